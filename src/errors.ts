@@ -1,0 +1,64 @@
+/**
+ * One error class for everything the library throws, with a stable `code` to branch on.
+ * Messages say what to do next; they never contain secret keys or session tokens.
+ */
+
+export type CloudSparkErrorCode =
+  /** A bucket operation was called before a bucket was bound (`connect(bucket)` or `bucket` option). */
+  | 'NOT_CONNECTED'
+  /** An argument was refused before any network call; `field` names it. */
+  | 'INVALID_INPUT'
+  | 'NO_SUCH_BUCKET'
+  | 'NO_SUCH_KEY'
+  | 'ACCESS_DENIED'
+  /** The bucket exists and belongs to another account. */
+  | 'ALREADY_EXISTS'
+  /** A public-access block refused a public bucket policy. */
+  | 'POLICY_BLOCKED_BY_PUBLIC_ACCESS'
+  /** No credentials could be found, or the temporary ones could not be obtained. */
+  | 'CREDENTIALS'
+  /** A presigned URL would outlive the temporary credentials that sign it. */
+  | 'EXPIRES_AFTER_CREDENTIALS'
+  /** The endpoint could not be reached (DNS, refused connection, timeout). */
+  | 'NETWORK'
+  /** Any other error answered by the service; see `s3Code` and `status`. */
+  | 'SERVICE_ERROR';
+
+export interface CloudSparkErrorOptions {
+  status?: number;
+  s3Code?: string;
+  field?: string;
+  requestId?: string;
+  cause?: unknown;
+}
+
+export class CloudSparkError extends Error {
+  override readonly name = 'CloudSparkError';
+  readonly code: CloudSparkErrorCode;
+  /** HTTP status of the service's answer, when there was one. */
+  readonly status: number | undefined;
+  /** The service's own error code (`NoSuchKey`, `AccessDenied`, ...), when there was one. */
+  readonly s3Code: string | undefined;
+  /** For `INVALID_INPUT`: the argument that was refused. */
+  readonly field: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(code: CloudSparkErrorCode, message: string, options: CloudSparkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+    this.s3Code = options.s3Code;
+    this.field = options.field;
+    this.requestId = options.requestId;
+  }
+}
+
+export function invalidInput(field: string, message: string): CloudSparkError {
+  return new CloudSparkError('INVALID_INPUT', `Invalid ${field}: ${message}`, { field });
+}
+
+/** Shows enough of an access key id to recognise it, never the whole of it. */
+export function maskAccessKey(accessKeyId: string): string {
+  if (accessKeyId.length <= 8) return '****';
+  return `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`;
+}

@@ -1,0 +1,22 @@
+/** The SigV4 presigning core: pure functions and one small class, `node:crypto` only. */
+export { S3Presigner } from './presigner.js';
+export type { Credentials, PresignMethod, PresignUrlRequest, PresignPostRequest, PresignedPost } from './presigner.js';
+export type { PostCondition } from './post-policy.js';
+export type { BucketAddress, BucketLocation } from './location.js';
+export { resolveBucketLocation } from './location.js';
+export { deriveSigningKey, SigningKeyCache } from './signing-key.js';
+export { buildCanonicalRequest, canonicalQueryString } from './canonical.js';
+export type { CanonicalRequestInput, CanonicalRequest } from './canonical.js';
+export {
+  ALGORITHM,
+  EMPTY_SHA256,
+  UNSIGNED_PAYLOAD,
+  credentialScope,
+  hmacHex,
+  sha256Hex,
+  stringToSign,
+  toAmzDate,
+  uriEncode,
+  uriEncodePath,
+} from './primitives.js';
+export { pythonJsonDumps } from './python-json.js';

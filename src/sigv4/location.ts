@@ -1,0 +1,56 @@
+/**
+ * Where a bucket lives: the URL origin, the Host header that is signed, and the path prefix
+ * in front of object keys. Follows what boto3 does, so that URLs match it byte for byte.
+ */
+import { invalidInput } from '../errors.js';
+
+export interface BucketAddress {
+  bucket: string;
+  region: string;
+  /** An S3-compatible endpoint (`http://127.0.0.1:7480`); absent for Amazon S3. */
+  endpoint?: string | undefined;
+  /** `bucket` in the path rather than the host name. Default: true with `endpoint`, else false. */
+  forcePathStyle?: boolean | undefined;
+}
+
+export interface BucketLocation {
+  /** `https://examplebucket.s3.amazonaws.com` */
+  origin: string;
+  /** The Host header value: host name plus a non-default port. */
+  host: string;
+  /** `''` for virtual-hosted style, `/bucket` for path style (after any endpoint path). */
+  basePath: string;
+}
+
+export function resolveBucketLocation(address: BucketAddress): BucketLocation {
+  const { bucket, region } = address;
+  const pathStyle = address.forcePathStyle ?? address.endpoint !== undefined;
+
+  if (address.endpoint !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(address.endpoint);
+    } catch {
+      throw invalidInput('endpoint', `"${address.endpoint}" is not a URL (expected e.g. http://127.0.0.1:7480)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw invalidInput('endpoint', 'must be an http: or https: URL');
+    }
+    const prefix = url.pathname.replace(/\/+$/, '');
+    if (pathStyle) {
+      return { origin: url.origin, host: url.host, basePath: `${prefix}/${bucket}` };
+    }
+    const host = `${bucket}.${url.host}`;
+    return { origin: `${url.protocol}//${host}`, host, basePath: prefix };
+  }
+
+  // As boto3: path style goes to the regional endpoint (us-east-1's is the global one), while
+  // virtual-hosted URLs always use the global host name, which S3 routes to any region.
+  if (pathStyle || bucket.includes('.')) {
+    // A bucket name with dots breaks the TLS wildcard certificate as a host label.
+    const s3Host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
+    return { origin: `https://${s3Host}`, host: s3Host, basePath: `/${bucket}` };
+  }
+  const host = `${bucket}.s3.amazonaws.com`;
+  return { origin: `https://${host}`, host, basePath: '' };
+}
