@@ -19,6 +19,8 @@ export type CloudSparkErrorCode =
   | 'CREDENTIALS'
   /** A presigned URL would outlive the temporary credentials that sign it. */
   | 'EXPIRES_AFTER_CREDENTIALS'
+  /** The operation was cancelled through its `AbortSignal`. */
+  | 'ABORTED'
   /** The endpoint could not be reached (DNS, refused connection, timeout). */
   | 'NETWORK'
   /** Any other error answered by the service; see `s3Code` and `status`. */

@@ -3,7 +3,7 @@ export { S3Presigner } from './presigner.js';
 export type { Credentials, PresignMethod, PresignUrlRequest, PresignPostRequest, PresignedPost } from './presigner.js';
 export type { PostCondition } from './post-policy.js';
 export type { BucketAddress, BucketLocation } from './location.js';
-export { resolveBucketLocation } from './location.js';
+export { parseEndpoint, resolveBucketLocation } from './location.js';
 export { deriveSigningKey, SigningKeyCache } from './signing-key.js';
 export { buildCanonicalRequest, canonicalQueryString } from './canonical.js';
 export type { CanonicalRequestInput, CanonicalRequest } from './canonical.js';

@@ -27,15 +27,7 @@ export function resolveBucketLocation(address: BucketAddress): BucketLocation {
   const pathStyle = address.forcePathStyle ?? address.endpoint !== undefined;
 
   if (address.endpoint !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(address.endpoint);
-    } catch {
-      throw invalidInput('endpoint', `"${address.endpoint}" is not a URL (expected e.g. http://127.0.0.1:7480)`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalidInput('endpoint', 'must be an http: or https: URL');
-    }
+    const url = parseEndpoint(address.endpoint);
     const prefix = url.pathname.replace(/\/+$/, '');
     if (pathStyle) {
       return { origin: url.origin, host: url.host, basePath: `${prefix}/${bucket}` };
@@ -53,4 +45,19 @@ export function resolveBucketLocation(address: BucketAddress): BucketLocation {
   }
   const host = `${bucket}.s3.amazonaws.com`;
   return { origin: `https://${host}`, host, basePath: '' };
+}
+
+/** Checks an S3-compatible endpoint URL; the same check serves the connection's constructor. */
+export function parseEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw invalidInput('endpoint', `"${endpoint}" is not a URL (expected e.g. http://127.0.0.1:7480)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput('endpoint', 'must be an http: or https: URL');
+  if (url.search || url.hash || url.username || url.password) {
+    throw invalidInput('endpoint', 'must not contain credentials, a query or a fragment');
+  }
+  return url;
 }

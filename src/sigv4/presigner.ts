@@ -173,5 +173,5 @@ export class S3Presigner {
 }
 
 function copyCondition(condition: PostCondition): JsonValue {
-  return Array.isArray(condition) ? [...condition] : { ...condition };
+  return Array.isArray(condition) ? ([...condition] as JsonValue[]) : { ...(condition as Record<string, string>) };
 }

@@ -1,0 +1,32 @@
+/**
+ * cloudspark: Amazon S3 and S3-compatible stores for web teams.
+ *
+ * Importing this module loads no AWS SDK code: presigning runs on the small SigV4 core in
+ * `./sigv4`, and the SDK is loaded on the first call that needs the network.
+ */
+export { S3Connection } from './s3/connection.js';
+export type {
+  S3ConnectionOptions,
+  CreateBucketResult,
+  PublicAccessSettings,
+  PresignOptions,
+  PresignedCreateOptions,
+  ObjectInfo,
+  ObjectMetadata,
+  ObjectContent,
+  ObjectListing,
+  ListOptions,
+  GetObjectsOptions,
+} from './s3/connection.js';
+export type { UploadBody, UploadOptions, UploadProgress, UploadResult } from './s3/upload.js';
+export type { StsOptions } from './s3/credentials.js';
+export type { Logger } from './s3/logger.js';
+export { defaultCorsRules, validateCorsRules, CORS_METHODS } from './s3/cors.js';
+export type { CorsRule, CorsMethod } from './s3/cors.js';
+export { publicReadPolicy, policyDecode } from './s3/policy.js';
+export type { BucketPolicy, PolicyStatement } from './s3/policy.js';
+export { CloudSparkError, maskAccessKey } from './errors.js';
+export type { CloudSparkErrorCode, CloudSparkErrorOptions } from './errors.js';
+export { MAX_EXPIRES_IN, MAX_KEY_BYTES } from './validate.js';
+export { S3Presigner } from './sigv4/index.js';
+export type { Credentials, PostCondition, PresignedPost, PresignMethod, PresignUrlRequest, PresignPostRequest, BucketAddress } from './sigv4/index.js';

@@ -1,0 +1,589 @@
+/**
+ * S3Connection: every operation of the Python `cloudspark`, in TypeScript idiom.
+ *
+ * Presigning runs on our own SigV4 core and never loads the AWS SDK; everything else goes
+ * through the SDK, loaded on first use. Arguments are checked before any network call.
+ */
+import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
+import { assertBucketName, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
+import { S3Presigner, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
+import { CredentialSource, type StsOptions } from './credentials.js';
+import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
+import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
+import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
+import { fromSdkError } from './sdk-errors.js';
+import { sdkLogger, type Logger } from './logger.js';
+import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
+
+export interface S3ConnectionOptions {
+  /** Long-term or temporary access key; leave out (with the secret) to use the SDK's default chain. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
+  region?: string;
+  /** An S3-compatible endpoint such as `http://127.0.0.1:7480` (Ceph RGW, MinIO, R2 ...). */
+  endpoint?: string;
+  /** Bucket in the path rather than the host name. Default: true with `endpoint`, else false. */
+  forcePathStyle?: boolean;
+  /** Binds a bucket at once, with no I/O and without loading the SDK (enough for presigning). */
+  bucket?: string;
+  /** Sign with temporary STS session credentials made from the given (or default) ones. */
+  sts?: StsOptions;
+  /** Receives what the library would otherwise keep quiet about. Nothing is printed without it. */
+  logger?: Logger;
+}
+
+export interface CreateBucketResult {
+  bucket: string;
+  /** False when the bucket already existed and is yours. */
+  created: boolean;
+}
+
+export interface PublicAccessSettings {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+export interface PresignOptions {
+  /** Seconds the URL stays valid: 1 to 604800 (7 days). Default 3600. */
+  expiresIn?: number;
+  /** The signing clock; defaults to now. */
+  signingDate?: Date;
+}
+
+export interface PresignedCreateOptions extends PresignOptions {
+  /** Stored as object metadata: each becomes an `x-amz-meta-<name>` field with its condition. */
+  params?: Record<string, string>;
+  /** Extra form fields (`Content-Type`, `acl`, ...); each is covered by a condition. */
+  fields?: Record<string, string>;
+  /** Extra policy conditions, e.g. `['content-length-range', 1, 10_485_760]`. */
+  conditions?: PostCondition[];
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** As S3 sends it, with its double quotes. */
+  etag: string | undefined;
+  lastModified: Date | undefined;
+  storageClass: string | undefined;
+}
+
+export interface ObjectMetadata {
+  key: string;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+  versionId: string | undefined;
+  cacheControl: string | undefined;
+  contentDisposition: string | undefined;
+  /** User metadata (`x-amz-meta-*`), names in lower case. */
+  metadata: Record<string, string>;
+}
+
+export interface ObjectContent extends ObjectMetadata {
+  /** The body as a Node stream: read it, or `destroy()` it, to free the connection. */
+  body: Readable;
+  /** Reads the whole body. */
+  bytes(): Promise<Uint8Array>;
+  /** Reads the whole body as UTF-8 text. */
+  text(): Promise<string>;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  /** Keys asked for per request (1 to 1000, default 1000). */
+  pageSize?: number;
+}
+
+export interface GetObjectsOptions extends ListOptions {
+  /** Return the keys only. */
+  onlyKeys?: boolean;
+  /** Return the objects' details only. */
+  onlyObjects?: boolean;
+}
+
+export interface ObjectListing {
+  bucket: string;
+  prefix: string;
+  objects: ObjectInfo[];
+}
+
+type BodyWithMixin = Readable & {
+  transformToByteArray(): Promise<Uint8Array>;
+  transformToString(encoding?: string): Promise<string>;
+};
+
+export class S3Connection {
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  readonly forcePathStyle: boolean;
+  readonly #credentials: CredentialSource;
+  readonly #logger: Logger | undefined;
+  #bucket: string | undefined;
+  #presigner: S3Presigner | undefined;
+  #client: S3Client | undefined;
+  #clientPromise: Promise<S3Client> | undefined;
+
+  constructor(options: S3ConnectionOptions = {}) {
+    if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
+    const { accessKeyId, secretAccessKey, sessionToken } = options;
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      throw invalidInput('credentials', 'give both accessKeyId and secretAccessKey, or neither (to use the default chain)');
+    }
+    if (accessKeyId !== undefined && (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '')) {
+      throw invalidInput('credentials', 'accessKeyId and secretAccessKey must be non-empty strings');
+    }
+    if (sessionToken !== undefined && accessKeyId === undefined) {
+      throw invalidInput('sessionToken', 'goes with accessKeyId and secretAccessKey');
+    }
+    this.region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+    if (typeof this.region !== 'string' || !/^[a-z0-9-]+$/.test(this.region)) {
+      throw invalidInput('region', `"${String(this.region)}" is not a region name like "eu-west-1"`);
+    }
+    this.endpoint = options.endpoint;
+    if (this.endpoint !== undefined) parseEndpoint(this.endpoint);
+    this.forcePathStyle = options.forcePathStyle ?? this.endpoint !== undefined;
+    this.#logger = options.logger;
+    this.#credentials = new CredentialSource({
+      credentials: accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
+      sts: options.sts,
+      region: this.region,
+      endpoint: this.endpoint,
+      logger: options.logger,
+    });
+    if (options.bucket !== undefined) this.#bind(options.bucket);
+    if (accessKeyId !== undefined) this.#logger?.debug?.(`cloudspark: using access key ${maskAccessKey(accessKeyId)}`);
+  }
+
+  /** The bound bucket, if any. */
+  get bucket(): string | undefined {
+    return this.#bucket;
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  /** Binds `bucket` (when given) and resolves to the SDK's `S3Client`, created on first call. */
+  async connect(bucket?: string): Promise<S3Client> {
+    if (bucket !== undefined) this.#bind(bucket);
+    return this.#s3();
+  }
+
+  /** The SDK's `S3Client`; throws `NOT_CONNECTED` until `connect()` (or an operation) created it. */
+  getInstance(): S3Client {
+    if (!this.#client) {
+      throw new CloudSparkError('NOT_CONNECTED', 'No S3 client yet: call `await connection.connect()` first.');
+    }
+    return this.#client;
+  }
+
+  /** Releases the SDK clients' sockets. The connection can still presign afterwards. */
+  close(): void {
+    this.#client?.destroy();
+    this.#client = undefined;
+    this.#clientPromise = undefined;
+  }
+
+  // ---------------------------------------------------------------- buckets
+
+  /**
+   * Creates a bucket (with a `LocationConstraint` outside us-east-1) and binds it. A bucket that
+   * already exists and is yours is fine (`created: false`); one owned by someone else is an
+   * `ALREADY_EXISTS` error.
+   */
+  async createBucket(name: string): Promise<CreateBucketResult> {
+    assertBucketName(name);
+    const { HeadBucketCommand, CreateBucketCommand } = await loadS3();
+    const client = await this.#s3();
+    const action = `createBucket("${name}")`;
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: name }));
+      this.#bind(name);
+      return { bucket: name, created: false };
+    } catch (error) {
+      const e = fromSdkError(error, { action, bucket: name });
+      if (e.code === 'ACCESS_DENIED') {
+        throw new CloudSparkError('ALREADY_EXISTS', `${action} failed: bucket "${name}" already exists and belongs to someone else; choose another name`, { status: e.status, s3Code: e.s3Code, cause: error });
+      }
+      if (e.code !== 'NO_SUCH_BUCKET') throw e;
+    }
+    try {
+      await client.send(
+        new CreateBucketCommand({
+          Bucket: name,
+          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as never },
+        }),
+      );
+    } catch (error) {
+      const e = fromSdkError(error, { action, bucket: name });
+      if (e.s3Code !== 'BucketAlreadyOwnedByYou') throw e;
+      this.#bind(name);
+      return { bucket: name, created: false };
+    }
+    this.#bind(name);
+    this.#logger?.info?.(`cloudspark: bucket "${name}" created`);
+    return { bucket: name, created: true };
+  }
+
+  /** Sets the bucket's CORS rules; default: the original's open rule plus `ExposeHeaders: ['ETag']`. */
+  async setBucketCors(rules?: CorsRule[]): Promise<void> {
+    const CORSRules = rules === undefined ? defaultCorsRules() : validateCorsRules(rules);
+    const bucket = this.#requireBucket();
+    const { PutBucketCorsCommand } = await loadS3();
+    await this.#call('setBucketCors()', (c) => c.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules } })));
+  }
+
+  /** The bucket's CORS rules; `[]` when it has none. */
+  async getBucketCors(): Promise<CorsRule[]> {
+    const bucket = this.#requireBucket();
+    const { GetBucketCorsCommand } = await loadS3();
+    const out = await this.#call('getBucketCors()', (c) => c.send(new GetBucketCorsCommand({ Bucket: bucket }))).catch(
+      (e: CloudSparkError) => {
+        if (e.s3Code === 'NoSuchCORSConfiguration') return { CORSRules: [] };
+        throw e;
+      },
+    );
+    return (out.CORSRules ?? []).map((r) => {
+        const rule: CorsRule = { AllowedMethods: (r.AllowedMethods ?? []) as CorsRule['AllowedMethods'], AllowedOrigins: r.AllowedOrigins ?? [] };
+        if (r.ID) rule.ID = r.ID;
+        if (r.AllowedHeaders?.length) rule.AllowedHeaders = r.AllowedHeaders;
+        if (r.ExposeHeaders?.length) rule.ExposeHeaders = r.ExposeHeaders;
+        if (r.MaxAgeSeconds !== undefined) rule.MaxAgeSeconds = r.MaxAgeSeconds;
+        return rule;
+      });
+  }
+
+  async deleteBucketCors(): Promise<void> {
+    const bucket = this.#requireBucket();
+    const { DeleteBucketCorsCommand } = await loadS3();
+    await this.#call('deleteBucketCors()', (c) => c.send(new DeleteBucketCorsCommand({ Bucket: bucket })));
+  }
+
+  /**
+   * Sets the bucket policy (object or JSON text). Default: public read of objects
+   * (`s3:GetObject` on `arn:aws:s3:::<bucket>/*`), nothing more.
+   */
+  async setBucketPolicy(policy?: BucketPolicy | string): Promise<void> {
+    const bucket = this.#requireBucket();
+    const Policy = bucketPolicyJson(policy ?? publicReadPolicy(bucket), bucket);
+    const { PutBucketPolicyCommand } = await loadS3();
+    try {
+      await this.#call('setBucketPolicy()', (c) => c.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy })));
+    } catch (error) {
+      const e = error as CloudSparkError;
+      if (e.code === 'ACCESS_DENIED' && (await this.getPublicAccess().catch(() => undefined))?.BlockPublicPolicy) {
+        throw new CloudSparkError(
+          'POLICY_BLOCKED_BY_PUBLIC_ACCESS',
+          `setBucketPolicy() was refused: bucket "${bucket}" blocks public policies (BlockPublicPolicy). Call publicAccess(false) first, or set a policy that grants nothing to everyone.`,
+          { status: e.status, s3Code: e.s3Code, cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** The bucket policy as an object; `null` when the bucket has none. */
+  async getBucketPolicy(): Promise<BucketPolicy | null> {
+    const bucket = this.#requireBucket();
+    const { GetBucketPolicyCommand } = await loadS3();
+    const out = await this.#call('getBucketPolicy()', (c) => c.send(new GetBucketPolicyCommand({ Bucket: bucket }))).catch(
+      (e: CloudSparkError) => {
+        if (e.s3Code === 'NoSuchBucketPolicy') return { Policy: undefined };
+        throw e;
+      },
+    );
+    return out.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : null;
+  }
+
+  async deleteBucketPolicy(): Promise<void> {
+    const bucket = this.#requireBucket();
+    const { DeleteBucketPolicyCommand } = await loadS3();
+    await this.#call('deleteBucketPolicy()', (c) => c.send(new DeleteBucketPolicyCommand({ Bucket: bucket })));
+  }
+
+  /** Blocks (default) or allows public access: all four public-access-block settings at once. */
+  async publicAccess(block = true): Promise<void> {
+    if (typeof block !== 'boolean') throw invalidInput('block', 'must be true or false');
+    const bucket = this.#requireBucket();
+    const { PutPublicAccessBlockCommand } = await loadS3();
+    const PublicAccessBlockConfiguration = { BlockPublicAcls: block, IgnorePublicAcls: block, BlockPublicPolicy: block, RestrictPublicBuckets: block };
+    await this.#call(`publicAccess(${block})`, (c) =>
+      c.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration })),
+    );
+  }
+
+  /** The bucket's public-access-block settings; all false when none are set. */
+  async getPublicAccess(): Promise<PublicAccessSettings> {
+    const bucket = this.#requireBucket();
+    const { GetPublicAccessBlockCommand } = await loadS3();
+    const out = await this.#call('getPublicAccess()', (c) => c.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).catch(
+      (e: CloudSparkError) => {
+        if (e.s3Code === 'NoSuchPublicAccessBlockConfiguration') return { PublicAccessBlockConfiguration: undefined };
+        throw e;
+      },
+    );
+    const c = out.PublicAccessBlockConfiguration ?? {};
+    return {
+      BlockPublicAcls: c.BlockPublicAcls ?? false,
+      IgnorePublicAcls: c.IgnorePublicAcls ?? false,
+      BlockPublicPolicy: c.BlockPublicPolicy ?? false,
+      RestrictPublicBuckets: c.RestrictPublicBuckets ?? false,
+    };
+  }
+
+  /** Names of the IAM user's inline policies, every page of them. */
+  async listUserPolicies(userName: string): Promise<string[]> {
+    if (typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) {
+      throw invalidInput('userName', 'must be an IAM user name: 1 to 64 letters, digits and +=,.@_-');
+    }
+    const { IAMClient, ListUserPoliciesCommand } = await loadIam();
+    const iam = new IAMClient(this.#clientConfig());
+    const names: string[] = [];
+    try {
+      let marker: string | undefined;
+      do {
+        const out = await iam.send(new ListUserPoliciesCommand({ UserName: userName, Marker: marker }));
+        names.push(...(out.PolicyNames ?? []));
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+    } catch (error) {
+      throw fromSdkError(error, { action: `listUserPolicies("${userName}")` });
+    } finally {
+      iam.destroy();
+    }
+    return names;
+  }
+
+  // ---------------------------------------------------------------- presigning
+
+  /**
+   * A presigned POST for a browser form upload of `key`: `{ url, fields }`. Every field sent is
+   * covered by a policy condition, so S3 refuses any change to it.
+   */
+  async presignedCreateUrl(key: string, options: PresignedCreateOptions = {}): Promise<PresignedPost> {
+    const presigner = this.#requirePresigner();
+    const expiresIn = options.expiresIn ?? 3600;
+    assertKey(key);
+    assertExpiresIn(expiresIn);
+    const fields: Record<string, string> = { ...options.fields };
+    const conditions: PostCondition[] = [...(options.conditions ?? [])];
+    if (options.params !== undefined) {
+      assertMetadata(options.params, 'params');
+      for (const [name, value] of Object.entries(options.params)) {
+        fields[`x-amz-meta-${name}`] = value;
+        conditions.push({ [`x-amz-meta-${name}`]: value });
+      }
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
+    }
+    const credentials = await this.#credentials.get(expiresIn);
+    return presigner.presignPost(credentials, { key, fields, conditions, expiresIn, signingDate: options.signingDate });
+  }
+
+  /** A presigned URL to download `key`. */
+  presignedGetUrl(key: string, options?: PresignOptions): Promise<string> {
+    return this.#presignUrl('GET', key, options);
+  }
+
+  /** A presigned URL to upload `key` with a plain HTTP PUT of the body. */
+  presignedPutUrl(key: string, options?: PresignOptions): Promise<string> {
+    return this.#presignUrl('PUT', key, options);
+  }
+
+  /** A presigned URL to delete `key`. */
+  presignedDeleteUrl(key: string, options?: PresignOptions): Promise<string> {
+    return this.#presignUrl('DELETE', key, options);
+  }
+
+  async #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}): Promise<string> {
+    const presigner = this.#requirePresigner();
+    const expiresIn = options.expiresIn ?? 3600;
+    assertKey(key);
+    assertExpiresIn(expiresIn);
+    const credentials = await this.#credentials.get(expiresIn);
+    return presigner.presignUrl(credentials, { method, key, expiresIn, signingDate: options.signingDate });
+  }
+
+  // ---------------------------------------------------------------- objects
+
+  /**
+   * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
+   * unknown-length ones go multipart, with memory bounded by partSize x queueSize.
+   */
+  async uploadObject(body: UploadBody, key: string, options: UploadOptions = {}): Promise<UploadResult> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    assertUploadOptions(body, options);
+    return uploadWithSdk(await this.#s3(), bucket, key, body, options);
+  }
+
+  /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
+  async getObject(key: string): Promise<ObjectContent> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    const { GetObjectCommand } = await loadS3();
+    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), key);
+    const body = out.Body as BodyWithMixin;
+    return {
+      ...toMetadata(key, out),
+      body,
+      bytes: () => body.transformToByteArray(),
+      text: () => body.transformToString('utf-8'),
+    };
+  }
+
+  /** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
+  async headObject(key: string): Promise<ObjectMetadata> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    const { HeadObjectCommand } = await loadS3();
+    return toMetadata(key, await this.#call(`headObject("${key}")`, (c) => c.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), key));
+  }
+
+  /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
+  async deleteObject(key: string): Promise<void> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    const { DeleteObjectCommand } = await loadS3();
+    await this.#call(`deleteObject("${key}")`, (c) => c.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })), key);
+  }
+
+  /** Every object of the bucket (or under `prefix`), one page of up to 1000 at a time. */
+  async *listObjects(options: ListOptions = {}): AsyncGenerator<ObjectInfo, void, undefined> {
+    const bucket = this.#requireBucket();
+    const { prefix, pageSize = 1000 } = options;
+    if (prefix !== undefined && typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
+    const { ListObjectsV2Command } = await loadS3();
+    let token: string | undefined;
+    do {
+      const ContinuationToken = token;
+      const out = await this.#call('listObjects()', (c) =>
+        c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: pageSize, ContinuationToken })),
+      );
+      for (const o of out.Contents ?? []) {
+        yield { key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * Lists every object (all pages, unlike the original, which stopped at 1000). With
+   * `onlyKeys` the keys, with `onlyObjects` the objects, else a listing with both.
+   */
+  getObjects(options: GetObjectsOptions & { onlyKeys: true }): Promise<string[]>;
+  getObjects(options: GetObjectsOptions & { onlyObjects: true }): Promise<ObjectInfo[]>;
+  getObjects(options?: GetObjectsOptions): Promise<ObjectListing>;
+  async getObjects(options: GetObjectsOptions = {}): Promise<string[] | ObjectInfo[] | ObjectListing> {
+    if (options.onlyKeys && options.onlyObjects) throw invalidInput('options', 'choose onlyKeys or onlyObjects, not both');
+    const objects: ObjectInfo[] = [];
+    for await (const o of this.listObjects(options)) objects.push(o);
+    if (options.onlyKeys) return objects.map((o) => o.key);
+    if (options.onlyObjects) return objects;
+    return { bucket: this.#bucket!, prefix: options.prefix ?? '', objects };
+  }
+
+  /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
+  policyDecode(encoded: string): string {
+    return policyDecode(encoded);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #bind(bucket: string): void {
+    assertBucketName(bucket);
+    if (bucket !== this.#bucket) {
+      this.#bucket = bucket;
+      this.#presigner = undefined;
+    }
+  }
+
+  #requireBucket(): string {
+    if (this.#bucket === undefined) {
+      throw new CloudSparkError('NOT_CONNECTED', 'No bucket bound: pass `bucket` to new S3Connection(), or call connect(bucket) or createBucket(name) first.');
+    }
+    return this.#bucket;
+  }
+
+  #requirePresigner(): S3Presigner {
+    const bucket = this.#requireBucket();
+    this.#presigner ??= new S3Presigner({ bucket, region: this.region, endpoint: this.endpoint, forcePathStyle: this.forcePathStyle });
+    return this.#presigner;
+  }
+
+  #clientConfig() {
+    return {
+      region: this.region,
+      endpoint: this.endpoint,
+      forcePathStyle: this.forcePathStyle,
+      credentials: this.#credentials.provider,
+      logger: sdkLogger(this.#logger),
+      // S3-compatible stores do not all speak the SDK's newer checksum headers and trailers.
+      ...(this.endpoint !== undefined && {
+        requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+        responseChecksumValidation: 'WHEN_REQUIRED' as const,
+      }),
+    };
+  }
+
+  #s3(): Promise<S3Client> {
+    this.#clientPromise ??= loadS3().then(({ S3Client }) => {
+      const notice = takeNodeVersionNotice();
+      if (notice) this.#logger?.warn?.(notice);
+      this.#client = new S3Client(this.#clientConfig());
+      return this.#client;
+    });
+    return this.#clientPromise;
+  }
+
+  /** Runs one SDK call on the client, turning its errors into CloudSparkErrors. */
+  async #call<T>(action: string, run: (client: S3Client) => Promise<T>, key?: string): Promise<T> {
+    const client = await this.#s3();
+    try {
+      return await run(client);
+    } catch (error) {
+      throw fromSdkError(error, { action, bucket: this.#bucket, key });
+    }
+  }
+}
+
+/** Whether a policy condition already constrains form field `name` (field names are case-insensitive). */
+function isCovered(conditions: readonly PostCondition[], name: string): boolean {
+  const lower = name.toLowerCase();
+  return conditions.some((c) =>
+    Array.isArray(c) ? c[0] !== 'content-length-range' && String(c[1]).toLowerCase() === `$${lower}` : Object.keys(c).some((k) => k.toLowerCase() === lower),
+  );
+}
+
+interface SdkObjectOutput {
+  ContentType?: string;
+  ContentLength?: number;
+  ETag?: string;
+  LastModified?: Date;
+  VersionId?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  Metadata?: Record<string, string>;
+}
+
+function toMetadata(key: string, out: SdkObjectOutput): ObjectMetadata {
+  return {
+    key,
+    contentType: out.ContentType,
+    contentLength: out.ContentLength,
+    etag: out.ETag,
+    lastModified: out.LastModified,
+    versionId: out.VersionId,
+    cacheControl: out.CacheControl,
+    contentDisposition: out.ContentDisposition,
+    metadata: { ...out.Metadata },
+  };
+}

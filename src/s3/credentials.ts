@@ -1,0 +1,132 @@
+/**
+ * Where the signing credentials come from: given ones, the SDK's default chain, or temporary
+ * STS session credentials made from either. Resolved on first use and refreshed before they
+ * expire; a presigned URL is never signed with credentials that die before it does.
+ */
+import { CloudSparkError, invalidInput } from '../errors.js';
+import type { Credentials } from '../sigv4/index.js';
+import { loadCredentialProvider, loadSts } from './sdk.js';
+import { fromSdkError } from './sdk-errors.js';
+import { sdkLogger, type Logger } from './logger.js';
+
+export interface CredentialSnapshot extends Credentials {
+  /** When temporary credentials stop working; absent for long-term keys. */
+  expiration?: Date | undefined;
+}
+
+export interface StsOptions {
+  /**
+   * Lifetime of the session credentials: 900 s to 129600 s (36 h). Default 43200 (12 h, as STS
+   * itself), so that the default one-hour presigned URL always fits inside it.
+   */
+  durationSeconds?: number;
+}
+
+export interface CredentialSourceOptions {
+  credentials?: Credentials | undefined;
+  sts?: StsOptions | undefined;
+  region: string;
+  endpoint?: string | undefined;
+  logger?: Logger | undefined;
+}
+
+/** Renew this long before expiry, so a request in flight does not die with its credentials. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const STS_MIN = 900;
+const STS_MAX = 129600;
+
+export class CredentialSource {
+  readonly #options: CredentialSourceOptions;
+  readonly stsDurationSeconds: number | undefined;
+  #current: CredentialSnapshot | undefined;
+  #pending: Promise<CredentialSnapshot> | undefined;
+  #chain: (() => Promise<CredentialSnapshot>) | undefined;
+
+  constructor(options: CredentialSourceOptions) {
+    this.#options = options;
+    if (options.sts) {
+      const d = options.sts.durationSeconds ?? 43200;
+      if (!Number.isInteger(d) || d < STS_MIN || d > STS_MAX) {
+        throw invalidInput('sts.durationSeconds', `must be a whole number of seconds from ${STS_MIN} to ${STS_MAX}, got ${String(d)}`);
+      }
+      this.stsDurationSeconds = d;
+    }
+    // Long-term keys given directly need no resolving: presigning stays synchronous-fast.
+    if (options.credentials && !options.sts) this.#current = { ...options.credentials };
+  }
+
+  /** Credentials valid for at least `validForSeconds` more (beyond the refresh margin). */
+  async get(validForSeconds = 0): Promise<CredentialSnapshot> {
+    const current = this.#current;
+    if (current && this.#lastsFor(current, validForSeconds)) return current;
+    if (this.stsDurationSeconds !== undefined && validForSeconds > this.stsDurationSeconds) {
+      throw this.#tooShort(validForSeconds);
+    }
+    this.#pending ??= this.#fetch().finally(() => (this.#pending = undefined));
+    const fresh = await this.#pending;
+    this.#current = fresh;
+    if (!this.#lastsFor(fresh, validForSeconds, 0)) throw this.#tooShort(validForSeconds, fresh.expiration);
+    return fresh;
+  }
+
+  /** For SDK clients: they call it before each request and get the same cached credentials. */
+  readonly provider = async () => {
+    const c = await this.get();
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
+  };
+
+  #lastsFor(c: CredentialSnapshot, seconds: number, margin = REFRESH_MARGIN_MS): boolean {
+    return c.expiration === undefined || c.expiration.getTime() - Date.now() >= seconds * 1000 + margin;
+  }
+
+  #tooShort(seconds: number, expiration?: Date): CloudSparkError {
+    const limit = expiration ? `the credentials expire at ${expiration.toISOString()}` : `sts.durationSeconds is ${this.stsDurationSeconds}`;
+    return new CloudSparkError(
+      'EXPIRES_AFTER_CREDENTIALS',
+      `A presigned URL valid for ${seconds} s would outlive the temporary credentials that sign it (${limit}); use a shorter expiresIn or a longer sts.durationSeconds.`,
+      { field: 'expiresIn' },
+    );
+  }
+
+  async #fetch(): Promise<CredentialSnapshot> {
+    const base = await this.#base();
+    if (this.stsDurationSeconds === undefined) return base;
+    const { STSClient, GetSessionTokenCommand } = await loadSts();
+    const client = new STSClient({
+      region: this.#options.region,
+      endpoint: this.#options.endpoint,
+      credentials: base,
+      logger: sdkLogger(this.#options.logger),
+    });
+    try {
+      const out = await client.send(new GetSessionTokenCommand({ DurationSeconds: this.stsDurationSeconds }));
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+        throw new CloudSparkError('CREDENTIALS', 'STS GetSessionToken answered without credentials');
+      }
+      this.#options.logger?.debug?.(`STS session credentials obtained, valid until ${c.Expiration?.toISOString()}`);
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    } catch (error) {
+      const e = fromSdkError(error, { action: 'STS GetSessionToken' });
+      throw e.code === 'CREDENTIALS' || e.code === 'NETWORK' ? e : new CloudSparkError('CREDENTIALS', e.message, { status: e.status, s3Code: e.s3Code, cause: error });
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async #base(): Promise<CredentialSnapshot> {
+    if (this.#options.credentials) return this.#options.credentials;
+    if (!this.#chain) {
+      const { defaultProvider } = await loadCredentialProvider();
+      const provider = defaultProvider();
+      this.#chain = async () => {
+        try {
+          return await provider();
+        } catch (error) {
+          throw fromSdkError(error, { action: 'Resolving AWS credentials' });
+        }
+      };
+    }
+    return this.#chain();
+  }
+}

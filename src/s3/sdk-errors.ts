@@ -1,0 +1,66 @@
+/** Turns what the AWS SDK throws into a {@link CloudSparkError} with a code to branch on. */
+import { CloudSparkError, type CloudSparkErrorCode } from '../errors.js';
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $response?: { statusCode?: number };
+}
+
+export interface ErrorContext {
+  /** What was being done, for the message: `getObject("a.txt")`. */
+  action: string;
+  bucket?: string | undefined;
+  key?: string | undefined;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkError {
+  if (error instanceof CloudSparkError) return error;
+  const e = (error ?? {}) as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const requestId = e.$metadata?.requestId;
+  // The SDK names a service error after the code in the response body (`NoSuchKey`).
+  const s3Code = status === undefined ? undefined : (e.Code ?? e.name);
+  const options = { status, s3Code, requestId, cause: error };
+  const where = context.key !== undefined ? `key "${context.key}" in bucket "${context.bucket}"` : context.bucket !== undefined ? `bucket "${context.bucket}"` : undefined;
+  const make = (code: CloudSparkErrorCode, what: string) => new CloudSparkError(code, `${context.action} failed: ${what}${suffix(status, s3Code)}`, options);
+
+  if (status === undefined) {
+    if (e.name === 'CredentialsProviderError') {
+      return make('CREDENTIALS', 'no AWS credentials were found: pass accessKeyId and secretAccessKey, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile');
+    }
+    if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError') {
+      return make('NETWORK', `the endpoint could not be reached (${e.code ?? e.name}); check endpoint and network`);
+    }
+  }
+  switch (s3Code) {
+    case 'NoSuchBucket':
+      return make('NO_SUCH_BUCKET', `${where ?? 'the bucket'} does not exist: create it with createBucket()`);
+    case 'NoSuchKey':
+      return make('NO_SUCH_KEY', `${where ?? 'the key'} does not exist`);
+    case 'BucketAlreadyExists':
+      return make('ALREADY_EXISTS', `${where ?? 'the bucket'} already exists and belongs to another account: choose another name`);
+    case 'AccessDenied':
+    case 'Forbidden':
+    case 'AllAccessDisabled':
+    case 'InvalidAccessKeyId':
+    case 'SignatureDoesNotMatch':
+      return make('ACCESS_DENIED', `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`);
+    default:
+      break;
+  }
+  if (status === 404 && context.key !== undefined) return make('NO_SUCH_KEY', `${where} does not exist`);
+  if (status === 404 && context.bucket !== undefined) return make('NO_SUCH_BUCKET', `${where} does not exist: create it with createBucket()`);
+  if (status === 403) return make('ACCESS_DENIED', `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`);
+  return make('SERVICE_ERROR', e.message && e.message !== 'UnknownError' ? e.message : 'the service answered with an error');
+}
+
+function suffix(status: number | undefined, s3Code: string | undefined): string {
+  if (status === undefined) return '';
+  return s3Code && s3Code !== 'Unknown' && s3Code !== 'UnknownError' ? ` (${s3Code}, HTTP ${status})` : ` (HTTP ${status})`;
+}
