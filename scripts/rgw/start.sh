@@ -40,11 +40,16 @@ on_exit() {
   local rc=$?
   [ "$READY" -eq 1 ] && return 0
   [ "$rc" -eq 0 ] && rc=1
-  if [ -n "$FAIL_LOG" ] && [ -s "$FAIL_LOG" ]; then
+  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then
+    say "interrupted"
+  elif [ -n "$FAIL_LOG" ] && [ -s "$FAIL_LOG" ]; then
     say "last lines of $FAIL_LOG:"
     tail -n 30 "$FAIL_LOG" | sed 's/^/  | /' >&2 || true
   fi
   if [ "$OWN_DIR" -eq 1 ]; then
+    # A daemon launched just before we got here may not have written its
+    # pid file yet; stop.sh finds daemons only by pid file.
+    sleep 0.3
     if [ "${RGW_KEEP_ON_FAILURE:-0}" = 1 ]; then
       RGW_STOP_KEEP_DIR=1 "$HERE/stop.sh" "$DIR" || true
       say "start failed; logs kept in $DIR"
@@ -88,10 +93,12 @@ CONF="$DIR/ceph.conf"
 SETUP_LOG="$DIR/log/setup.log"
 : >"$SETUP_LOG"
 
-# Run a Ceph tool under a time limit, its chatter into the setup log.
+# Run a Ceph tool under a time limit, its chatter into the setup log. fd 3
+# (our real stdout) is closed for it: a daemon that inherited it would keep
+# a caller's `$(start.sh)` waiting forever.
 ceph_run() { # SECONDS CMD ARGS...
   local t=$1; shift
-  timeout "$t" "$@" >>"$SETUP_LOG" 2>&1
+  timeout "$t" "$@" >>"$SETUP_LOG" 2>&1 3>&-
 }
 
 # ------------------------------------------------------------ free ports ---
@@ -102,8 +109,8 @@ ceph_run() { # SECONDS CMD ARGS...
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 declare -A picked=()
 pick_port() {
-  local p i
-  for i in $(seq 1 200); do
+  local p _
+  for _ in $(seq 1 200); do
     p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     [ -n "${picked[$p]:-}" ] && continue
     port_busy "$p" && continue
@@ -186,6 +193,9 @@ paxos propose interval = 0.1
 
 [osd]
 keyring = \$osd_data/keyring
+# on stop the OSD waits this long for the monitor to acknowledge it going
+# down (default 5 s); stop.sh stops it before the monitor, this is a bound
+osd mon shutdown timeout = 1
 # no disk device: data lives in the OSD's RAM
 osd objectstore = memstore
 memstore device bytes = ${RGW_MEMSTORE_BYTES:-2147483648}
@@ -214,30 +224,44 @@ ceph_run 10 ceph-authtool --create-keyring --gen-key --name=client.rgw.a \
   --cap mon 'allow rw' --cap osd 'allow rwx' "$DIR/keyring.rgw"
 ceph_run 10 ceph-authtool "$DIR/keyring" --import-keyring "$DIR/keyring.rgw"
 
+# ------------------------------------------------------- daemon helpers ---
+# The pid of a daemon that was just launched, from its pid file. Ceph daemons
+# fork into the background and delete their pid file when they exit, so
+# read it as soon as it appears; none within 10 s means the daemon is gone.
+daemon_pid() { # PIDFILE WHAT
+  local pid="" _
+  for _ in $(seq 1 200); do
+    if [ -s "$1" ]; then read -r pid <"$1" || true; fi
+    [[ "$pid" =~ ^[0-9]+$ ]] && { echo "$pid"; return 0; }
+    sleep 0.05
+  done
+  die "$2: daemon not running (no pid file $1)"
+}
+
+# Poll CMD until it succeeds; fail at once if the daemon PID has exited.
+wait_until() { # SECONDS WHAT PID CMD ARGS...
+  local limit=$1 what=$2 pid=$3 start=$SECONDS; shift 3
+  while :; do
+    kill -0 "$pid" 2>/dev/null || die "$what: daemon exited"
+    "$@" >/dev/null 2>&1 && return 0
+    (( SECONDS - start < limit )) || die "$what: not ready after ${limit}s"
+    sleep 0.2
+  done
+}
+
+ceph_cli() { timeout 15 ceph -c "$CONF" --connect-timeout 10 "$@"; }
+
 # --------------------------------------------------------------- monitor ---
 ceph_run 10 monmaptool --create --clobber --fsid "$FSID" --enable-all-features \
   --addv a "[v2:127.0.0.1:$MON_V2_PORT,v1:127.0.0.1:$MON_V1_PORT]" "$DIR/monmap"
 ceph_run 30 ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap" --keyring "$DIR/keyring"
 FAIL_LOG="$DIR/log/mon.a.log"
-# Daemonizes; the parent returns once the monitor has bound its ports.
-timeout 30 ceph-mon -c "$CONF" -i a >>"$SETUP_LOG" 2>&1 \
+# Daemonizes; the parent returns once the monitor has bound its ports, and
+# fails if it could not.
+ceph_run 30 ceph-mon -c "$CONF" -i a \
   || die "ceph-mon did not start (port $MON_V2_PORT/$MON_V1_PORT taken?)"
-
-pid_alive() { # PIDFILE
-  local pid
-  [ -s "$1" ] && read -r pid <"$1" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
-# Poll CMD until it succeeds, failing early if the daemon behind PIDFILE died.
-wait_until() { # SECONDS WHAT PIDFILE CMD ARGS...
-  local limit=$1 what=$2 pidfile=$3 start=$SECONDS; shift 3
-  until "$@" >/dev/null 2>&1; do
-    if [ -e "$pidfile" ] && ! pid_alive "$pidfile"; then die "$what: daemon exited"; fi
-    (( SECONDS - start < limit )) || die "$what: not ready after ${limit}s"
-    sleep 0.2
-  done
-}
-ceph_cli() { timeout 15 ceph -c "$CONF" --connect-timeout 10 "$@"; }
-wait_until 30 "monitor" "$DIR/run/mon.a.pid" ceph_cli mon stat
+MON_PID=$(daemon_pid "$DIR/run/mon.a.pid" monitor)
+wait_until 30 "monitor" "$MON_PID" ceph_cli mon stat
 say "monitor up (:$MON_V2_PORT,:$MON_V1_PORT)"
 
 # ------------------------------------------------------------------- OSD ---
@@ -252,20 +276,38 @@ ceph_run 60 ceph-osd -c "$CONF" -i 0 --mkfs --key "$OSD_KEY" --osd-uuid "$OSD_UU
 # memstore's --mkfs does not write the OSD keyring; without it the OSD fails
 # with "unable to find a keyring ... failed to fetch mon config".
 printf '[osd.0]\n\tkey = %s\n' "$OSD_KEY" >"$DIR/osd/ceph-0/keyring"
-timeout 60 ceph-osd -c "$CONF" -i 0 >>"$SETUP_LOG" 2>&1 || die "ceph-osd did not start"
+ceph_run 60 ceph-osd -c "$CONF" -i 0 || die "ceph-osd did not start"
+OSD_PID=$(daemon_pid "$DIR/run/osd.0.pid" osd.0)
 osd_up() { ceph_cli osd dump 2>/dev/null | grep -q '^osd\.0 up'; }
-wait_until 60 "osd.0" "$DIR/run/osd.0.pid" osd_up
+wait_until 60 "osd.0" "$OSD_PID" osd_up
 say "osd.0 up (memstore)"
 
 # -------------------------------------------------------------- radosgw ---
 FAIL_LOG="$DIR/log/client.rgw.a.log"
-timeout 60 radosgw -c "$CONF" -n client.rgw.a >>"$SETUP_LOG" 2>&1 || die "radosgw did not start"
+# The S3 port was free when picked a second ago; check again right before
+# radosgw binds it, to keep the window for a clash small.
+port_busy "$S3_PORT" && die "port $S3_PORT was taken meanwhile; start again"
+ceph_run 60 radosgw -c "$CONF" -n client.rgw.a || die "radosgw did not start"
+RGW_PID=$(daemon_pid "$DIR/run/client.rgw.a.pid" radosgw)
+
+# True if process PID has a socket listening on 127.0.0.1:PORT. If radosgw
+# lost a race for its port, something else answers there: an answer to GET /
+# alone would not prove that our radosgw is up.
+listens_on() { # PID PORT
+  local want inode
+  want=$(printf '0100007F:%04X' "$2")
+  while read -r inode; do
+    find "/proc/$1/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q . && return 0
+  done < <(awk -v a="$want" '$2 == a && $4 == "0A" { print $10 }' /proc/net/tcp)
+  return 1
+}
 s3_answers() {
   local code
+  listens_on "$RGW_PID" "$S3_PORT" || return 1
   code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$ENDPOINT/") || return 1
   [ "$code" = 200 ]
 }
-wait_until 90 "radosgw" "$DIR/run/client.rgw.a.pid" s3_answers
+wait_until 90 "radosgw" "$RGW_PID" s3_answers
 say "radosgw up ($ENDPOINT)"
 
 # ----------------------------------------------------------------- users ---
@@ -336,6 +378,11 @@ mv "$DIR/env.json.tmp" "$DIR/env.json"
   printf 'export RGW_OTHER_SECRET_ACCESS_KEY=%q\n' "$OTHER_SECRET_KEY"
   printf 'export RGW_USER_NAME=%q\n' "$USER_NAME"
 } >"$DIR/env.sh"
+
+# A daemon that died during the user setup would leave a broken instance.
+for pid in "$MON_PID" "$OSD_PID" "$RGW_PID"; do
+  kill -0 "$pid" 2>/dev/null || die "a daemon (pid $pid) exited during setup"
+done
 
 READY=1
 elapsed=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

@@ -29,13 +29,23 @@ daemon_pid() { # PIDFILE
   [ -s "$1" ] || return 1
   read -r pid <"$1" || true
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   [[ "$cmdline" == *"$DIR/ceph.conf"* ]] || return 1
   echo "$pid"
 }
 
-# TERM the given pid files' daemons and wait up to SECONDS for them to exit;
-# KILL whatever is left.
+# A zombie still answers `kill -0`; it has exited all the same.
+running() { # PID
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }            # the state letter follows "(comm) "
+  [ "${stat:0:1}" != Z ]
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# TERM the daemons of the given pid files and wait up to SECONDS for them to
+# exit; KILL whatever is left.
 stop_group() { # SECONDS PIDFILE...
   local limit=$1 f pid deadline
   shift
@@ -45,15 +55,15 @@ stop_group() { # SECONDS PIDFILE...
   done
   [ "${#pids[@]}" -gt 0 ] || return 0
   kill -TERM "${pids[@]}" 2>/dev/null || true
-  deadline=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+  deadline=$(( $(now_ms) + limit * 1000 ))
   while :; do
     local alive=()
     for pid in "${pids[@]}"; do
-      kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+      running "$pid" && alive+=("$pid")
     done
     [ "${#alive[@]}" -eq 0 ] && return 0
-    if [ "$(( $(date +%s%N) / 1000000 ))" -ge "$deadline" ]; then
-      say "killing ${alive[*]} (did not exit on TERM within ${limit}s)"
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+      say "killing ${alive[*]} (still running ${limit}s after TERM)"
       kill -KILL "${alive[@]}" 2>/dev/null || true
       sleep 0.2
       return 0
@@ -63,15 +73,20 @@ stop_group() { # SECONDS PIDFILE...
 }
 
 if [ -d "$DIR/run" ]; then
-  # radosgw first: it is a client of the monitor and the OSD, and its
-  # shutdown can stall if they are already gone. Then the OSD and monitor
-  # together. About 10 s in all before KILL.
-  stop_group 5 "$DIR/run/client.rgw.a.pid"
-  others=()
+  # One at a time, clients first, about 10 s in all before KILL:
+  # - radosgw: a client of the OSD and the monitor; its shutdown can stall
+  #   once they are gone;
+  # - the OSD: on TERM it first tells the monitor it is going down and waits
+  #   for the answer (up to "osd mon shutdown timeout"), so the monitor must
+  #   still be there;
+  # - the monitor last.
+  stop_group 4 "$DIR/run/client.rgw.a.pid"
+  stop_group 4 "$DIR/run/osd.0.pid"
+  stop_group 2 "$DIR/run/mon.a.pid"
+  # Anything else that left a pid file here (should be nothing).
   for f in "$DIR"/run/*.pid; do
-    [ -e "$f" ] && [ "$f" != "$DIR/run/client.rgw.a.pid" ] && others+=("$f")
+    [ -e "$f" ] && stop_group 2 "$f"
   done
-  stop_group 5 "${others[@]+"${others[@]}"}"
 fi
 
 [ "${RGW_STOP_KEEP_DIR:-0}" = 1 ] && exit 0

@@ -7,8 +7,8 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
-import { assertBucketName, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
-import { S3Presigner, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
+import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
+import { S3Presigner, assertPostConditions, assertPostFields, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
 import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
@@ -369,8 +369,12 @@ export class S3Connection {
   async presignedCreateUrl(key: string, options: PresignedCreateOptions = {}): Promise<PresignedPost> {
     const presigner = this.#requirePresigner();
     const expiresIn = options.expiresIn ?? 3600;
+    // Everything is checked before credentials are fetched, which may be an STS call.
     assertKey(key);
     assertExpiresIn(expiresIn);
+    assertPostFields(options.fields);
+    assertPostConditions(options.conditions);
+    if (options.signingDate !== undefined) assertDate(options.signingDate);
     const fields: Record<string, string> = { ...options.fields };
     const conditions: PostCondition[] = [...(options.conditions ?? [])];
     if (options.params !== undefined) {
@@ -407,6 +411,7 @@ export class S3Connection {
     const expiresIn = options.expiresIn ?? 3600;
     assertKey(key);
     assertExpiresIn(expiresIn);
+    if (options.signingDate !== undefined) assertDate(options.signingDate);
     const credentials = await this.#credentials.get(expiresIn);
     return presigner.presignUrl(credentials, { method, key, expiresIn, signingDate: options.signingDate });
   }

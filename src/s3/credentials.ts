@@ -30,7 +30,6 @@ export interface CredentialSourceOptions {
   logger?: Logger | undefined;
 }
 
-/** Renew this long before expiry, so a request in flight does not die with its credentials. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const STS_MIN = 900;
 const STS_MAX = 129600;
@@ -59,13 +58,14 @@ export class CredentialSource {
   async get(validForSeconds = 0): Promise<CredentialSnapshot> {
     const current = this.#current;
     if (current && this.#lastsFor(current, validForSeconds)) return current;
-    if (this.stsDurationSeconds !== undefined && validForSeconds > this.stsDurationSeconds) {
+    // Fresh session credentials already have a little less than their duration left.
+    if (this.stsDurationSeconds !== undefined && validForSeconds >= this.stsDurationSeconds) {
       throw this.#tooShort(validForSeconds);
     }
     this.#pending ??= this.#fetch().finally(() => (this.#pending = undefined));
     const fresh = await this.#pending;
     this.#current = fresh;
-    if (!this.#lastsFor(fresh, validForSeconds, 0)) throw this.#tooShort(validForSeconds, fresh.expiration);
+    if (!this.#lastsFor(fresh, validForSeconds)) throw this.#tooShort(validForSeconds, fresh.expiration);
     return fresh;
   }
 
@@ -75,7 +75,12 @@ export class CredentialSource {
     return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
   };
 
-  #lastsFor(c: CredentialSnapshot, seconds: number, margin = REFRESH_MARGIN_MS): boolean {
+  /**
+   * SDK calls (`seconds` 0) renew a little before expiry, so a request in flight does not die
+   * with its credentials; a presigned URL only needs the credentials to outlive it.
+   */
+  #lastsFor(c: CredentialSnapshot, seconds: number): boolean {
+    const margin = seconds === 0 ? REFRESH_MARGIN_MS : 0;
     return c.expiration === undefined || c.expiration.getTime() - Date.now() >= seconds * 1000 + margin;
   }
 

@@ -1,5 +1,5 @@
 /** Content types guessed from a key's extension, for uploads that do not say. */
-const TYPES: Record<string, string> = {
+const TYPES: ReadonlyMap<string, string> = new Map(Object.entries({
   txt: 'text/plain; charset=utf-8', html: 'text/html; charset=utf-8', htm: 'text/html; charset=utf-8',
   css: 'text/css; charset=utf-8', csv: 'text/csv; charset=utf-8', md: 'text/markdown; charset=utf-8',
   js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', json: 'application/json',
@@ -10,12 +10,12 @@ const TYPES: Record<string, string> = {
   ogg: 'audio/ogg', woff: 'font/woff', woff2: 'font/woff2', ttf: 'font/ttf', otf: 'font/otf',
   doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xls: 'application/vnd.ms-excel', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
+}));
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 export function contentTypeFor(key: string): string {
   const dot = key.lastIndexOf('.');
   if (dot < 0 || dot < key.lastIndexOf('/')) return DEFAULT_CONTENT_TYPE;
-  return TYPES[key.slice(dot + 1).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
+  return TYPES.get(key.slice(dot + 1).toLowerCase()) ?? DEFAULT_CONTENT_TYPE;
 }

@@ -53,7 +53,8 @@ export function parseEndpoint(endpoint: string): URL {
   try {
     url = new URL(endpoint);
   } catch {
-    throw invalidInput('endpoint', `"${endpoint}" is not a URL (expected e.g. http://127.0.0.1:7480)`);
+    // Not echoed: a malformed endpoint may carry credentials in it.
+    throw invalidInput('endpoint', 'is not a valid URL (expected e.g. http://127.0.0.1:7480)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput('endpoint', 'must be an http: or https: URL');
   if (url.search || url.hash || url.username || url.password) {

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw]` (default: all).
+// Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
+// a tier ran no test: a tier never skips itself silently.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const TIERS = {
+  unit: { dir: 'test/unit', needsRgw: false },
+  rgw: { dir: 'test/rgw', needsRgw: true },
+};
+const asked = process.argv.slice(2);
+const tiers = asked.length ? asked : Object.keys(TIERS);
+for (const t of tiers) if (!TIERS[t]) usage(`unknown tier "${t}"`);
+
+function usage(message) {
+  console.error(`${message}\nusage: node scripts/test.mjs [${Object.keys(TIERS).join('|')}]...`);
+  process.exit(2);
+}
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(join(root, dir))) {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+let rgwDir;
+function startRgw() {
+  const started = Date.now();
+  const r = spawnSync('bash', [join(root, 'scripts/rgw/start.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error('Could not start Ceph RGW for the integration tests (see above).');
+    process.exit(1);
+  }
+  rgwDir = r.stdout.trim().split('\n').pop();
+  const env = JSON.parse(readFileSync(join(rgwDir, 'env.json'), 'utf8'));
+  console.log(`# Ceph RGW up at ${env.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return {
+    S3_ENDPOINT: env.endpoint,
+    AWS_REGION: env.region,
+    AWS_ACCESS_KEY_ID: env.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
+    RGW_OTHER_ACCESS_KEY_ID: env.otherAccessKeyId,
+    RGW_OTHER_SECRET_ACCESS_KEY: env.otherSecretAccessKey,
+    RGW_USER_NAME: env.userName,
+    RGW_DIR: rgwDir,
+  };
+}
+
+function stopRgw() {
+  if (!rgwDir) return;
+  spawnSync('bash', [join(root, 'scripts/rgw/stop.sh'), rgwDir], { stdio: 'inherit' });
+  rgwDir = undefined;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopRgw(); process.exit(130); });
+
+function runTier(name, env) {
+  const files = testFiles(TIERS[name].dir);
+  const tapDir = mkdtempSync(join(tmpdir(), 'cloudspark-tap-'));
+  const tap = join(tapDir, `${name}.tap`);
+  console.log(`\n# tier ${name}: ${files.length} files`);
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+        '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+      { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    );
+    child.on('exit', (code) => {
+      let text = '';
+      try { text = readFileSync(tap, 'utf8'); } catch { /* no report: counted as not run */ }
+      rmSync(tapDir, { recursive: true, force: true });
+      const count = (label) => Number((text.match(new RegExp(`^# ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+      resolve({ name, code, pass: count('pass'), fail: count('fail'), skipped: count('skipped') + count('todo') });
+    });
+  });
+}
+
+const results = [];
+try {
+  let rgwEnv;
+  for (const name of tiers) {
+    if (TIERS[name].needsRgw && !rgwEnv) rgwEnv = startRgw();
+    results.push(await runTier(name, TIERS[name].needsRgw ? rgwEnv : {}));
+  }
+} finally {
+  stopRgw();
+}
+
+console.log('\n# summary');
+let ok = true;
+for (const r of results) {
+  const ran = r.pass + r.fail > 0;
+  const good = ran && r.fail === 0 && r.code === 0 && r.skipped === 0;
+  ok &&= good;
+  console.log(`# tier ${r.name}: ${r.pass} passed, ${r.fail} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${ran ? '' : ' (NO TEST RAN)'}${good ? '' : ' <- FAILED'}`);
+}
+const pass = results.reduce((n, r) => n + r.pass, 0);
+const fail = results.reduce((n, r) => n + r.fail, 0);
+console.log(`${pass} passed, ${fail} failed`);
+process.exit(ok ? 0 : 1);
