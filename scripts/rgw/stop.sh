@@ -85,7 +85,7 @@ if [ -d "$DIR/run" ]; then
   stop_group 2 "$DIR/run/mon.a.pid"
   # Anything else that left a pid file here (should be nothing).
   for f in "$DIR"/run/*.pid; do
-    [ -e "$f" ] && stop_group 2 "$f"
+    if [ -e "$f" ]; then stop_group 2 "$f"; fi
   done
 fi
 
