@@ -2,8 +2,9 @@
 // The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw]` (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { startRgw, stopRgw } from './rgw/rgw.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,34 +34,23 @@ function testFiles(dir) {
 }
 
 let rgwDir;
-function startRgw() {
-  const started = Date.now();
-  const r = spawnSync('bash', [join(root, 'scripts/rgw/start.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error('Could not start Ceph RGW for the integration tests (see above).');
+function startRgwOrExit() {
+  try {
+    const rgw = startRgw();
+    rgwDir = rgw.dir;
+    console.log(`# Ceph RGW up at ${rgw.endpoint} in ${rgw.seconds.toFixed(1)} s`);
+    return rgw.env;
+  } catch (error) {
+    console.error(`${error.message} The integration tests need it.`);
     process.exit(1);
   }
-  rgwDir = r.stdout.trim().split('\n').pop();
-  const env = JSON.parse(readFileSync(join(rgwDir, 'env.json'), 'utf8'));
-  console.log(`# Ceph RGW up at ${env.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return {
-    S3_ENDPOINT: env.endpoint,
-    AWS_REGION: env.region,
-    AWS_ACCESS_KEY_ID: env.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
-    RGW_OTHER_ACCESS_KEY_ID: env.otherAccessKeyId,
-    RGW_OTHER_SECRET_ACCESS_KEY: env.otherSecretAccessKey,
-    RGW_USER_NAME: env.userName,
-    RGW_DIR: rgwDir,
-  };
 }
 
-function stopRgw() {
-  if (!rgwDir) return;
-  spawnSync('bash', [join(root, 'scripts/rgw/stop.sh'), rgwDir], { stdio: 'inherit' });
+function stopRgwOnce() {
+  stopRgw(rgwDir);
   rgwDir = undefined;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopRgw(); process.exit(130); });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopRgwOnce(); process.exit(130); });
 
 function runTier(name, env) {
   const files = testFiles(TIERS[name].dir);
@@ -88,11 +78,11 @@ const results = [];
 try {
   let rgwEnv;
   for (const name of tiers) {
-    if (TIERS[name].needsRgw && !rgwEnv) rgwEnv = startRgw();
+    if (TIERS[name].needsRgw && !rgwEnv) rgwEnv = startRgwOrExit();
     results.push(await runTier(name, TIERS[name].needsRgw ? rgwEnv : {}));
   }
 } finally {
-  stopRgw();
+  stopRgwOnce();
 }
 
 console.log('\n# summary');
