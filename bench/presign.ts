@@ -305,7 +305,7 @@ const verdict = (label: string, ratios: number[], target: number): void => {
   const hi = Math.max(...ratios);
   const ok = m >= target;
   const within = !ok && hi >= target ? ' (target inside the round-to-round band: not decided by this run)' : '';
-  console.log(`${label}: ${ok ? 'MET' : 'NOT MET'} - median ratio ${m.toFixed(2)}x (per-round ${lo.toFixed(2)}..${hi.toFixed(2)}), target >= ${target}x${within}`);
+  console.log(`${label}: ${ok ? 'MET' : 'NOT MET'} - median ratio ${m.toFixed(2)}x (per-round ${lo.toFixed(2)}..${hi.toFixed(2)}), target >= ${target.toFixed(1)}x${within}`);
 };
 verdict('GET ours >= floor   [public API S3Connection.presignedGetUrl]', roundRatios(apiGet, floor), 1.0);
 verdict('GET ours >= floor   [sync core S3Presigner.presignUrl]       ', roundRatios(coreGet, floor), 1.0);

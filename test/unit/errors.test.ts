@@ -1,7 +1,9 @@
 /**
  * Errors: SDK errors mapped to stable codes, access keys masked, secrets never shown. The last
- * part drives the real AWS SDK against a tiny local fake S3, so the mapping is checked on the
- * errors the SDK really throws, not only on hand-made look-alikes.
+ * part drives the real AWS SDK against a tiny local stand-in that answers as Amazon S3 does in
+ * cases Ceph RGW never produces (a BucketAlreadyOwnedByYou race, AWS's BlockPublicPolicy
+ * refusal), so the mapping is checked on the errors the SDK really throws. It proves our error
+ * translation only: S3 behaviour itself is proven against a real server in test/rgw.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
