@@ -4,12 +4,15 @@
  *
  *   node --import tsx bench/presign.ts          # measures src/ (transpiled by tsx)
  *   BENCH_DIST=1 node --import tsx bench/presign.ts   # measures the built dist/esm instead
+ *   BENCH_OURS=/path/to/src/index.ts ...        # measures another copy (a patch under review)
  *   BENCH_ROUNDS=7 BENCH_ROUND_MS=800 ...       # longer runs for a tighter noise band
  *
  * Prints to stdout only and exits 0 (a missed target is reported, not an error).
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // ------------------------------------------------------------------ setup
 
@@ -41,7 +44,15 @@ try {
 
 type OursModule = typeof import('../src/index.js');
 const fromDist = process.env['BENCH_DIST'] === '1';
-const ours = (fromDist ? await import('../dist/esm/index.js' as string) : await import('../src/index.js')) as OursModule;
+const oursPath = process.env['BENCH_OURS']; // another copy of the library, e.g. a patched src/index.ts
+const oursLabel = oursPath ?? (fromDist ? 'dist/esm' : 'src (tsx)');
+const ours = (
+  oursPath !== undefined
+    ? await import(pathToFileURL(resolvePath(oursPath)).href)
+    : fromDist
+      ? await import('../dist/esm/index.js' as string)
+      : await import('../src/index.js')
+) as OursModule;
 const { S3Connection, S3Presigner } = ours;
 const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
 const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
@@ -282,7 +293,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pad = (s: string, w: number): string => s.padEnd(w);
 const lpad = (s: string, w: number): string => s.padStart(w);
 
-console.log(`presign benchmark: node ${process.version}, ${fromDist ? 'dist/esm' : 'src (tsx)'}, ${ROUNDS} interleaved rounds x ${ROUND_MS} ms per contender, median ops/s`);
+console.log(`presign benchmark: node ${process.version}, ${oursLabel}, ${ROUNDS} interleaved rounds x ${ROUND_MS} ms per contender, median ops/s`);
 console.log(
   `floor crypto, the faster of each: ${floorHash.name} (${hashChoice.map((h) => `${h.name} ${fmt(h.rate)}/s`).join(', ')}${oneShotHashHex ? '' : '; crypto.hash not available'})` +
     ` + ${floorHmac.name} (${hmacChoice.map((h) => `${h.name} ${fmt(h.rate)}/s`).join(', ')})`,
