@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
-import { S3Presigner, assertPostConditions, assertPostFields, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
+import { S3Presigner, assertPostConditions, assertPostFields, copyFields, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
 import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
@@ -366,29 +366,36 @@ export class S3Connection {
    * A presigned POST for a browser form upload of `key`: `{ url, fields }`. Every field sent is
    * covered by a policy condition, so S3 refuses any change to it.
    */
-  async presignedCreateUrl(key: string, options: PresignedCreateOptions = {}): Promise<PresignedPost> {
-    const presigner = this.#requirePresigner();
-    const expiresIn = options.expiresIn ?? 3600;
-    // Everything is checked before credentials are fetched, which may be an STS call.
-    assertKey(key);
-    assertExpiresIn(expiresIn);
-    assertPostFields(options.fields);
-    assertPostConditions(options.conditions);
-    if (options.signingDate !== undefined) assertDate(options.signingDate);
-    const fields: Record<string, string> = { ...options.fields };
-    const conditions: PostCondition[] = [...(options.conditions ?? [])];
-    if (options.params !== undefined) {
-      assertMetadata(options.params, 'params');
-      for (const [name, value] of Object.entries(options.params)) {
-        fields[`x-amz-meta-${name}`] = value;
-        conditions.push({ [`x-amz-meta-${name}`]: value });
+  presignedCreateUrl(key: string, options: PresignedCreateOptions = {}): Promise<PresignedPost> {
+    try {
+      const presigner = this.#requirePresigner();
+      const expiresIn = options.expiresIn ?? 3600;
+      // Everything is checked before credentials are fetched, which may be an STS call.
+      assertKey(key);
+      assertExpiresIn(expiresIn);
+      assertPostFields(options.fields);
+      assertPostConditions(options.conditions);
+      if (options.signingDate !== undefined) assertDate(options.signingDate);
+      const fields = copyFields(options.fields);
+      const conditions: PostCondition[] = [...(options.conditions ?? [])];
+      if (options.params !== undefined) {
+        assertMetadata(options.params, 'params');
+        for (const [name, value] of Object.entries(options.params)) {
+          fields[`x-amz-meta-${name}`] = value;
+          conditions.push({ [`x-amz-meta-${name}`]: value });
+        }
       }
+      for (const [name, value] of Object.entries(fields)) {
+        if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
+      }
+      const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate };
+      // Static credentials (or cached ones that last long enough): sign at once, no await.
+      const credentials = this.#credentials.peek(expiresIn);
+      if (credentials !== undefined) return Promise.resolve(presigner.presignPost(credentials, request));
+      return this.#credentials.get(expiresIn).then((c) => presigner.presignPost(c, request));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    for (const [name, value] of Object.entries(fields)) {
-      if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
-    }
-    const credentials = await this.#credentials.get(expiresIn);
-    return presigner.presignPost(credentials, { key, fields, conditions, expiresIn, signingDate: options.signingDate });
   }
 
   /** A presigned URL to download `key`. */
@@ -406,14 +413,23 @@ export class S3Connection {
     return this.#presignUrl('DELETE', key, options);
   }
 
-  async #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}): Promise<string> {
-    const presigner = this.#requirePresigner();
-    const expiresIn = options.expiresIn ?? 3600;
-    assertKey(key);
-    assertExpiresIn(expiresIn);
-    if (options.signingDate !== undefined) assertDate(options.signingDate);
-    const credentials = await this.#credentials.get(expiresIn);
-    return presigner.presignUrl(credentials, { method, key, expiresIn, signingDate: options.signingDate });
+  #presignUrl(method: PresignMethod, key: string, options?: PresignOptions): Promise<string> {
+    try {
+      const presigner = this.#requirePresigner();
+      const expiresIn = options?.expiresIn ?? 3600;
+      const signingDate = options?.signingDate;
+      // Static credentials (or cached ones that last long enough): sign at once, no await;
+      // presignUrl checks key, expiresIn and signingDate itself.
+      const credentials = this.#credentials.peek(expiresIn);
+      if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, { method, key, expiresIn, signingDate }));
+      // Credentials to fetch first (maybe an STS call): refuse bad input before that.
+      assertKey(key);
+      assertExpiresIn(expiresIn);
+      if (signingDate !== undefined) assertDate(signingDate);
+      return this.#credentials.get(expiresIn).then((c) => presigner.presignUrl(c, { method, key, expiresIn, signingDate }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // ---------------------------------------------------------------- objects

@@ -69,6 +69,12 @@ export class CredentialSource {
     return fresh;
   }
 
+  /** The current credentials if they last `validForSeconds` more, without waiting; else undefined. */
+  peek(validForSeconds: number): CredentialSnapshot | undefined {
+    const current = this.#current;
+    return current !== undefined && this.#lastsFor(current, validForSeconds) ? current : undefined;
+  }
+
   /** For SDK clients: they call it before each request and get the same cached credentials. */
   readonly provider = async () => {
     const c = await this.get();

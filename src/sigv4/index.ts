@@ -2,7 +2,7 @@
 export { S3Presigner } from './presigner.js';
 export type { Credentials, PresignMethod, PresignUrlRequest, PresignPostRequest, PresignedPost } from './presigner.js';
 export type { PostCondition } from './post-policy.js';
-export { assertPostConditions, assertPostFields } from './post-policy.js';
+export { assertPostConditions, assertPostFields, copyFields } from './post-policy.js';
 export type { BucketAddress, BucketLocation } from './location.js';
 export { parseEndpoint, resolveBucketLocation } from './location.js';
 export { deriveSigningKey, SigningKeyCache } from './signing-key.js';

@@ -55,3 +55,18 @@ function conditionProblem(condition: unknown): string | undefined {
   if (typeof a !== 'string' || !a.startsWith('$')) return 'must name its field with a leading "$", like "$key"';
   return typeof b === 'string' ? undefined : 'must have a string value';
 }
+
+/**
+ * A copy of `fields` that stays cheap to add properties to. (On V8, an object made by `{ ...x }`
+ * gets a map whose later property additions are not cached: each one costs ~0.3-0.4 us.)
+ * `__proto__` is defined as an own property, as the spread would, never set as the prototype.
+ */
+export function copyFields(fields: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (fields === undefined) return out;
+  for (const name of Object.keys(fields)) {
+    if (name === '__proto__') Object.defineProperty(out, name, { value: fields[name], enumerable: true, writable: true, configurable: true });
+    else out[name] = fields[name]!;
+  }
+  return out;
+}

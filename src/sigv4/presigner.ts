@@ -7,7 +7,6 @@ import {
   ALGORITHM,
   UNSIGNED_PAYLOAD,
   credentialScope,
-  hmacHex,
   sha256Hex,
   toAmzDate,
   uriEncode,
@@ -15,8 +14,9 @@ import {
 } from './primitives.js';
 import { SigningKeyCache } from './signing-key.js';
 import { resolveBucketLocation, type BucketAddress, type BucketLocation } from './location.js';
-import { pythonJsonDumps, type JsonValue } from './python-json.js';
-import { assertPostConditions, assertPostFields, type PostCondition } from './post-policy.js';
+import { pythonJsonDumps, pythonJsonQuote, type JsonValue } from './python-json.js';
+import type { KeyedHmac } from './hmac.js';
+import { assertPostConditions, assertPostFields, copyFields, type PostCondition } from './post-policy.js';
 import { assertDate, assertExpiresIn, assertKey } from '../validate.js';
 
 export interface Credentials {
@@ -60,118 +60,132 @@ export class S3Presigner {
   readonly bucket: string;
   readonly region: string;
   readonly #keys = new SigningKeyCache();
-  // Per-second and per-day strings, rebuilt only when the clock or credentials move on.
-  #lastSecond = Number.NaN;
-  #lastAmzDate = '';
-  #lastCredentialFor = '';
-  #lastCredentialParam = '';
-  #lastToken: string | undefined;
-  #lastTokenParam = '';
+  readonly #hostTail: string;
+  readonly #bucketCondition: string;
+  readonly #postUrl: string;
+  // Everything of a signature that depends only on the second, the credentials and the
+  // lifetime: rebuilt when one of them moves on, i.e. at most once a second in steady use.
+  #second = Number.NaN;
+  #expiresIn = -1;
+  #accessKeyId = '';
+  #secretAccessKey = '';
+  #sessionToken: string | undefined;
+  #signingKey!: KeyedHmac;
+  #amzDate = '';
+  #canonicalQuery = '';
+  #urlQuery = '';
+  #stringToSignHead = '';
+  #postFor = Number.NaN; // the #second the POST strings below belong to
+  #credential = '';
+  #expiration = '';
+  #signedConditions = '';
 
   constructor(address: BucketAddress) {
     this.bucket = address.bucket;
     this.region = address.region;
     this.location = resolveBucketLocation(address);
+    this.#hostTail = `\nhost:${this.location.host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
+    this.#bucketCondition = `{"bucket": ${pythonJsonQuote(this.bucket)}}`;
+    this.#postUrl = this.location.origin + (this.location.basePath || '/');
   }
 
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
-    const { method, key, expiresIn } = request;
+    const { method, key, expiresIn, signingDate } = request;
     assertKey(key);
     assertExpiresIn(expiresIn);
-    const amzDate = this.#amzDate(request.signingDate);
-    const scope = credentialScope(amzDate.slice(0, 8), this.region, 's3');
-    const signingKey = this.#keys.get(credentials.secretAccessKey, amzDate.slice(0, 8), this.region, 's3');
-
-    const { origin, host, basePath } = this.location;
-    const path = `${basePath}/${uriEncodePath(key)}`;
-    // boto3 puts the session token after SignedHeaders in the URL, while the canonical query
-    // (which is sorted) has it before; both orders are reproduced exactly.
-    const head =
-      `X-Amz-Algorithm=${ALGORITHM}` +
-      `&X-Amz-Credential=${this.#credentialParam(credentials.accessKeyId, scope)}` +
-      `&X-Amz-Date=${amzDate}` +
-      `&X-Amz-Expires=${expiresIn}`;
-    const token = credentials.sessionToken === undefined ? '' : `&X-Amz-Security-Token=${this.#tokenParam(credentials.sessionToken)}`;
-    const canonicalQuery = `${head}${token}&X-Amz-SignedHeaders=host`;
-    const urlQuery = `${head}&X-Amz-SignedHeaders=host${token}`;
-
-    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
-    const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    return `${origin}${path}?${urlQuery}&X-Amz-Signature=${hmacHex(signingKey, stringToSign)}`;
+    this.#prepare(credentials, expiresIn, signingDate);
+    const path = `${this.location.basePath}/${uriEncodePath(key)}`;
+    const canonicalRequest = `${method}\n${path}\n${this.#canonicalQuery}${this.#hostTail}`;
+    const signature = this.#signingKey.hex(this.#stringToSignHead + sha256Hex(canonicalRequest));
+    return `${this.location.origin}${path}?${this.#urlQuery}&X-Amz-Signature=${signature}`;
   }
 
   /** A presigned POST, as boto3's `generate_presigned_post` would produce it. */
   presignPost(credentials: Credentials, request: PresignPostRequest): PresignedPost {
-    const { key, expiresIn } = request;
+    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate } = request;
     assertKey(key);
     assertExpiresIn(expiresIn);
-    assertPostFields(request.fields);
-    assertPostConditions(request.conditions);
-    const signingDate = request.signingDate ?? new Date();
-    const amzDate = this.#amzDate(signingDate);
-    const dateStamp = amzDate.slice(0, 8);
-    const credential = `${credentials.accessKeyId}/${credentialScope(dateStamp, this.region, 's3')}`;
+    assertPostFields(extraFields);
+    assertPostConditions(extraConditions);
+    this.#prepare(credentials, expiresIn, signingDate);
+    if (this.#postFor !== this.#second) this.#preparePost(credentials);
 
-    const fields: Record<string, string> = { ...request.fields };
-    const conditions: JsonValue[] = (request.conditions ?? []).map(copyCondition);
-    conditions.push({ bucket: this.bucket });
-    if (key.endsWith(FILENAME_VARIABLE)) {
-      conditions.push(['starts-with', '$key', key.slice(0, -FILENAME_VARIABLE.length)]);
-    } else {
-      conditions.push({ key });
-    }
+    // boto3 signs the text of Python's json.dumps: it is written here piece by piece, the parts
+    // that only change each second (#signedConditions, #expiration) prepared in advance.
+    let conditions = '';
+    if (extraConditions !== undefined) for (const c of extraConditions) conditions += pythonJsonDumps(c as JsonValue) + ', ';
+    conditions += this.#bucketCondition + ', ';
+    conditions += key.endsWith(FILENAME_VARIABLE)
+      ? `["starts-with", "$key", ${pythonJsonQuote(key.slice(0, -FILENAME_VARIABLE.length))}]`
+      : `{"key": ${pythonJsonQuote(key)}}`;
+    const policyJson = `{"expiration": "${this.#expiration}", "conditions": [${conditions}, ${this.#signedConditions}]}`;
+    // pythonJsonQuote escapes everything outside printable ASCII: latin1 equals UTF-8 here.
+    const policy = Buffer.from(policyJson, 'latin1').toString('base64');
+
+    const fields: Record<string, string> = copyFields(extraFields);
     fields['key'] = key;
-    const signed: [string, string][] = [
-      ['x-amz-algorithm', ALGORITHM],
-      ['x-amz-credential', credential],
-      ['x-amz-date', amzDate],
-    ];
-    if (credentials.sessionToken !== undefined) signed.push(['x-amz-security-token', credentials.sessionToken]);
-    for (const [name, value] of signed) {
-      fields[name] = value;
-      conditions.push({ [name]: value });
-    }
-
-    const expiration = new Date(signingDate.getTime() + expiresIn * 1000).toISOString().slice(0, 19) + 'Z';
-    const policy = Buffer.from(pythonJsonDumps({ expiration, conditions }), 'utf8').toString('base64');
-    const signingKey = this.#keys.get(credentials.secretAccessKey, dateStamp, this.region, 's3');
+    fields['x-amz-algorithm'] = ALGORITHM;
+    fields['x-amz-credential'] = this.#credential;
+    fields['x-amz-date'] = this.#amzDate;
+    if (credentials.sessionToken !== undefined) fields['x-amz-security-token'] = credentials.sessionToken;
     fields['policy'] = policy;
-    fields['x-amz-signature'] = hmacHex(signingKey, policy);
-
-    const { origin, basePath } = this.location;
-    return { url: origin + (basePath || '/'), fields };
+    fields['x-amz-signature'] = this.#signingKey.hex(policy);
+    return { url: this.#postUrl, fields };
   }
 
-  #amzDate(signingDate: Date | undefined): string {
-    const date = signingDate ?? new Date();
-    if (signingDate !== undefined) assertDate(signingDate);
-    const second = Math.floor(date.getTime() / 1000);
-    if (second !== this.#lastSecond) {
-      this.#lastSecond = second;
-      this.#lastAmzDate = toAmzDate(date);
+  /** Brings the per-second strings and the signing key up to date for this call. */
+  #prepare(credentials: Credentials, expiresIn: number, signingDate: Date | undefined): void {
+    let ms: number;
+    if (signingDate === undefined) ms = Date.now();
+    else {
+      assertDate(signingDate);
+      ms = signingDate.getTime();
     }
-    return this.#lastAmzDate;
-  }
-
-  #credentialParam(accessKeyId: string, scope: string): string {
-    const credential = `${accessKeyId}/${scope}`;
-    if (credential !== this.#lastCredentialFor) {
-      this.#lastCredentialFor = credential;
-      this.#lastCredentialParam = uriEncode(credential);
+    const second = Math.floor(ms / 1000);
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    if (
+      second === this.#second &&
+      expiresIn === this.#expiresIn &&
+      accessKeyId === this.#accessKeyId &&
+      secretAccessKey === this.#secretAccessKey &&
+      sessionToken === this.#sessionToken
+    ) {
+      return;
     }
-    return this.#lastCredentialParam;
+    const amzDate = toAmzDate(new Date(second * 1000));
+    const dateStamp = amzDate.slice(0, 8);
+    const scope = credentialScope(dateStamp, this.region, 's3');
+    // boto3 puts the session token after SignedHeaders in the URL, while the canonical query
+    // (which is sorted) has it before; both orders are reproduced exactly.
+    const head =
+      `X-Amz-Algorithm=${ALGORITHM}` +
+      `&X-Amz-Credential=${uriEncode(`${accessKeyId}/${scope}`)}` +
+      `&X-Amz-Date=${amzDate}` +
+      `&X-Amz-Expires=${expiresIn}`;
+    const token = sessionToken === undefined ? '' : `&X-Amz-Security-Token=${uriEncode(sessionToken)}`;
+    this.#signingKey = this.#keys.get(secretAccessKey, dateStamp, this.region, 's3');
+    this.#canonicalQuery = `${head}${token}&X-Amz-SignedHeaders=host`;
+    this.#urlQuery = `${head}&X-Amz-SignedHeaders=host${token}`;
+    this.#stringToSignHead = `${ALGORITHM}\n${amzDate}\n${scope}\n`;
+    this.#amzDate = amzDate;
+    this.#second = second;
+    this.#expiresIn = expiresIn;
+    this.#accessKeyId = accessKeyId;
+    this.#secretAccessKey = secretAccessKey;
+    this.#sessionToken = sessionToken;
+    this.#postFor = Number.NaN;
   }
 
-  #tokenParam(token: string): string {
-    if (token !== this.#lastToken) {
-      this.#lastToken = token;
-      this.#lastTokenParam = uriEncode(token);
-    }
-    return this.#lastTokenParam;
+  #preparePost(credentials: Credentials): void {
+    const credential = `${credentials.accessKeyId}/${credentialScope(this.#amzDate.slice(0, 8), this.region, 's3')}`;
+    this.#credential = credential;
+    this.#expiration = new Date((this.#second + this.#expiresIn) * 1000).toISOString().slice(0, 19) + 'Z';
+    let signed =
+      `{"x-amz-algorithm": "${ALGORITHM}"}, {"x-amz-credential": ${pythonJsonQuote(credential)}}, ` +
+      `{"x-amz-date": "${this.#amzDate}"}`;
+    if (credentials.sessionToken !== undefined) signed += `, {"x-amz-security-token": ${pythonJsonQuote(credentials.sessionToken)}}`;
+    this.#signedConditions = signed;
+    this.#postFor = this.#second;
   }
-}
-
-function copyCondition(condition: PostCondition): JsonValue {
-  return Array.isArray(condition) ? ([...condition] as JsonValue[]) : { ...(condition as Record<string, string>) };
 }

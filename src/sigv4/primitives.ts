@@ -2,14 +2,19 @@
  * The few operations every SigV4 signature is made of. Kept tiny and synchronous
  * because presigning is the hot path: a page may render hundreds of links.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
+
+// crypto.hash (Node >= 20.12 / 21.7) hashes in one call, without a Hash object: about 2x faster
+// for inputs this short. A namespace lookup, so that older Node versions still load the module.
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash !== undefined ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 export function hmac(key: Uint8Array | string, data: string): Buffer {
@@ -23,7 +28,6 @@ export function hmacHex(key: Uint8Array, data: string): string {
 // RFC 3986 unreserved characters stay as they are; everything else is %XX of its UTF-8 bytes,
 // upper-case hex. encodeURIComponent leaves !'()* alone, which SigV4 (and boto3) escape.
 const NEEDS_NO_ESCAPE = /^[A-Za-z0-9\-._~]*$/;
-const NEEDS_NO_ESCAPE_PATH = /^[A-Za-z0-9\-._~/]*$/;
 const SUB_DELIMS = /[!'()*]/g;
 const escapeSubDelim = (c: string): string => '%' + c.charCodeAt(0).toString(16).toUpperCase();
 
@@ -33,9 +37,21 @@ export function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(SUB_DELIMS, escapeSubDelim);
 }
 
+// Keys are mostly plain (`uploads/photo-12.jpg`): a table scan finds that faster than a regex.
+const PATH_SAFE = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/') PATH_SAFE[c.charCodeAt(0)] = 1;
+
+function isPathSafe(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || PATH_SAFE[c] === 0) return false;
+  }
+  return true;
+}
+
 /** Percent-encodes an S3 object key for a URL path: like {@link uriEncode} but `/` is kept. */
 export function uriEncodePath(value: string): string {
-  if (NEEDS_NO_ESCAPE_PATH.test(value)) return value;
+  if (isPathSafe(value)) return value;
   return encodeURIComponent(value).replace(SUB_DELIMS, escapeSubDelim).replace(/%2F/g, '/');
 }
 

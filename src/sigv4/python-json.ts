@@ -21,15 +21,18 @@ function escapeChar(c: string): string {
   return SHORT_ESCAPES[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 }
 
-function quote(s: string): string {
-  return '"' + s.replace(ESCAPE, escapeChar) + '"';
+const NEEDS_ESCAPE = /[\\"]|[^ -~]/;
+
+/** A string as a JSON literal, the way Python's json.dumps writes it. */
+export function pythonJsonQuote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? '"' + s.replace(ESCAPE, escapeChar) + '"' : '"' + s + '"';
 }
 
 export function pythonJsonDumps(value: JsonValue): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      return pythonJsonQuote(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -42,7 +45,7 @@ export function pythonJsonDumps(value: JsonValue): string {
   return (
     '{' +
     Object.entries(value)
-      .map(([k, v]) => quote(k) + ': ' + pythonJsonDumps(v))
+      .map(([k, v]) => pythonJsonQuote(k) + ': ' + pythonJsonDumps(v))
       .join(', ') +
     '}'
   );

@@ -1,4 +1,5 @@
 import { hmac } from './primitives.js';
+import { KeyedHmac } from './hmac.js';
 
 /** Derives the SigV4 signing key: four chained HMACs over date, region, service and a constant. */
 export function deriveSigningKey(
@@ -20,15 +21,16 @@ export function deriveSigningKey(
 export class SigningKeyCache {
   #secret = '';
   #scope = '';
-  #key: Buffer | undefined;
+  #hmac: KeyedHmac | undefined;
 
-  get(secretAccessKey: string, dateStamp: string, region: string, service: string): Buffer {
+  /** The day's signing key, ready to sign with. */
+  get(secretAccessKey: string, dateStamp: string, region: string, service: string): KeyedHmac {
     const scope = `${dateStamp}/${region}/${service}`;
-    if (this.#key === undefined || this.#scope !== scope || this.#secret !== secretAccessKey) {
-      this.#key = deriveSigningKey(secretAccessKey, dateStamp, region, service);
+    if (this.#hmac === undefined || this.#scope !== scope || this.#secret !== secretAccessKey) {
+      this.#hmac = new KeyedHmac(deriveSigningKey(secretAccessKey, dateStamp, region, service));
       this.#scope = scope;
       this.#secret = secretAccessKey;
     }
-    return this.#key;
+    return this.#hmac;
   }
 }
