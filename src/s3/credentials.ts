@@ -54,10 +54,13 @@ export class CredentialSource {
     if (options.credentials && !options.sts) this.#current = { ...options.credentials };
   }
 
-  /** Credentials valid for at least `validForSeconds` more (beyond the refresh margin). */
+  /**
+   * Credentials valid for at least `validForSeconds` more: for a presigned URL, its lifetime;
+   * for an SDK call (0), cached ones are renewed a little before they expire.
+   */
   async get(validForSeconds = 0): Promise<CredentialSnapshot> {
     const current = this.#current;
-    if (current && this.#lastsFor(current, validForSeconds)) return current;
+    if (current && this.#fresh(current, validForSeconds)) return current;
     // Fresh session credentials already have a little less than their duration left.
     if (this.stsDurationSeconds !== undefined && validForSeconds >= this.stsDurationSeconds) {
       throw this.#tooShort(validForSeconds);
@@ -65,14 +68,15 @@ export class CredentialSource {
     this.#pending ??= this.#fetch().finally(() => (this.#pending = undefined));
     const fresh = await this.#pending;
     this.#current = fresh;
-    if (!this.#lastsFor(fresh, validForSeconds)) throw this.#tooShort(validForSeconds, fresh.expiration);
+    // Whatever the service just gave is the best there is: only refuse what it cannot sign.
+    if (!lastsFor(fresh, validForSeconds * 1000)) throw this.#tooShort(validForSeconds, fresh.expiration);
     return fresh;
   }
 
   /** The current credentials if they last `validForSeconds` more, without waiting; else undefined. */
   peek(validForSeconds: number): CredentialSnapshot | undefined {
     const current = this.#current;
-    return current !== undefined && this.#lastsFor(current, validForSeconds) ? current : undefined;
+    return current !== undefined && this.#fresh(current, validForSeconds) ? current : undefined;
   }
 
   /** For SDK clients: they call it before each request and get the same cached credentials. */
@@ -82,12 +86,12 @@ export class CredentialSource {
   };
 
   /**
-   * SDK calls (`seconds` 0) renew a little before expiry, so a request in flight does not die
-   * with its credentials; a presigned URL only needs the credentials to outlive it.
+   * Whether cached credentials may still be used. SDK calls (`seconds` 0) renew them a little
+   * before expiry, so a request in flight does not die with its credentials; a presigned URL
+   * only needs them to outlive it.
    */
-  #lastsFor(c: CredentialSnapshot, seconds: number): boolean {
-    const margin = seconds === 0 ? REFRESH_MARGIN_MS : 0;
-    return c.expiration === undefined || c.expiration.getTime() - Date.now() >= seconds * 1000 + margin;
+  #fresh(c: CredentialSnapshot, seconds: number): boolean {
+    return lastsFor(c, seconds === 0 ? REFRESH_MARGIN_MS : seconds * 1000);
   }
 
   #tooShort(seconds: number, expiration?: Date): CloudSparkError {
@@ -140,4 +144,8 @@ export class CredentialSource {
     }
     return this.#chain();
   }
+}
+
+function lastsFor(c: CredentialSnapshot, ms: number): boolean {
+  return c.expiration === undefined || c.expiration.getTime() - Date.now() >= ms;
 }

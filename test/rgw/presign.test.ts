@@ -26,6 +26,8 @@ describe('presigned POST (presignedCreateUrl)', () => {
       conditions: [['content-length-range', 1, 1024]],
     });
     assert.equal(post.fields['x-amz-meta-owner'], 'ada');
+    const policy = JSON.parse(ctx.conn.policyDecode(post.fields['policy']!)) as { conditions: unknown[] };
+    assert.deepEqual(policy.conditions.slice(0, 4), [['content-length-range', 1, 1024], { 'x-amz-meta-owner': 'ada' }, { 'x-amz-meta-purpose': 'test' }, { 'Content-Type': 'text/plain' }]);
     const res = await postForm(post, 'hello from a form');
     assert.equal(res.status, 204, await res.clone().text());
     const head = await ctx.conn.headObject('forms/report.txt');

@@ -149,6 +149,31 @@ describe('STS session credentials from a local fake STS', () => {
     });
   });
 
+  test('a session that no longer covers a new URL is replaced by a fresh one', async () => {
+    reset();
+    lifetime = 300;
+    const c = connection(3600);
+    assert.match(await c.presignedGetUrl('k', { expiresIn: 250 }), /ASIATEMP1%2F/);
+    lifetime = 'asked';
+    assert.match(await c.presignedGetUrl('k', { expiresIn: 400 }), /ASIATEMP2%2F/);
+    assert.equal(requests.length, 2);
+  });
+
+  test('SDK calls get credentials renewed five minutes before they expire', async () => {
+    reset();
+    const source = (d: number) => new CredentialSource({ credentials, sts: { durationSeconds: d }, region: 'us-east-1', endpoint });
+    lifetime = 240; // already inside the renewal margin: every SDK call renews
+    const short = source(3600);
+    assert.equal((await short.provider()).accessKeyId, 'ASIATEMP1');
+    assert.equal((await short.provider()).accessKeyId, 'ASIATEMP2');
+    lifetime = 'asked';
+    const long = source(3600);
+    const first = await long.provider();
+    assert.equal((await long.provider()).accessKeyId, first.accessKeyId);
+    assert.equal(requests.length, 3);
+    assert.ok(first.expiration instanceof Date && first.expiration.getTime() > Date.now() + 3500_000);
+  });
+
   test('an STS refusal is a CREDENTIALS error that keeps the service\'s code', async () => {
     reset();
     failWith = { status: 403, code: 'InvalidClientTokenId' };
