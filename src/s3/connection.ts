@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
-import { S3Presigner, assertPostConditions, assertPostFields, copyFields, parseEndpoint, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
+import { S3Presigner, assertPostConditions, assertPostFields, copyFields, parseEndpoint, type Credentials, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
 import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
@@ -367,7 +367,7 @@ export class S3Connection {
    * covered by a policy condition, so S3 refuses any change to it.
    */
   presignedCreateUrl(key: string, options: PresignedCreateOptions = {}): Promise<PresignedPost> {
-    try {
+    return settle(() => {
       const presigner = this.#requirePresigner();
       const expiresIn = options.expiresIn ?? 3600;
       // Everything is checked before credentials are fetched, which may be an STS call.
@@ -389,13 +389,8 @@ export class S3Connection {
         if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
       }
       const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate };
-      // Static credentials (or cached ones that last long enough): sign at once, no await.
-      const credentials = this.#credentials.peek(expiresIn);
-      if (credentials !== undefined) return Promise.resolve(presigner.presignPost(credentials, request));
-      return this.#credentials.get(expiresIn).then((c) => presigner.presignPost(c, request));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return this.#signWith(expiresIn, (c) => presigner.presignPost(c, request));
+    });
   }
 
   /** A presigned URL to download `key`. */
@@ -413,23 +408,28 @@ export class S3Connection {
     return this.#presignUrl('DELETE', key, options);
   }
 
-  #presignUrl(method: PresignMethod, key: string, options?: PresignOptions): Promise<string> {
-    try {
+  #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}): Promise<string> {
+    return settle(() => {
       const presigner = this.#requirePresigner();
-      const expiresIn = options?.expiresIn ?? 3600;
-      const signingDate = options?.signingDate;
-      // Static credentials (or cached ones that last long enough): sign at once, no await;
-      // presignUrl checks key, expiresIn and signingDate itself.
-      const credentials = this.#credentials.peek(expiresIn);
-      if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, { method, key, expiresIn, signingDate }));
-      // Credentials to fetch first (maybe an STS call): refuse bad input before that.
+      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate };
+      // The hot path: credentials at hand, and the core checks key, expiresIn and signingDate.
+      const credentials = this.#credentials.peek(request.expiresIn);
+      if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, request));
+      // Credentials to fetch first, maybe from STS: refuse bad input before that call.
       assertKey(key);
-      assertExpiresIn(expiresIn);
-      if (signingDate !== undefined) assertDate(signingDate);
-      return this.#credentials.get(expiresIn).then((c) => presigner.presignUrl(c, { method, key, expiresIn, signingDate }));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      assertExpiresIn(request.expiresIn);
+      if (request.signingDate !== undefined) assertDate(request.signingDate);
+      return this.#credentials.get(request.expiresIn).then((c) => presigner.presignUrl(c, request));
+    });
+  }
+
+  /**
+   * Signs at once with credentials already at hand that outlive `expiresIn` (no await on the
+   * hot path), or fetches fresh ones first.
+   */
+  #signWith<T>(expiresIn: number, sign: (credentials: Credentials) => T): Promise<T> {
+    const credentials = this.#credentials.peek(expiresIn);
+    return credentials !== undefined ? Promise.resolve(sign(credentials)) : this.#credentials.get(expiresIn).then(sign);
   }
 
   // ---------------------------------------------------------------- objects
@@ -573,6 +573,15 @@ export class S3Connection {
     } catch (error) {
       throw fromSdkError(error, { action, bucket: this.#bucket, key });
     }
+  }
+}
+
+/** Runs `run`, turning a synchronous throw into a rejected promise, as an async function would. */
+function settle<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

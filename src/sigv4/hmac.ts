@@ -25,6 +25,9 @@ export class KeyedHmac {
   readonly #inner = Buffer.alloc(BLOCK + MAX_FAST_MESSAGE * 3);
   /** (K ^ opad), then room for the inner digest. */
   readonly #outer = Buffer.alloc(BLOCK + 32);
+  #head = '';
+  #headBytes = 0;
+  #view = this.#inner.subarray(0, BLOCK);
 
   /** `key`: at most 64 bytes (a SigV4 signing key is 32). */
   constructor(key: Uint8Array) {
@@ -39,11 +42,24 @@ export class KeyedHmac {
   }
 
   hex(message: string): string {
-    if (oneShotHash === undefined || message.length > MAX_FAST_MESSAGE) {
-      return createHmac('sha256', this.#key).update(message).digest('hex');
+    return this.hexOf('', message);
+  }
+
+  /**
+   * HMAC of `head + tail`. A string to sign is a head that changes once a second and a hash
+   * that changes every time: the head's bytes stay in the buffer while it is the same.
+   */
+  hexOf(head: string, tail: string): string {
+    if (oneShotHash === undefined || head.length + tail.length > MAX_FAST_MESSAGE) {
+      return createHmac('sha256', this.#key).update(head + tail).digest('hex');
     }
-    const n = this.#inner.write(message, BLOCK, 'utf8');
-    oneShotHash('sha256', this.#inner.subarray(0, BLOCK + n), 'buffer').copy(this.#outer, BLOCK);
+    if (head !== this.#head) {
+      this.#head = head;
+      this.#headBytes = this.#inner.write(head, BLOCK, 'utf8');
+    }
+    const length = BLOCK + this.#headBytes + this.#inner.write(tail, BLOCK + this.#headBytes, 'utf8');
+    if (length !== this.#view.length) this.#view = this.#inner.subarray(0, length);
+    oneShotHash('sha256', this.#view, 'buffer').copy(this.#outer, BLOCK);
     return oneShotHash('sha256', this.#outer, 'hex');
   }
 }

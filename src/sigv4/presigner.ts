@@ -97,7 +97,7 @@ export class S3Presigner {
     this.#prepare(credentials, expiresIn, signingDate);
     const path = `${this.location.basePath}/${uriEncodePath(key)}`;
     const canonicalRequest = `${method}\n${path}\n${this.#canonicalQuery}${this.#hostTail}`;
-    const signature = this.#signingKey.hex(this.#stringToSignHead + sha256Hex(canonicalRequest));
+    const signature = this.#signingKey.hexOf(this.#stringToSignHead, sha256Hex(canonicalRequest));
     return `${this.location.origin}${path}?${this.#urlQuery}&X-Amz-Signature=${signature}`;
   }
 

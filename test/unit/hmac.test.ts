@@ -19,3 +19,15 @@ test('KeyedHmac equals createHmac on the fast path and on the fallback', () => {
 test('KeyedHmac refuses keys longer than one block', () => {
   assert.throws(() => new KeyedHmac(randomBytes(65)), RangeError);
 });
+
+test('KeyedHmac.hexOf(head, tail) equals the HMAC of head + tail as heads and tails change', () => {
+  const key = randomBytes(32);
+  const hmac = new KeyedHmac(key);
+  const expected = (m: string) => createHmac('sha256', key).update(m).digest('hex');
+  const heads = ['AWS4-HMAC-SHA256\n20261129T043000Z\n20261129/us-east-1/s3/aws4_request\n', 'AWS4-HMAC-SHA256\n20261129T043001Z\n20261129/us-east-1/s3/aws4_request\n', '', 'ü'];
+  for (const head of [...heads, ...heads.reverse()]) {
+    for (const tail of ['a'.repeat(64), 'b'.repeat(64), 'short', '', 'c'.repeat(3000)]) {
+      assert.equal(hmac.hexOf(head, tail), expected(head + tail), `${JSON.stringify(head.slice(0, 30))} + ${tail.length} chars`);
+    }
+  }
+});
