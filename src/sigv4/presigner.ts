@@ -11,13 +11,14 @@ import {
   toAmzDate,
   uriEncode,
   uriEncodePath,
+  isPathSafe,
 } from './primitives.js';
 import { SigningKeyCache } from './signing-key.js';
 import { resolveBucketLocation, type BucketAddress, type BucketLocation } from './location.js';
 import { pythonJsonDumps, pythonJsonQuote, type JsonValue } from './python-json.js';
 import type { KeyedHmac } from './hmac.js';
 import { assertPostConditions, assertPostFields, copyFields, type PostCondition } from './post-policy.js';
-import { assertDate, assertExpiresIn, assertKey } from '../validate.js';
+import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey } from '../validate.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -92,10 +93,9 @@ export class S3Presigner {
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
     const { method, key, expiresIn, signingDate } = request;
-    assertKey(key);
     assertExpiresIn(expiresIn);
     this.#prepare(credentials, expiresIn, signingDate);
-    const path = `${this.location.basePath}/${uriEncodePath(key)}`;
+    const path = `${this.location.basePath}/${keyPath(key)}`;
     const canonicalRequest = `${method}\n${path}\n${this.#canonicalQuery}${this.#hostTail}`;
     const signature = this.#signingKey.hexOf(this.#stringToSignHead, sha256Hex(canonicalRequest));
     return `${this.location.origin}${path}?${this.#urlQuery}&X-Amz-Signature=${signature}`;
@@ -188,4 +188,15 @@ export class S3Presigner {
     this.#signedConditions = signed;
     this.#postFor = this.#second;
   }
+}
+
+/**
+ * The key, checked and percent-encoded for the URL path. Most keys (`uploads/photo-12.jpg`)
+ * are short and made of characters that need no encoding, and so cannot be malformed either:
+ * one scan settles both.
+ */
+function keyPath(key: string): string {
+  if (typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_BYTES && isPathSafe(key)) return key;
+  assertKey(key);
+  return uriEncodePath(key);
 }

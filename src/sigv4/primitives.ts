@@ -41,7 +41,7 @@ export function uriEncode(value: string): string {
 const PATH_SAFE = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/') PATH_SAFE[c.charCodeAt(0)] = 1;
 
-function isPathSafe(value: string): boolean {
+export function isPathSafe(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c >= 128 || PATH_SAFE[c] === 0) return false;
