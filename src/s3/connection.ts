@@ -5,7 +5,7 @@
  * through the SDK, loaded on first use. Arguments are checked before any network call.
  */
 import type { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
 import { S3Presigner, assertPostConditions, assertPostFields, copyFields, parseEndpoint, type Credentials, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
@@ -200,35 +200,34 @@ export class S3Connection {
   async createBucket(name: string): Promise<CreateBucketResult> {
     assertBucketName(name);
     const { HeadBucketCommand, CreateBucketCommand } = await loadS3();
-    const client = await this.#s3();
     const action = `createBucket("${name}")`;
-    try {
-      await client.send(new HeadBucketCommand({ Bucket: name }));
-      this.#bind(name);
-      return { bucket: name, created: false };
-    } catch (error) {
-      const e = fromSdkError(error, { action, bucket: name });
-      if (e.code === 'ACCESS_DENIED') {
-        throw new CloudSparkError('ALREADY_EXISTS', `${action} failed: bucket "${name}" already exists and belongs to someone else; choose another name`, { status: e.status, s3Code: e.s3Code, cause: error });
-      }
-      if (e.code !== 'NO_SUCH_BUCKET') throw e;
-    }
-    try {
-      await client.send(
-        new CreateBucketCommand({
+    const where = { bucket: name };
+    // HEAD first: some stores (Ceph RGW) answer CreateBucket on a bucket you own with a plain 200.
+    const exists = await this.#call(action, (c) => c.send(new HeadBucketCommand({ Bucket: name })), where).then(
+      () => true,
+      (e: CloudSparkError) => {
+        if (e.code === 'ACCESS_DENIED') {
+          throw new CloudSparkError('ALREADY_EXISTS', `${action} failed: bucket "${name}" already exists and belongs to someone else; choose another name`, { status: e.status, s3Code: e.s3Code, cause: e });
+        }
+        if (e.code !== 'NO_SUCH_BUCKET') throw e;
+        return false;
+      },
+    );
+    const created =
+      !exists &&
+      (await this.#call(action, (c) =>
+        c.send(new CreateBucketCommand({
           Bucket: name,
-          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as never },
-        }),
-      );
-    } catch (error) {
-      const e = fromSdkError(error, { action, bucket: name });
-      if (e.s3Code !== 'BucketAlreadyOwnedByYou') throw e;
-      this.#bind(name);
-      return { bucket: name, created: false };
-    }
+          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as BucketLocationConstraint },
+        })), where,
+      ).then(
+        () => true,
+        // Created by a concurrent call of ours between the HEAD and now.
+        (e: CloudSparkError) => (e.s3Code === 'BucketAlreadyOwnedByYou' ? false : Promise.reject(e)),
+      ));
     this.#bind(name);
-    this.#logger?.info?.(`cloudspark: bucket "${name}" created`);
-    return { bucket: name, created: true };
+    if (created) this.#logger?.info?.(`cloudspark: bucket "${name}" created`);
+    return { bucket: name, created };
   }
 
   /** Sets the bucket's CORS rules; default: the original's open rule plus `ExposeHeaders: ['ETag']`. */
@@ -450,7 +449,7 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     const { GetObjectCommand } = await loadS3();
-    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), key);
+    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), { key });
     const body = out.Body as BodyWithMixin;
     return {
       ...toMetadata(key, out),
@@ -465,7 +464,7 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     const { HeadObjectCommand } = await loadS3();
-    return toMetadata(key, await this.#call(`headObject("${key}")`, (c) => c.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), key));
+    return toMetadata(key, await this.#call(`headObject("${key}")`, (c) => c.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), { key }));
   }
 
   /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
@@ -473,7 +472,7 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     const { DeleteObjectCommand } = await loadS3();
-    await this.#call(`deleteObject("${key}")`, (c) => c.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })), key);
+    await this.#call(`deleteObject("${key}")`, (c) => c.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })), { key });
   }
 
   /** Every object of the bucket (or under `prefix`), one page of up to 1000 at a time. */
@@ -566,12 +565,13 @@ export class S3Connection {
   }
 
   /** Runs one SDK call on the client, turning its errors into CloudSparkErrors. */
-  async #call<T>(action: string, run: (client: S3Client) => Promise<T>, key?: string): Promise<T> {
+  async #call<T>(action: string, run: (client: S3Client) => Promise<T>, where: { bucket?: string; key?: string } = {}): Promise<T> {
     const client = await this.#s3();
+    const { bucket = this.#bucket, key } = where;
     try {
       return await run(client);
     } catch (error) {
-      throw fromSdkError(error, { action, bucket: this.#bucket, key });
+      throw fromSdkError(error, { action, bucket, key });
     }
   }
 }
