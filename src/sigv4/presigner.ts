@@ -8,6 +8,7 @@ import {
   UNSIGNED_PAYLOAD,
   credentialScope,
   sha256Hex,
+  stringToSign,
   toAmzDate,
   uriEncode,
   uriEncodePath,
@@ -167,7 +168,7 @@ export class S3Presigner {
     this.#signingKey = this.#keys.get(secretAccessKey, dateStamp, this.region, 's3');
     this.#canonicalQuery = `${head}${token}&X-Amz-SignedHeaders=host`;
     this.#urlQuery = `${head}&X-Amz-SignedHeaders=host${token}`;
-    this.#stringToSignHead = `${ALGORITHM}\n${amzDate}\n${scope}\n`;
+    this.#stringToSignHead = stringToSign(amzDate, scope, ''); // the hash is appended per URL
     this.#amzDate = amzDate;
     this.#second = second;
     this.#expiresIn = expiresIn;
