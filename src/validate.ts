@@ -12,9 +12,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3'];
+/** `String.prototype.isWellFormed` (ES2024): in every Node >= 20, not yet in our `lib` types. */
 type WellFormedString = string & { isWellFormed(): boolean };
-const HAS_IS_WELL_FORMED = typeof (String.prototype as Partial<WellFormedString>).isWellFormed === 'function';
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Bucket naming rules of Amazon S3 (general purpose buckets), which S3-compatible stores accept. */
 export function assertBucketName(name: unknown, field = 'bucket name'): asserts name is string {
@@ -53,8 +52,7 @@ export function assertKey(key: unknown, field = 'key'): asserts key is string {
       `an object key is at most ${MAX_KEY_BYTES} bytes of UTF-8, this one is ${Buffer.byteLength(key, 'utf8')}`,
     );
   }
-  // isWellFormed (ES2024, Node >= 20) is a plain scan, several times faster than the regex.
-  if (HAS_IS_WELL_FORMED ? !(key as WellFormedString).isWellFormed() : LONE_SURROGATE.test(key)) {
+  if (!(key as WellFormedString).isWellFormed()) {
     throw invalidInput(field, 'the key contains a lone UTF-16 surrogate and cannot be encoded as UTF-8');
   }
 }

@@ -242,12 +242,7 @@ export class S3Connection {
   async getBucketCors(): Promise<CorsRule[]> {
     const bucket = this.#requireBucket();
     const { GetBucketCorsCommand } = await loadS3();
-    const out = await this.#call('getBucketCors()', (c) => c.send(new GetBucketCorsCommand({ Bucket: bucket }))).catch(
-      (e: CloudSparkError) => {
-        if (e.s3Code === 'NoSuchCORSConfiguration') return { CORSRules: [] };
-        throw e;
-      },
-    );
+    const out = await this.#call('getBucketCors()', (c) => c.send(new GetBucketCorsCommand({ Bucket: bucket }))).catch(whenMissing('NoSuchCORSConfiguration', { CORSRules: [] }));
     return (out.CORSRules ?? []).map((r) => {
         const rule: CorsRule = { AllowedMethods: (r.AllowedMethods ?? []) as CorsRule['AllowedMethods'], AllowedOrigins: r.AllowedOrigins ?? [] };
         if (r.ID) rule.ID = r.ID;
@@ -291,12 +286,7 @@ export class S3Connection {
   async getBucketPolicy(): Promise<BucketPolicy | null> {
     const bucket = this.#requireBucket();
     const { GetBucketPolicyCommand } = await loadS3();
-    const out = await this.#call('getBucketPolicy()', (c) => c.send(new GetBucketPolicyCommand({ Bucket: bucket }))).catch(
-      (e: CloudSparkError) => {
-        if (e.s3Code === 'NoSuchBucketPolicy') return { Policy: undefined };
-        throw e;
-      },
-    );
+    const out = await this.#call('getBucketPolicy()', (c) => c.send(new GetBucketPolicyCommand({ Bucket: bucket }))).catch(whenMissing('NoSuchBucketPolicy', { Policy: undefined }));
     return out.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : null;
   }
 
@@ -321,12 +311,7 @@ export class S3Connection {
   async getPublicAccess(): Promise<PublicAccessSettings> {
     const bucket = this.#requireBucket();
     const { GetPublicAccessBlockCommand } = await loadS3();
-    const out = await this.#call('getPublicAccess()', (c) => c.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).catch(
-      (e: CloudSparkError) => {
-        if (e.s3Code === 'NoSuchPublicAccessBlockConfiguration') return { PublicAccessBlockConfiguration: undefined };
-        throw e;
-      },
-    );
+    const out = await this.#call('getPublicAccess()', (c) => c.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).catch(whenMissing('NoSuchPublicAccessBlockConfiguration', { PublicAccessBlockConfiguration: undefined }));
     const c = out.PublicAccessBlockConfiguration ?? {};
     return {
       BlockPublicAcls: c.BlockPublicAcls ?? false,
@@ -574,6 +559,17 @@ export class S3Connection {
       throw fromSdkError(error, { action, bucket, key });
     }
   }
+}
+
+/**
+ * For `.catch()` on a GET of bucket configuration: the S3 code that means "none is set" gives
+ * `empty`; any other error is passed on.
+ */
+function whenMissing<T>(s3Code: string, empty: T): (error: CloudSparkError) => T {
+  return (error) => {
+    if (error.s3Code === s3Code) return empty;
+    throw error;
+  };
 }
 
 /** Runs `run`, turning a synchronous throw into a rejected promise, as an async function would. */

@@ -14,6 +14,8 @@ let sts: Promise<typeof StsModule> | undefined;
 let storage: Promise<typeof StorageModule> | undefined;
 let provider: Promise<typeof ProviderModule> | undefined;
 let nodeNoticeTaken = false;
+/** Set when the SDK's notice was held back, until a logger takes it. */
+let pendingNotice = false;
 const SDK_CORE_CLIENT: string = '@aws-sdk/core/client';
 
 export const loadS3 = () => (s3 ??= quietly(() => import('@aws-sdk/client-s3')));
@@ -43,8 +45,6 @@ async function quietly<T>(load: () => Promise<T>): Promise<T> {
   }
   return load();
 }
-
-let pendingNotice = false;
 
 /** The SDK's Node-version notice, once per process, for the first logger that asks. */
 export function takeNodeVersionNotice(): string | undefined {
