@@ -1,9 +1,8 @@
-// Builds dist/ from src/:
-// - dist/esm: one bundled ES module, with the .d.ts files beside it;
-// - dist/cjs: the same as one CommonJS file, with its own .d.ts files.
-// One file each because resolving and loading modules is most of the start-up cost that
-// `npm run bench` measures.
-// Packages stay external, so the AWS SDK is still loaded on first use only.
+// Builds dist/ from src/, one bundled file per entry point and format:
+// - dist/esm/<entry>.js: ES modules, with tsc's .d.ts files beside them;
+// - dist/cjs/<entry>.js: the same as CommonJS, with their own .d.ts files.
+// One file per entry because resolving and loading modules is most of the start-up cost that
+// `npm run bench` measures. Packages stay external, so the AWS SDK is still loaded on first use.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,19 +12,27 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = (...args) => execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), ...args], { stdio: 'inherit' });
 
+/** Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise. */
+export const ENTRIES = [
+  { src: 'src/index.ts', out: 'index' },
+];
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const [config, dir, format] of [['tsconfig.json', 'esm', 'esm'], ['tsconfig.cjs.json', 'cjs', 'cjs']]) {
   tsc('-p', join(root, config), '--emitDeclarationOnly');
-  await build({
-    entryPoints: [join(root, 'src/index.ts')],
-    outfile: join(root, 'dist', dir, 'index.js'),
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format,
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  for (const entry of ENTRIES) {
+    await build({
+      entryPoints: [join(root, entry.src)],
+      outfile: join(root, 'dist', dir, `${entry.out}.js`),
+      bundle: true,
+      packages: 'external',
+      platform: entry.platform ?? 'node',
+      format,
+      target: entry.platform === 'browser' ? 'es2020' : 'node20',
+      banner: entry.banner ? { js: entry.banner } : undefined,
+      logLevel: 'warning',
+    });
+  }
 }
 // Node decides a .js file's format by the nearest package.json: mark each half explicitly.
 for (const [dir, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
