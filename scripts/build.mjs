@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = (...args) => execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), ...args], { stdio: 'inherit' });
 
 /** Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise. */
-export const ENTRIES = [
+const ENTRIES = [
   { src: 'src/index.ts', out: 'index' },
 ];
 
