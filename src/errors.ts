@@ -10,6 +10,8 @@ export type CloudSparkErrorCode =
   | 'INVALID_INPUT'
   | 'NO_SUCH_BUCKET'
   | 'NO_SUCH_KEY'
+  /** The multipart upload does not exist (any more): completed, aborted, or a wrong upload id. */
+  | 'NO_SUCH_UPLOAD'
   | 'ACCESS_DENIED'
   /** The bucket exists and belongs to another account. */
   | 'ALREADY_EXISTS'

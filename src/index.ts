@@ -18,6 +18,8 @@ export type {
   ListOptions,
   GetObjectsOptions,
 } from './s3/connection.js';
+export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';
+export type { MultipartUpload, CreateMultipartOptions, UploadedPart, CompletedPart, PendingUpload } from './s3/multipart.js';
 export type { UploadBody, UploadOptions, UploadProgress, UploadResult } from './s3/upload.js';
 export type { StsOptions } from './s3/credentials.js';
 export type { Logger } from './s3/logger.js';

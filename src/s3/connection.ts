@@ -16,6 +16,16 @@ import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
 import { fromSdkError } from './sdk-errors.js';
 import { sdkLogger, type Logger } from './logger.js';
 import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
+import {
+  assertCompletedParts,
+  assertPartNumber,
+  assertUploadId,
+  type CompletedPart,
+  type CreateMultipartOptions,
+  type MultipartUpload,
+  type PendingUpload,
+  type UploadedPart,
+} from './multipart.js';
 
 export interface S3ConnectionOptions {
   /** Long-term or temporary access key; leave out (with the secret) to use the SDK's default chain. */
@@ -392,10 +402,22 @@ export class S3Connection {
     return this.#presignUrl('DELETE', key, options);
   }
 
-  #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}): Promise<string> {
+  /**
+   * A presigned URL to PUT part `partNumber` of a multipart upload (see createMultipartUpload).
+   * The page reads the part's ETag from the answer, so the bucket's CORS must expose `ETag`.
+   */
+  presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options?: PresignOptions): Promise<string> {
+    return settle(() => {
+      assertUploadId(uploadId);
+      assertPartNumber(partNumber);
+      return this.#presignUrl('PUT', key, options, { partNumber: String(partNumber), uploadId });
+    });
+  }
+
+  #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}, query?: Record<string, string>): Promise<string> {
     return settle(() => {
       const presigner = this.#requirePresigner();
-      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate };
+      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, query };
       // The hot path: credentials at hand, and the core checks key, expiresIn and signingDate.
       const credentials = this.#credentials.peek(request.expiresIn);
       if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, request));
@@ -496,6 +518,88 @@ export class S3Connection {
     return { bucket: this.#bucket!, prefix: options.prefix ?? '', objects };
   }
 
+  // ---------------------------------------------------------------- multipart uploads
+
+  /**
+   * Starts a multipart upload whose parts are sent from elsewhere (a page, through
+   * presignedUploadPartUrl), then completed or aborted here.
+   */
+  async createMultipartUpload(key: string, options: CreateMultipartOptions = {}): Promise<MultipartUpload> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
+    if (options.contentType !== undefined && (typeof options.contentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(options.contentType))) {
+      throw invalidInput('contentType', 'must be a MIME type in printable ASCII, such as "image/png"');
+    }
+    if (options.metadata !== undefined) assertMetadata(options.metadata, 'metadata');
+    const { CreateMultipartUploadCommand } = await loadS3();
+    const out = await this.#call(`createMultipartUpload("${key}")`, (c) =>
+      c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata })), { key });
+    if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `createMultipartUpload("${key}") failed: the service returned no upload id`);
+    return { key, uploadId: out.UploadId };
+  }
+
+  /** The parts S3 holds for an upload, all pages, in part-number order. */
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    assertUploadId(uploadId);
+    const { ListPartsCommand } = await loadS3();
+    const parts: UploadedPart[] = [];
+    let marker: string | undefined;
+    do {
+      const PartNumberMarker = marker;
+      const out = await this.#call(`listParts("${key}")`, (c) => c.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker })), { key })
+        .catch(uploadMissing);
+      for (const p of out.Parts ?? []) parts.push({ partNumber: p.PartNumber ?? 0, size: p.Size ?? 0, etag: p.ETag ?? '' });
+      marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
+    } while (marker);
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  /** Joins the parts into the object. Resolves with its ETag (asked with HEAD when the store sends none). */
+  async completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[]): Promise<{ key: string; etag: string | undefined }> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    assertUploadId(uploadId);
+    assertCompletedParts(parts);
+    const { CompleteMultipartUploadCommand } = await loadS3();
+    const MultipartUpload = { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) };
+    const out = await this.#call(`completeMultipartUpload("${key}")`, (c) =>
+      c.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload })), { key }).catch(uploadMissing);
+    // Ceph RGW answers with an empty ETag.
+    return { key, etag: out.ETag || (await this.headObject(key)).etag };
+  }
+
+  /** Discards an upload and the parts it holds. Aborting one that is already gone succeeds. */
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    const bucket = this.#requireBucket();
+    assertKey(key);
+    assertUploadId(uploadId);
+    const { AbortMultipartUploadCommand } = await loadS3();
+    await this.#call(`abortMultipartUpload("${key}")`, (c) => c.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })), { key })
+      .catch(uploadMissing)
+      .catch((error: CloudSparkError) => {
+        if (error.code !== 'NO_SUCH_UPLOAD') throw error;
+      });
+  }
+
+  /** Multipart uploads begun and neither completed nor aborted (all pages). */
+  async *listMultipartUploads(options: { prefix?: string } = {}): AsyncGenerator<PendingUpload, void, undefined> {
+    const bucket = this.#requireBucket();
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    const { ListMultipartUploadsCommand } = await loadS3();
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const [KeyMarker, UploadIdMarker] = [keyMarker, uploadIdMarker];
+      const out = await this.#call('listMultipartUploads()', (c) =>
+        c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: options.prefix || undefined, KeyMarker, UploadIdMarker })));
+      for (const u of out.Uploads ?? []) yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
+      [keyMarker, uploadIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextUploadIdMarker] : [undefined, undefined];
+    } while (keyMarker);
+  }
+
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
   policyDecode(encoded: string): string {
     return policyDecode(encoded);
@@ -570,6 +674,16 @@ function whenMissing<T>(s3Code: string, empty: T): (error: CloudSparkError) => T
     if (error.s3Code === s3Code) return empty;
     throw error;
   };
+}
+
+/**
+ * Ceph RGW answers a call on an upload that is gone with NoSuchKey where AWS says NoSuchUpload:
+ * both mean the same for these calls.
+ */
+function uploadMissing(error: CloudSparkError): never {
+  if (error.code !== 'NO_SUCH_KEY') throw error;
+  const message = error.message.replace(/: key (".*") in bucket (".*") does not exist/, ': the multipart upload of key $1 in bucket $2 does not exist');
+  throw new CloudSparkError('NO_SUCH_UPLOAD', message, { status: error.status, s3Code: error.s3Code, requestId: error.requestId, cause: error });
 }
 
 /** Runs `run`, turning a synchronous throw into a rejected promise, as an async function would. */

@@ -43,6 +43,8 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
       return make('NO_SUCH_BUCKET', `${where ?? 'the bucket'} does not exist: create it with createBucket()`);
     case 'NoSuchKey':
       return make('NO_SUCH_KEY', `${where ?? 'the key'} does not exist`);
+    case 'NoSuchUpload':
+      return make('NO_SUCH_UPLOAD', `the multipart upload of ${where ?? 'the key'} does not exist: it was completed or aborted, or the upload id is wrong`);
     case 'BucketAlreadyExists':
       return make('ALREADY_EXISTS', `${where ?? 'the bucket'} already exists and belongs to another account: choose another name`);
     case 'AccessDenied':

@@ -19,7 +19,8 @@ import { resolveBucketLocation, type BucketAddress, type BucketLocation } from '
 import { pythonJsonDumps, pythonJsonQuote, type JsonValue } from './python-json.js';
 import type { KeyedHmac } from './hmac.js';
 import { assertPostConditions, assertPostFields, copyFields, type PostCondition } from './post-policy.js';
-import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey } from '../validate.js';
+import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
+import { invalidInput } from '../errors.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -37,6 +38,11 @@ export interface PresignUrlRequest {
   expiresIn: number;
   /** The signing clock; defaults to now. */
   signingDate?: Date | undefined;
+  /**
+   * The operation's own query parameters, e.g. `{ partNumber: '3', uploadId }` for UploadPart.
+   * They come first in the URL, in this order, as in boto3.
+   */
+  query?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface PresignPostRequest {
@@ -93,13 +99,20 @@ export class S3Presigner {
 
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
-    const { method, key, expiresIn, signingDate } = request;
+    const { method, key, expiresIn, signingDate, query } = request;
     assertExpiresIn(expiresIn);
     this.#prepare(credentials, expiresIn, signingDate);
     const path = `${this.location.basePath}/${keyPath(key)}`;
-    const canonicalRequest = `${method}\n${path}\n${this.#canonicalQuery}${this.#hostTail}`;
+    let canonicalQuery = this.#canonicalQuery;
+    let urlQuery = this.#urlQuery;
+    if (query !== undefined) {
+      const own = operationQuery(query);
+      canonicalQuery = [...own, ...this.#canonicalQuery.split('&')].sort(byName).join('&');
+      urlQuery = `${own.join('&')}&${urlQuery}`;
+    }
+    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}${this.#hostTail}`;
     const signature = this.#signingKey.hexOf(this.#stringToSignHead, sha256Hex(canonicalRequest));
-    return `${this.location.origin}${path}?${this.#urlQuery}&X-Amz-Signature=${signature}`;
+    return `${this.location.origin}${path}?${urlQuery}&X-Amz-Signature=${signature}`;
   }
 
   /** A presigned POST, as boto3's `generate_presigned_post` would produce it. */
@@ -189,6 +202,24 @@ export class S3Presigner {
     this.#signedConditions = signed;
     this.#postFor = this.#second;
   }
+}
+
+/** `name=value` pairs, encoded; names must not collide with the signature's own parameters. */
+function operationQuery(query: Readonly<Record<string, string>>): string[] {
+  if (!isPlainObject(query)) throw invalidInput('query', 'must be an object of strings');
+  return Object.entries(query).map(([name, value]) => {
+    if (name === '' || /^x-amz-/i.test(name)) throw invalidInput('query', `"${name}" is not an operation parameter`);
+    if (typeof value !== 'string') throw invalidInput(`query.${name}`, 'must be a string');
+    return `${uriEncode(name)}=${uriEncode(value)}`;
+  });
+}
+
+/** SigV4 sorts the canonical query by encoded name (then value), in code-unit order. */
+function byName(a: string, b: string): number {
+  const an = a.slice(0, a.indexOf('='));
+  const bn = b.slice(0, b.indexOf('='));
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

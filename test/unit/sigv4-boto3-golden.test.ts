@@ -10,7 +10,7 @@ import { readFixture } from '../support/fixtures.js';
 interface Common { name: string; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: Credentials }
 interface Golden {
   signingDate: string;
-  presignedUrls: Array<Common & { method: PresignMethod; url: string }>;
+  presignedUrls: Array<Common & { method: PresignMethod; url: string; query?: Record<string, string> }>;
   presignedPosts: Array<Common & { fields: Record<string, string>; conditions: PostCondition[]; result: { url: string; fields: Record<string, string> }; policyJson: string }>;
 }
 
@@ -30,12 +30,13 @@ test('the fixture covers the cases the issue names', () => {
   assert.ok(golden.presignedUrls.some((c) => c.forcePathStyle) && golden.presignedUrls.some((c) => !c.forcePathStyle));
   assert.ok(golden.presignedUrls.some((c) => c.credentials.sessionToken) && golden.presignedUrls.some((c) => !c.credentials.sessionToken));
   assert.ok(golden.presignedUrls.length >= 60 && golden.presignedPosts.length >= 10);
+  assert.ok(golden.presignedUrls.filter((c) => c.query?.['uploadId']).length >= 20, 'UploadPart URLs');
 });
 
 describe('presigned URLs equal boto3', () => {
   for (const c of golden.presignedUrls) {
     test(c.name, () => {
-      const url = presignerFor(c).presignUrl(c.credentials, { method: c.method, key: c.key, expiresIn: c.expiresIn, signingDate });
+      const url = presignerFor(c).presignUrl(c.credentials, { method: c.method, key: c.key, expiresIn: c.expiresIn, signingDate, query: c.query });
       assert.equal(url, c.url);
     });
   }
