@@ -1,0 +1,16 @@
+/**
+ * cloudspark/server: hand out presigned uploads under rules S3 itself enforces.
+ *
+ * ```ts
+ * const handler = createUploadHandler({ connection, rules: { maxSize: 50e6, allowedTypes: ['image/*'] } });
+ * app.use('/api/uploads', toNodeHandler(handler));               // Express / node:http
+ * app.all('/api/uploads/*', (c) => handler(c.req.raw));           // Hono, with basePath '/api/uploads'
+ * ```
+ */
+export { createUploadHandler } from './handler.js';
+export type { UploadHandler, UploadHandlerOptions, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
+export type { UploadRules, FileInfo } from './rules.js';
+export { cleanFilename, typeAllowed } from './rules.js';
+export { toNodeHandler } from './node.js';
+export { HandlerError, MAX_BODY_BYTES } from './http.js';
+export type { ErrorBody, HandlerErrorCode } from './http.js';

@@ -1,0 +1,50 @@
+/**
+ * The upload handler on Node's `http` server, Express, Connect or Fastify's raw request:
+ * turns `IncomingMessage` into a web `Request` and the `Response` back.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { UploadHandler } from './handler.js';
+
+/** A request that may have been through a body parser (`express.json()`) already. */
+type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+
+/**
+ * `(req, res) => void` for `http.createServer` or `app.use('/api/uploads', ...)`. Under Express
+ * the routes are matched on the path below the mount point, so leave `basePath` unset there.
+ */
+export function toNodeHandler(handler: UploadHandler): (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => void {
+  return (req, res, next) => {
+    respond(handler, req, res).catch((error: unknown) => {
+      if (next) next(error);
+      else if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  };
+}
+
+async function respond(handler: UploadHandler, req: NodeRequest, res: ServerResponse): Promise<void> {
+  const response = await handler(toRequest(req));
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  res.writeHead(response.status, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+function toRequest(req: NodeRequest): Request {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const method = req.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
+  // A body parser got there first: hand its result on as the JSON it was.
+  if (req.body !== undefined && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
+    headers.delete('content-length');
+    return new Request(url, { method, headers, body: JSON.stringify(req.body) });
+  }
+  const body = Buffer.isBuffer(req.body) || typeof req.body === 'string' ? req.body : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
+  return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
+}

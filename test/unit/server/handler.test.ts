@@ -1,0 +1,156 @@
+/**
+ * The upload handler's decisions that need no storage: requests it refuses (with which status and
+ * code), and the presigned POST it signs, read back from its policy. Its connection points at a
+ * port where nothing listens, so any request to storage would fail loudly.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { S3Connection, policyDecode } from '../../../src/index.js';
+import { createUploadHandler, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
+import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid } from '../helpers.js';
+
+const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+const rules = { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf'] };
+
+function handlerWith(options: Partial<UploadHandlerOptions> = {}) {
+  return createUploadHandler({ connection, rules, basePath: '/api/uploads', ...options });
+}
+
+function call(route: string, body: unknown, init: RequestInit = {}) {
+  return new Request(`http://app.test/api/uploads/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init,
+  });
+}
+
+async function refusal(response: Response, status: number, code: string) {
+  assert.equal(response.status, status, await response.clone().text());
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+  const body = (await response.json()) as ErrorBody;
+  assert.equal(body.error.code, code);
+  assert.ok(body.error.message.length > 10, 'a message that says what is wrong');
+  return body.error;
+}
+
+describe('refused with a JSON error', () => {
+  const handler = handlerWith();
+  test('malformed JSON: 400 BAD_JSON', async () => {
+    await refusal(await handler(call('post', '{"filename": ')), 400, 'BAD_JSON');
+  });
+  test('a JSON array: 400 BAD_JSON', async () => {
+    await refusal(await handler(call('post', '[]')), 400, 'BAD_JSON');
+  });
+  test('missing filename: 400 INVALID_INPUT on "filename"', async () => {
+    const error = await refusal(await handler(call('post', { contentType: 'image/png', size: 10 })), 400, 'INVALID_INPUT');
+    assert.equal(error.field, 'filename');
+  });
+  test('a type outside allowedTypes: 400 TYPE_NOT_ALLOWED', async () => {
+    const error = await refusal(await handler(call('post', { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 })), 400, 'TYPE_NOT_ALLOWED');
+    assert.match(error.message, /image\/\*, application\/pdf/);
+  });
+  test('no type at all counts as application/octet-stream, which is not allowed here', async () => {
+    await refusal(await handler(call('post', { filename: 'a.bin', size: 10 })), 400, 'TYPE_NOT_ALLOWED');
+  });
+  test('a declared size over maxSize: 400 TOO_LARGE', async () => {
+    const error = await refusal(await handler(call('post', { filename: 'big.png', contentType: 'image/png', size: 1_000_001 })), 400, 'TOO_LARGE');
+    assert.match(error.message, /1000001 bytes, over the limit of 1000000/);
+  });
+  test('a size that is not a whole number: 400', async () => {
+    await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: -1 })), 400, 'INVALID_INPUT');
+  });
+  test('multipart needs the size', async () => {
+    await refusal(await handler(call('multipart/create', { filename: 'a.png', contentType: 'image/png' })), 400, 'INVALID_INPUT');
+  });
+  test('part numbers beyond what maxSize allows', async () => {
+    await refusal(await handler(call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', partNumbers: [1, 2] })), 400, 'INVALID_INPUT');
+  });
+  test('not JSON: 415', async () => {
+    await refusal(await handler(call('post', 'filename=a.png', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+  test('GET: 405 with Allow: POST', async () => {
+    const response = await handler(new Request('http://app.test/api/uploads/post'));
+    assert.equal(response.headers.get('allow'), 'POST');
+    await refusal(response, 405, 'METHOD_NOT_ALLOWED');
+  });
+  test('an unknown route, or one outside basePath: 404', async () => {
+    await refusal(await handler(call('nope', {})), 404, 'NOT_FOUND');
+    await refusal(await handler(new Request('http://app.test/post', { method: 'POST' })), 404, 'NOT_FOUND');
+    await refusal(await handler(call('toString', {})), 404, 'NOT_FOUND');
+  });
+  test('a body over 1 MiB: 413', async () => {
+    await refusal(await handler(call('post', JSON.stringify({ filename: 'x'.repeat(1_100_000) }))), 413, 'BODY_TOO_LARGE');
+  });
+  test('a key outside keyPrefix: 403', async () => {
+    await refusal(await handler(call('multipart/abort', { key: 'private/report.pdf', uploadId: 'u' })), 403, 'FORBIDDEN');
+  });
+  test('presigned GET and DELETE are off without authorize', async () => {
+    await refusal(await handler(call('get', { key: 'uploads/a/b.png' })), 403, 'FORBIDDEN');
+    await refusal(await handler(call('delete', { key: 'uploads/a/b.png' })), 403, 'FORBIDDEN');
+  });
+});
+
+describe('authorize', () => {
+  test('false refuses with 403, { status: 401 } with 401, and sees what is asked', async () => {
+    const seen: unknown[] = [];
+    const handler = handlerWith({
+      authorize: (request, action) => {
+        seen.push(action);
+        if (!request.headers.get('authorization')) return { status: 401, message: 'sign in to upload' };
+        return false;
+      },
+    });
+    const error = await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 })), 401, 'UNAUTHORIZED');
+    assert.equal(error.message, 'sign in to upload');
+    await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 }, { headers: { 'content-type': 'application/json', authorization: 'Bearer x' } })), 403, 'FORBIDDEN');
+    assert.deepEqual(seen[0], { operation: 'post', file: { filename: 'a.png', contentType: 'image/png', size: 5 } });
+  });
+});
+
+describe('a presigned POST that carries the rules', () => {
+  test('the server makes the key, and the policy pins size and type', async () => {
+    const handler = handlerWith();
+    const response = await handler(call('post', { filename: '../../etc/pass wd.png', contentType: 'image/png', size: 1234 }));
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const post = (await response.json()) as { key: string; url: string; fields: Record<string, string>; expiresIn: number };
+    assert.match(post.key, /^uploads\/[0-9a-f-]{36}\/pass-wd\.png$/);
+    assert.equal(post.fields['key'], post.key);
+    assert.equal(post.fields['Content-Type'], 'image/png');
+    assert.equal(post.expiresIn, 600);
+    const policy = JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[]; expiration: string };
+    assert.deepEqual(policy.conditions.slice(0, 3), [['content-length-range', 1234, 1234], { 'Content-Type': 'image/png' }, { success_action_status: '201' }]);
+    assert.ok(Math.abs(Date.parse(policy.expiration) - Date.now() - 600_000) < 5000);
+  });
+
+  test('without a declared size the range is 0..maxSize; makeKey decides the key', async () => {
+    const handler = handlerWith({ rules: { ...rules, makeKey: (_request, file) => `users/42/${file.filename}` } });
+    const post = (await (await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' }))).json()) as { key: string; fields: Record<string, string> };
+    assert.equal(post.key, 'users/42/cat.gif');
+    const policy = JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[] };
+    assert.deepEqual(policy.conditions[0], ['content-length-range', 0, 1_000_000]);
+  });
+
+  test('a makeKey that returns a bad key is a 500, told to onError, not to the client', async () => {
+    const errors: unknown[] = [];
+    const handler = handlerWith({ rules: { ...rules, makeKey: () => '' }, onError: (e) => errors.push(e) });
+    const error = await refusal(await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' })), 500, 'INTERNAL');
+    assert.doesNotMatch(error.message, /makeKey/);
+    assert.match(String(errors[0]), /makeKey returned a bad key/);
+  });
+});
+
+describe('createUploadHandler refuses bad set-ups at once', () => {
+  const cases: Array<[string, Partial<UploadHandlerOptions>, string]> = [
+    ['no maxSize', { rules: {} as never }, 'rules.maxSize'],
+    ['maxSize 0', { rules: { maxSize: 0 } }, 'rules.maxSize'],
+    ['a bad type pattern', { rules: { maxSize: 1, allowedTypes: ['image'] } }, 'rules.allowedTypes'],
+    ['an empty type list', { rules: { maxSize: 1, allowedTypes: [] } }, 'rules.allowedTypes'],
+    ['expiresIn over 7 days', { rules: { maxSize: 1, expiresIn: 604801 } }, 'rules.expiresIn'],
+    ['a connection without bucket', { connection: new S3Connection({ endpoint: UNREACHABLE }) }, 'connection'],
+  ];
+  for (const [name, options, field] of cases) {
+    test(name, () => assert.throws(() => handlerWith(options), invalid(field)));
+  }
+});

@@ -1,0 +1,80 @@
+/** Pure rule decisions, and the Node adapter on a real `http` server (presigning needs no storage). */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { S3Connection } from '../../../src/index.js';
+import { cleanFilename, createUploadHandler, toNodeHandler, typeAllowed } from '../../../src/server/index.js';
+import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE } from '../helpers.js';
+
+describe('cleanFilename keeps a readable base name and nothing that could steer the key', () => {
+  const cases: Array<[string, string]> = [
+    ['photo.jpg', 'photo.jpg'],
+    ['../../etc/passwd', 'passwd'],
+    ['C:\\Users\\ada\\report final.pdf', 'report-final.pdf'],
+    ['..', 'file'],
+    ['.hidden', 'hidden'],
+    ['résumé ✓.pdf', 'résumé.pdf'],
+    ['notes -.txt', 'notes.txt'],
+    ['a\u0000b\nc.txt', 'a-b-c.txt'],
+    ['', 'file'],
+    [`${'x'.repeat(300)}.jpeg`, `${'x'.repeat(95)}.jpeg`],
+  ];
+  for (const [input, expected] of cases) test(JSON.stringify(input).slice(0, 40), () => assert.equal(cleanFilename(input), expected));
+});
+
+describe('typeAllowed', () => {
+  const patterns = ['image/*', 'application/pdf'];
+  test('a family pattern matches its members only', () => {
+    assert.ok(typeAllowed('image/png', patterns));
+    assert.ok(typeAllowed('IMAGE/SVG+XML', patterns));
+    assert.ok(!typeAllowed('imagex/png', patterns));
+    assert.ok(!typeAllowed('text/plain', patterns));
+  });
+  test('parameters are ignored, */* and no list allow anything', () => {
+    assert.ok(typeAllowed('application/pdf; charset=binary', patterns));
+    assert.ok(typeAllowed('text/plain', ['*/*']));
+    assert.ok(typeAllowed('text/plain', undefined));
+  });
+});
+
+describe('toNodeHandler', () => {
+  const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+  const node = toNodeHandler(createUploadHandler({ connection, rules: { maxSize: 100 } }));
+
+  async function serve(listener: (req: IncomingMessage, res: ServerResponse) => void, run: (base: string) => Promise<void>) {
+    const server = createServer(listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      server.close();
+    }
+  }
+  const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  test('streams the body in and the JSON answer out', async () => {
+    await serve(node, async (base) => {
+      const ok = await post(`${base}/post`, { filename: 'a.txt', contentType: 'text/plain', size: 5 });
+      assert.equal(ok.status, 200);
+      assert.equal(((await ok.json()) as { fields: Record<string, string> }).fields['Content-Type'], 'text/plain');
+      const refused = await post(`${base}/post`, { filename: 'a.txt', size: 500 });
+      assert.equal(refused.status, 400);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'TOO_LARGE');
+    });
+  });
+
+  test('takes a body that a parser such as express.json() already read', async () => {
+    const parsed = (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
+        req.body = JSON.parse(text);
+        node(req, res);
+      });
+    };
+    await serve(parsed, async (base) => {
+      const ok = await post(`${base}/post`, { filename: 'b.txt', contentType: 'text/plain' });
+      assert.equal(ok.status, 200, await ok.clone().text());
+    });
+  });
+});
