@@ -15,6 +15,9 @@ const tsc = (...args) => execFileSync(process.execPath, [join(root, 'node_module
 /** Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise. */
 const ENTRIES = [
   { src: 'src/index.ts', out: 'index' },
+  { src: 'src/server/index.ts', out: 'server' },
+  // For bundlers and <script type="module">: no Node built-ins, no dependencies.
+  { src: 'src/browser/index.ts', out: 'browser', platform: 'browser' },
 ];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });

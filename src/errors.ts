@@ -36,7 +36,18 @@ export interface CloudSparkErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks every CloudSparkError, whichever copy of this module made it: the `cloudspark` and
+ * `cloudspark/server` bundles (and an app that both imports and requires the package) each
+ * carry their own class, and `instanceof` must work across them.
+ */
+const BRAND = Symbol.for('cloudspark.CloudSparkError');
+
 export class CloudSparkError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   override readonly name = 'CloudSparkError';
   readonly code: CloudSparkErrorCode;
   /** HTTP status of the service's answer, when there was one. */
@@ -54,6 +65,7 @@ export class CloudSparkError extends Error {
     this.s3Code = options.s3Code;
     this.field = options.field;
     this.requestId = options.requestId;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

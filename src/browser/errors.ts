@@ -1,0 +1,34 @@
+/** The one error the browser module throws, with a code a page can branch on. */
+
+/**
+ * `code` is S3's own error code when S3 refused (`EntityTooLarge`, `AccessDenied`, ...), the
+ * upload handler's code when it refused (`TOO_LARGE`, `TYPE_NOT_ALLOWED`, ...), or one of:
+ * `ABORTED` (cancelled through the signal), `NETWORK` (no answer could be read: offline, or
+ * refused by CORS), `ETAG_NOT_EXPOSED` (the bucket's CORS rules hide the ETag header),
+ * `HTTP_ERROR` (an answer without a code).
+ */
+export class UploadError extends Error {
+  override name = 'UploadError';
+  constructor(
+    readonly code: string,
+    message: string,
+    /** HTTP status of the refusal; 0 when there was no readable answer. */
+    readonly status = 0,
+  ) {
+    super(message);
+  }
+}
+
+export const aborted = () => new UploadError('ABORTED', 'The upload was cancelled.');
+
+/** The error S3 answered with, read from its XML body. */
+export function fromS3Response(status: number, body: string): UploadError {
+  if (status === 0) {
+    return new UploadError('NETWORK', 'The storage service could not be reached, or refused the request without CORS headers (offline, CORS rules, or an expired link).');
+  }
+  const read = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1];
+  const code = read('Code') ?? 'HTTP_ERROR';
+  const detail = read('Message');
+  const expired = /expired/i.test(detail ?? '') ? ' The upload link expired: ask for a new one.' : '';
+  return new UploadError(code, `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}`, status);
+}

@@ -1,0 +1,37 @@
+/**
+ * cloudspark/browser: upload from the page straight to S3 with presigned requests.
+ * No dependencies; XMLHttpRequest for real upload progress; AbortSignal to cancel.
+ */
+import { callHandler, type HandlerApi } from './api.js';
+import { uploadMultipart, type MultipartResult } from './multipart.js';
+import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './upload.js';
+
+export { UploadError } from './errors.js';
+export { uploadFile, deleteFile } from './upload.js';
+export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile } from './upload.js';
+export { uploadMultipart } from './multipart.js';
+export type { UploadMultipartOptions, MultipartResult } from './multipart.js';
+export type { UploadProgress } from './xhr.js';
+export type { HandlerApi } from './api.js';
+
+export interface UploadOptions extends UploadFileOptions {
+  /** The upload handler's base URL, e.g. `/api/uploads` (or `{ url, headers }`). */
+  api: HandlerApi;
+  /** Files this size or larger go multipart. Default 16 MiB. */
+  multipartFrom?: number;
+  /** Options for multipart uploads. */
+  partSize?: number;
+  concurrency?: number;
+}
+
+/**
+ * Asks the handler for a presigned POST and uploads `file` to it, or, from `multipartFrom` bytes
+ * on, uploads it in parts. Resolves with the object's key.
+ */
+export async function upload(file: File, options: UploadOptions): Promise<MultipartResult> {
+  const { api, multipartFrom = 16 * 1024 * 1024, signal } = options;
+  if (file.size >= multipartFrom) return uploadMultipart(file, options);
+  const target = await callHandler<PresignedPostTarget & { key: string }>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
+  const done = await uploadFile(target, file, options);
+  return { key: target.key, etag: done.etag, size: file.size };
+}

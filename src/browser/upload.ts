@@ -1,0 +1,62 @@
+/** Single-request uploads to a presigned POST or PUT, and deletes by presigned URL. */
+import { UploadError } from './errors.js';
+import { progress, send, type UploadProgress } from './xhr.js';
+
+/** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
+export interface PresignedPostTarget {
+  url: string;
+  fields: Record<string, string>;
+}
+
+/** A presigned PUT URL, with the headers that were signed with it, if any. */
+export interface PresignedPutTarget {
+  url: string;
+  method: 'PUT';
+  headers?: Record<string, string>;
+  /** Reported back as the uploaded file's key. */
+  key?: string;
+}
+
+export interface UploadFileOptions {
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
+  signal?: AbortSignal;
+}
+
+export interface UploadedFile {
+  /** The object's key (from S3's answer, or the presigned fields). */
+  key: string | undefined;
+  /** With its double quotes, when S3 sent it and CORS exposes it. */
+  etag: string | undefined;
+}
+
+/** Uploads `file` in one request, reporting real upload progress. */
+export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options: UploadFileOptions = {}): Promise<UploadedFile> {
+  const { onProgress, signal } = options;
+  const total = file.size;
+  const report = (loaded: number) => onProgress?.(progress(Math.min(loaded, total), total));
+  let result;
+  let key: string | undefined;
+  if ('fields' in target) {
+    const form = new FormData();
+    for (const name in target.fields) form.append(name, target.fields[name]!);
+    form.append('file', file); // S3 ignores every field after the file.
+    key = target.fields['key'];
+    result = await send('POST', target.url, form, {}, report, signal);
+  } else if (target.method === 'PUT') {
+    key = target.key;
+    result = await send('PUT', target.url, file, target.headers ?? {}, report, signal);
+  } else {
+    throw new UploadError('INVALID_TARGET', 'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).');
+  }
+  report(total);
+  // With success_action_status 201, S3 answers with XML naming the key and ETag.
+  const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(result.body)?.[1];
+  const etag = result.header('etag') ?? xml('ETag')?.replace(/&quot;/g, '"');
+  return { key: xml('Key') ?? key, etag: etag ?? undefined };
+}
+
+/** Deletes an object through a presigned DELETE URL. */
+export async function deleteFile(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+  await send('DELETE', url, null, {}, () => {}, options.signal);
+}
