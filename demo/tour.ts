@@ -1,5 +1,5 @@
 /**
- * `npm start`: a runnable tour of every S3Connection operation.
+ * `npm run tour`: a runnable tour of every S3Connection operation.
  *
  * With S3_ENDPOINT (an S3-compatible store) or AWS credentials in the environment it uses
  * them; otherwise it starts a throw-away Ceph RGW on this machine (installing Debian's
@@ -9,9 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { S3Connection, CloudSparkError, maskAccessKey, type S3ConnectionOptions } from '../src/index.js';
-// @ts-expect-error: plain ES module of the project's scripts, without type declarations.
-import { startRgw, stopRgw } from '../scripts/rgw/rgw.mjs';
+import { S3Connection, CloudSparkError } from '../src/index.js';
+import { chooseStore, type Store } from './store.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -26,36 +25,6 @@ async function step<T>(title: string, run: () => Promise<T>, show?: (value: T) =
   return value;
 }
 const short = (url: string) => (url.length > 110 ? `${url.slice(0, 107)}...` : url);
-
-interface Store {
-  options: S3ConnectionOptions;
-  label: string;
-  userName: string | undefined;
-  stsWorks: boolean;
-  stop(): void;
-}
-
-function chooseStore(): Store {
-  const env = process.env;
-  if (env['S3_ENDPOINT'] || env['AWS_ACCESS_KEY_ID'] || env['AWS_PROFILE']) {
-    return {
-      options: { endpoint: env['S3_ENDPOINT'] || undefined, region: env['AWS_REGION'] },
-      label: env['S3_ENDPOINT'] ? `S3-compatible store at ${env['S3_ENDPOINT']}` : 'Amazon S3 (credentials from the environment)',
-      userName: env['CLOUDSPARK_IAM_USER'],
-      stsWorks: env['CLOUDSPARK_TOUR_STS'] === '1',
-      stop: () => {},
-    };
-  }
-  console.log(dim('No S3_ENDPOINT or AWS credentials set: starting a throw-away Ceph RGW on 127.0.0.1 ...'));
-  const rgw = startRgw();
-  return {
-    options: { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-    label: `local Ceph RGW at ${rgw.endpoint} (started in ${rgw.seconds.toFixed(1)} s, key ${maskAccessKey(rgw.accessKeyId)})`,
-    userName: rgw.userName,
-    stsWorks: true,
-    stop: () => stopRgw(rgw.dir),
-  };
-}
 
 async function tour(store: Store): Promise<void> {
   const bucket = `cloudspark-tour-${randomBytes(4).toString('hex')}`;

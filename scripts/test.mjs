@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw]` (default: all).
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [browser]` (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TIERS = {
   unit: { dir: 'test/unit', needsRgw: false },
   rgw: { dir: 'test/rgw', needsRgw: true },
+  // Debian's Chromium (scripts/browser/ensure-chromium.sh installs it) against the demo and RGW.
+  browser: { dir: 'test/browser', needsRgw: true },
 };
 const asked = process.argv.slice(2);
 const tiers = asked.length ? asked : Object.keys(TIERS);

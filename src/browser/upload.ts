@@ -52,8 +52,9 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   report(total);
   // With success_action_status 201, S3 answers with XML naming the key and ETag.
   const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(result.body)?.[1];
-  const etag = result.header('etag') ?? xml('ETag')?.replace(/&quot;/g, '"');
-  return { key: xml('Key') ?? key, etag: etag ?? undefined };
+  // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
+  const etag = result.header('etag') ?? xml('ETag')?.replace(/&quot;/g, '').replace(/^"?(.*?)"?$/, '"$1"');
+  return { key: xml('Key') ?? key, etag };
 }
 
 /** Deletes an object through a presigned DELETE URL. */

@@ -1,0 +1,47 @@
+/**
+ * Size limits seen from the page: refused by the handler when the declared size is over
+ * maxSize, by S3's own policy check when the declared size lied. And the module's weight.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { choose, demoInBrowser, outcome, randomFile, rowText, type DemoInBrowser } from '../support/demo-page.js';
+
+let ctx: DemoInBrowser;
+before(async () => (ctx = await demoInBrowser('limits', { rules: { maxSize: 1024 * 1024 } })));
+after(() => ctx?.close());
+
+test('a file over maxSize is refused by the handler when its size is declared', async () => {
+  const page = await ctx.openPage();
+  const posts: string[] = [];
+  page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
+  await choose(page, randomFile('too-big.jpg', 1024 * 1024 + 1, 'image/jpeg'));
+  const end = await outcome(page, 'too-big.jpg');
+  assert.equal(end.detail.code, 'TOO_LARGE');
+  assert.match(await rowText(page, 'too-big.jpg'), /Too large: the file is 1048577 bytes, over the limit of 1048576/);
+  assert.deepEqual(posts.filter((u) => !u.startsWith(ctx.demo.url)), [], 'nothing was sent to S3');
+  await page.context().close();
+});
+
+test('a file whose declared size lied is refused by S3 itself (EntityTooLarge), and nothing is stored', async () => {
+  const page = await ctx.openPage();
+  // The page tells the handler 1000 bytes, then sends 2 MiB.
+  await page.route('**/api/uploads/post', async (route) => {
+    const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+    await route.continue({ postData: JSON.stringify({ ...body, size: 1000 }) });
+  });
+  await choose(page, randomFile('liar.jpg', 2 * 1024 * 1024, 'image/jpeg'));
+  const end = await outcome(page, 'liar.jpg');
+  assert.equal(end.detail.code, 'EntityTooLarge', JSON.stringify(end.detail));
+  assert.match(await rowText(page, 'liar.jpg'), /Too large: the storage refused a file bigger than it was told/);
+  assert.deepEqual(await ctx.demo.connection.getObjects({ onlyKeys: true }), []);
+  await page.context().close();
+});
+
+test('the browser bundle is within its size budget, with no dependencies', () => {
+  const result = JSON.parse(execFileSync(process.execPath, ['scripts/browser-size.mjs', '--json'], { encoding: 'utf8' })) as { gzip: number; limit: number; inputs: string[]; ok: boolean };
+  assert.equal(result.limit, 4096);
+  assert.ok(result.gzip <= 4096, `${result.gzip} bytes min+gzip`);
+  assert.ok(result.inputs.every((p) => p.startsWith('src/browser/')), result.inputs.join(', '));
+  assert.ok(result.ok);
+});
