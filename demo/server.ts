@@ -32,7 +32,7 @@ export interface Demo {
 }
 
 export const DEMO_RULES: UploadRules = {
-  maxSize: 200 * 1024 * 1024,
+  maxSize: 200_000_000,
   allowedTypes: ['image/*', 'video/*', 'audio/*', 'text/*', 'application/pdf', 'application/zip', 'application/json', 'application/octet-stream'],
   keyPrefix: 'uploads/',
   expiresIn: 900,

@@ -27,7 +27,7 @@ function explain(error: unknown): string {
     case 'EntityTooLarge':
       return `Too large: ${error.code === 'EntityTooLarge' ? 'the storage refused a file bigger than it was told' : error.message}.`;
     case 'TYPE_NOT_ALLOWED':
-      return `Not accepted: ${error.message}.`;
+      return `Not accepted: ${error.message.replace(/^files of type (\S+) are not accepted/, 'this page takes no $1 files')}.`;
     case 'ABORTED':
       return 'Cancelled.';
     case 'NETWORK':

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
 import { choose, demoInBrowser, events, outcome, randomFile, rowText, type DemoInBrowser } from '../support/demo-page.js';
-import { throttleUploads } from '../support/browser.js';
+import { throttleUploads } from '../../scripts/browser/chromium.js';
 
 const MiB = 1024 * 1024;
 let ctx: DemoInBrowser;
@@ -64,7 +64,7 @@ test('a type outside allowedTypes is refused with a clear message', async () => 
   await choose(page, { name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ not really') });
   const end = await outcome(page, 'setup.exe');
   assert.equal(end.detail.code, 'TYPE_NOT_ALLOWED');
-  assert.match(await rowText(page, 'setup.exe'), /Not accepted: files of type application\/x-msdownload are not accepted/);
+  assert.match(await rowText(page, 'setup.exe'), /Not accepted: this page takes no application\/x-msdownload files \(allowed: image\/\*/);
   await page.context().close();
 });
 

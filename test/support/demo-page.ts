@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo, type DemoOptions } from '../../demo/server.js';
-import { launchChromium } from './browser.js';
+import { launchChromium } from '../../scripts/browser/chromium.js';
 import { rgw, removeBucket, uniqueBucket } from './rgw.js';
 
 export interface PageEvent {

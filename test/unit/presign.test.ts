@@ -96,8 +96,8 @@ describe('presigned URLs from S3Connection', () => {
     await assert.rejects(c.presignedGetUrl('k', { signingDate: new Date('nope') }), invalid('signingDate'));
   });
 
-  test('every boto3 golden URL is reproduced through S3Connection', async () => {
-    interface Golden { signingDate: string; presignedUrls: Array<{ name: string; method: Method; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; url: string }> }
+  test('every boto3 golden URL (UploadPart too) is reproduced through S3Connection', async () => {
+    interface Golden { signingDate: string; presignedUrls: Array<{ name: string; method: Method; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; url: string; query?: { partNumber: string; uploadId: string } }> }
     const golden = readFixture<Golden>('boto3-golden.json');
     const date = new Date(golden.signingDate);
     assert.ok(golden.presignedUrls.length > 0);
@@ -109,7 +109,11 @@ describe('presigned URLs from S3Connection', () => {
         forcePathStyle: g.forcePathStyle,
         ...(g.endpoint === null ? {} : { endpoint: g.endpoint }),
       });
-      assert.equal(await presignWith(c, g.method, g.key, { expiresIn: g.expiresIn, signingDate: date }), g.url, g.name);
+      const options = { expiresIn: g.expiresIn, signingDate: date };
+      const url = g.query
+        ? await c.presignedUploadPartUrl(g.key, g.query.uploadId, Number(g.query.partNumber), options)
+        : await presignWith(c, g.method, g.key, options);
+      assert.equal(url, g.url, g.name);
     }
   });
 

@@ -1,6 +1,6 @@
 /**
- * Debian's Chromium, driven by playwright-core (never a downloaded browser): launched headless
- * with the flags this machine needs, each test in a fresh context.
+ * Debian's Chromium, driven by playwright-core (never a downloaded browser), for the browser
+ * tier and the README's screenshot: launched headless with the flags this machine needs.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
