@@ -32,6 +32,8 @@ interface Session {
   key: string;
   uploadId: string;
   maxParts: number;
+  /** Kept for a resume: parts are numbered by it. */
+  partSize: number;
   /** ETags of the parts S3 holds, by part number. */
   etags: Map<number, string>;
 }
@@ -63,17 +65,16 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
     }
   }
   if (!session) {
-    const created = await callHandler<Session>(api, 'multipart/create', {
+    const created = await callHandler<{ key: string; uploadId: string; maxParts: number }>(api, 'multipart/create', {
       filename: (file as Partial<File>).name ?? 'file',
       contentType: file.type || 'application/octet-stream',
       size: file.size,
     }, signal);
-    session = { ...created, etags: new Map() };
+    const partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB, Math.ceil(file.size / created.maxParts));
+    session = { ...created, partSize, etags: new Map() };
     sessions.set(id, session);
   }
-  const { key, uploadId, etags } = session;
-
-  const partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB, Math.ceil(file.size / session.maxParts));
+  const { key, uploadId, etags, partSize } = session;
   const count = Math.max(1, Math.ceil(file.size / partSize));
   const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
   const sending = new Map<number, number>();
