@@ -3,7 +3,10 @@
  * delete what is in the bucket. Uploads go through `cloudspark/browser`; every step is announced
  * as a `cloudspark:*` event on document (the browser tests listen to them).
  */
-import { upload, deleteFile, UploadError, type UploadProgress } from '../../src/browser/index.js';
+import { upload, uploadFile, uploadMultipart, deleteFile, UploadError, type UploadProgress } from '../../src/browser/index.js';
+
+// The browser module, to try from the developer console.
+Object.assign(window, { cloudspark: { upload, uploadFile, uploadMultipart, deleteFile, UploadError } });
 
 interface Config { bucket: string; endpoint: string; maxSize: number; allowedTypes?: string[]; multipartFrom: number }
 interface Listed { key: string; size: number; lastModified?: string; url: string }

@@ -35,6 +35,9 @@ export async function demoInBrowser(label: string, options: Partial<DemoOptions>
     browser,
     async openPage() {
       const page = await (await browser.newContext()).newPage();
+      // tsx compiles these tests with esbuild's keepNames, which wraps named functions in a
+      // __name() helper: functions passed to page.evaluate need it in the page too.
+      await page.addInitScript({ content: 'window.__name = (f) => f;' });
       await page.addInitScript(() => {
         const events: unknown[] = ((window as unknown as { __events: unknown[] }).__events = []);
         for (const type of ['progress', 'uploaded', 'failed', 'deleted', 'listed']) {

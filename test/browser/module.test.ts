@@ -1,0 +1,66 @@
+/**
+ * `cloudspark/browser` called directly in the page (the demo puts it on window.cloudspark), with
+ * targets signed by the connection rather than the handler: presigned PUT, and expired links.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { demoInBrowser, type DemoInBrowser } from '../support/demo-page.js';
+
+let ctx: DemoInBrowser;
+let page: Page;
+before(async () => {
+  ctx = await demoInBrowser('module', { rules: { maxSize: 1024 * 1024 } });
+  page = await ctx.openPage();
+});
+after(() => ctx?.close());
+
+interface Outcome { ok: boolean; key?: string; etag?: string; code?: string; message?: string; status?: number; percents: number[] }
+
+/** Runs uploadFile(target, a blob of `size` bytes) in the page. */
+function uploadInPage(target: unknown, size: number, type = 'text/plain'): Promise<Outcome> {
+  return page.evaluate(async ({ target, size, type }) => {
+    const { uploadFile } = (window as unknown as { cloudspark: { uploadFile: (t: unknown, f: Blob, o: unknown) => Promise<{ key?: string; etag?: string }> } }).cloudspark;
+    const percents: number[] = [];
+    try {
+      const done = await uploadFile(target, new Blob(['x'.repeat(size)], { type }), { onProgress: (p: { percent: number }) => percents.push(p.percent) });
+      return { ok: true, ...done, percents };
+    } catch (e) {
+      const error = e as { code: string; message: string; status: number };
+      return { ok: false, code: error.code, message: error.message, status: error.status, percents };
+    }
+  }, { target, size, type });
+}
+
+test('uploadFile to a presigned PUT resolves with the ETag, and S3 holds the bytes', async () => {
+  const key = 'direct/put.txt';
+  const url = await ctx.demo.connection.presignedPutUrl(key, { expiresIn: 300 });
+  const done = await uploadInPage({ url, method: 'PUT', key }, 5000);
+  assert.ok(done.ok, JSON.stringify(done));
+  assert.equal(done.key, key);
+  assert.match(done.etag ?? '', /^"[0-9a-f]{32}"$/);
+  assert.equal(done.percents.at(-1), 100);
+  assert.equal(await (await ctx.demo.connection.getObject(key)).text(), 'x'.repeat(5000));
+});
+
+test('an expired presigned POST is refused with S3\'s AccessDenied, and the message says it expired', async () => {
+  const post = await ctx.demo.connection.presignedCreateUrl('direct/late.txt', { expiresIn: 60, signingDate: new Date(Date.now() - 3600_000) });
+  const refused = await uploadInPage(post, 10);
+  assert.equal(refused.ok, false);
+  assert.equal(refused.code, 'AccessDenied');
+  assert.equal(refused.status, 403);
+  assert.match(refused.message ?? '', /expired: ask for a new one/);
+});
+
+test('an expired presigned PUT fails as NETWORK: RGW sends that 403 without CORS headers', async () => {
+  const url = await ctx.demo.connection.presignedPutUrl('direct/late-put.txt', { expiresIn: 60, signingDate: new Date(Date.now() - 3600_000) });
+  const refused = await uploadInPage({ url, method: 'PUT' }, 10);
+  assert.equal(refused.code, 'NETWORK');
+  assert.match(refused.message ?? '', /expired link/);
+  await assert.rejects(ctx.demo.connection.headObject('direct/late-put.txt'));
+});
+
+test('a target that is neither POST nor PUT is refused', async () => {
+  const refused = await uploadInPage({ url: 'http://example.invalid/' }, 10);
+  assert.equal(refused.code, 'INVALID_TARGET');
+});
