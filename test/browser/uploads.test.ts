@@ -106,11 +106,13 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
     if (r.method() === 'PUT' && part) sent.set(Number(part[1]), (sent.get(Number(part[1])) ?? 0) + 1);
   });
   // Part 3 cannot get through: the browser module retries it, then gives up with NETWORK.
-  await page.route(/partNumber=3&/, (route) => route.abort('connectionreset'));
+  let part3Attempts = 0;
+  await page.route(/partNumber=3&/, (route) => (part3Attempts++, route.abort('connectionreset')));
   const file = randomFile('resume.bin', 20 * MiB);
   await choose(page, file);
   const failed = await outcome(page, 'resume.bin');
   assert.equal(failed.detail.code, 'NETWORK', JSON.stringify(failed.detail));
+  assert.equal(part3Attempts, 4, 'the first try and 3 retries');
   assert.equal((await pendingUploads()).length, 1, 'the upload is kept for a retry');
   assert.deepEqual([...sent.keys()].sort(), [1, 2]);
 
