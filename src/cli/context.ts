@@ -101,7 +101,7 @@ export class CliContext {
       case 'POLICY_BLOCKED_BY_PUBLIC_ACCESS':
         return `allow public policies first: ${this.command('public-access', 'allow')}`;
       case 'NETWORK':
-        return `the endpoint is ${this.endpoint ?? 'Amazon S3'}; set it with --endpoint or ${ENDPOINT_ENV.join(', ')}`;
+        return `the endpoint is ${this.endpoint ?? 'Amazon S3'} (set by --endpoint, else ${ENDPOINT_ENV.join(', ')})`;
       default:
         return undefined;
     }

@@ -93,10 +93,10 @@ function counter(options: CopyOptions): Transform & { copied: number } {
   return count;
 }
 
-/** The connection ended before (or after) the object's announced length. */
+/** The body ended before (or went past) the object's announced length. */
 export class ShortBodyError extends Error {
   override readonly name = 'ShortBodyError';
-  constructor(readonly copied: number, readonly expected: number) {
+  constructor(copied: number, expected: number) {
     super(`received ${copied} of ${expected} bytes`);
   }
 }

@@ -80,7 +80,8 @@ async function get(ctx: CliContext, key: string, file: string | undefined): Prom
   const object = await ctx.connection().getObject(key);
   const expected = object.contentLength;
   const bar = progressBar(ctx.out, `get ${key}`, path === '-' ? undefined : expected);
-  const options = { signal: ctx.signal, expected, onData: (n: number) => bar.update(n) };
+  let received = 0;
+  const options = { signal: ctx.signal, expected, onData: (n: number) => bar.update((received = n)) };
   try {
     const size = path === '-' ? await copyTo(object.body, ctx.out.stdout, options) : await saveAtomically(object.body, path, options);
     bar.stop();
@@ -89,7 +90,7 @@ async function get(ctx: CliContext, key: string, file: string | undefined): Prom
       ctx.out.result({ bucket: ctx.bucket, key, file: path, size, etag: object.etag, contentType: object.contentType }, () => undefined);
     }
   } catch (error) {
-    throw downloadError(ctx, key, path, error);
+    throw downloadError(ctx, { key, path, received, expected }, error);
   } finally {
     bar.stop();
     object.body.destroy();
@@ -97,12 +98,13 @@ async function get(ctx: CliContext, key: string, file: string | undefined): Prom
 }
 
 /** Why a download stopped, as the error the CLI reports: Ctrl-C, the local file, or the connection. */
-function downloadError(ctx: CliContext, key: string, path: string, error: unknown): Error {
-  const nothingLeft = path === '-' ? '' : `; "${path}" was not written`;
-  if (ctx.signal.aborted) return new InterruptedError(`download of "${key}" cancelled${nothingLeft}`);
-  if ((error as NodeJS.ErrnoException).syscall !== undefined && (error as NodeJS.ErrnoException).path !== undefined) {
-    return fileError(error, `cannot write "${path}"`);
-  }
-  const what = error instanceof ShortBodyError ? error.message : (error as Error).message;
-  return new CloudSparkError('NETWORK', `download of key "${key}" in bucket "${ctx.bucket}" broke off (${what})${nothingLeft}`, { cause: error });
+function downloadError(ctx: CliContext, at: { key: string; path: string; received: number; expected: number | undefined }, error: unknown): Error {
+  const nothingLeft = at.path === '-' ? '' : `; "${at.path}" was not written`;
+  if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
+  const e = error as NodeJS.ErrnoException;
+  if (e.syscall !== undefined && e.path !== undefined) return fileError(error, `cannot write "${at.path}"`);
+  // Node calls a response whose connection closed before its Content-Length "aborted".
+  const reason = error instanceof ShortBodyError || e.message === 'aborted' ? 'the connection closed early' : e.message;
+  const progress = `${formatBytes(at.received)}${at.expected === undefined ? '' : ` of ${formatBytes(at.expected)}`}`;
+  return new CloudSparkError('NETWORK', `download of key "${at.key}" in bucket "${ctx.bucket}" broke off after ${progress} (${reason})${nothingLeft}`, { cause: error });
 }
