@@ -16,7 +16,7 @@ interface Post {
 function form(post: Post, body: string | Buffer): FormData {
   const f = new FormData();
   for (const [name, value] of Object.entries(post.fields)) f.append(name, value);
-  f.append('file', new Blob([body]), 'upload.bin');
+  f.append('file', new Blob([typeof body === 'string' ? body : new Uint8Array(body)]), 'upload.bin');
   return f;
 }
 
