@@ -4,16 +4,22 @@
 // One file per entry because resolving and loading modules is most of the start-up cost that
 // `npm run bench` measures. Packages stay external, so the AWS SDK is still loaded on first use.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const tsc = (...args) => execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), ...args], { stdio: 'inherit' });
 
-/** Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise. */
+/**
+ * Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise,
+ * in both formats unless `formats` says otherwise.
+ */
 const ENTRIES = [
+  // The `cloudspark` bin of package.json.
+  { src: 'src/cli/main.ts', out: 'cli', formats: ['esm'], banner: '#!/usr/bin/env node' },
   { src: 'src/index.ts', out: 'index' },
   { src: 'src/server/index.ts', out: 'server' },
   // For bundlers and <script type="module">: no Node built-ins, no dependencies.
@@ -24,6 +30,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const [config, dir, format] of [['tsconfig.json', 'esm', 'esm'], ['tsconfig.cjs.json', 'cjs', 'cjs']]) {
   tsc('-p', join(root, config), '--emitDeclarationOnly');
   for (const entry of ENTRIES) {
+    if (entry.formats && !entry.formats.includes(format)) continue;
     await build({
       entryPoints: [join(root, entry.src)],
       outfile: join(root, 'dist', dir, `${entry.out}.js`),
@@ -33,6 +40,7 @@ for (const [config, dir, format] of [['tsconfig.json', 'esm', 'esm'], ['tsconfig
       format,
       target: entry.platform === 'browser' ? 'es2020' : 'node20',
       banner: entry.banner ? { js: entry.banner } : undefined,
+      define: { CLOUDSPARK_VERSION: JSON.stringify(version) },
       logLevel: 'warning',
     });
   }

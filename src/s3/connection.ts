@@ -32,6 +32,8 @@ export interface S3ConnectionOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   sessionToken?: string;
+  /** A profile of the shared config files (`~/.aws/credentials`, `~/.aws/config`) for the default chain. */
+  profile?: string;
   /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
   region?: string;
   /** An S3-compatible endpoint such as `http://127.0.0.1:7480` (Ceph RGW, MinIO, R2 ...). */
@@ -163,6 +165,7 @@ export class S3Connection {
     this.#logger = options.logger;
     this.#credentials = new CredentialSource({
       credentials: accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
+      profile: options.profile,
       sts: options.sts,
       region: this.region,
       endpoint: this.endpoint,

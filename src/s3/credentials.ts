@@ -24,6 +24,8 @@ export interface StsOptions {
 
 export interface CredentialSourceOptions {
   credentials?: Credentials | undefined;
+  /** A named profile of the shared config files, for the default chain (instead of `AWS_PROFILE`). */
+  profile?: string | undefined;
   sts?: StsOptions | undefined;
   region: string;
   endpoint?: string | undefined;
@@ -43,6 +45,12 @@ export class CredentialSource {
 
   constructor(options: CredentialSourceOptions) {
     this.#options = options;
+    if (options.profile !== undefined) {
+      if (typeof options.profile !== 'string' || !/^[^\s[\]]{1,128}$/.test(options.profile)) {
+        throw invalidInput('profile', 'must be a profile name of the shared config files, such as "dev"');
+      }
+      if (options.credentials) throw invalidInput('profile', 'give a profile or accessKeyId and secretAccessKey, not both');
+    }
     if (options.sts) {
       const d = options.sts.durationSeconds ?? 43200;
       if (!Number.isInteger(d) || d < STS_MIN || d > STS_MAX) {
@@ -133,7 +141,9 @@ export class CredentialSource {
     if (this.#options.credentials) return this.#options.credentials;
     if (!this.#chain) {
       const { defaultProvider } = await loadCredentialProvider();
-      const provider = defaultProvider();
+      // With a logger the chain's own warnings (such as AWS_PROFILE next to AWS_ACCESS_KEY_ID)
+      // reach the caller's logger instead of console.warn.
+      const provider = defaultProvider({ profile: this.#options.profile, logger: sdkLogger(this.#options.logger) });
       this.#chain = async () => {
         try {
           return await provider();

@@ -1,0 +1,70 @@
+/** `cloudspark head <key>`, `cloudspark rm <key>...` and `cloudspark ls [prefix]`. */
+import type { Command } from 'commander';
+import type { ObjectMetadata } from '../../s3/connection.js';
+import { action, examples, type App } from '../action.js';
+import { formatBytes, wholeNumber } from '../parse.js';
+
+export function registerObjects(program: Command, app: App): void {
+  examples(program.command('head').description("print an object's metadata").argument('<key>', 'the object key'), 'cloudspark head avatars/42.png --json').action(
+    action(app, async (ctx, key: string) => {
+      const head = await ctx.connection().headObject(key);
+      ctx.out.result(head, () => describeHead(head));
+    }),
+  );
+
+  examples(
+    program.command('rm').description('delete objects (a key that does not exist is no error, as in S3)').argument('<key...>', 'the object keys'),
+    'cloudspark rm tmp/a.txt tmp/b.txt',
+  ).action(
+    action(app, async (ctx, keys: string[]) => {
+      const s3 = ctx.connection();
+      const deleted: string[] = [];
+      for (const key of keys) {
+        await s3.deleteObject(key);
+        deleted.push(key);
+        ctx.out.info(`deleted s3://${ctx.bucket}/${key}`);
+      }
+      ctx.out.result({ bucket: ctx.bucket, deleted }, () => undefined);
+    }),
+  );
+
+  examples(
+    program
+      .command('ls')
+      .description('list objects, every page, printed as each page arrives (--json: one JSON object per line)')
+      .argument('[prefix]', 'only keys that start with it')
+      .option('--page-size <n>', 'keys asked for per request, 1 to 1000', wholeNumber),
+    'cloudspark ls avatars/',
+    "cloudspark ls --json | jq -r 'select(.size > 1000000) | .key'",
+  ).action(
+    action(app, async (ctx, prefix: string | undefined, options: { pageSize?: number }) => {
+      let count = 0;
+      let bytes = 0;
+      for await (const o of ctx.connection().listObjects({ prefix, pageSize: options.pageSize })) {
+        count++;
+        bytes += o.size;
+        const when = o.lastModified?.toISOString().replace(/\.\d{3}Z$/, 'Z') ?? '-'.padEnd(20);
+        await ctx.out.item(o, `${when}  ${String(o.size).padStart(12)}  ${o.key}`);
+      }
+      ctx.out.info(`${count} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)}`);
+    }),
+  );
+}
+
+function describeHead(head: ObjectMetadata): string {
+  const rows: Array<[string, unknown]> = [
+    ['key', head.key],
+    ['content-type', head.contentType],
+    ['content-length', head.contentLength],
+    ['etag', head.etag],
+    ['last-modified', head.lastModified?.toISOString()],
+    ['version-id', head.versionId],
+    ['cache-control', head.cacheControl],
+    ['content-disposition', head.contentDisposition],
+    ...Object.entries(head.metadata).map(([name, value]): [string, unknown] => [`x-amz-meta-${name}`, value]),
+  ];
+  return rows
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${`${name}:`.padEnd(21)}${String(value)}`)
+    .join('\n');
+}

@@ -1,0 +1,125 @@
+/**
+ * What every command needs: the global options, one S3Connection made from them (lazily, so
+ * `--help` and usage errors never load the SDK), the output conventions, Ctrl-C as an
+ * AbortSignal, and advice that names this CLI's own commands.
+ */
+import type { Command } from 'commander';
+import { S3Connection } from '../s3/connection.js';
+import { maskAccessKey, type CloudSparkError } from '../errors.js';
+import type { Logger } from '../s3/logger.js';
+import { UsageError } from './failure.js';
+import type { Output } from './output.js';
+
+export interface GlobalOptions {
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  bucket?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** Where the endpoint may come from, strongest first; the AWS names are the SDK's own. */
+export const ENDPOINT_ENV = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'S3_ENDPOINT'] as const;
+
+/** The global options that choose the store; fix commands repeat them when given as flags. */
+const CONNECTION_FLAGS = ['endpoint', 'region', 'profile', 'bucket'] as const;
+
+export class CliContext {
+  readonly out: Output;
+  readonly options: GlobalOptions;
+  readonly signal: AbortSignal;
+  /** Connection flags given on the command line, as `--name value` pairs. */
+  readonly #flags: Map<string, string>;
+  #s3: S3Connection | undefined;
+
+  constructor(command: Command, out: Output, signal: AbortSignal) {
+    this.options = command.optsWithGlobals<GlobalOptions>();
+    this.out = out;
+    this.signal = signal;
+    this.#flags = new Map();
+    const root = rootOf(command);
+    for (const name of CONNECTION_FLAGS) {
+      const value = this.options[name];
+      if (value !== undefined && root.getOptionValueSource(name) === 'cli') this.#flags.set(name, value);
+    }
+  }
+
+  get endpoint(): string | undefined {
+    return this.options.endpoint ?? ENDPOINT_ENV.map((name) => process.env[name]).find((v) => v);
+  }
+
+  /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
+  get bucket(): string {
+    const bucket = this.options.bucket;
+    if (!bucket) throw new UsageError('no bucket given: pass --bucket NAME or set CLOUDSPARK_BUCKET');
+    return bucket;
+  }
+
+  /** The connection, bound to the bucket unless `bucket` is false (IAM, or `bucket create`). */
+  connection(bucket: string | false = this.bucket): S3Connection {
+    this.#s3 ??= new S3Connection({
+      endpoint: this.endpoint,
+      region: this.options.region,
+      profile: this.options.profile,
+      bucket: bucket === false ? undefined : bucket,
+      logger: this.options.verbose ? stderrLogger(this.out) : undefined,
+    });
+    return this.#s3;
+  }
+
+  close(): void {
+    this.#s3?.close();
+  }
+
+  /** A command line that repeats this one's connection flags, for "fix:" advice. */
+  command(...args: string[]): string {
+    const flags = [...this.#flags].flatMap(([name, value]) => [`--${name}`, value]);
+    return ['cloudspark', ...flags, ...args].map(shellQuote).join(' ');
+  }
+
+  /** Which credentials sign, in the default chain's order, with the access key masked. */
+  describeCredentials(): string {
+    const { profile } = this.options;
+    if (profile) return `profile "${profile}" (--profile)`;
+    if (process.env['AWS_PROFILE']) return `profile "${process.env['AWS_PROFILE']}" (AWS_PROFILE)`;
+    const key = process.env['AWS_ACCESS_KEY_ID'];
+    if (key) return `access key ${maskAccessKey(key)} (AWS_ACCESS_KEY_ID)`;
+    return "the AWS SDK's default chain (no AWS_ACCESS_KEY_ID, AWS_PROFILE or --profile is set)";
+  }
+
+  /** Advice for a library error, in this CLI's terms (the library's own speaks of its API). */
+  hint(error: CloudSparkError): string | undefined {
+    switch (error.code) {
+      case 'NO_SUCH_BUCKET':
+        return this.options.bucket ? `create it: ${this.command('bucket', 'create', this.options.bucket)}` : undefined;
+      case 'ACCESS_DENIED':
+        return `signed with ${this.describeCredentials()}: check these credentials and what they may do`;
+      case 'CREDENTIALS':
+        return `looked for ${this.describeCredentials()}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME`;
+      case 'POLICY_BLOCKED_BY_PUBLIC_ACCESS':
+        return `allow public policies first: ${this.command('public-access', 'allow')}`;
+      case 'NETWORK':
+        return `the endpoint is ${this.endpoint ?? 'Amazon S3'} (set by --endpoint, else ${ENDPOINT_ENV.join(', ')})`;
+      default:
+        return undefined;
+    }
+  }
+}
+
+function rootOf(command: Command): Command {
+  let c = command;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+function stderrLogger(out: Output): Logger {
+  const write = (level: string) => (message: string) => out.info(`[${level}] ${message}`);
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** Quotes for a POSIX shell only where needed, so that a fix can be pasted as it is. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

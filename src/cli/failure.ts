@@ -1,0 +1,74 @@
+/**
+ * Turns whatever a command threw into the exit status and the error printed: 2 for usage
+ * errors (nothing was sent), 1 for failures, 130 when the person pressed Ctrl-C.
+ */
+import { CommanderError } from 'commander';
+import { CloudSparkError } from '../errors.js';
+import type { ErrorDocument } from './output.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
+/** The command line asked for something impossible: exit 2, like commander's own errors. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A local file could not be read or written. */
+export class FileError extends Error {
+  override readonly name = 'FileError';
+}
+
+/** The person pressed Ctrl-C; what was under way has been undone. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}
+
+const USAGE_HINT = 'see cloudspark --help, or cloudspark COMMAND --help';
+
+export interface Failure {
+  exitCode: number;
+  /** Undefined for --help and --version, which are no errors. */
+  error: ErrorDocument | undefined;
+}
+
+/** Extra advice for an error of the library, in terms of this CLI's commands. */
+export type Hints = (error: CloudSparkError) => string | undefined;
+
+export function toFailure(error: unknown, hints: Hints): Failure {
+  if (error instanceof CommanderError) {
+    // --help and --version end parsing with status 0; everything else commander refuses is usage.
+    if (error.exitCode === 0) return { exitCode: EXIT_OK, error: undefined };
+    // A command group without its subcommand: commander has shown the group's help.
+    const message = error.code === 'commander.help' ? 'a command is missing: see the list above' : error.message.replace(/^error: /, '');
+    return { exitCode: EXIT_USAGE, error: { code: 'USAGE', message, hint: USAGE_HINT } };
+  }
+  if (error instanceof UsageError) return { exitCode: EXIT_USAGE, error: { code: 'USAGE', message: error.message, hint: USAGE_HINT } };
+  if (error instanceof InterruptedError) return { exitCode: EXIT_INTERRUPTED, error: { code: 'INTERRUPTED', message: error.message } };
+  if (error instanceof FileError) return { exitCode: EXIT_FAILURE, error: { code: 'FILE', message: error.message } };
+  if (error instanceof CloudSparkError) {
+    const { code, message, status, s3Code, field, requestId } = error;
+    // INVALID_INPUT is refused before anything is sent: the command line (or its file) is wrong.
+    const exitCode = code === 'INVALID_INPUT' ? EXIT_USAGE : code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;
+    return { exitCode, error: { code, message, hint: hints(error), status, s3Code, field, requestId } };
+  }
+  // A bug of ours: say what it was, without a stack trace full of paths.
+  return { exitCode: EXIT_FAILURE, error: { code: 'INTERNAL', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` } };
+}
+
+/** A Node file-system error as a FileError that names the file and what went wrong, in words. */
+export function fileError(error: unknown, what: string): FileError {
+  const e = error as NodeJS.ErrnoException;
+  const reason: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'it already exists',
+  };
+  return new FileError(`${what}: ${(e.code && reason[e.code]) ?? e.message}`, { cause: error });
+}

@@ -1,0 +1,102 @@
+/** Local files: reading a JSON document (`--file`, `-` for stdin) and writing a download safely. */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { invalidInput } from '../errors.js';
+import { fileError } from './failure.js';
+
+/** The text of `path`, or of stdin for `-`. */
+export async function readText(path: string): Promise<string> {
+  try {
+    if (path !== '-') return await readFile(path, 'utf8');
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    throw fileError(error, `cannot read ${path === '-' ? 'stdin' : `"${path}"`}`);
+  }
+}
+
+/** Parses `path` as JSON; bad JSON is INVALID_INPUT (a usage error), like the library's checks. */
+export async function readJson(path: string): Promise<unknown> {
+  const text = await readText(path);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw invalidInput('file', `${path === '-' ? 'stdin' : `"${path}"`} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The file to download `key` to: `file` itself, or the key's last part inside `file` (a folder) or here. */
+export async function downloadPath(key: string, file: string | undefined): Promise<string | undefined> {
+  const name = basename(key);
+  if (file === undefined) return key.endsWith('/') ? undefined : name;
+  const isDir = await stat(file).then((s) => s.isDirectory(), () => false);
+  if (!isDir) return file;
+  return key.endsWith('/') ? undefined : join(file, name);
+}
+
+export interface CopyOptions {
+  signal: AbortSignal;
+  /** The length the body should have: a body that ends sooner is an error, not a short file. */
+  expected?: number | undefined;
+  /** Called with the bytes copied so far. */
+  onData?: (copied: number) => void;
+}
+
+/** Copies `body` to `out` (stdout, for `get <key> -`) without ending it. Resolves to the bytes copied. */
+export async function copyTo(body: Readable, out: Writable, options: CopyOptions): Promise<number> {
+  const count = counter(options);
+  await pipeline(body, count, out, { signal: options.signal, end: false });
+  return count.copied;
+}
+
+/**
+ * Streams `body` into `.<name>.cloudspark-<random>.part` beside `path` and renames it to `path`
+ * once complete. A failed or cancelled download removes the part file, so `path` is either the
+ * whole object or what it was before, never half of one. Resolves to the bytes written.
+ */
+export async function saveAtomically(body: Readable, path: string, options: CopyOptions): Promise<number> {
+  const part = join(dirname(path), `.${basename(path)}.cloudspark-${randomBytes(4).toString('hex')}.part`);
+  const count = counter(options);
+  try {
+    // `wx`: never write through a file (or link) that someone else put at that name.
+    await pipeline(body, count, createWriteStream(part, { flags: 'wx' }), { signal: options.signal });
+    await rename(part, path);
+    return count.copied;
+  } catch (error) {
+    body.destroy();
+    await unlink(part).catch(() => {});
+    throw error;
+  }
+}
+
+/** A pass-through that counts, reports, and refuses a body shorter or longer than expected. */
+function counter(options: CopyOptions): Transform & { copied: number } {
+  const count = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        count.copied += chunk.length;
+        options.onData?.(count.copied);
+        done(null, chunk);
+      },
+      flush(done) {
+        const { expected } = options;
+        done(expected === undefined || count.copied === expected ? null : new ShortBodyError(count.copied, expected));
+      },
+    }),
+    { copied: 0 },
+  );
+  return count;
+}
+
+/** The body ended before (or went past) the object's announced length. */
+export class ShortBodyError extends Error {
+  override readonly name = 'ShortBodyError';
+  constructor(copied: number, expected: number) {
+    super(`received ${copied} of ${expected} bytes`);
+  }
+}

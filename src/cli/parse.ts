@@ -1,0 +1,62 @@
+/**
+ * Parsers for option and argument values. They throw commander's InvalidArgumentError, so a
+ * bad value is a usage error (exit 2) that names the option. Range checks the library makes
+ * itself (expiry, key length, ...) are left to it.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number, for `--expires 600` or `--page-size 100`. */
+export function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number, such as 600');
+  return Number(value);
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30 };
+
+/** A size in bytes, with an optional unit: `1048576`, `10MB`, `5MiB`, `1.5GiB`. */
+export function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError('expected a size such as 1048576, 10MB or 5MiB');
+  return bytes;
+}
+
+/** Collects repeated `--meta name=value` options into one record. */
+export function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError('expected name=value, such as --meta owner=alice');
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** Collects a repeated option into a list. */
+export function list(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** A browser origin: scheme, host and port only, as a page's `Origin` header carries it. */
+export function origin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || value.endsWith('/')) {
+    throw new InvalidArgumentError('expected an origin such as https://app.example or http://localhost:3000 (no path)');
+  }
+  return url.origin;
+}
+
+const BYTES_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** `1536` -> `1.5 KiB`, for messages and progress bars. */
+export function formatBytes(bytes: number): string {
+  let n = bytes;
+  let i = 0;
+  while (n >= 1024 && i < BYTES_UNITS.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${BYTES_UNITS[i]}`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The `cloudspark` program: global options, every command, and one exit status for the run
+ * (0 success, 1 failure, 2 usage error, 130 interrupted).
+ */
+import { getEventListeners } from 'node:events';
+import { Command, Option } from 'commander';
+import type { App } from './action.js';
+import { ENDPOINT_ENV } from './context.js';
+import { EXIT_INTERRUPTED, toFailure } from './failure.js';
+import { Output, type Streams } from './output.js';
+import { registerBucket } from './commands/bucket.js';
+import { registerCors } from './commands/cors.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerIam } from './commands/iam.js';
+import { registerObjects } from './commands/objects.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerPresign } from './commands/presign.js';
+import { registerPublicAccess } from './commands/public-access.js';
+import { registerTransfer } from './commands/transfer.js';
+
+/** Set by the build from package.json. */
+declare const CLOUDSPARK_VERSION: string | undefined;
+const VERSION = typeof CLOUDSPARK_VERSION === 'string' ? CLOUDSPARK_VERSION : '0.0.0-dev';
+
+const GLOBAL_HELP = `
+Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+(and AWS_SESSION_TOKEN), or a profile (--profile, AWS_PROFILE) of ~/.aws/credentials and
+~/.aws/config, or a container or instance role. Secrets are never printed.
+
+Results go to stdout, messages and errors to stderr. Exit status: 0 success, 1 failure
+(doctor: a check failed), 2 usage error, 130 interrupted (Ctrl-C).
+
+Examples:
+  $ export CLOUDSPARK_BUCKET=my-uploads
+  $ cloudspark bucket create my-uploads
+  $ cloudspark cors set --origin https://app.example
+  $ cloudspark doctor --origin https://app.example
+  $ cloudspark put photo.png avatars/42.png
+  $ cloudspark ls avatars/ --json
+`;
+
+/** Whether the raw arguments ask for `flag`, so that even a usage error follows --json and --quiet. */
+function asks(argv: readonly string[], ...flags: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => flags.includes(a));
+}
+
+export function buildProgram(app: App): Command {
+  const program = new Command('cloudspark')
+    .description('Amazon S3 and S3-compatible stores (Ceph RGW, MinIO, R2) from the terminal')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--endpoint <url>', `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS)`))
+    .addOption(new Option('--region <name>', 'the region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)'))
+    .addOption(new Option('--profile <name>', 'a profile of the AWS shared config files'))
+    .addOption(new Option('-b, --bucket <name>', 'the bucket to work on').env('CLOUDSPARK_BUCKET'))
+    .option('--json', 'machine-readable results on stdout (ls: one JSON object per line)')
+    .option('-q, --quiet', 'no messages or progress bars on stderr, only results and errors')
+    .option('--verbose', "the library's own messages on stderr")
+    .addHelpText('after', GLOBAL_HELP)
+    .showSuggestionAfterError()
+    // Commander's errors come back as exceptions, to be printed and given status 2 by run().
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => app.out.stdout.write(s),
+      writeErr: (s) => app.out.stderr.write(s),
+      outputError: () => {},
+    });
+  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerObjects, registerIam, registerDoctor]) {
+    register(program, app);
+  }
+  return program;
+}
+
+/** Runs one command line (without `node` and the script) and resolves to its exit status. */
+export async function run(argv: string[], streams?: Streams): Promise<number> {
+  const out = new Output({ json: asks(argv, '--json'), quiet: asks(argv, '-q', '--quiet') }, streams);
+  const controller = new AbortController();
+  const app: App = { out, signal: controller.signal };
+  // Ctrl-C cancels a transfer, which then cleans up (a part file, a multipart upload); with no
+  // transfer listening, or at the second Ctrl-C, the CLI leaves at once.
+  const onSigint = () => {
+    if (controller.signal.aborted || getEventListeners(controller.signal, 'abort').length === 0) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await buildProgram(app).parseAsync(argv, { from: 'user' });
+    return app.exitCode ?? 0;
+  } catch (error) {
+    const failure = toFailure(error, (e) => app.context?.hint(e));
+    if (failure.error) out.error(failure.error);
+    return failure.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+    app.context?.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * doctor: fails on a bucket without CORS (exit 1, naming the fix), passes once that fix is
+ * applied, names the public-access trap, and leaves no test object behind.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { removeBucket, uniqueBucket } from '../support/rgw.js';
+import { assertExit, cli, json, on } from '../support/cli.js';
+
+const bucket = uniqueBucket('cli-doctor');
+const ORIGIN = 'https://app.example';
+before(async () => assertExit(await cli(['bucket', 'create', bucket]), 0));
+after(() => removeBucket(bucket));
+
+interface Check {
+  check: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+const byName = (checks: Check[]) => Object.fromEntries(checks.map((c) => [c.check, c]));
+const doctor = (...extra: string[]) => cli(['doctor', ...on(bucket), '--origin', ORIGIN, ...extra]);
+
+test('without CORS: exit 1, one line per check, and the fix is the cors set command', async () => {
+  const run = await doctor();
+  assertExit(run, 1);
+  const lines = run.stdout.split('\n').filter((l) => /^[✔✘] /.test(l));
+  assert.deepEqual(lines.map((l) => l.replace(/:.*/, '')), ['✘ cors rules', '✘ preflight', '✔ public access', '✘ round trip', '✔ clock']);
+  assert.match(run.stdout, /^✘ cors rules: the bucket has no CORS rules.*\n {4}fix: cloudspark --bucket \S+ cors set --origin https:\/\/app\.example$/m);
+  assert.match(run.stdout, /^✘ round trip: the uploads worked, but the POST and PUT answer carries no Access-Control-Allow-Origin/m);
+  assert.match(run.stderr, /3 of 5 checks failed/);
+});
+
+test('after cors set --origin: exit 0, every check passes (--json: an array of checks)', async () => {
+  assertExit(await cli(['cors', 'set', ...on(bucket), '--origin', ORIGIN]), 0);
+  const run = await doctor('--json');
+  assertExit(run, 0);
+  const checks = json<Check[]>(run);
+  assert.deepEqual(checks.map((c) => [c.check, c.ok]), [['cors rules', true], ['preflight', true], ['public access', true], ['round trip', true], ['clock', true]]);
+  assert.ok(checks.every((c) => c.fix === undefined && c.detail.length > 0));
+  assert.match(byName(checks)['round trip']!.detail, /presigned POST stored .* presigned PUT replaced it .* presigned DELETE removed it/);
+
+  const text = await doctor();
+  assertExit(text, 0);
+  assert.match(text.stderr, /is ready for uploads from https:\/\/app\.example/);
+});
+
+test('another origin is refused by the same rules', async () => {
+  const run = await cli(['doctor', ...on(bucket), '--origin', 'https://evil.example', '--json']);
+  assertExit(run, 1);
+  const checks = byName(json<Check[]>(run));
+  assert.equal(checks['cors rules']!.detail, 'no rule allows POST from https://evil.example; no rule allows PUT with a Content-Type header from https://evil.example');
+  assert.match(checks['preflight']!.detail, /refused \(HTTP 403\)/);
+});
+
+test('a public policy under a public-access block fails, with both ways out', async () => {
+  assertExit(await cli(['policy', 'set', ...on(bucket)]), 0);
+  assertExit(await cli(['public-access', 'block', ...on(bucket)]), 0);
+  try {
+    const run = await doctor('--json');
+    assertExit(run, 1);
+    const checks = byName(json<Check[]>(run));
+    assert.equal(checks['public access']!.ok, false);
+    assert.match(checks['public access']!.detail, /the policy makes objects public \(statement "PublicReadGetObject"\)/);
+    assert.equal(checks['public access']!.fix, `cloudspark --bucket ${bucket} public-access allow   or   cloudspark --bucket ${bucket} policy delete`);
+    // Ceph RGW refuses every PUT while BlockPublicAcls is on: the round trip finds it.
+    assert.equal(checks['round trip']!.ok, false);
+    assert.match(checks['round trip']!.fix ?? '', /Ceph RGW refuses every PUT while BlockPublicAcls is on/);
+  } finally {
+    assertExit(await cli(['public-access', 'allow', ...on(bucket)]), 0);
+    assertExit(await cli(['policy', 'delete', ...on(bucket)]), 0);
+  }
+});
+
+test('doctor leaves no test object behind; a missing bucket fails every check with the create command', async () => {
+  const ls = await cli(['ls', ...on(bucket), '--json']);
+  assertExit(ls, 0);
+  assert.equal(ls.stdout, '');
+  const missing = uniqueBucket('cli-nobucket');
+  const run = await cli(['doctor', ...on(missing), '--origin', ORIGIN, '--json']);
+  assertExit(run, 1);
+  const checks = json<Check[]>(run);
+  assert.equal(checks.filter((c) => !c.ok).length >= 3, true);
+  assert.match(byName(checks)['cors rules']!.fix ?? '', new RegExp(`create it: cloudspark --bucket ${missing} bucket create ${missing}`));
+});
