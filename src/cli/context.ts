@@ -97,7 +97,7 @@ export class CliContext {
       case 'ACCESS_DENIED':
         return `signed with ${this.describeCredentials()}: check these credentials and what they may do`;
       case 'CREDENTIALS':
-        return `looked for ${this.describeCredentials()}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME`;
+        return `the keys were to come from ${this.describeCredentials()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME`;
       case 'POLICY_BLOCKED_BY_PUBLIC_ACCESS':
         return `allow public policies first: ${this.command('public-access', 'allow')}`;
       case 'NETWORK':

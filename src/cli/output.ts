@@ -56,6 +56,10 @@ export class Output {
     return this.#streams.stdout;
   }
 
+  get stdoutIsTTY(): boolean {
+    return this.#streams.stdout.isTTY === true;
+  }
+
   /** A message for the person at the terminal; not with --quiet. */
   info(message: string): void {
     if (!this.quiet) this.#streams.stderr.write(`${redact(message)}\n`);

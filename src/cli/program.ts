@@ -57,6 +57,7 @@ export function buildProgram(app: App): Command {
     .option('-q, --quiet', 'no messages or progress bars on stderr, only results and errors')
     .option('--verbose', "the library's own messages on stderr")
     .addHelpText('after', GLOBAL_HELP)
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError()
     // Commander's errors come back as exceptions, to be printed and given status 2 by run().
     .exitOverride()

@@ -13,10 +13,11 @@ export interface Progress {
   stop(): void;
 }
 
-const SILENT: Progress = { update: () => {}, stop: () => {} };
+/** For when no bar should be drawn. */
+export const noProgress: Progress = { update: () => {}, stop: () => {} };
 
 export function progressBar(out: Output, label: string, total: number | undefined): Progress {
-  if (!out.showsProgress) return SILENT;
+  if (!out.showsProgress) return noProgress;
   const started = Date.now();
   const payload = (done: number, size: number | undefined) => {
     const perSecond = done / Math.max((Date.now() - started) / 1000, 0.001);

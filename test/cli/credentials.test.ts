@@ -59,7 +59,7 @@ test('--profile takes its keys from the shared files, ahead of the environment',
   const unknown = await cli(['--profile', 'nope', 'ls', ...on(bucket), '--json'], { env: { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
   assertExit(unknown, 1);
   assert.equal(json<{ error: { code: string } }>(unknown).error.code, 'CREDENTIALS');
-  assert.match(unknown.stderr, /hint: looked for profile "nope" \(--profile\)/);
+  assert.match(unknown.stderr, /hint: the keys were to come from profile "nope" \(--profile\)/);
 });
 
 test('refused keys: ACCESS_DENIED naming the access key masked; --verbose prints no secret either', async () => {

@@ -27,7 +27,7 @@ test('without CORS: exit 1, one line per check, and the fix is the cors set comm
   const lines = run.stdout.split('\n').filter((l) => /^[✔✘] /.test(l));
   assert.deepEqual(lines.map((l) => l.replace(/:.*/, '')), ['✘ cors rules', '✘ preflight', '✔ public access', '✘ round trip', '✔ clock']);
   assert.match(run.stdout, /^✘ cors rules: the bucket has no CORS rules.*\n {4}fix: cloudspark --bucket \S+ cors set --origin https:\/\/app\.example$/m);
-  assert.match(run.stdout, /^✘ round trip: the uploads worked, but the POST and PUT answer carries no Access-Control-Allow-Origin/m);
+  assert.match(run.stdout, /^✘ round trip: the uploads worked, but the POST and PUT answers carry no Access-Control-Allow-Origin/m);
   assert.match(run.stderr, /3 of 5 checks failed/);
 });
 

@@ -21,8 +21,10 @@ export interface CliRun {
 export interface CliOptions {
   /** Added to (or, when undefined, removed from) the environment. */
   env?: Record<string, string | undefined>;
-  /** Written to stdin, which is then closed. */
+  /** Written to stdin, which is then closed (at once, without input), unless `openStdin`. */
   input?: string | Buffer;
+  /** Leaves stdin open, for the test to write to. */
+  openStdin?: boolean;
   cwd?: string;
 }
 
@@ -38,7 +40,7 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (\`npm test\` builds it for the cli tier).`);
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? repoRoot, env: cliEnv(options.env), stdio: 'pipe' });
-  child.stdin!.end(options.input);
+  if (!options.openStdin) child.stdin!.end(options.input);
   return child;
 }
 

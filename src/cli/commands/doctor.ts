@@ -5,14 +5,23 @@ import { runDoctor } from '../doctor/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../failure.js';
 import { origin } from '../parse.js';
 
+const CHECKS = `
+Checks:
+  cors rules     a rule allows POST and PUT (with Content-Type) from the origin,
+                 and exposes ETag
+  preflight      OPTIONS requests, as a browser sends them, get CORS answers
+  public access  the public-access block agrees with the bucket policy
+  round trip     a presigned POST upload, a presigned PUT over it and a
+                 presigned DELETE, each sent with the origin
+  clock          this machine's clock against the store's (fails beyond 5 min)
+A failed check says how to fix it. Exit status 1 when any check fails.`;
+
 export function registerDoctor(program: Command, app: App): void {
   examples(
     program
       .command('doctor')
-      .description(
-        'check that the bucket is ready for uploads from pages on an origin: CORS rules, real preflights, ' +
-          'public access against the policy, a presigned POST upload and DELETE, and clock skew',
-      )
+      .description('check that the bucket is ready for uploads from pages on an origin, one line per check')
+      .addHelpText('after', CHECKS)
       .requiredOption('--origin <url>', "the pages' origin, such as https://app.example", origin),
     'cloudspark doctor --bucket my-uploads --origin https://app.example',
     'cloudspark doctor --origin http://localhost:3000 --json',

@@ -1,15 +1,9 @@
 /** `cloudspark public-access block|allow|status`: the bucket's public-access block. */
 import type { Command } from 'commander';
-import type { PublicAccessSettings } from '../../s3/connection.js';
 import { action, examples, type App } from '../action.js';
 
 export function registerPublicAccess(program: Command, app: App): void {
   const group = program.command('public-access').description("the bucket's public-access block (all four settings at once)");
-  const print = (settings: PublicAccessSettings) => () =>
-    Object.entries(settings)
-      .map(([name, on]) => `${name.padEnd(22)}${on}`)
-      .join('\n');
-
   for (const [name, block, description] of [
     ['block', true, 'block public access: public ACLs and policies are refused or ignored'],
     ['allow', false, 'allow public access, so that a public bucket policy can be set'],
@@ -28,7 +22,7 @@ export function registerPublicAccess(program: Command, app: App): void {
   examples(group.command('status').description('print the four settings'), 'cloudspark public-access status --json').action(
     action(app, async (ctx) => {
       const settings = await ctx.connection().getPublicAccess();
-      ctx.out.result(settings, print(settings));
+      ctx.out.result(settings, () => Object.entries(settings).map(([name, on]) => `${name.padEnd(22)}${on}`).join('\n'));
     }),
   );
 }

@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 import { FileError, InterruptedError, UsageError, fileError } from '../failure.js';
 import { ShortBodyError, copyTo, downloadPath, saveAtomically } from '../files.js';
 import { formatBytes, keyValue } from '../parse.js';
-import { progressBar } from '../progress.js';
+import { noProgress, progressBar } from '../progress.js';
 
 interface PutOptions {
   contentType?: string;
@@ -79,7 +79,8 @@ async function get(ctx: CliContext, key: string, file: string | undefined): Prom
   if (path === undefined) throw new UsageError(`"${key}" ends with "/": name the file to write, e.g. cloudspark get '${key}' out.bin`);
   const object = await ctx.connection().getObject(key);
   const expected = object.contentLength;
-  const bar = progressBar(ctx.out, `get ${key}`, path === '-' ? undefined : expected);
+  // Bytes for the terminal itself leave no room for a bar; bytes for a pipe do.
+  const bar = path === '-' && ctx.out.stdoutIsTTY ? noProgress : progressBar(ctx.out, `get ${key}`, expected);
   let received = 0;
   const options = { signal: ctx.signal, expected, onData: (n: number) => bar.update((received = n)) };
   try {

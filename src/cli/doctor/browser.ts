@@ -73,7 +73,8 @@ export async function roundTripVerdict(s3: S3Connection, key: string, origin: st
     if (!removed) return fail('the presigned DELETE answered but the object is still there');
     const unreadable = [posted, put].filter((res) => !allowsOrigin(res, origin)).map((res) => (res === posted ? 'POST' : 'PUT'));
     if (unreadable.length) {
-      return fail(`the uploads worked, but the ${unreadable.join(' and ')} answer carries no Access-Control-Allow-Origin for ${origin}: a browser reports it as failed`, fixes.cors);
+      const answers = unreadable.length > 1 ? 'answers carry' : 'answer carries';
+      return fail(`the uploads worked, but the ${unreadable.join(' and ')} ${answers} no Access-Control-Allow-Origin for ${origin}: a browser reports them as failed`, fixes.cors);
     }
     if (!exposes(put, 'etag')) return fail('the PUT answer does not expose ETag to the page, which multipart uploads need', fixes.cors);
     return pass(`from ${origin}, a presigned POST stored ${key} (HTTP ${posted.status}), a presigned PUT replaced it (HTTP ${put.status}, ETag readable), a presigned DELETE removed it (HTTP ${deleted.status})`);

@@ -15,7 +15,7 @@ export async function runDoctor(ctx: CliContext, origin: string): Promise<Check[
   const s3 = ctx.connection();
   const key = `.cloudspark-doctor/${randomUUID()}.txt`;
   const corsFix: Fix = ['cors', 'set', '--origin', origin];
-  const accessFix = `check what ${ctx.describeCredentials()} may do: s3:PutObject and s3:DeleteObject on the bucket, and no Deny in its policy (cloudspark policy get)`;
+  const accessFix = `check what ${ctx.describeCredentials()} may do: s3:PutObject and s3:DeleteObject on the bucket, and no Deny in its policy (${ctx.command('policy', 'get')})`;
   // Ceph RGW (16.2) refuses every PUT, presigned or not, while BlockPublicAcls is on; POST still works.
   const putRefused = async (): Promise<Fix> =>
     (await s3.getPublicAccess().catch(() => undefined))?.BlockPublicAcls

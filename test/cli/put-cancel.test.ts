@@ -1,0 +1,38 @@
+/** Ctrl-C during a multipart upload: exit 130, nothing stored, and no parts left behind. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { removeBucket, sdkClient, uniqueBucket } from '../support/rgw.js';
+import { assertExit, cli, finished, on, spawnCli } from '../support/cli.js';
+
+const bucket = uniqueBucket('cli-cancel');
+const s3 = sdkClient();
+before(async () => assertExit(await cli(['bucket', 'create', bucket]), 0));
+after(async () => {
+  s3.destroy();
+  await removeBucket(bucket);
+});
+
+const pendingUploads = async () => (await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('Ctrl-C while stdin is still coming: exit 130, no object, the multipart upload aborted', async () => {
+  const child = spawnCli(['put', '-', 'big/cancelled.bin', ...on(bucket)], { openStdin: true });
+  const done = finished(child);
+  // Two parts' worth, and the stream stays open: the upload is multipart and not finished.
+  child.stdin!.write(Buffer.alloc(12 * 1024 * 1024, 3));
+  for (let i = 0; i < 200 && (await pendingUploads()) === 0; i++) await sleep(25);
+  assert.equal(await pendingUploads(), 1, 'the multipart upload started');
+  child.kill('SIGINT');
+  const run = await done;
+  assertExit(run, 130);
+  assert.match(run.stderr, /uploadObject\("big\/cancelled\.bin"\) was cancelled; nothing was stored/);
+  assertExit(await cli(['head', 'big/cancelled.bin', ...on(bucket)]), 1);
+  // The abort is sent as the upload stops; give RGW a moment to list it as gone.
+  let left = 1;
+  for (let i = 0; i < 40 && left > 0; i++) {
+    left = await pendingUploads();
+    if (left) await sleep(100);
+  }
+  assert.equal(left, 0);
+});
