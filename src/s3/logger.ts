@@ -13,7 +13,18 @@ export interface Logger {
 export function sdkLogger(logger: Logger | undefined) {
   const forward = (level: keyof Logger) => (...content: unknown[]) => {
     const fn = logger?.[level];
-    if (fn) fn.call(logger, `[aws-sdk] ${content.map(String).join(' ')}`);
+    if (fn) fn.call(logger, `[aws-sdk] ${content.map(describe).join(' ')}`);
   };
   return { trace: () => {}, debug: () => {}, info: () => {}, warn: forward('warn'), error: forward('error') };
+}
+
+/**
+ * The SDK logs a failed call as an object ({ clientName, commandName, input, error, ... }): it is
+ * told in one line, without its input, which may hold what the caller sent.
+ */
+function describe(content: unknown): string {
+  if (typeof content !== 'object' || content === null) return String(content);
+  const { clientName, commandName, error } = content as { clientName?: string; commandName?: string; error?: { name?: string; message?: string } };
+  if (commandName === undefined) return content instanceof Error ? `${content.name}: ${content.message}` : Object.prototype.toString.call(content);
+  return `${clientName ?? 'client'} ${commandName}${error ? ` failed: ${error.name ?? 'Error'}: ${error.message ?? ''}` : ''}`;
 }
