@@ -14,9 +14,6 @@ import {
 import { state as sdkState } from '@aws-sdk/core/client';
 import { S3Connection, type S3ConnectionOptions } from '../../src/index.js';
 
-// The tests' own SDK clients stay as quiet as the library's: no Node-version notice in the output.
-sdkState.warningEmitted = true;
-
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
@@ -51,6 +48,9 @@ export function connection(options: S3ConnectionOptions = {}): S3Connection {
 
 /** A plain SDK client, to check what the library did from the outside. */
 export function sdkClient(as: 'main' | 'other' = 'main'): S3Client {
+  // As quiet as the library's clients: no Node-version notice in the tests' output. Set here,
+  // not on import, so that quiet.test.ts still sees whether the library keeps the SDK quiet.
+  sdkState.warningEmitted = true;
   return new S3Client({
     region: rgw.region,
     endpoint: rgw.endpoint,
