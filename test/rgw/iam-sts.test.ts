@@ -2,8 +2,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { IAMClient, PutUserPolicyCommand, DeleteUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CloudSparkError } from '../../src/index.js';
-import { connection, removeBucket, rgw, uniqueBucket } from '../support/rgw.js';
+import { connection, quietSdk, removeBucket, rgw, uniqueBucket } from '../support/rgw.js';
 
+quietSdk();
 const iam = new IAMClient({
   region: rgw.region,
   endpoint: rgw.endpoint,

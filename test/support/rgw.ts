@@ -46,11 +46,18 @@ export function connection(options: S3ConnectionOptions = {}): S3Connection {
   });
 }
 
+/**
+ * Call before making an SDK client of a test's own: as quiet as the library's clients, with no
+ * Node-version notice in the output. Not done on import, so that quiet.test.ts still sees
+ * whether the library keeps the SDK quiet by itself.
+ */
+export function quietSdk(): void {
+  sdkState.warningEmitted = true;
+}
+
 /** A plain SDK client, to check what the library did from the outside. */
 export function sdkClient(as: 'main' | 'other' = 'main'): S3Client {
-  // As quiet as the library's clients: no Node-version notice in the tests' output. Set here,
-  // not on import, so that quiet.test.ts still sees whether the library keeps the SDK quiet.
-  sdkState.warningEmitted = true;
+  quietSdk();
   return new S3Client({
     region: rgw.region,
     endpoint: rgw.endpoint,
