@@ -4,6 +4,7 @@
  * as a `cloudspark:*` event on document (the browser tests listen to them).
  */
 import { upload, uploadFile, uploadMultipart, deleteFile, UploadError, type UploadProgress } from '../../src/browser/index.js';
+import { callHandler } from '../../src/browser/api.js';
 
 // The browser module, to try from the developer console.
 Object.assign(window, { cloudspark: { upload, uploadFile, uploadMultipart, deleteFile, UploadError } });
@@ -115,10 +116,8 @@ async function refresh(): Promise<void> {
 async function remove(key: string, tr: HTMLElement): Promise<void> {
   tr.style.opacity = '0.5';
   try {
-    const res = await fetch(`${API}/delete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
-    const answer = await res.json();
-    if (!res.ok) throw new UploadError(answer.error.code, answer.error.message, res.status);
-    await deleteFile(answer.url);
+    const { url } = await callHandler<{ url: string }>(API, 'delete', { key });
+    await deleteFile(url);
     emit('deleted', { key });
   } catch (error) {
     tr.style.opacity = '';

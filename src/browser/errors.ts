@@ -26,9 +26,11 @@ export function fromS3Response(status: number, body: string): UploadError {
   if (status === 0) {
     return new UploadError('NETWORK', 'The storage service could not be reached, or refused the request without CORS headers (offline, CORS rules, or an expired link).');
   }
-  const read = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1];
-  const code = read('Code') ?? 'HTTP_ERROR';
-  const detail = read('Message');
+  const code = xmlTag(body, 'Code') ?? 'HTTP_ERROR';
+  const detail = xmlTag(body, 'Message');
   const expired = /expired/i.test(detail ?? '') ? ' The upload link expired: ask for a new one.' : '';
   return new UploadError(code, `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}`, status);
 }
+
+/** The text of `<tag>` in one of S3's small XML answers (errors, the 201 answer to a POST). */
+export const xmlTag = (xml: string, tag: string): string | undefined => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];

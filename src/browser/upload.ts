@@ -1,5 +1,5 @@
 /** Single-request uploads to a presigned POST or PUT, and deletes by presigned URL. */
-import { UploadError } from './errors.js';
+import { UploadError, xmlTag } from './errors.js';
 import { progress, send, type UploadProgress } from './xhr.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
@@ -51,10 +51,10 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   }
   report(total);
   // With success_action_status 201, S3 answers with XML naming the key and ETag.
-  const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(result.body)?.[1];
   // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
-  const etag = result.header('etag') ?? xml('ETag')?.replace(/&quot;/g, '').replace(/^"?(.*?)"?$/, '"$1"');
-  return { key: xml('Key') ?? key, etag };
+  const bare = xmlTag(result.body, 'ETag')?.replace(/&quot;|"/g, '');
+  const etag = result.header('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
+  return { key: xmlTag(result.body, 'Key') ?? key, etag };
 }
 
 /** Deletes an object through a presigned DELETE URL. */

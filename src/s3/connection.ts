@@ -581,9 +581,9 @@ export class S3Connection {
     assertUploadId(uploadId);
     const { AbortMultipartUploadCommand } = await loadS3();
     await this.#call(`abortMultipartUpload("${key}")`, (c) => c.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })), { key })
-      .catch(uploadMissing)
       .catch((error: CloudSparkError) => {
-        if (error.code !== 'NO_SUCH_UPLOAD') throw error;
+        // Already gone (RGW says NoSuchKey for it): what aborting was meant to achieve.
+        if (error.code !== 'NO_SUCH_UPLOAD' && error.code !== 'NO_SUCH_KEY') throw error;
       });
   }
 

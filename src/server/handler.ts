@@ -5,12 +5,11 @@
  * Every route takes a JSON object by POST and answers JSON; see the README for the protocol,
  * which the browser module (`cloudspark/browser`) speaks.
  */
-import { CloudSparkError } from '../errors.js';
+import { CloudSparkError, invalidInput } from '../errors.js';
 import type { S3Connection } from '../s3/connection.js';
 import type { CompletedPart } from '../s3/multipart.js';
 import { HandlerError, badInput, errorResponse, json, readJsonObject } from './http.js';
 import { defaultKey, isMimeType, resolveRules, typeAllowed, type FileInfo, type ResolvedRules, type UploadRules } from './rules.js';
-import { invalidInput } from '../errors.js';
 import { assertKey } from '../validate.js';
 
 export type UploadOperation =
@@ -102,12 +101,12 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       const file = fileInfo(body, rules, false);
       await allow(request, { operation: 'post', file }, false);
       const key = await uploadKey(request, file);
-      const range = file.size === undefined ? [0, rules.maxSize] : [file.size, file.size];
+      const [min, max] = file.size === undefined ? [0, rules.maxSize] : [file.size, file.size];
       const post = await connection.presignedCreateUrl(key, {
         expiresIn: rules.expiresIn,
         // success_action_status 201 makes S3 answer with XML naming the ETag.
         fields: { 'Content-Type': file.contentType, success_action_status: '201' },
-        conditions: [['content-length-range', range[0]!, range[1]!]],
+        conditions: [['content-length-range', min, max]],
       });
       return { key, url: post.url, fields: post.fields, expiresIn: rules.expiresIn };
     },

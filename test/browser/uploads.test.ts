@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
 import { choose, demoInBrowser, events, outcome, randomFile, rowText, type DemoInBrowser } from '../support/demo-page.js';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
+import { pendingUploads } from '../support/rgw.js';
 
 const MiB = 1024 * 1024;
 let ctx: DemoInBrowser;
@@ -14,11 +15,7 @@ before(async () => (ctx = await demoInBrowser('browser', { rules: { maxSize: 32 
 after(() => ctx?.close());
 
 const keysInBucket = async () => ctx.demo.connection.getObjects({ onlyKeys: true });
-const pendingUploads = async () => {
-  const out = [];
-  for await (const u of ctx.demo.connection.listMultipartUploads()) out.push(u);
-  return out;
-};
+const pending = () => pendingUploads(ctx.demo.connection);
 async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await check()) return;
   assert.fail(`not within ${ms} ms: ${what}`);
@@ -80,7 +77,7 @@ test('a 20 MiB file uploads multipart, parts in parallel, content verified', asy
   const object = await ctx.demo.connection.getObject(done.detail.key!);
   assert.equal(object.contentType, 'video/mp4');
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'same bytes');
-  assert.deepEqual(await pendingUploads(), []);
+  assert.deepEqual(await pending(), []);
   await page.context().close();
 });
 
@@ -89,11 +86,11 @@ test('a cancelled multipart upload leaves no incomplete upload and no object', a
   await throttleUploads(page, 1 * MiB);
   const before = await keysInBucket();
   await choose(page, randomFile('big-cancel.bin', 20 * MiB));
-  await eventually(async () => (await pendingUploads()).length === 1, 'the multipart upload started');
+  await eventually(async () => (await pending()).length === 1, 'the multipart upload started');
   await page.waitForFunction(() => (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some((e) => e.type === 'progress' && e.detail.percent > 2));
   await page.locator('li.upload[data-name="big-cancel.bin"] .cancel').click();
   assert.equal((await outcome(page, 'big-cancel.bin')).detail.code, 'ABORTED');
-  await eventually(async () => (await pendingUploads()).length === 0, 'ListMultipartUploads is empty');
+  await eventually(async () => (await pending()).length === 0, 'ListMultipartUploads is empty');
   assert.deepEqual(await keysInBucket(), before);
   await page.context().close();
 });
@@ -113,7 +110,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   const failed = await outcome(page, 'resume.bin');
   assert.equal(failed.detail.code, 'NETWORK', JSON.stringify(failed.detail));
   assert.equal(part3Attempts, 4, 'the first try and 3 retries');
-  assert.equal((await pendingUploads()).length, 1, 'the upload is kept for a retry');
+  assert.equal((await pending()).length, 1, 'the upload is kept for a retry');
   assert.deepEqual([...sent.keys()].sort(), [1, 2]);
 
   await page.unroute(/partNumber=3&/);
@@ -124,7 +121,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   assert.deepEqual(Object.fromEntries(sent), { 1: 1, 2: 1, 3: 1 }, 'parts 1 and 2 were not sent again');
   const object = await ctx.demo.connection.getObject(done.detail.key!);
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'same bytes');
-  assert.deepEqual(await pendingUploads(), []);
+  assert.deepEqual(await pending(), []);
   await page.context().close();
 });
 

@@ -1,7 +1,7 @@
 /** Ctrl-C during a multipart upload: exit 130, nothing stored, and no parts left behind. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connection, removeBucket, uniqueBucket } from '../support/rgw.js';
+import { connection, pendingUploads, removeBucket, uniqueBucket } from '../support/rgw.js';
 import { assertExit, cli, finished, on, spawnCli } from '../support/cli.js';
 
 const bucket = uniqueBucket('cli-cancel');
@@ -12,11 +12,7 @@ after(async () => {
   await removeBucket(bucket);
 });
 
-async function pendingUploads(): Promise<number> {
-  let n = 0;
-  for await (const _ of s3.listMultipartUploads()) n++;
-  return n;
-}
+const pending = async () => (await pendingUploads(s3)).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('Ctrl-C while stdin is still coming: exit 130, no object, the multipart upload aborted', async () => {
@@ -24,8 +20,8 @@ test('Ctrl-C while stdin is still coming: exit 130, no object, the multipart upl
   const done = finished(child);
   // Two parts' worth, and the stream stays open: the upload is multipart and not finished.
   child.stdin!.write(Buffer.alloc(12 * 1024 * 1024, 3));
-  for (let i = 0; i < 200 && (await pendingUploads()) === 0; i++) await sleep(25);
-  assert.equal(await pendingUploads(), 1, 'the multipart upload started');
+  for (let i = 0; i < 200 && (await pending()) === 0; i++) await sleep(25);
+  assert.equal(await pending(), 1, 'the multipart upload started');
   child.kill('SIGINT');
   const run = await done;
   assertExit(run, 130);
@@ -34,7 +30,7 @@ test('Ctrl-C while stdin is still coming: exit 130, no object, the multipart upl
   // The abort is sent as the upload stops; give RGW a moment to list it as gone.
   let left = 1;
   for (let i = 0; i < 40 && left > 0; i++) {
-    left = await pendingUploads();
+    left = await pending();
     if (left) await sleep(100);
   }
   assert.equal(left, 0);

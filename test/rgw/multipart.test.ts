@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CloudSparkError, MIN_PART_SIZE } from '../../src/index.js';
-import { withBucket } from '../support/rgw.js';
+import { pendingUploads, withBucket } from '../support/rgw.js';
 
 let ctx: Awaited<ReturnType<typeof withBucket>>;
 before(async () => (ctx = await withBucket('multipart')));
@@ -18,11 +18,7 @@ async function putPart(url: string, body: Uint8Array<ArrayBuffer>): Promise<stri
   return res.headers.get('etag')!;
 }
 
-const pending = async (prefix: string) => {
-  const out = [];
-  for await (const u of ctx.conn.listMultipartUploads({ prefix })) out.push(u);
-  return out;
-};
+const pending = (prefix: string) => pendingUploads(ctx.conn, prefix);
 
 test('parts sent to presigned URLs are listed, completed into the object, and the upload is gone', async () => {
   const key = 'mp/résumé photo.bin';

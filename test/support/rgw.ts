@@ -12,7 +12,7 @@ import {
   AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { state as sdkState } from '@aws-sdk/core/client';
-import { S3Connection, type S3ConnectionOptions } from '../../src/index.js';
+import { S3Connection, type PendingUpload, type S3ConnectionOptions } from '../../src/index.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -103,3 +103,10 @@ export async function removeBucket(bucket: string, as: 'main' | 'other' = 'main'
 
 /** The URL of an object as an anonymous visitor would fetch it (path style). */
 export const objectUrl = (bucket: string, key: string) => `${rgw.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+/** The multipart uploads begun and not finished in the connection's bucket (under `prefix`). */
+export async function pendingUploads(conn: S3Connection, prefix?: string): Promise<PendingUpload[]> {
+  const out: PendingUpload[] = [];
+  for await (const u of conn.listMultipartUploads({ prefix })) out.push(u);
+  return out;
+}
