@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { S3Connection, type S3ConnectionOptions, type CorsRule } from '../src/index.js';
-import { createUploadHandler, toNodeHandler, type UploadRules } from '../src/server/index.js';
+import { attachmentDisposition, createUploadHandler, toNodeHandler, type UploadRules } from '../src/server/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -66,6 +66,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
   });
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page on another site whose name now points at 127.0.0.1 would reach us
+    // with its own name as Host. Only our own address is served.
+    const { port } = server.address() as AddressInfo;
+    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
+      return sendJson(res, 421, { error: { code: 'MISDIRECTED', message: 'this demo answers only to its own address' } });
+    }
     const path = new URL(req.url ?? '/', 'http://demo').pathname;
     if (path.startsWith('/api/uploads/')) return handler(req, res);
     if (path === '/api/config') {
@@ -98,7 +104,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 async function listWithLinks(connection: S3Connection, prefix: string) {
   const objects = [];
   for await (const o of connection.listObjects({ prefix })) {
-    objects.push({ key: o.key, size: o.size, lastModified: o.lastModified, url: await connection.presignedGetUrl(o.key, { expiresIn: 900 }) });
+    // Links download the file rather than show it: the demo does not know each object's type.
+    const url = await connection.presignedGetUrl(o.key, { expiresIn: 900, responseContentDisposition: attachmentDisposition(o.key) });
+    objects.push({ key: o.key, size: o.size, lastModified: o.lastModified, url });
   }
   return objects.sort((a, b) => (b.lastModified?.getTime() ?? 0) - (a.lastModified?.getTime() ?? 0));
 }

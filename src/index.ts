@@ -10,12 +10,16 @@ export type {
   CreateBucketResult,
   PublicAccessSettings,
   PresignOptions,
+  PresignGetOptions,
+  PresignPutOptions,
+  PresignPartOptions,
   PresignedCreateOptions,
   ObjectInfo,
   ObjectMetadata,
   ObjectContent,
   ObjectListing,
   ListOptions,
+  GetObjectOptions,
   GetObjectsOptions,
 } from './s3/connection.js';
 export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';

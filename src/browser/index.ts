@@ -3,14 +3,14 @@
  * No dependencies; XMLHttpRequest for real upload progress; AbortSignal to cancel.
  */
 import { callHandler, type HandlerApi } from './api.js';
-import { uploadMultipart, type MultipartResult } from './multipart.js';
+import { uploadMultipart, type CompletedUpload } from './multipart.js';
 import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './upload.js';
 
 export { UploadError } from './errors.js';
 export { uploadFile, deleteFile } from './upload.js';
 export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile } from './upload.js';
 export { uploadMultipart } from './multipart.js';
-export type { UploadMultipartOptions, MultipartResult } from './multipart.js';
+export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { UploadProgress } from './xhr.js';
 export type { HandlerApi } from './api.js';
 
@@ -26,12 +26,11 @@ export interface UploadOptions extends UploadFileOptions {
 
 /**
  * Asks the handler for a presigned POST and uploads `file` to it, or, from `multipartFrom` bytes
- * on, uploads it in parts. Resolves with the object's key.
+ * on, uploads it in parts. Resolves once the handler verified what S3 stored.
  */
-export async function upload(file: File, options: UploadOptions): Promise<MultipartResult> {
+export async function upload(file: File, options: UploadOptions): Promise<CompletedUpload> {
   const { api, multipartFrom = 16 * 1024 * 1024, signal } = options;
   if (file.size >= multipartFrom) return uploadMultipart(file, options);
-  const target = await callHandler<PresignedPostTarget & { key: string }>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
-  const done = await uploadFile(target, file, options);
-  return { key: target.key, etag: done.etag, size: file.size };
+  const target = await callHandler<PresignedPostTarget>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
+  return (await uploadFile(target, file, options)) as CompletedUpload;
 }

@@ -1,6 +1,7 @@
 /**
- * Big files in parts, straight to S3: the upload handler starts the upload and signs each part;
- * parts go up in parallel, each retried on failure; the handler completes it.
+ * Big files in parts, straight to S3: the upload handler starts the upload, plans its parts and
+ * signs each one for its exact length; parts go up in parallel, each retried on failure; the
+ * handler completes and verifies it. Every call after the first carries the upload's token.
  */
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
@@ -9,31 +10,39 @@ import { progress, send, type UploadProgress } from './xhr.js';
 export interface UploadMultipartOptions {
   /** The upload handler's base URL, e.g. `/api/uploads`. */
   api: HandlerApi;
-  /** Bytes per part: at least 5 MiB (S3's minimum). Default 8 MiB; raised when the file needs it. */
+  /** Bytes per part asked of the handler: at least 5 MiB. Default 8 MiB; the handler raises it when the file needs it. */
   partSize?: number;
   /** Parts in flight at once. Default 4. */
   concurrency?: number;
   /** Attempts per part after the first. Default 3, waiting 0.5 s, 1 s, 2 s. */
   retries?: number;
+  /** Never goes back: a retried part's bytes stay counted until the retry passes them. */
   onProgress?: (progress: UploadProgress) => void;
   /** Aborting it cancels the upload and aborts it on S3: no parts are left behind. */
   signal?: AbortSignal;
 }
 
-export interface MultipartResult {
+/** A finished upload, as the handler verified it. */
+export interface CompletedUpload {
   key: string;
-  etag: string | undefined;
+  /** Bytes stored. */
   size: number;
+  contentType: string;
+  etag: string | undefined;
+  filename: string;
+  /** What the server's `onUploadComplete` returned, if anything. */
+  result?: unknown;
 }
 
-const MiB = 1024 * 1024;
+/** @deprecated The old name of {@link CompletedUpload}. */
+export type MultipartResult = CompletedUpload;
 
 interface Session {
   key: string;
   uploadId: string;
-  maxParts: number;
-  /** Kept for a resume: parts are numbered by it. */
+  token: string;
   partSize: number;
+  partCount: number;
   /** ETags of the parts S3 holds, by part number. */
   etags: Map<number, string>;
 }
@@ -50,14 +59,14 @@ const fileId = (file: Blob) => {
   return `${f.name}|${file.size}|${f.lastModified}|${file.type}`;
 };
 
-export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<MultipartResult> {
+export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
   const { api, signal, onProgress, concurrency = 4, retries = 3 } = options;
   if (signal?.aborted) throw aborted();
   const id = fileId(file);
   let session = sessions.get(id);
   if (session) {
     try {
-      const held = await callHandler<{ parts: Array<{ partNumber: number; etag: string }> }>(api, 'multipart/list-parts', { key: session.key, uploadId: session.uploadId }, signal);
+      const held = await callHandler<{ parts: Array<{ partNumber: number; etag: string }> }>(api, 'multipart/list-parts', named(session), signal);
       session.etags = new Map(held.parts.map((p) => [p.partNumber, p.etag]));
     } catch (error) {
       if ((error as UploadError).code !== 'NO_SUCH_UPLOAD') throw error;
@@ -65,24 +74,24 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
     }
   }
   if (!session) {
-    const created = await callHandler<{ key: string; uploadId: string; maxParts: number }>(api, 'multipart/create', {
+    const created = await callHandler<Omit<Session, 'etags'>>(api, 'multipart/create', {
       filename: (file as Partial<File>).name ?? 'file',
       contentType: file.type || 'application/octet-stream',
       size: file.size,
+      partSize: options.partSize,
     }, signal);
-    const partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB, Math.ceil(file.size / created.maxParts));
-    session = { ...created, partSize, etags: new Map() };
+    session = { ...created, etags: new Map() };
     sessions.set(id, session);
   }
-  const { key, uploadId, etags, partSize } = session;
-  const count = Math.max(1, Math.ceil(file.size / partSize));
+  const { etags, partSize, partCount } = session;
   const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
   const sending = new Map<number, number>();
+  let reported = -1;
   const report = () => {
     let loaded = 0;
-    for (const n of etags.keys()) if (n <= count) loaded += sizeOf(n);
+    for (const n of etags.keys()) if (n <= partCount) loaded += sizeOf(n);
     for (const bytes of sending.values()) loaded += bytes;
-    onProgress?.(progress(loaded, file.size));
+    if (loaded > reported) onProgress?.(progress((reported = loaded), file.size));
   };
   report();
 
@@ -92,29 +101,28 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   const cancel = () => stop.abort();
   signal?.addEventListener('abort', cancel);
   const todo: number[] = [];
-  for (let n = 1; n <= count; n++) if (!etags.has(n)) todo.push(n);
+  for (let n = 1; n <= partCount; n++) if (!etags.has(n)) todo.push(n);
 
   const sendPart = async (n: number): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { urls } = await callHandler<{ urls: Record<string, string> }>(api, 'multipart/sign-parts', { key, uploadId, partNumbers: [n] }, stop.signal);
+        const { urls } = await callHandler<{ urls: Record<string, string> }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers: [n] }, stop.signal);
         const body = file.slice((n - 1) * partSize, (n - 1) * partSize + sizeOf(n));
         const answer = await send('PUT', urls[n]!, body, {}, (loaded) => {
-          sending.set(n, loaded);
+          // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
+          sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
           report();
         }, stop.signal);
         const etag = answer.header('etag');
         if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose the ETag header (ExposeHeaders: ["ETag"]) for multipart uploads.');
         etags.set(n, etag);
+        sending.delete(n);
         return;
       } catch (error) {
         const code = (error as UploadError).code;
         const transient = code === 'NETWORK' || (error as UploadError).status >= 500;
         if (stop.signal.aborted || !transient || attempt >= retries) throw error;
         await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-      } finally {
-        sending.delete(n);
-        report();
       }
     }
   };
@@ -127,8 +135,8 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
       stop.abort();
       throw error;
     })));
-    const parts = [...etags].filter(([n]) => n <= count).sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
-    const done = await callHandler<MultipartResult>(api, 'multipart/complete', { key, uploadId, parts }, signal);
+    const parts = [...etags].filter(([n]) => n <= partCount).sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
+    const done = await callHandler<CompletedUpload>(api, 'multipart/complete', { ...named(session), parts }, signal);
     sessions.delete(id);
     return done;
   } catch (error) {
@@ -136,10 +144,13 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
     // Network trouble keeps the upload for a retry to resume; anything else discards it.
     if (code !== 'NETWORK') {
       sessions.delete(id);
-      await callHandler(api, 'multipart/abort', { key, uploadId }).catch(() => {});
+      await callHandler(api, 'multipart/abort', named(session)).catch(() => {});
     }
     throw code === 'ABORTED' ? aborted() : error;
   } finally {
     signal?.removeEventListener('abort', cancel);
   }
 }
+
+/** How every call after multipart/create names the upload. */
+const named = ({ key, uploadId, token }: Session) => ({ key, uploadId, token });

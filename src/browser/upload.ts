@@ -1,11 +1,15 @@
 /** Single-request uploads to a presigned POST or PUT, and deletes by presigned URL. */
+import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
+import type { CompletedUpload } from './multipart.js';
 import { progress, send, type UploadProgress } from './xhr.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
   url: string;
   fields: Record<string, string>;
+  /** The handler's upload token: with `api`, the upload is completed (verified) through the handler. */
+  token?: string;
 }
 
 /** A presigned PUT URL, with the headers that were signed with it, if any. */
@@ -18,21 +22,27 @@ export interface PresignedPutTarget {
 }
 
 export interface UploadFileOptions {
+  /** The upload handler that gave the target: a target with a token is then completed there (`post/complete`). */
+  api?: HandlerApi;
   onProgress?: (progress: UploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
   signal?: AbortSignal;
 }
 
-export interface UploadedFile {
+export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'etag'>> {
   /** The object's key (from S3's answer, or the presigned fields). */
   key: string | undefined;
   /** With its double quotes, when S3 sent it and CORS exposes it. */
   etag: string | undefined;
 }
 
-/** Uploads `file` in one request, reporting real upload progress. */
+/**
+ * Uploads `file` in one request, reporting real upload progress. A handler's target (with a
+ * token) is then completed through `options.api`, which verifies what S3 stored, and the
+ * promise resolves with the handler's answer.
+ */
 export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options: UploadFileOptions = {}): Promise<UploadedFile> {
-  const { onProgress, signal } = options;
+  const { onProgress, signal, api } = options;
   const total = file.size;
   const report = (loaded: number) => onProgress?.(progress(Math.min(loaded, total), total));
   let result;
@@ -54,7 +64,9 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
   const bare = xmlTag(result.body, 'ETag')?.replace(/&quot;|"/g, '');
   const etag = result.header('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
-  return { key: xmlTag(result.body, 'Key') ?? key, etag };
+  key = xmlTag(result.body, 'Key') ?? key;
+  if (api !== undefined && 'token' in target && target.token) return callHandler<CompletedUpload>(api, 'post/complete', { key, token: target.token }, signal);
+  return { key, etag };
 }
 
 /** Deletes an object through a presigned DELETE URL. */

@@ -5,6 +5,7 @@
  * through the SDK, loaded on first use. Arguments are checked before any network call.
  */
 import type { Readable } from 'node:stream';
+import { hkdfSync } from 'node:crypto';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
@@ -17,6 +18,7 @@ import { fromSdkError } from './sdk-errors.js';
 import { sdkLogger, type Logger } from './logger.js';
 import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
 import {
+  MAX_PART_SIZE,
   assertCompletedParts,
   assertPartNumber,
   assertUploadId,
@@ -68,6 +70,28 @@ export interface PresignOptions {
   signingDate?: Date;
 }
 
+/** Options of presignedGetUrl: how S3 is to serve the download (signed into the URL). */
+export interface PresignGetOptions extends PresignOptions {
+  /** Served as the `Content-Disposition` header, e.g. `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` (printable ASCII). */
+  responseContentDisposition?: string;
+  /** Served as the `Content-Type` header, e.g. `text/plain; charset=utf-8`. */
+  responseContentType?: string;
+}
+
+/** Options of presignedPutUrl: headers signed into the URL, which S3 then refuses to do without. */
+export interface PresignPutOptions extends PresignOptions {
+  /** The client must send exactly this `Content-Type` header; the object is stored with it. */
+  contentType?: string;
+  /** The client must send exactly this `Content-Length` header: a body of exactly this many bytes (0 to 5 GiB). */
+  contentLength?: number;
+}
+
+/** Options of presignedUploadPartUrl: headers signed into the URL, which S3 then refuses to do without. */
+export interface PresignPartOptions extends PresignOptions {
+  /** The client must send exactly this `Content-Length` header: a part of exactly this many bytes (0 to 5 GiB). */
+  contentLength?: number;
+}
+
 export interface PresignedCreateOptions extends PresignOptions {
   /** Stored as object metadata: each becomes an `x-amz-meta-<name>` field with its condition. */
   params?: Record<string, string>;
@@ -106,6 +130,11 @@ export interface ObjectContent extends ObjectMetadata {
   bytes(): Promise<Uint8Array>;
   /** Reads the whole body as UTF-8 text. */
   text(): Promise<string>;
+}
+
+export interface GetObjectOptions {
+  /** Only these bytes, both ends included (an HTTP `Range: bytes=start-end`). */
+  range?: { start: number; end: number };
 }
 
 export interface ListOptions {
@@ -178,6 +207,22 @@ export class S3Connection {
   /** The bound bucket, if any. */
   get bucket(): string | undefined {
     return this.#bucket;
+  }
+
+  /**
+   * A 32-byte key for `purpose`, derived with HKDF-SHA256 from the connection's secret access
+   * key: servers that share the credentials derive the same key, and the secret itself never
+   * leaves this object. The upload handler signs its tokens with it when given no `secret`.
+   * Temporary (STS) credentials change, so they are refused with `CREDENTIALS`: give a secret
+   * of your own then.
+   */
+  async deriveKey(purpose: string): Promise<Uint8Array> {
+    if (typeof purpose !== 'string' || purpose === '') throw invalidInput('purpose', 'must be a non-empty string naming what the key is for');
+    const credentials = await this.#credentials.get();
+    if (credentials.sessionToken !== undefined) {
+      throw new CloudSparkError('CREDENTIALS', 'deriveKey() needs long-term credentials: temporary ones change, and so would every key derived from them. Give a secret of your own instead.');
+    }
+    return new Uint8Array(hkdfSync('sha256', credentials.secretAccessKey, 'cloudspark.deriveKey', purpose, 32));
   }
 
   // ---------------------------------------------------------------- connection
@@ -390,14 +435,17 @@ export class S3Connection {
     });
   }
 
-  /** A presigned URL to download `key`. */
-  presignedGetUrl(key: string, options?: PresignOptions): Promise<string> {
-    return this.#presignUrl('GET', key, options);
+  /** A presigned URL to download `key`, served with the response headers asked for. */
+  presignedGetUrl(key: string, options: PresignGetOptions = {}): Promise<string> {
+    return settle(() => this.#presignUrl('GET', key, options, { query: responseQuery(options) }));
   }
 
-  /** A presigned URL to upload `key` with a plain HTTP PUT of the body. */
-  presignedPutUrl(key: string, options?: PresignOptions): Promise<string> {
-    return this.#presignUrl('PUT', key, options);
+  /**
+   * A presigned URL to upload `key` with a plain HTTP PUT of the body. With `contentLength`
+   * (and `contentType`) the URL only accepts a body of that size (and type).
+   */
+  presignedPutUrl(key: string, options: PresignPutOptions = {}): Promise<string> {
+    return settle(() => this.#presignUrl('PUT', key, options, { headers: contentHeaders(options.contentType, options.contentLength) }));
   }
 
   /** A presigned URL to delete `key`. */
@@ -409,18 +457,22 @@ export class S3Connection {
    * A presigned URL to PUT part `partNumber` of a multipart upload (see createMultipartUpload).
    * The page reads the part's ETag from the answer, so the bucket's CORS must expose `ETag`.
    */
-  presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options?: PresignOptions): Promise<string> {
+  presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options: PresignPartOptions = {}): Promise<string> {
     return settle(() => {
       assertUploadId(uploadId);
       assertPartNumber(partNumber);
-      return this.#presignUrl('PUT', key, options, { partNumber: String(partNumber), uploadId });
+      // Signing the length also stops UploadPartCopy: RGW obeys an unsigned x-amz-copy-source
+      // header on a part URL, and a copy request cannot carry the signed Content-Length.
+      const headers = contentHeaders(undefined, options.contentLength);
+      return this.#presignUrl('PUT', key, options, { query: { partNumber: String(partNumber), uploadId }, headers });
     });
   }
 
-  #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}, query?: Record<string, string>): Promise<string> {
+  #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}, signed: SignedParts = {}): Promise<string> {
     return settle(() => {
       const presigner = this.#requirePresigner();
-      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, query };
+      const { query, headers } = signed;
+      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, query, headers };
       // The hot path: credentials at hand, and the core checks key, expiresIn and signingDate.
       const credentials = this.#credentials.peek(request.expiresIn);
       if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, request));
@@ -455,11 +507,13 @@ export class S3Connection {
   }
 
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
-  async getObject(key: string): Promise<ObjectContent> {
+  async getObject(key: string, options: GetObjectOptions = {}): Promise<ObjectContent> {
     const bucket = this.#requireBucket();
     assertKey(key);
+    if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
+    const range = options.range === undefined ? undefined : byteRange(options.range);
     const { GetObjectCommand } = await loadS3();
-    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), { key });
+    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })), { key });
     const body = out.Body as BodyWithMixin;
     return {
       ...toMetadata(key, out),
@@ -534,10 +588,13 @@ export class S3Connection {
     if (options.contentType !== undefined && (typeof options.contentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(options.contentType))) {
       throw invalidInput('contentType', 'must be a MIME type in printable ASCII, such as "image/png"');
     }
+    if (options.contentDisposition !== undefined && (typeof options.contentDisposition !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(options.contentDisposition))) {
+      throw invalidInput('contentDisposition', 'must be a Content-Disposition value in printable ASCII, such as "attachment"');
+    }
     if (options.metadata !== undefined) assertMetadata(options.metadata, 'metadata');
     const { CreateMultipartUploadCommand } = await loadS3();
     const out = await this.#call(`createMultipartUpload("${key}")`, (c) =>
-      c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata })), { key });
+      c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, ContentDisposition: options.contentDisposition, Metadata: options.metadata })), { key });
     if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `createMultipartUpload("${key}") failed: the service returned no upload id`);
     return { key, uploadId: out.UploadId };
   }
@@ -687,6 +744,75 @@ function uploadMissing(error: CloudSparkError): never {
   if (error.code !== 'NO_SUCH_KEY') throw error;
   const message = error.message.replace(/: key (".*") in bucket (".*") does not exist/, ': the multipart upload of key $1 in bucket $2 does not exist');
   throw new CloudSparkError('NO_SUCH_UPLOAD', message, { status: error.status, s3Code: error.s3Code, requestId: error.requestId, cause: error });
+}
+
+/** The `Range` header for `range`, checked. */
+function byteRange(range: unknown): string {
+  const { start, end } = (isPlainObject(range) ? range : {}) as { start?: unknown; end?: unknown };
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) < (start as number)) {
+    throw invalidInput('range', 'must be { start, end }: whole byte offsets, end >= start, both included');
+  }
+  return `bytes=${start as number}-${end as number}`;
+}
+
+/** What a presigned URL signs besides method, key and lifetime: operation parameters and headers. */
+interface SignedParts {
+  query?: Record<string, string> | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+// `type/subtype`, each an RFC 6838 name, then optional `; parameters` in printable ASCII.
+const MIME_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?: *;[\x20-\x7e]*[\x21-\x7e])?$/;
+const PRINTABLE_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+function assertContentType(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || !MIME_TYPE.test(value)) {
+    throw invalidInput(field, 'must be a MIME type in printable ASCII, such as "image/png" or "text/plain; charset=utf-8"');
+  }
+}
+
+/** A signed Content-Length: S3 takes at most 5 GiB in one PUT, and in one part alike. */
+function assertContentLength(value: unknown): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_PART_SIZE) {
+    throw invalidInput('contentLength', `must be a whole number of bytes from 0 to ${MAX_PART_SIZE} (5 GiB), got ${String(value)}`);
+  }
+}
+
+/** The headers a presigned PUT signs, checked; undefined when there are none (the fast path). */
+function contentHeaders(contentType: unknown, contentLength: unknown): Record<string, string> | undefined {
+  if (contentType === undefined && contentLength === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  if (contentType !== undefined) {
+    assertContentType(contentType, 'contentType');
+    headers['content-type'] = contentType;
+  }
+  if (contentLength !== undefined) {
+    assertContentLength(contentLength);
+    headers['content-length'] = String(contentLength);
+  }
+  return headers;
+}
+
+/**
+ * The `response-*` parameters of a presigned GET, checked; undefined when there are none. In
+ * the order of boto3's GetObject model (boto3 itself keeps the order its caller gave).
+ */
+function responseQuery(options: PresignGetOptions): Record<string, string> | undefined {
+  const { responseContentDisposition: disposition, responseContentType: type } = options;
+  if (disposition === undefined && type === undefined) return undefined;
+  const query: Record<string, string> = {};
+  if (disposition !== undefined) {
+    // S3 sends it back as a header: no CR/LF (header injection) and nothing to re-encode.
+    if (typeof disposition !== 'string' || !PRINTABLE_ASCII.test(disposition)) {
+      throw invalidInput('responseContentDisposition', `must be printable ASCII, such as 'attachment; filename="report.pdf"' (other characters go in filename*=UTF-8''...)`);
+    }
+    query['response-content-disposition'] = disposition;
+  }
+  if (type !== undefined) {
+    assertContentType(type, 'responseContentType');
+    query['response-content-type'] = type;
+  }
+  return query;
 }
 
 /** Runs `run`, turning a synchronous throw into a rejected promise, as an async function would. */

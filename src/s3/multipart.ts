@@ -20,6 +20,8 @@ export interface MultipartUpload {
 export interface CreateMultipartOptions {
   /** Stored as the object's Content-Type. */
   contentType?: string;
+  /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
+  contentDisposition?: string;
   /** Stored as user metadata (`x-amz-meta-*`). */
   metadata?: Record<string, string>;
 }

@@ -10,6 +10,8 @@ export type HandlerErrorCode =
   | 'INVALID_INPUT'
   | 'TYPE_NOT_ALLOWED'
   | 'TOO_LARGE'
+  /** The stored file is not what was declared (size, type or content); it was deleted. */
+  | 'CONTENT_MISMATCH'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'

@@ -10,7 +10,10 @@
 export { createUploadHandler } from './handler.js';
 export type { UploadHandler, UploadHandlerOptions, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
 export type { UploadRules, FileInfo } from './rules.js';
-export { cleanFilename, typeAllowed } from './rules.js';
+export type { CompletedUpload } from './verify.js';
+export { cleanFilename } from './keys.js';
+export { typeAllowed, servedInline, attachmentDisposition } from './content-types.js';
+export { matchesContentType, SNIFFABLE_TYPES } from './sniff.js';
 export { toNodeHandler } from './node.js';
 export { HandlerError, MAX_BODY_BYTES } from './http.js';
 export type { ErrorBody, HandlerErrorCode } from './http.js';

@@ -1,11 +1,12 @@
 /**
- * What an upload handler allows, checked once when the handler is made, and the pure decisions
- * made per request: does a type match, how big may it be, what key does the file get.
+ * What an upload handler allows, checked once when the handler is made, and the file a client
+ * asks to upload, checked against it per request.
  */
-import { randomUUID } from 'node:crypto';
 import { invalidInput } from '../errors.js';
-import { assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
-import { MAX_PARTS, MIN_PART_SIZE } from '../s3/multipart.js';
+import { assertExpiresIn, isPlainObject } from '../validate.js';
+import { HandlerError, badInput } from './http.js';
+import { isActiveType, isMimeType, typeAllowed } from './content-types.js';
+import { keyShapeProblem } from './keys.js';
 
 export interface FileInfo {
   /** The name the client gave, used only to name the key (never as a path). */
@@ -20,75 +21,91 @@ export interface UploadRules {
   maxSize: number;
   /**
    * MIME types accepted, exact (`application/pdf`) or by family (`image/*`). Default: any type.
-   * The declared type is signed into the upload and stored as the object's Content-Type.
+   * Active content (HTML, SVG, XML, JavaScript) is accepted only when listed exactly: no wildcard,
+   * nor the default, admits it. The declared type is signed into the upload and stored as the
+   * object's Content-Type; types that are not safe to show inline are stored as downloads.
    */
   allowedTypes?: string[];
-  /** Keys are `<keyPrefix><random id>/<cleaned file name>`. Default `uploads/`. */
+  /** Every key is under this prefix, also those `makeKey` makes. Default `uploads/`. */
   keyPrefix?: string;
-  /** Makes the key instead (after the other rules passed), e.g. from the signed-in user. */
+  /**
+   * Makes the key instead of `<keyPrefix><random id>/<cleaned file name>` (after the other rules
+   * passed), e.g. from the signed-in user. It must return a key under `keyPrefix`.
+   */
   makeKey?: (request: Request, file: FileInfo) => string | Promise<string>;
+  /**
+   * Lets a `makeKey` key end in `${filename}`, which S3 replaces with the name of the file the
+   * browser sends: the client then chooses the last segment of the key. Default false.
+   */
+  allowFilenameVariable?: boolean;
   /** Lifetime of every presigned POST and URL, in seconds. Default 600. */
   expiresIn?: number;
+  /**
+   * How long an upload may take from its start to its completion, in seconds: the lifetime of
+   * its token (parts are signed as they are needed). Default 86400 (a day).
+   */
+  tokenExpiresIn?: number;
 }
 
 /** The rules with their defaults filled in. */
 export interface ResolvedRules extends Required<Omit<UploadRules, 'makeKey' | 'allowedTypes'>> {
   allowedTypes: string[] | undefined;
   makeKey: UploadRules['makeKey'];
-  /** More parts than this could not make an object within maxSize (all but the last are >= 5 MiB). */
-  maxParts: number;
 }
 
-const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*))$/i;
 
 export function resolveRules(rules: unknown): ResolvedRules {
   if (!isPlainObject(rules)) throw invalidInput('rules', 'must be an object such as { maxSize: 10_000_000 }');
-  const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, expiresIn = 600 } = rules as Partial<UploadRules>;
+  const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, allowFilenameVariable = false, expiresIn = 600, tokenExpiresIn = 86400 } = rules as Partial<UploadRules>;
   if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1) throw invalidInput('rules.maxSize', 'must be a whole number of bytes, at least 1');
   if (allowedTypes !== undefined) {
     if (!Array.isArray(allowedTypes) || allowedTypes.length === 0) throw invalidInput('rules.allowedTypes', 'must be a non-empty array of MIME types or patterns like "image/*"');
     for (const t of allowedTypes) if (typeof t !== 'string' || !MIME_PATTERN.test(t)) throw invalidInput('rules.allowedTypes', `"${String(t)}" is not a MIME type or pattern like "image/*"`);
   }
-  if (typeof keyPrefix !== 'string') throw invalidInput('rules.keyPrefix', 'must be a string');
-  if (keyPrefix !== '') assertKey(keyPrefix);
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 512) throw invalidInput('rules.keyPrefix', 'must be a string of at most 512 characters');
+  const problem = keyPrefix === '' ? undefined : keyShapeProblem(keyPrefix);
+  if (problem) throw invalidInput('rules.keyPrefix', `"${keyPrefix}" ${problem}`);
   if (makeKey !== undefined && typeof makeKey !== 'function') throw invalidInput('rules.makeKey', 'must be a function (request, file) => key');
+  if (typeof allowFilenameVariable !== 'boolean') throw invalidInput('rules.allowFilenameVariable', 'must be true or false');
   assertExpiresIn(expiresIn, 'rules.expiresIn');
+  assertExpiresIn(tokenExpiresIn, 'rules.tokenExpiresIn');
   return {
     maxSize: maxSize as number,
     allowedTypes: allowedTypes?.map((t) => t.toLowerCase()),
     keyPrefix,
     makeKey,
+    allowFilenameVariable,
     expiresIn,
-    maxParts: Math.min(MAX_PARTS, Math.floor((maxSize as number) / MIN_PART_SIZE) + 1),
+    tokenExpiresIn,
   };
 }
 
-export const isMimeType = (value: string): boolean => MIME.test(value);
-
-/** Whether `contentType` (parameters such as `; charset=` ignored) matches one of `patterns`. */
-export function typeAllowed(contentType: string, patterns: readonly string[] | undefined): boolean {
-  if (patterns === undefined) return true;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  const family = type.slice(0, type.indexOf('/'));
-  return patterns.some((p) => p === '*/*' || p === type || p === `${family}/*`);
-}
-
 /**
- * A key the client cannot steer: the prefix, a random id, then the file's base name reduced to
- * letters, digits, `.`, `_` and `-` (so no `../`, no folders, nothing to escape).
+ * The file the client describes, checked for shape only: nothing here depends on the rules, so
+ * a caller `authorize` refuses learns none of them.
  */
-export function defaultKey(keyPrefix: string, filename: string): string {
-  return `${keyPrefix}${randomUUID()}/${cleanFilename(filename)}`;
+export function describedFile(body: Record<string, unknown>, sizeRequired: boolean): FileInfo {
+  const { filename, contentType = 'application/octet-stream', size } = body;
+  if (typeof filename !== 'string' || filename.trim() === '') throw badInput('filename', 'give the file\'s name as "filename"');
+  if (filename.length > 1024) throw badInput('filename', 'is over 1024 characters');
+  if (typeof contentType !== 'string' || !isMimeType(contentType)) throw badInput('contentType', 'must be a MIME type such as "image/png"');
+  if (size === undefined) {
+    if (sizeRequired) throw badInput('size', 'give the file\'s size in bytes as "size"');
+  } else if (!Number.isSafeInteger(size) || (size as number) < 0) {
+    throw badInput('size', 'must be a whole number of bytes');
+  }
+  return { filename, contentType: contentType.toLowerCase(), size: size as number | undefined };
 }
 
-export function cleanFilename(filename: string): string {
-  const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
-  let name = base.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');
-  if (name.length > 100) {
-    const dot = name.lastIndexOf('.');
-    const ext = dot > 0 && name.length - dot <= 12 ? name.slice(dot) : '';
-    name = name.slice(0, 100 - ext.length) + ext;
+/** Refuses a file the rules do not accept (after `authorize` allowed the caller). */
+export function checkFileAgainstRules(file: FileInfo, rules: ResolvedRules): void {
+  if (!typeAllowed(file.contentType, rules.allowedTypes)) {
+    const why = isActiveType(file.contentType) ? ' (active content is accepted only when allowedTypes lists its exact type)' : '';
+    const allowed = rules.allowedTypes ? ` (allowed: ${rules.allowedTypes.join(', ')})` : '';
+    throw new HandlerError(400, 'TYPE_NOT_ALLOWED', `files of type ${file.contentType} are not accepted${allowed}${why}`, 'contentType');
   }
-  return name || 'file';
+  if (file.size !== undefined && file.size > rules.maxSize) {
+    throw new HandlerError(400, 'TOO_LARGE', `the file is ${file.size} bytes, over the limit of ${rules.maxSize}`, 'size');
+  }
 }

@@ -43,6 +43,11 @@ export interface PresignUrlRequest {
    * They come first in the URL, in this order, as in boto3.
    */
   query?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Request headers to sign besides `host`, e.g. `{ 'content-length': '1048576' }`: S3 then
+   * refuses a request that does not send exactly these. Names are case-insensitive.
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface PresignPostRequest {
@@ -80,6 +85,8 @@ export class S3Presigner {
   #sessionToken: string | undefined;
   #signingKey!: KeyedHmac;
   #amzDate = '';
+  #authHead = ''; // the X-Amz-* parameters before SignedHeaders
+  #tokenParam = ''; // `&X-Amz-Security-Token=...`, or nothing
   #canonicalQuery = '';
   #urlQuery = '';
   #stringToSignHead = '';
@@ -92,25 +99,35 @@ export class S3Presigner {
     this.bucket = address.bucket;
     this.region = address.region;
     this.location = resolveBucketLocation(address);
-    this.#hostTail = `\nhost:${this.location.host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
+    this.#hostTail = canonicalTail(`host:${this.location.host}\n`, 'host');
     this.#bucketCondition = `{"bucket": ${pythonJsonQuote(this.bucket)}}`;
     this.#postUrl = this.location.origin + (this.location.basePath || '/');
   }
 
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
-    const { method, key, expiresIn, signingDate, query } = request;
+    const { method, key, expiresIn, signingDate, query, headers } = request;
     assertExpiresIn(expiresIn);
+    const signed = headers === undefined ? undefined : signedHeaders(headers, this.location.host);
     this.#prepare(credentials, expiresIn, signingDate);
     const path = `${this.location.basePath}/${keyPath(key)}`;
+    // The hot path signs `host` alone, with the strings #prepare made for that; other headers
+    // change SignedHeaders, so both query strings and the tail are built for this URL only.
     let canonicalQuery = this.#canonicalQuery;
     let urlQuery = this.#urlQuery;
+    let tail = this.#hostTail;
+    if (signed !== undefined) {
+      const names = `&X-Amz-SignedHeaders=${uriEncode(signed.names)}`;
+      canonicalQuery = `${this.#authHead}${this.#tokenParam}${names}`;
+      urlQuery = `${this.#authHead}${names}${this.#tokenParam}`;
+      tail = canonicalTail(signed.lines, signed.names);
+    }
     if (query !== undefined) {
       const own = operationQuery(query);
-      canonicalQuery = [...own, ...this.#canonicalQuery.split('&')].sort(byName).join('&');
+      canonicalQuery = [...own, ...canonicalQuery.split('&')].sort(byName).join('&');
       urlQuery = `${own.join('&')}&${urlQuery}`;
     }
-    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}${this.#hostTail}`;
+    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}${tail}`;
     const signature = this.#signingKey.hexOf(this.#stringToSignHead, sha256Hex(canonicalRequest));
     return `${this.location.origin}${path}?${urlQuery}&X-Amz-Signature=${signature}`;
   }
@@ -171,7 +188,8 @@ export class S3Presigner {
     const dateStamp = amzDate.slice(0, 8);
     const scope = credentialScope(dateStamp, this.region, 's3');
     // boto3 puts the session token after SignedHeaders in the URL, while the canonical query
-    // (which is sorted) has it before; both orders are reproduced exactly.
+    // (which is sorted) has it before; both orders are reproduced exactly. SignedHeaders keeps
+    // that place whichever headers it names, so presignUrl can splice another list in.
     const head =
       `X-Amz-Algorithm=${ALGORITHM}` +
       `&X-Amz-Credential=${uriEncode(`${accessKeyId}/${scope}`)}` +
@@ -179,6 +197,8 @@ export class S3Presigner {
       `&X-Amz-Expires=${expiresIn}`;
     const token = sessionToken === undefined ? '' : `&X-Amz-Security-Token=${uriEncode(sessionToken)}`;
     this.#signingKey = this.#keys.get(secretAccessKey, dateStamp, this.region, 's3');
+    this.#authHead = head;
+    this.#tokenParam = token;
     this.#canonicalQuery = `${head}${token}&X-Amz-SignedHeaders=host`;
     this.#urlQuery = `${head}&X-Amz-SignedHeaders=host${token}`;
     this.#stringToSignHead = stringToSign(amzDate, scope, ''); // the hash is appended per URL
@@ -212,6 +232,50 @@ function operationQuery(query: Readonly<Record<string, string>>): string[] {
     if (typeof value !== 'string') throw invalidInput(`query.${name}`, 'must be a string');
     return `${uriEncode(name)}=${uriEncode(value)}`;
   });
+}
+
+/** The canonical request after its query: headers (each line ending in \n), their names, the payload. */
+function canonicalTail(headerLines: string, names: string): string {
+  return `\n${headerLines}\n${names}\n${UNSIGNED_PAYLOAD}`;
+}
+
+// RFC 9110 field names (tokens), and field values this library is willing to sign: printable
+// ASCII only, so that no CR/LF (header injection) or byte a client would re-encode gets through.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+/** Headers the query-string signature itself stands for: signing them would contradict it. */
+const SIGNATURE_HEADERS = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-signedheaders',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+]);
+
+/**
+ * The canonical header lines and the SignedHeaders list for `headers` plus `host`: names lower
+ * case and sorted, values trimmed with inner runs of spaces collapsed (SigV4's Trimall).
+ */
+function signedHeaders(headers: Readonly<Record<string, string>>, host: string): { lines: string; names: string } {
+  if (!isPlainObject(headers)) throw invalidInput('headers', 'must be an object of strings');
+  const canonical = new Map<string, string>([['host', host]]);
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (!HEADER_NAME.test(name)) throw invalidInput('headers', `"${rawName}" is not a header name`);
+    if (name === 'host' || SIGNATURE_HEADERS.has(name)) throw invalidInput('headers', `"${rawName}" is signed by the URL itself`);
+    if (canonical.has(name)) throw invalidInput('headers', `"${rawName}" is given twice`);
+    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+      throw invalidInput(`headers.${name}`, 'must be a string of printable ASCII (no CR, LF or other control characters)');
+    }
+    canonical.set(name, value.trim().replace(/ {2,}/g, ' '));
+  }
+  const names = [...canonical.keys()].sort();
+  let lines = '';
+  for (const name of names) lines += `${name}:${canonical.get(name)!}\n`;
+  return { lines, names: names.join(';') };
 }
 
 /** SigV4 sorts the canonical query by encoded name (then value), in code-unit order. */

@@ -64,3 +64,18 @@ test('a target that is neither POST nor PUT is refused', async () => {
   const refused = await uploadInPage({ url: 'http://example.invalid/' }, 10);
   assert.equal(refused.code, 'INVALID_TARGET');
 });
+
+test('the demo refuses a Host that is not its own (DNS rebinding), and answers its own', async () => {
+  const { request } = await import('node:http');
+  const { port } = new URL(ctx.demo.url);
+  const statusWithHost = (host: string) => new Promise<number>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/api/config', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  assert.equal(await statusWithHost(`attacker.example:${port}`), 421);
+  assert.equal(await statusWithHost('127.0.0.1'), 421, 'the port is part of the address');
+  assert.equal(await statusWithHost(`127.0.0.1:${port}`), 200);
+  assert.equal(await statusWithHost(`localhost:${port}`), 200);
+});

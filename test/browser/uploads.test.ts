@@ -65,6 +65,16 @@ test('a type outside allowedTypes is refused with a clear message', async () => 
   await page.context().close();
 });
 
+test('a file whose bytes are not its declared type fails with CONTENT_MISMATCH after post/complete, and is not kept', async () => {
+  const page = await ctx.openPage();
+  const before = await keysInBucket();
+  await choose(page, { name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>') });
+  const end = await outcome(page, 'cat.png');
+  assert.equal(end.detail.code, 'CONTENT_MISMATCH');
+  assert.deepEqual(await keysInBucket(), before);
+  await page.context().close();
+});
+
 test('a 20 MiB file uploads multipart, parts in parallel, content verified', async () => {
   const page = await ctx.openPage();
   const puts: string[] = [];

@@ -73,7 +73,19 @@ export async function choose(page: Page, ...files: Array<{ name: string; mimeTyp
   await page.setInputFiles('#file-input', files);
 }
 
-export const randomFile = (name: string, size: number, mimeType = 'application/octet-stream') => ({ name, mimeType, buffer: randomBytes(size) });
+/** How files of these types begin (their format's signature), so that the handler's check of the content passes. */
+const SIGNATURES: Record<string, string> = {
+  'image/png': '89504e470d0a1a0a0000000d49484452',
+  'image/jpeg': 'ffd8ffe000104a464946',
+  'video/mp4': '000000186674797069736f6d',
+};
+
+/** Random bytes of `size`, starting as a real file of `mimeType` would (see SIGNATURES). */
+export function randomFile(name: string, size: number, mimeType = 'application/octet-stream') {
+  const buffer = randomBytes(size);
+  Buffer.from(SIGNATURES[mimeType] ?? '', 'hex').copy(buffer);
+  return { name, mimeType, buffer };
+}
 
 /** The text the page shows on the row of `name`. */
 export const rowText = (page: Page, name: string) => page.locator(`li.upload[data-name="${name}"]`).innerText();

@@ -10,7 +10,7 @@ import { readFixture } from '../support/fixtures.js';
 interface Common { name: string; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: Credentials }
 interface Golden {
   signingDate: string;
-  presignedUrls: Array<Common & { method: PresignMethod; url: string; query?: Record<string, string> }>;
+  presignedUrls: Array<Common & { method: PresignMethod; url: string; query?: Record<string, string>; headers?: Record<string, string> }>;
   presignedPosts: Array<Common & { fields: Record<string, string>; conditions: PostCondition[]; result: { url: string; fields: Record<string, string> }; policyJson: string }>;
 }
 
@@ -31,12 +31,22 @@ test('the fixture covers the cases the issue names', () => {
   assert.ok(golden.presignedUrls.some((c) => c.credentials.sessionToken) && golden.presignedUrls.some((c) => !c.credentials.sessionToken));
   assert.ok(golden.presignedUrls.length >= 60 && golden.presignedPosts.length >= 10);
   assert.ok(golden.presignedUrls.filter((c) => c.query?.['uploadId']).length >= 20, 'UploadPart URLs');
+  // URLs that sign headers besides host (and so must be sent with exactly those headers).
+  const signing = (name: string) => golden.presignedUrls.filter((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() === name));
+  assert.ok(signing('content-length').filter((c) => !c.query).length >= 10, 'PUT URLs signing content-length');
+  assert.ok(signing('content-length').filter((c) => c.query?.['uploadId']).length >= 10, 'UploadPart URLs signing content-length');
+  assert.ok(signing('content-length').some((c) => c.credentials.sessionToken) && signing('content-length').some((c) => !c.credentials.sessionToken));
+  assert.ok(signing('content-type').length >= 4, 'PUT URLs signing content-type');
+  assert.ok(golden.presignedUrls.some((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() > 'host')), 'a signed header that sorts after host');
+  const dispositions = golden.presignedUrls.map((c) => c.query?.['response-content-disposition']).filter((d) => d !== undefined);
+  assert.ok(dispositions.some((d) => d.includes("filename*=UTF-8''") && d.includes('%')), 'a percent-escaped UTF-8 filename');
+  assert.ok(dispositions.some((d) => d.includes('filename="')), 'a plain filename');
 });
 
 describe('presigned URLs equal boto3', () => {
   for (const c of golden.presignedUrls) {
     test(c.name, () => {
-      const url = presignerFor(c).presignUrl(c.credentials, { method: c.method, key: c.key, expiresIn: c.expiresIn, signingDate, query: c.query });
+      const url = presignerFor(c).presignUrl(c.credentials, { method: c.method, key: c.key, expiresIn: c.expiresIn, signingDate, query: c.query, headers: c.headers });
       assert.equal(url, c.url);
     });
   }

@@ -7,7 +7,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Connection, policyDecode } from '../../../src/index.js';
 import { createUploadHandler, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
+import { signToken } from '../../../src/server/token.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid } from '../helpers.js';
+
+const SECRET = new Uint8Array(32).fill(7);
 
 const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
 const rules = { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf'] };
@@ -63,8 +66,12 @@ describe('refused with a JSON error', () => {
   test('multipart needs the size', async () => {
     await refusal(await handler(call('multipart/create', { filename: 'a.png', contentType: 'image/png' })), 400, 'INVALID_INPUT');
   });
-  test('part numbers beyond what maxSize allows', async () => {
-    await refusal(await handler(call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', partNumbers: [1, 2] })), 400, 'INVALID_INPUT');
+  test('part numbers beyond the upload\'s plan', async () => {
+    // 6 MiB in 5 MiB parts: two parts.
+    const token = signToken(SECRET, { kind: 'multipart', key: 'uploads/x/a.png', uploadId: 'u', size: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024, contentType: 'image/png', filename: 'a.png', expires: Date.now() / 1000 + 60 });
+    const withSecret = handlerWith({ secret: SECRET });
+    const error = await refusal(await withSecret(call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', token, partNumbers: [1, 3] })), 400, 'INVALID_INPUT');
+    assert.match(error.message, /parts 1 to 2/);
   });
   test('not JSON: 415', async () => {
     await refusal(await handler(call('post', 'filename=a.png', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })), 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -106,6 +113,18 @@ describe('authorize', () => {
     await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 }, { headers: { 'content-type': 'application/json', authorization: 'Bearer x' } })), 403, 'FORBIDDEN');
     assert.deepEqual(seen[0], { operation: 'post', file: { filename: 'a.png', contentType: 'image/png', size: 5 } });
   });
+
+  test('runs before any rule is checked: a refused caller learns no rule', async () => {
+    const handler = handlerWith({ authorize: () => ({ status: 401 }) });
+    const asks: Array<[string, unknown]> = [
+      ['post', { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 }],
+      ['post', { filename: 'big.png', contentType: 'image/png', size: 1e9 }],
+      ['multipart/create', { filename: 'big.png', contentType: 'text/html', size: 1e12 }],
+      ['get', { key: 'private/report.pdf' }],
+      ['multipart/abort', { key: '../x', uploadId: 'u', token: 'forged' }],
+    ];
+    for (const [route, body] of asks) await refusal(await handler(call(route, body)), 401, 'UNAUTHORIZED');
+  });
 });
 
 describe('a presigned POST that carries the rules', () => {
@@ -125,7 +144,7 @@ describe('a presigned POST that carries the rules', () => {
   });
 
   test('without a declared size the range is 0..maxSize; makeKey decides the key', async () => {
-    const handler = handlerWith({ rules: { ...rules, makeKey: (_request, file) => `users/42/${file.filename}` } });
+    const handler = handlerWith({ rules: { ...rules, keyPrefix: 'users/', makeKey: (_request, file) => `users/42/${file.filename}` } });
     const post = (await (await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' }))).json()) as { key: string; fields: Record<string, string> };
     assert.equal(post.key, 'users/42/cat.gif');
     const policy = JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[] };
@@ -149,6 +168,10 @@ describe('createUploadHandler refuses bad set-ups at once', () => {
     ['an empty type list', { rules: { maxSize: 1, allowedTypes: [] } }, 'rules.allowedTypes'],
     ['expiresIn over 7 days', { rules: { maxSize: 1, expiresIn: 604801 } }, 'rules.expiresIn'],
     ['a connection without bucket', { connection: new S3Connection({ endpoint: UNREACHABLE }) }, 'connection'],
+    ['a secret under 32 bytes', { secret: 'short' }, 'secret'],
+    ['a keyPrefix with a ".." segment', { rules: { maxSize: 1, keyPrefix: 'uploads/../' } }, 'rules.keyPrefix'],
+    ['tokenExpiresIn 0', { rules: { maxSize: 1, tokenExpiresIn: 0 } }, 'rules.tokenExpiresIn'],
+    ['onUploadComplete not a function', { onUploadComplete: 'yes' as never }, 'onUploadComplete'],
   ];
   for (const [name, options, field] of cases) {
     test(name, () => assert.throws(() => handlerWith(options), invalid(field)));

@@ -27,7 +27,7 @@ describe('typeAllowed', () => {
   const patterns = ['image/*', 'application/pdf'];
   test('a family pattern matches its members only', () => {
     assert.ok(typeAllowed('image/png', patterns));
-    assert.ok(typeAllowed('IMAGE/SVG+XML', patterns));
+    assert.ok(typeAllowed('IMAGE/GIF', patterns));
     assert.ok(!typeAllowed('imagex/png', patterns));
     assert.ok(!typeAllowed('text/plain', patterns));
   });

@@ -1,0 +1,79 @@
+/**
+ * Upload tokens: a stateless capability for one upload in progress. The handler hands one out
+ * when an upload starts and requires it on every later call about that upload, so knowing a key
+ * or an uploadId is not enough to sign parts for, complete or abort someone else's upload.
+ *
+ * A token is `v1.<payload>.<mac>`, both base64url: the payload is readable JSON (it holds only
+ * what the client already knows), the MAC is HMAC-SHA256 under the handler's key. Any server
+ * with the same key verifies it, so a load balancer needs no shared state.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a token binds. Short names keep it small: it travels with every part request. */
+export interface UploadGrant {
+  /** `post` (one request) or `multipart`. */
+  kind: 'post' | 'multipart';
+  key: string;
+  /** The multipart upload's id. */
+  uploadId?: string | undefined;
+  /** Declared size in bytes, when the client declared one (always, for multipart). */
+  size?: number | undefined;
+  contentType: string;
+  /** The client's file name, for `onUploadComplete`. */
+  filename: string;
+  /** Multipart: bytes per part (the last part has the rest). */
+  partSize?: number | undefined;
+  /** What `authorize` returned as the caller's identity, if anything. */
+  identity?: string | undefined;
+  /** Unix seconds after which the token is refused. */
+  expires: number;
+}
+
+interface Wire {
+  v: 1;
+  o: UploadGrant['kind'];
+  k: string;
+  u?: string;
+  s?: number;
+  t: string;
+  f: string;
+  p?: number;
+  i?: string;
+  e: number;
+}
+
+const VERSION = 'v1';
+
+export function signToken(key: Uint8Array, grant: UploadGrant): string {
+  const wire: Wire = { v: 1, o: grant.kind, k: grant.key, t: grant.contentType, f: grant.filename, e: grant.expires };
+  if (grant.uploadId !== undefined) wire.u = grant.uploadId;
+  if (grant.size !== undefined) wire.s = grant.size;
+  if (grant.partSize !== undefined) wire.p = grant.partSize;
+  if (grant.identity !== undefined) wire.i = grant.identity;
+  const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+  return `${VERSION}.${payload}.${mac(key, payload).toString('base64url')}`;
+}
+
+/**
+ * The grant a token carries, or undefined when it is missing, malformed, forged (another key)
+ * or expired. Callers answer all of these alike: the client learns nothing about which.
+ */
+export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.now() / 1000): UploadGrant | undefined {
+  if (typeof token !== 'string' || token.length > 8192) return undefined;
+  const [version, payload, signature, extra] = token.split('.');
+  if (version !== VERSION || payload === undefined || signature === undefined || extra !== undefined) return undefined;
+  const expected = mac(key, payload);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  let wire: Wire;
+  try {
+    wire = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Wire;
+  } catch {
+    return undefined; // only a holder of the key could have made it: a bug, not an attack
+  }
+  if (wire.v !== 1 || !(wire.e > nowSeconds)) return undefined;
+  return { kind: wire.o, key: wire.k, uploadId: wire.u, size: wire.s, contentType: wire.t, filename: wire.f, partSize: wire.p, identity: wire.i, expires: wire.e };
+}
+
+// The domain string keeps these MACs from ever being mistaken for another use of the same key.
+const mac = (key: Uint8Array, payload: string): Buffer => createHmac('sha256', key).update(`cloudspark upload token\n${payload}`).digest();

@@ -1,0 +1,40 @@
+/**
+ * Driving an upload handler as a framework and a browser would: web Requests to its routes,
+ * and the uploads themselves sent straight to the storage with fetch.
+ */
+import assert from 'node:assert/strict';
+import type { UploadHandler } from '../../src/server/index.js';
+
+export interface PostTarget { key: string; url: string; fields: Record<string, string>; token: string }
+export interface MultipartTarget { key: string; uploadId: string; partSize: number; partCount: number; token: string }
+export interface Refusal { error: { code: string; message: string; field?: string } }
+
+/** Calls `route` with a JSON body; asserts the status; resolves to the JSON answer. */
+export async function callRoute<T = Record<string, unknown>>(handler: UploadHandler, route: string, body: unknown, status = 200, headers: Record<string, string> = {}): Promise<T> {
+  const response = await handler(new Request(`http://app.test/${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+  const answer = (await response.json()) as T;
+  assert.equal(response.status, status, `${route}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Sends a presigned POST as a browser form would: the fields, then the file. */
+export async function sendForm(post: { url: string; fields: Record<string, string> }, body: Uint8Array<ArrayBuffer> | string, fields: Record<string, string> = post.fields): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([body]));
+  return fetch(post.url, { method: 'POST', body: form });
+}
+
+/** Uploads `data` through the handler's multipart routes, part by part; resolves to the parts' ETags. */
+export async function sendParts(handler: UploadHandler, upload: MultipartTarget, data: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Array<{ partNumber: number; etag: string }>> {
+  const { key, uploadId, token, partSize, partCount } = upload;
+  const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1);
+  const { urls } = await callRoute<{ urls: Record<string, string> }>(handler, 'multipart/sign-parts', { key, uploadId, token, partNumbers }, 200, headers);
+  const parts = [];
+  for (const n of partNumbers) {
+    const res = await fetch(urls[n]!, { method: 'PUT', body: data.subarray((n - 1) * partSize, n * partSize) });
+    assert.equal(res.status, 200, await res.text());
+    parts.push({ partNumber: n, etag: res.headers.get('etag')! });
+  }
+  return parts;
+}
