@@ -20,6 +20,8 @@ export interface UploadMultipartOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Aborting it cancels the upload and aborts it on S3: no parts are left behind. */
   signal?: AbortSignal;
+  /** Milliseconds without a byte moving after which a part is given up and retried like a network failure. Default 60000. */
+  stallTimeout?: number;
 }
 
 /** A finished upload, as the handler verified it. */
@@ -60,7 +62,7 @@ const fileId = (file: Blob) => {
 };
 
 export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
-  const { api, signal, onProgress, concurrency = 4, retries = 3 } = options;
+  const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = options;
   if (signal?.aborted) throw aborted();
   const id = fileId(file);
   let session = sessions.get(id);
@@ -112,7 +114,7 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
           // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
           sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
           report();
-        }, stop.signal);
+        }, stop.signal, stallTimeout);
         const etag = answer.header('etag');
         if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose the ETag header (ExposeHeaders: ["ETag"]) for multipart uploads.');
         etags.set(n, etag);

@@ -27,6 +27,8 @@ export interface UploadFileOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
   signal?: AbortSignal;
+  /** Milliseconds without a byte moving after which the request fails as `NETWORK`. Default 60000. */
+  stallTimeout?: number;
 }
 
 export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'etag'>> {
@@ -42,7 +44,7 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
  * promise resolves with the handler's answer.
  */
 export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options: UploadFileOptions = {}): Promise<UploadedFile> {
-  const { onProgress, signal, api } = options;
+  const { onProgress, signal, api, stallTimeout } = options;
   const total = file.size;
   const report = (loaded: number) => onProgress?.(progress(Math.min(loaded, total), total));
   let result;
@@ -52,10 +54,10 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
     for (const name in target.fields) form.append(name, target.fields[name]!);
     form.append('file', file); // S3 ignores every field after the file.
     key = target.fields['key'];
-    result = await send('POST', target.url, form, {}, report, signal);
+    result = await send('POST', target.url, form, {}, report, signal, stallTimeout);
   } else if (target.method === 'PUT') {
     key = target.key;
-    result = await send('PUT', target.url, file, target.headers ?? {}, report, signal);
+    result = await send('PUT', target.url, file, target.headers ?? {}, report, signal, stallTimeout);
   } else {
     throw new UploadError('INVALID_TARGET', 'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).');
   }

@@ -21,7 +21,14 @@ export const progress = (loaded: number, total: number): UploadProgress => ({
   percent: total > 0 ? Math.floor((loaded / total) * 100) : 100,
 });
 
-/** Sends `body`; resolves on 2xx, rejects with an UploadError otherwise. */
+/** Default `stallTimeout`: a request with no byte moving for this long is given up. */
+export const STALL_TIMEOUT = 60_000;
+
+/**
+ * Sends `body`; resolves on 2xx, rejects with an UploadError otherwise. A request that moves no
+ * byte, up or down, for `stallMs` is aborted as a NETWORK failure: a stalled gateway or a dead
+ * connection would otherwise keep it open forever.
+ */
 export function send(
   method: string,
   url: string,
@@ -29,13 +36,24 @@ export function send(
   headers: Record<string, string>,
   onUpload: (loaded: number) => void,
   signal?: AbortSignal,
+  stallMs = STALL_TIMEOUT,
 ): Promise<XhrResult> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
     const xhr = new XMLHttpRequest();
     const stop = () => xhr.abort();
+    let stalled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const moved = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        xhr.abort();
+      }, stallMs);
+    };
     signal?.addEventListener('abort', stop);
     const done = (error?: UploadError) => {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
       if (error) return reject(error);
       const result = { status: xhr.status, body: xhr.responseText, header: (n: string) => xhr.getResponseHeader(n) };
@@ -44,10 +62,15 @@ export function send(
     };
     xhr.open(method, url);
     for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
-    xhr.upload.onprogress = (e) => onUpload(e.loaded);
+    xhr.upload.onprogress = (e) => {
+      moved();
+      onUpload(e.loaded);
+    };
+    xhr.onprogress = moved;
     xhr.onload = () => done();
     xhr.onerror = () => done(fromS3Response(0, ''));
-    xhr.onabort = () => done(aborted());
+    xhr.onabort = () => done(stalled ? new UploadError('NETWORK', `No byte moved for ${stallMs / 1000} s: the upload was given up (stallTimeout).`) : aborted());
     xhr.send(body);
+    moved();
   });
 }
