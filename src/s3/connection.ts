@@ -5,6 +5,7 @@
  * through the SDK, loaded on first use. Arguments are checked before any network call.
  */
 import type { Readable } from 'node:stream';
+import { buffer, text } from 'node:stream/consumers';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
@@ -13,7 +14,9 @@ import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
 import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, type ErrorContext } from './sdk-errors.js';
+import { typedBody } from './download.js';
+import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts, type Timeouts } from './network.js';
 import { sdkLogger, type Logger } from './logger.js';
 import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
 import {
@@ -46,6 +49,13 @@ export interface S3ConnectionOptions {
   sts?: StsOptions;
   /** Receives what the library would otherwise keep quiet about. Nothing is printed without it. */
   logger?: Logger;
+  /**
+   * How long to wait for the store, in milliseconds: `connect` for a connection to be made
+   * (default 10000), `idle` for the next byte of a request or answer (default 60000). A call
+   * that hits either fails, after the SDK's retries, with `TIMEOUT`. Transfers that keep
+   * moving are never cut, however long they take.
+   */
+  timeouts?: Timeouts;
 }
 
 export interface CreateBucketResult {
@@ -127,16 +137,14 @@ export interface ObjectListing {
   objects: ObjectInfo[];
 }
 
-type BodyWithMixin = Readable & {
-  transformToByteArray(): Promise<Uint8Array>;
-  transformToString(encoding?: string): Promise<string>;
-};
-
 export class S3Connection {
   readonly region: string;
   readonly endpoint: string | undefined;
   readonly forcePathStyle: boolean;
+  /** The limits in force, defaults filled in. */
+  readonly timeouts: ResolvedTimeouts;
   readonly #credentials: CredentialSource;
+  readonly #network: NonNullable<ErrorContext['network']>;
   readonly #logger: Logger | undefined;
   #bucket: string | undefined;
   #presigner: S3Presigner | undefined;
@@ -146,6 +154,7 @@ export class S3Connection {
   constructor(options: S3ConnectionOptions = {}) {
     if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
     const { accessKeyId, secretAccessKey, sessionToken } = options;
+    this.timeouts = resolveTimeouts(options.timeouts);
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
       throw invalidInput('credentials', 'give both accessKeyId and secretAccessKey, or neither (to use the default chain)');
     }
@@ -162,6 +171,7 @@ export class S3Connection {
     this.endpoint = options.endpoint;
     if (this.endpoint !== undefined) parseEndpoint(this.endpoint);
     this.forcePathStyle = options.forcePathStyle ?? this.endpoint !== undefined;
+    this.#network = { endpoint: endpointLabel(this.endpoint, this.region), timeouts: this.timeouts };
     this.#logger = options.logger;
     this.#credentials = new CredentialSource({
       credentials: accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
@@ -170,6 +180,7 @@ export class S3Connection {
       region: this.region,
       endpoint: this.endpoint,
       logger: options.logger,
+      network: this.#network,
     });
     if (options.bucket !== undefined) this.#bind(options.bucket);
     if (accessKeyId !== undefined) this.#logger?.debug?.(`cloudspark: using access key ${maskAccessKey(accessKeyId)}`);
@@ -350,7 +361,7 @@ export class S3Connection {
         marker = out.IsTruncated ? out.Marker : undefined;
       } while (marker);
     } catch (error) {
-      throw fromSdkError(error, { action: `listUserPolicies("${userName}")` });
+      throw fromSdkError(error, { action: `listUserPolicies("${userName}")`, network: this.#network });
     } finally {
       iam.destroy();
     }
@@ -451,7 +462,7 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     assertUploadOptions(body, options);
-    return uploadWithSdk(await this.#s3(), bucket, key, body, options);
+    return uploadWithSdk(await this.#s3(), bucket, key, body, options, this.#network);
   }
 
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
@@ -459,13 +470,14 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     const { GetObjectCommand } = await loadS3();
-    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), { key });
-    const body = out.Body as BodyWithMixin;
+    const action = `getObject("${key}")`;
+    const out = await this.#call(action, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key })), { key });
+    const body = typedBody(out.Body as Readable, out.ContentLength, { action, bucket, key, network: this.#network });
     return {
       ...toMetadata(key, out),
       body,
-      bytes: () => body.transformToByteArray(),
-      text: () => body.transformToString('utf-8'),
+      bytes: async () => new Uint8Array(await buffer(body)),
+      text: () => text(body),
     };
   }
 
@@ -643,6 +655,7 @@ export class S3Connection {
         requestChecksumCalculation: 'WHEN_REQUIRED' as const,
         responseChecksumValidation: 'WHEN_REQUIRED' as const,
       }),
+      requestHandler: requestHandlerOptions(this.timeouts),
     };
   }
 
@@ -663,7 +676,7 @@ export class S3Connection {
     try {
       return await run(client);
     } catch (error) {
-      throw fromSdkError(error, { action, bucket, key });
+      throw fromSdkError(error, { action, bucket, key, network: this.#network });
     }
   }
 }
