@@ -56,6 +56,12 @@ export interface S3ConnectionOptions {
    * moving are never cut, however long they take.
    */
   timeouts?: Timeouts;
+  /**
+   * Presign with the store's clock, as learned from the `Date` header of its answers to SDK
+   * calls (the SDK corrects its own requests the same way). Default true: a machine whose clock
+   * is off still hands out links that work, once one SDK call has been made.
+   */
+  correctClockSkew?: boolean;
 }
 
 export interface CreateBucketResult {
@@ -145,6 +151,9 @@ export class S3Connection {
   readonly timeouts: ResolvedTimeouts;
   readonly #credentials: CredentialSource;
   readonly #network: NonNullable<ErrorContext['network']>;
+  readonly #correctClockSkew: boolean;
+  /** The last offset learned, kept when the client is closed and handed to the next one. */
+  #clockOffset = 0;
   readonly #logger: Logger | undefined;
   #bucket: string | undefined;
   #presigner: S3Presigner | undefined;
@@ -155,6 +164,10 @@ export class S3Connection {
     if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
     const { accessKeyId, secretAccessKey, sessionToken } = options;
     this.timeouts = resolveTimeouts(options.timeouts);
+    if (options.correctClockSkew !== undefined && typeof options.correctClockSkew !== 'boolean') {
+      throw invalidInput('correctClockSkew', 'must be true or false');
+    }
+    this.#correctClockSkew = options.correctClockSkew ?? true;
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
       throw invalidInput('credentials', 'give both accessKeyId and secretAccessKey, or neither (to use the default chain)');
     }
@@ -209,9 +222,20 @@ export class S3Connection {
 
   /** Releases the SDK clients' sockets. The connection can still presign afterwards. */
   close(): void {
+    this.#clockOffset = this.getClockOffset();
     this.#client?.destroy();
     this.#client = undefined;
     this.#clientPromise = undefined;
+  }
+
+  /**
+   * The store's clock minus this machine's, in milliseconds, as learned from the `Date` header
+   * of the store's answers (any SDK call, a `RequestTimeTooSkewed` refusal included); 0 until
+   * the first answer. With `correctClockSkew` (the default) presigning adds it to now.
+   */
+  getClockOffset(): number {
+    // The SDK's signer keeps this up to date on the client's config after every answer.
+    return this.#client?.config.systemClockOffset ?? this.#clockOffset;
   }
 
   // ---------------------------------------------------------------- buckets
@@ -396,7 +420,7 @@ export class S3Connection {
       for (const [name, value] of Object.entries(fields)) {
         if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
       }
-      const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate };
+      const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate, clockOffset: this.#presignClockOffset() };
       return this.#signWith(expiresIn, (c) => presigner.presignPost(c, request));
     });
   }
@@ -431,7 +455,7 @@ export class S3Connection {
   #presignUrl(method: PresignMethod, key: string, options: PresignOptions = {}, query?: Record<string, string>): Promise<string> {
     return settle(() => {
       const presigner = this.#requirePresigner();
-      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, query };
+      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, clockOffset: this.#presignClockOffset(), query };
       // The hot path: credentials at hand, and the core checks key, expiresIn and signingDate.
       const credentials = this.#credentials.peek(request.expiresIn);
       if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, request));
@@ -441,6 +465,11 @@ export class S3Connection {
       if (request.signingDate !== undefined) assertDate(request.signingDate);
       return this.#credentials.get(request.expiresIn).then((c) => presigner.presignUrl(c, request));
     });
+  }
+
+  /** What presigning adds to now: the learned offset, or nothing when not correcting. */
+  #presignClockOffset(): number {
+    return this.#correctClockSkew ? this.getClockOffset() : 0;
   }
 
   /**
@@ -656,6 +685,8 @@ export class S3Connection {
         responseChecksumValidation: 'WHEN_REQUIRED' as const,
       }),
       requestHandler: requestHandlerOptions(this.timeouts),
+      // A client made after close() starts from what the previous one learned.
+      systemClockOffset: this.#clockOffset,
     };
   }
 
