@@ -16,6 +16,7 @@ import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } f
 import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { typedBody } from './download.js';
+import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule, type AbortUploadsRule, type StaleUploadsOptions } from './lifecycle.js';
 import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts, type Timeouts } from './network.js';
 import { sdkLogger, type Logger } from './logger.js';
 import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
@@ -135,6 +136,12 @@ export interface GetObjectsOptions extends ListOptions {
   onlyKeys?: boolean;
   /** Return the objects' details only. */
   onlyObjects?: boolean;
+}
+
+export interface ListUploadsOptions {
+  prefix?: string;
+  /** Only uploads begun at least this many milliseconds ago, by the store's clock. */
+  olderThan?: number;
 }
 
 export interface ObjectListing {
@@ -628,20 +635,68 @@ export class S3Connection {
       });
   }
 
-  /** Multipart uploads begun and neither completed nor aborted (all pages). */
-  async *listMultipartUploads(options: { prefix?: string } = {}): AsyncGenerator<PendingUpload, void, undefined> {
+  /**
+   * Multipart uploads begun and neither completed nor aborted (all pages). With `olderThan`,
+   * only those begun at least that many milliseconds ago, measured by the store's clock (the
+   * learned offset applied), since `initiated` is the store's time.
+   */
+  async *listMultipartUploads(options: ListUploadsOptions = {}): AsyncGenerator<PendingUpload, void, undefined> {
     const bucket = this.#requireBucket();
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    const { prefix, olderThan } = options;
+    if (prefix !== undefined && typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    assertOlderThan(olderThan, false);
     const { ListMultipartUploadsCommand } = await loadS3();
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     do {
       const [KeyMarker, UploadIdMarker] = [keyMarker, uploadIdMarker];
       const out = await this.#call('listMultipartUploads()', (c) =>
-        c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: options.prefix || undefined, KeyMarker, UploadIdMarker })));
-      for (const u of out.Uploads ?? []) yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
+        c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker })));
+      const cutoff = olderThan === undefined ? Infinity : Date.now() + this.getClockOffset() - olderThan;
+      for (const u of out.Uploads ?? []) {
+        // An upload whose start the store did not tell is never taken for an old one.
+        if (olderThan !== undefined && !(u.Initiated && u.Initiated.getTime() <= cutoff)) continue;
+        yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
+      }
       [keyMarker, uploadIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextUploadIdMarker] : [undefined, undefined];
     } while (keyMarker);
+  }
+
+  /**
+   * Aborts, now, the multipart uploads begun at least `olderThan` milliseconds ago (under
+   * `prefix`), and resolves to them; with `dryRun`, only lists them. An upload finished or
+   * aborted meanwhile by someone else is no error.
+   */
+  async abortStaleUploads(options: StaleUploadsOptions): Promise<PendingUpload[]> {
+    if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object such as { olderThan: 86400000 }');
+    assertOlderThan(options.olderThan, true);
+    if (options.dryRun !== undefined && typeof options.dryRun !== 'boolean') throw invalidInput('dryRun', 'must be true or false');
+    const stale: PendingUpload[] = [];
+    // Listed first, aborted after: aborting while paging would move the markers under our feet.
+    for await (const u of this.listMultipartUploads({ prefix: options.prefix, olderThan: options.olderThan })) stale.push(u);
+    if (!options.dryRun) for (const u of stale) await this.abortMultipartUpload(u.key, u.uploadId);
+    return stale;
+  }
+
+  /**
+   * Sets a lifecycle rule that makes the store abort multipart uploads `afterDays` days after
+   * they began, keeping the bucket's other lifecycle rules. The rule has a fixed ID
+   * ({@link ABORT_RULE_ID}): calling again replaces it. S3 has no conditional write for
+   * lifecycle rules: a change made by someone else between the read and the write is lost.
+   */
+  async abortIncompleteUploads(options: { afterDays: number }): Promise<AbortUploadsRule> {
+    const afterDays = assertAfterDays(options);
+    const bucket = this.#requireBucket();
+    const { PutBucketLifecycleConfigurationCommand } = await loadS3();
+    const Rules = withAbortRule(await this.#lifecycleRules(bucket), afterDays);
+    await this.#call('abortIncompleteUploads()', (c) =>
+      c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
+    return { id: ABORT_RULE_ID, prefix: '', afterDays };
+  }
+
+  /** The bucket's enabled lifecycle rules that abort incomplete multipart uploads; `[]` when none. */
+  async getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> {
+    return abortRulesOf(await this.#lifecycleRules(this.#requireBucket()));
   }
 
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
@@ -650,6 +705,13 @@ export class S3Connection {
   }
 
   // ---------------------------------------------------------------- internals
+
+  async #lifecycleRules(bucket: string) {
+    const { GetBucketLifecycleConfigurationCommand } = await loadS3();
+    const out = await this.#call('getBucketLifecycleConfiguration()', (c) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))
+      .catch(whenMissing('NoSuchLifecycleConfiguration', { Rules: undefined }));
+    return out.Rules ?? [];
+  }
 
   #bind(bucket: string): void {
     assertBucketName(bucket);
