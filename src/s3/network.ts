@@ -51,10 +51,13 @@ export function requestHandlerOptions(timeouts: ResolvedTimeouts) {
 /** Which limit an SDK error reports: `connect`, `idle`, or undefined for any other error. */
 export function timeoutKind(error: unknown): keyof Timeouts | undefined {
   const e = error as { name?: string; message?: string } | null | undefined;
-  if (e?.name !== 'TimeoutError') return undefined;
-  // The handler says which timer fired only in its message: "did not establish a connection
-  // ... within the configured timeout" or "timed out after N ms of inactivity".
-  return /establish a connection/.test(e.message ?? '') ? 'connect' : 'idle';
+  // The name does not tell: the handler also names ECONNRESET and EPIPE "TimeoutError". Only
+  // its own timers' messages do: "did not establish a connection ... within the configured
+  // timeout" and "timed out after N ms of inactivity".
+  if (e?.name !== 'TimeoutError' || typeof e.message !== 'string') return undefined;
+  if (/did not establish a connection/.test(e.message)) return 'connect';
+  if (/ms of inactivity/.test(e.message)) return 'idle';
+  return undefined;
 }
 
 /** Where the store is, for messages: the endpoint, or Amazon S3's regional one. */

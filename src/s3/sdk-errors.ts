@@ -42,7 +42,8 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
     if (e.name === 'CredentialsProviderError') {
       return make('CREDENTIALS', 'no AWS credentials were found: pass accessKeyId and secretAccessKey, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile');
     }
-    if (e.code && NETWORK_CODES.has(e.code)) {
+    // Any other TimeoutError is the handler's name for ECONNRESET, EPIPE or ETIMEDOUT.
+    if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError') {
       return make('NETWORK', `the endpoint could not be reached (${e.code ?? e.name}); check endpoint and network`);
     }
   }
