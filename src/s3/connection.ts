@@ -638,7 +638,8 @@ export class S3Connection {
   /**
    * Multipart uploads begun and neither completed nor aborted (all pages). With `olderThan`,
    * only those begun at least that many milliseconds ago, measured by the store's clock (the
-   * learned offset applied), since `initiated` is the store's time.
+   * learned offset applied, good to a second), since `initiated` is the store's time.
+   * `olderThan: 0` is every upload.
    */
   async *listMultipartUploads(options: ListUploadsOptions = {}): AsyncGenerator<PendingUpload, void, undefined> {
     const bucket = this.#requireBucket();
@@ -652,10 +653,10 @@ export class S3Connection {
       const [KeyMarker, UploadIdMarker] = [keyMarker, uploadIdMarker];
       const out = await this.#call('listMultipartUploads()', (c) =>
         c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker })));
-      const cutoff = olderThan === undefined ? Infinity : Date.now() + this.getClockOffset() - olderThan;
+      const cutoff = Date.now() + this.getClockOffset() - (olderThan ?? 0);
       for (const u of out.Uploads ?? []) {
         // An upload whose start the store did not tell is never taken for an old one.
-        if (olderThan !== undefined && !(u.Initiated && u.Initiated.getTime() <= cutoff)) continue;
+        if (olderThan && !(u.Initiated && u.Initiated.getTime() <= cutoff)) continue;
         yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
       }
       [keyMarker, uploadIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextUploadIdMarker] : [undefined, undefined];

@@ -21,7 +21,7 @@ export interface AbortUploadsRule {
 }
 
 export interface StaleUploadsOptions {
-  /** Age in milliseconds: uploads begun at least this long ago (by the store's clock). 0: all. */
+  /** Age in milliseconds: uploads begun at least this long ago, by the store's clock. 0: every upload. */
   olderThan: number;
   /** Only keys that start with it. */
   prefix?: string;
