@@ -96,7 +96,12 @@ function timeoutError(kind: 'connect' | 'idle', context: ErrorContext, detail: s
   const endpoint = network?.endpoint ?? 'the endpoint';
   const what =
     kind === 'connect'
-      ? `could not connect to ${endpoint}${network ? ` within ${seconds(network.timeouts.connect)}` : ''} (${detail}); check the endpoint and the network, or raise ${field}`
-      : `${network ? noAnswer(endpoint, network.timeouts.idle) : `no answer from ${endpoint}`} (${detail}); raise ${field} if the store is only slow`;
-  return new CloudSparkError('TIMEOUT', `${context.action} failed: ${what}`, { field, cause });
+      ? `could not connect to ${endpoint}${network ? ` within ${seconds(network.timeouts.connect)}` : ''}`
+      : network ? noAnswer(endpoint, network.timeouts.idle) : `no answer from ${endpoint}`;
+  return new CloudSparkError('TIMEOUT', `${context.action} failed: ${what} (${detail}); ${timeoutAdvice(field)}`, { field, cause });
+}
+
+/** The end of a TIMEOUT's message: what to do, in terms of the option (its `field`). */
+export function timeoutAdvice(field: string): string {
+  return field === 'timeouts.connect' ? `check the endpoint and the network, or raise ${field}` : `raise ${field} if the store is only slow`;
 }

@@ -57,7 +57,12 @@ test('exit statuses: 0 for --help/--version, 2 for usage and INVALID_INPUT, 130 
   assert.deepEqual(toFailure(new FileError('cannot read'), none), { exitCode: 1, error: { code: 'FILE', message: 'cannot read' } });
   const denied = toFailure(new CloudSparkError('ACCESS_DENIED', 'denied', { status: 403, s3Code: 'AccessDenied', requestId: 'r1' }), () => 'a hint');
   assert.deepEqual(denied, { exitCode: 1, error: { code: 'ACCESS_DENIED', message: 'denied', hint: 'a hint', status: 403, s3Code: 'AccessDenied', field: undefined, requestId: 'r1' } });
-  assert.equal(toFailure(new CloudSparkError('TIMEOUT', 'no answer', { field: 'timeouts.idle' }), none).exitCode, 1);
+  const timeout = new CloudSparkError('TIMEOUT', 'ls() failed: no answer from http://h for 2 s (3 attempts); raise timeouts.idle if the store is only slow', { field: 'timeouts.idle' });
+  assert.deepEqual(toFailure(timeout, () => 'wait longer: --timeout SECONDS'), {
+    exitCode: 1,
+    // The library's advice names its option; the CLI's hint names its own.
+    error: { code: 'TIMEOUT', message: 'ls() failed: no answer from http://h for 2 s (3 attempts)', hint: 'wait longer: --timeout SECONDS', status: undefined, s3Code: undefined, field: 'timeouts.idle', requestId: undefined },
+  });
   assert.deepEqual(toFailure(new TypeError('oops'), none), { exitCode: 1, error: { code: 'INTERNAL', message: 'unexpected error: oops' } });
   assert.equal(fileError(Object.assign(new Error('x'), { code: 'EACCES' }), 'cannot write "f"').message, 'cannot write "f": permission denied');
 });
