@@ -42,19 +42,20 @@ for (const [what, call] of stalledCalls) {
   });
 }
 
-test('an upload that keeps moving (16 MiB in one PUT at 4 MiB/s, 4 s against a 2 s idle limit) is never cut', async () => {
+test('an upload that keeps moving (20 MiB in one PUT at 4 MiB/s, 5 s against a 3 s idle limit) is never cut', async () => {
   s.proxy.reset();
   // A slow reader lets the kernel buffer a MiB or two of the body, during which the client
-  // sees no progress: the idle limit must stay above that (here 0.5 s) for any timer to hold.
-  const conn = connection({ endpoint: s.proxy.endpoint, bucket: s.bucket, timeouts: { idle: 2000 } });
+  // sees no progress: the idle limit must stay above that (here about 0.5 s) for any timer to hold.
+  const idle = 3000;
+  const conn = connection({ endpoint: s.proxy.endpoint, bucket: s.bucket, timeouts: { idle } });
   try {
     const slow = s.proxy.inject({ method: 'PUT', action: { kind: 'slow', bytesPerSecond: 4 * MiB } });
-    const body = randomBytes(16 * MiB);
-    const { ms, error } = await timed(() => conn.uploadObject(body, 'slow.bin', { partSize: 20 * MiB }));
+    const body = randomBytes(20 * MiB);
+    const { ms, error } = await timed(() => conn.uploadObject(body, 'slow.bin', { partSize: 24 * MiB }));
     assert.equal(error, undefined);
     assert.equal(slow.fired, 1);
     assert.deepEqual(s.proxy.seen.filter((r) => r.method === 'PUT').length, 1, 'sent once, not retried');
-    assert.ok(ms >= 2 * 2000, `took ${ms} ms: not slower than the idle limit, the test proves nothing`);
+    assert.ok(ms >= 1.5 * idle, `took ${ms} ms: not slower than the idle limit, the test proves nothing`);
     assert.ok(Buffer.from(await (await s.direct.getObject('slow.bin')).bytes()).equals(body));
   } finally {
     conn.close();
