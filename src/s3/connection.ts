@@ -512,7 +512,8 @@ export class S3Connection {
     return {
       ...toMetadata(key, out),
       body,
-      bytes: async () => new Uint8Array(await buffer(body)),
+      // A plain Uint8Array over the Buffer's memory, as the SDK's own bytes() gives: no copy.
+      bytes: () => buffer(body).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
       text: () => text(body),
     };
   }
@@ -689,15 +690,16 @@ export class S3Connection {
     const afterDays = assertAfterDays(options);
     const bucket = this.#requireBucket();
     const { PutBucketLifecycleConfigurationCommand } = await loadS3();
-    const Rules = withAbortRule(await this.#lifecycleRules(bucket), afterDays);
-    await this.#call('abortIncompleteUploads()', (c) =>
+    const action = 'abortIncompleteUploads()';
+    const Rules = withAbortRule(await this.#lifecycleRules(bucket, action), afterDays);
+    await this.#call(action, (c) =>
       c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
     return { id: ABORT_RULE_ID, prefix: '', afterDays };
   }
 
   /** The bucket's enabled lifecycle rules that abort incomplete multipart uploads; `[]` when none. */
   async getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> {
-    return abortRulesOf(await this.#lifecycleRules(this.#requireBucket()));
+    return abortRulesOf(await this.#lifecycleRules(this.#requireBucket(), 'getAbortIncompleteUploads()'));
   }
 
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
@@ -707,9 +709,10 @@ export class S3Connection {
 
   // ---------------------------------------------------------------- internals
 
-  async #lifecycleRules(bucket: string) {
+  /** The bucket's lifecycle rules, `[]` when it has none. */
+  async #lifecycleRules(bucket: string, action: string) {
     const { GetBucketLifecycleConfigurationCommand } = await loadS3();
-    const out = await this.#call('getBucketLifecycleConfiguration()', (c) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))
+    const out = await this.#call(action, (c) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))
       .catch(whenMissing('NoSuchLifecycleConfiguration', { Rules: undefined }));
     return out.Rules ?? [];
   }
