@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser]` (default: all).
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault]` (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +17,9 @@ const TIERS = {
   cli: { dir: 'test/cli', needsRgw: true, needsBuild: true },
   // Debian's Chromium (scripts/browser/ensure-chromium.sh installs it) against the demo and RGW.
   browser: { dir: 'test/browser', needsRgw: true },
+  // Library and bin through a fault-injecting proxy in front of RGW (test/support/fault-proxy.ts).
+  // No test there may run over a minute: a fault that makes something hang fails, never waits.
+  fault: { dir: 'test/fault', needsRgw: true, needsBuild: true, testTimeout: 60_000 },
 };
 const asked = process.argv.slice(2);
 const tiers = asked.length ? asked : Object.keys(TIERS);
@@ -64,7 +67,7 @@ function runTier(name, env) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+      ['--import', 'tsx', '--test', ...(TIERS[name].testTimeout ? [`--test-timeout=${TIERS[name].testTimeout}`] : []), '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
       { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
     );
@@ -90,10 +93,10 @@ function buildIfStale() {
   const built = join(root, 'dist/esm/cli.js');
   const inputs = ['src', 'scripts/build.mjs', 'package.json', 'tsconfig.json'].map((p) => newest(join(root, p)));
   if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs)) return;
-  console.log('\n# building dist/ for the cli tier');
+  console.log('\n# building dist/ for the tiers that run the bin');
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error('The build failed: the cli tier runs the built bin.');
+    console.error('The build failed: the cli and fault tiers run the built bin.');
     process.exit(1);
   }
 }

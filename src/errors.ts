@@ -23,8 +23,14 @@ export type CloudSparkErrorCode =
   | 'EXPIRES_AFTER_CREDENTIALS'
   /** The operation was cancelled through its `AbortSignal`. */
   | 'ABORTED'
-  /** The endpoint could not be reached (DNS, refused connection, timeout). */
+  /** The endpoint could not be reached (DNS, refused connection), or a connection broke off mid-answer. */
   | 'NETWORK'
+  /**
+   * The store took too long, after the SDK's retries: no connection within `timeouts.connect`,
+   * or no byte moving for `timeouts.idle`. The message names the endpoint; `field` names the
+   * option to raise (`timeouts.connect` or `timeouts.idle`).
+   */
+  | 'TIMEOUT'
   /** Any other error answered by the service; see `s3Code` and `status`. */
   | 'SERVICE_ERROR';
 
@@ -54,7 +60,7 @@ export class CloudSparkError extends Error {
   readonly status: number | undefined;
   /** The service's own error code (`NoSuchKey`, `AccessDenied`, ...), when there was one. */
   readonly s3Code: string | undefined;
-  /** For `INVALID_INPUT`: the argument that was refused. */
+  /** For `INVALID_INPUT`: the argument that was refused; for `TIMEOUT`: the option to raise. */
   readonly field: string | undefined;
   readonly requestId: string | undefined;
 

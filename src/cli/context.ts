@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { S3Connection } from '../s3/connection.js';
 import { maskAccessKey, type CloudSparkError } from '../errors.js';
 import type { Logger } from '../s3/logger.js';
+import { seconds } from '../s3/network.js';
 import { UsageError } from './failure.js';
 import type { Output } from './output.js';
 
@@ -18,6 +19,8 @@ export interface GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** `--timeout`, in milliseconds: the connection's idle limit. */
+  timeout?: number;
 }
 
 /** Where the endpoint may come from, strongest first; the AWS names are the SDK's own. */
@@ -65,6 +68,7 @@ export class CliContext {
       profile: this.options.profile,
       bucket: bucket === false ? undefined : bucket,
       logger: this.options.verbose ? stderrLogger(this.out) : undefined,
+      timeouts: this.options.timeout === undefined ? undefined : { idle: this.options.timeout },
     });
     return this.#s3;
   }
@@ -102,6 +106,10 @@ export class CliContext {
         return `allow public policies first: ${this.command('public-access', 'allow')}`;
       case 'NETWORK':
         return `the endpoint is ${this.endpoint ?? 'Amazon S3'} (set by --endpoint, else ${ENDPOINT_ENV.join(', ')})`;
+      case 'TIMEOUT':
+        return error.field === 'timeouts.idle'
+          ? `if the store is only slow, wait longer: --timeout SECONDS${this.#s3 ? ` (now ${seconds(this.#s3.timeouts.idle)})` : ''}`
+          : `check the endpoint (--endpoint, else ${ENDPOINT_ENV.join(', ')}) and the network`;
       default:
         return undefined;
     }

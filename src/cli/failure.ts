@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { CloudSparkError } from '../errors.js';
+import { timeoutAdvice } from '../s3/sdk-errors.js';
 import type { ErrorDocument } from './output.js';
 
 export const EXIT_OK = 0;
@@ -50,7 +51,9 @@ export function toFailure(error: unknown, hints: Hints): Failure {
   if (error instanceof InterruptedError) return { exitCode: EXIT_INTERRUPTED, error: { code: 'INTERRUPTED', message: error.message } };
   if (error instanceof FileError) return { exitCode: EXIT_FAILURE, error: { code: 'FILE', message: error.message } };
   if (error instanceof CloudSparkError) {
-    const { code, message, status, s3Code, field, requestId } = error;
+    const { code, status, s3Code, field, requestId } = error;
+    // A TIMEOUT's advice names the library's option; the hint names the CLI's own (--timeout).
+    const message = code === 'TIMEOUT' && field ? error.message.replace(`; ${timeoutAdvice(field)}`, '') : error.message;
     // INVALID_INPUT is refused before anything is sent: the command line (or its file) is wrong.
     const exitCode = code === 'INVALID_INPUT' ? EXIT_USAGE : code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;
     return { exitCode, error: { code, message, hint: hints(error), status, s3Code, field, requestId } };

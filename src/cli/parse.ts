@@ -11,6 +11,23 @@ export function wholeNumber(value: string): number {
   return Number(value);
 }
 
+/** Seconds, such as `60` or `2.5`, for `--timeout`: returned in milliseconds. */
+export function secondsAsMs(value: string): number {
+  const ms = /^\d+(?:\.\d{1,3})?$/.test(value) ? Math.round(Number(value) * 1000) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) throw new InvalidArgumentError('expected seconds above 0, such as 60 or 2.5');
+  return ms;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** An age such as `30m`, `12h`, `2d` or `1w` (`0` for any age), in milliseconds. */
+export function duration(value: string): number {
+  const m = /^(\d+)([smhdw])$/.exec(value.trim());
+  const ms = value.trim() === '0' ? 0 : m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : Number.NaN;
+  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError('expected an age such as 30m, 12h, 2d or 1w (or 0 for any age)');
+  return ms;
+}
+
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30 };
 
 /** A size in bytes, with an optional unit: `1048576`, `10MB`, `5MiB`, `1.5GiB`. */

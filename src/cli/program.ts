@@ -8,10 +8,12 @@ import type { App } from './action.js';
 import { ENDPOINT_ENV } from './context.js';
 import { EXIT_INTERRUPTED, toFailure } from './failure.js';
 import { Output, type Streams } from './output.js';
+import { secondsAsMs } from './parse.js';
 import { registerBucket } from './commands/bucket.js';
 import { registerCors } from './commands/cors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerIam } from './commands/iam.js';
+import { registerMultipart } from './commands/multipart.js';
 import { registerObjects } from './commands/objects.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPresign } from './commands/presign.js';
@@ -56,6 +58,7 @@ export function buildProgram(app: App): Command {
     .option('--json', 'machine-readable results on stdout (ls: one JSON object per line)')
     .option('-q, --quiet', 'no messages or progress bars on stderr, only results and errors')
     .option('--verbose', "the library's own messages on stderr")
+    .addOption(new Option('--timeout <seconds>', 'give up when the store sends nothing for this long, after retries (default: 60)').argParser(secondsAsMs))
     .addHelpText('after', GLOBAL_HELP)
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError()
@@ -66,7 +69,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.out.stderr.write(s),
       outputError: () => {},
     });
-  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerObjects, registerIam, registerDoctor]) {
+  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerObjects, registerMultipart, registerIam, registerDoctor]) {
     register(program, app);
   }
   return program;

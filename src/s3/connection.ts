@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { hkdfSync } from 'node:crypto';
+import { buffer, text } from 'node:stream/consumers';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
@@ -14,7 +15,10 @@ import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
 import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, type ErrorContext } from './sdk-errors.js';
+import { typedBody } from './download.js';
+import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule, type AbortUploadsRule, type StaleUploadsOptions } from './lifecycle.js';
+import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts, type Timeouts } from './network.js';
 import { sdkLogger, type Logger } from './logger.js';
 import { assertMetadata, assertUploadOptions, uploadWithSdk, type UploadBody, type UploadOptions, type UploadResult } from './upload.js';
 import {
@@ -48,6 +52,19 @@ export interface S3ConnectionOptions {
   sts?: StsOptions;
   /** Receives what the library would otherwise keep quiet about. Nothing is printed without it. */
   logger?: Logger;
+  /**
+   * How long to wait for the store, in milliseconds: `connect` for a connection to be made
+   * (default 10000), `idle` for the next byte of a request or answer (default 60000). A call
+   * that hits either fails, after the SDK's retries, with `TIMEOUT`. Transfers that keep
+   * moving are never cut, however long they take.
+   */
+  timeouts?: Timeouts;
+  /**
+   * Presign with the store's clock, as learned from the `Date` header of its answers to SDK
+   * calls (the SDK corrects its own requests the same way). Default true: a machine whose clock
+   * is off still hands out links that work, once one SDK call has been made.
+   */
+  correctClockSkew?: boolean;
 }
 
 export interface CreateBucketResult {
@@ -150,22 +167,29 @@ export interface GetObjectsOptions extends ListOptions {
   onlyObjects?: boolean;
 }
 
+export interface ListUploadsOptions {
+  prefix?: string;
+  /** Only uploads begun at least this many milliseconds ago, by the store's clock. */
+  olderThan?: number;
+}
+
 export interface ObjectListing {
   bucket: string;
   prefix: string;
   objects: ObjectInfo[];
 }
 
-type BodyWithMixin = Readable & {
-  transformToByteArray(): Promise<Uint8Array>;
-  transformToString(encoding?: string): Promise<string>;
-};
-
 export class S3Connection {
   readonly region: string;
   readonly endpoint: string | undefined;
   readonly forcePathStyle: boolean;
+  /** The limits in force, defaults filled in. */
+  readonly timeouts: ResolvedTimeouts;
   readonly #credentials: CredentialSource;
+  readonly #network: NonNullable<ErrorContext['network']>;
+  readonly #correctClockSkew: boolean;
+  /** The last offset learned, kept when the client is closed and handed to the next one. */
+  #clockOffset = 0;
   readonly #logger: Logger | undefined;
   #bucket: string | undefined;
   #presigner: S3Presigner | undefined;
@@ -175,6 +199,11 @@ export class S3Connection {
   constructor(options: S3ConnectionOptions = {}) {
     if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
     const { accessKeyId, secretAccessKey, sessionToken } = options;
+    this.timeouts = resolveTimeouts(options.timeouts);
+    if (options.correctClockSkew !== undefined && typeof options.correctClockSkew !== 'boolean') {
+      throw invalidInput('correctClockSkew', 'must be true or false');
+    }
+    this.#correctClockSkew = options.correctClockSkew ?? true;
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
       throw invalidInput('credentials', 'give both accessKeyId and secretAccessKey, or neither (to use the default chain)');
     }
@@ -191,6 +220,7 @@ export class S3Connection {
     this.endpoint = options.endpoint;
     if (this.endpoint !== undefined) parseEndpoint(this.endpoint);
     this.forcePathStyle = options.forcePathStyle ?? this.endpoint !== undefined;
+    this.#network = { endpoint: endpointLabel(this.endpoint, this.region), timeouts: this.timeouts };
     this.#logger = options.logger;
     this.#credentials = new CredentialSource({
       credentials: accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
@@ -199,6 +229,7 @@ export class S3Connection {
       region: this.region,
       endpoint: this.endpoint,
       logger: options.logger,
+      network: this.#network,
     });
     if (options.bucket !== undefined) this.#bind(options.bucket);
     if (accessKeyId !== undefined) this.#logger?.debug?.(`cloudspark: using access key ${maskAccessKey(accessKeyId)}`);
@@ -243,9 +274,20 @@ export class S3Connection {
 
   /** Releases the SDK clients' sockets. The connection can still presign afterwards. */
   close(): void {
+    this.#clockOffset = this.getClockOffset();
     this.#client?.destroy();
     this.#client = undefined;
     this.#clientPromise = undefined;
+  }
+
+  /**
+   * The store's clock minus this machine's, in milliseconds, as learned from the `Date` header
+   * of the store's answers (any SDK call, a `RequestTimeTooSkewed` refusal included); 0 until
+   * the first answer. With `correctClockSkew` (the default) presigning adds it to now.
+   */
+  getClockOffset(): number {
+    // The SDK's signer keeps this up to date on the client's config after every answer.
+    return this.#client?.config.systemClockOffset ?? this.#clockOffset;
   }
 
   // ---------------------------------------------------------------- buckets
@@ -395,7 +437,7 @@ export class S3Connection {
         marker = out.IsTruncated ? out.Marker : undefined;
       } while (marker);
     } catch (error) {
-      throw fromSdkError(error, { action: `listUserPolicies("${userName}")` });
+      throw fromSdkError(error, { action: `listUserPolicies("${userName}")`, network: this.#network });
     } finally {
       iam.destroy();
     }
@@ -430,7 +472,7 @@ export class S3Connection {
       for (const [name, value] of Object.entries(fields)) {
         if (name.toLowerCase() !== 'key' && !isCovered(conditions, name)) conditions.push({ [name]: value });
       }
-      const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate };
+      const request = { key, fields, conditions, expiresIn, signingDate: options.signingDate, clockOffset: this.#presignClockOffset() };
       return this.#signWith(expiresIn, (c) => presigner.presignPost(c, request));
     });
   }
@@ -472,7 +514,7 @@ export class S3Connection {
     return settle(() => {
       const presigner = this.#requirePresigner();
       const { query, headers } = signed;
-      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, query, headers };
+      const request = { method, key, expiresIn: options.expiresIn ?? 3600, signingDate: options.signingDate, clockOffset: this.#presignClockOffset(), query, headers };
       // The hot path: credentials at hand, and the core checks key, expiresIn and signingDate.
       const credentials = this.#credentials.peek(request.expiresIn);
       if (credentials !== undefined) return Promise.resolve(presigner.presignUrl(credentials, request));
@@ -482,6 +524,11 @@ export class S3Connection {
       if (request.signingDate !== undefined) assertDate(request.signingDate);
       return this.#credentials.get(request.expiresIn).then((c) => presigner.presignUrl(c, request));
     });
+  }
+
+  /** What presigning adds to now: the learned offset, or nothing when not correcting. */
+  #presignClockOffset(): number {
+    return this.#correctClockSkew ? this.getClockOffset() : 0;
   }
 
   /**
@@ -503,7 +550,7 @@ export class S3Connection {
     const bucket = this.#requireBucket();
     assertKey(key);
     assertUploadOptions(body, options);
-    return uploadWithSdk(await this.#s3(), bucket, key, body, options);
+    return uploadWithSdk(await this.#s3(), bucket, key, body, options, this.#network);
   }
 
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
@@ -513,13 +560,15 @@ export class S3Connection {
     if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object');
     const range = options.range === undefined ? undefined : byteRange(options.range);
     const { GetObjectCommand } = await loadS3();
-    const out = await this.#call(`getObject("${key}")`, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })), { key });
-    const body = out.Body as BodyWithMixin;
+    const action = `getObject("${key}")`;
+    const out = await this.#call(action, (c) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })), { key });
+    const body = typedBody(out.Body as Readable, out.ContentLength, { action, bucket, key, network: this.#network });
     return {
       ...toMetadata(key, out),
       body,
-      bytes: () => body.transformToByteArray(),
-      text: () => body.transformToString('utf-8'),
+      // A plain Uint8Array over the Buffer's memory, as the SDK's own bytes() gives: no copy.
+      bytes: () => buffer(body).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+      text: () => text(body),
     };
   }
 
@@ -644,20 +693,70 @@ export class S3Connection {
       });
   }
 
-  /** Multipart uploads begun and neither completed nor aborted (all pages). */
-  async *listMultipartUploads(options: { prefix?: string } = {}): AsyncGenerator<PendingUpload, void, undefined> {
+  /**
+   * Multipart uploads begun and neither completed nor aborted (all pages). With `olderThan`,
+   * only those begun at least that many milliseconds ago, measured by the store's clock (the
+   * learned offset applied, good to a second), since `initiated` is the store's time.
+   * `olderThan: 0` is every upload.
+   */
+  async *listMultipartUploads(options: ListUploadsOptions = {}): AsyncGenerator<PendingUpload, void, undefined> {
     const bucket = this.#requireBucket();
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    const { prefix, olderThan } = options;
+    if (prefix !== undefined && typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string');
+    assertOlderThan(olderThan, false);
     const { ListMultipartUploadsCommand } = await loadS3();
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     do {
       const [KeyMarker, UploadIdMarker] = [keyMarker, uploadIdMarker];
       const out = await this.#call('listMultipartUploads()', (c) =>
-        c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: options.prefix || undefined, KeyMarker, UploadIdMarker })));
-      for (const u of out.Uploads ?? []) yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
+        c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker })));
+      const cutoff = Date.now() + this.getClockOffset() - (olderThan ?? 0);
+      for (const u of out.Uploads ?? []) {
+        // An upload whose start the store did not tell is never taken for an old one.
+        if (olderThan && !(u.Initiated && u.Initiated.getTime() <= cutoff)) continue;
+        yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
+      }
       [keyMarker, uploadIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextUploadIdMarker] : [undefined, undefined];
     } while (keyMarker);
+  }
+
+  /**
+   * Aborts, now, the multipart uploads begun at least `olderThan` milliseconds ago (under
+   * `prefix`), and resolves to them; with `dryRun`, only lists them. An upload finished or
+   * aborted meanwhile by someone else is no error.
+   */
+  async abortStaleUploads(options: StaleUploadsOptions): Promise<PendingUpload[]> {
+    if (!isPlainObject(options as unknown)) throw invalidInput('options', 'must be an object such as { olderThan: 86400000 }');
+    assertOlderThan(options.olderThan, true);
+    if (options.dryRun !== undefined && typeof options.dryRun !== 'boolean') throw invalidInput('dryRun', 'must be true or false');
+    const stale: PendingUpload[] = [];
+    // Listed first, aborted after: aborting while paging would move the markers under our feet.
+    for await (const u of this.listMultipartUploads({ prefix: options.prefix, olderThan: options.olderThan })) stale.push(u);
+    if (!options.dryRun) for (const u of stale) await this.abortMultipartUpload(u.key, u.uploadId);
+    return stale;
+  }
+
+  /**
+   * Sets a lifecycle rule that makes the store abort multipart uploads `afterDays` days after
+   * they began, keeping the bucket's other lifecycle rules. The rule has a fixed ID
+   * ({@link ABORT_RULE_ID}): calling again replaces it. S3 has no conditional write for
+   * lifecycle rules: a change made by someone else between the read and the write is lost.
+   */
+  async abortIncompleteUploads(options: { afterDays: number }): Promise<AbortUploadsRule> {
+    const afterDays = assertAfterDays(options);
+    const bucket = this.#requireBucket();
+    const { PutBucketLifecycleConfigurationCommand } = await loadS3();
+    const action = 'abortIncompleteUploads()';
+    const Rules = withAbortRule(await this.#lifecycleRules(bucket, action), afterDays);
+    await this.#call(action, (c) =>
+      c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
+    return { id: ABORT_RULE_ID, prefix: '', afterDays };
+  }
+
+  /** The bucket's enabled lifecycle rules that abort incomplete multipart uploads; `[]` when none. */
+  async getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> {
+    return abortRulesOf(await this.#lifecycleRules(this.#requireBucket(), 'getAbortIncompleteUploads()'));
   }
 
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
@@ -666,6 +765,14 @@ export class S3Connection {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** The bucket's lifecycle rules, `[]` when it has none. */
+  async #lifecycleRules(bucket: string, action: string) {
+    const { GetBucketLifecycleConfigurationCommand } = await loadS3();
+    const out = await this.#call(action, (c) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))
+      .catch(whenMissing('NoSuchLifecycleConfiguration', { Rules: undefined }));
+    return out.Rules ?? [];
+  }
 
   #bind(bucket: string): void {
     assertBucketName(bucket);
@@ -700,6 +807,9 @@ export class S3Connection {
         requestChecksumCalculation: 'WHEN_REQUIRED' as const,
         responseChecksumValidation: 'WHEN_REQUIRED' as const,
       }),
+      requestHandler: requestHandlerOptions(this.timeouts),
+      // A client made after close() starts from what the previous one learned.
+      systemClockOffset: this.#clockOffset,
     };
   }
 
@@ -720,7 +830,7 @@ export class S3Connection {
     try {
       return await run(client);
     } catch (error) {
-      throw fromSdkError(error, { action, bucket, key });
+      throw fromSdkError(error, { action, bucket, key, network: this.#network });
     }
   }
 }

@@ -6,7 +6,8 @@
 import { CloudSparkError, invalidInput } from '../errors.js';
 import type { Credentials } from '../sigv4/index.js';
 import { loadCredentialProvider, loadSts } from './sdk.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, type ErrorContext } from './sdk-errors.js';
+import { requestHandlerOptions } from './network.js';
 import { sdkLogger, type Logger } from './logger.js';
 
 export interface CredentialSnapshot extends Credentials {
@@ -30,6 +31,8 @@ export interface CredentialSourceOptions {
   region: string;
   endpoint?: string | undefined;
   logger?: Logger | undefined;
+  /** The connection's store and limits: STS gets the same timeouts. */
+  network?: ErrorContext['network'];
 }
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -120,6 +123,7 @@ export class CredentialSource {
       endpoint: this.#options.endpoint,
       credentials: base,
       logger: sdkLogger(this.#options.logger),
+      ...(this.#options.network && { requestHandler: requestHandlerOptions(this.#options.network.timeouts) }),
     });
     try {
       const out = await client.send(new GetSessionTokenCommand({ DurationSeconds: this.stsDurationSeconds }));
@@ -130,8 +134,8 @@ export class CredentialSource {
       this.#options.logger?.debug?.(`STS session credentials obtained, valid until ${c.Expiration?.toISOString()}`);
       return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     } catch (error) {
-      const e = fromSdkError(error, { action: 'STS GetSessionToken' });
-      throw e.code === 'CREDENTIALS' || e.code === 'NETWORK' ? e : new CloudSparkError('CREDENTIALS', e.message, { status: e.status, s3Code: e.s3Code, cause: error });
+      const e = fromSdkError(error, { action: 'STS GetSessionToken', network: this.#options.network });
+      throw e.code === 'CREDENTIALS' || e.code === 'NETWORK' || e.code === 'TIMEOUT' ? e : new CloudSparkError('CREDENTIALS', e.message, { status: e.status, s3Code: e.s3Code, cause: error });
     } finally {
       client.destroy();
     }

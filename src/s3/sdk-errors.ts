@@ -1,12 +1,13 @@
 /** Turns what the AWS SDK throws into a {@link CloudSparkError} with a code to branch on. */
 import { CloudSparkError, type CloudSparkErrorCode } from '../errors.js';
+import { noAnswer, seconds, timeoutKind, type ResolvedTimeouts } from './network.js';
 
 interface SdkErrorShape {
   name?: string;
   code?: string;
   message?: string;
   Code?: string;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
   $response?: { statusCode?: number };
 }
 
@@ -15,6 +16,8 @@ export interface ErrorContext {
   action: string;
   bucket?: string | undefined;
   key?: string | undefined;
+  /** The store and the limits in force, for a TIMEOUT's message. */
+  network?: { endpoint: string; timeouts: ResolvedTimeouts } | undefined;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
@@ -31,9 +34,15 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
   const make = (code: CloudSparkErrorCode, what: string) => new CloudSparkError(code, `${context.action} failed: ${what}${suffix(status, s3Code)}`, options);
 
   if (status === undefined) {
+    const timeout = timeoutKind(error);
+    if (timeout) {
+      const attempts = e.$metadata?.attempts ?? 1;
+      return timeoutError(timeout, context, `${attempts} attempt${attempts === 1 ? '' : 's'}`, error);
+    }
     if (e.name === 'CredentialsProviderError') {
       return make('CREDENTIALS', 'no AWS credentials were found: pass accessKeyId and secretAccessKey, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile');
     }
+    // Any other TimeoutError is the handler's name for ECONNRESET, EPIPE or ETIMEDOUT.
     if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError') {
       return make('NETWORK', `the endpoint could not be reached (${e.code ?? e.name}); check endpoint and network`);
     }
@@ -65,4 +74,34 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
 function suffix(status: number | undefined, s3Code: string | undefined): string {
   if (status === undefined) return '';
   return s3Code && s3Code !== 'Unknown' && s3Code !== 'UnknownError' ? ` (${s3Code}, HTTP ${status})` : ` (HTTP ${status})`;
+}
+
+/**
+ * What the body stream of a download throws, typed: TIMEOUT when it went silent, NETWORK when
+ * the connection broke off. Either way the body ended early: it never ends short silently.
+ */
+export function fromBodyError(error: unknown, context: ErrorContext, received: number, expected: number | undefined): CloudSparkError {
+  if (error instanceof CloudSparkError) return error;
+  const progress = `${received}${expected === undefined ? '' : ` of ${expected}`} bytes of the body`;
+  const timeout = timeoutKind(error);
+  if (timeout) return timeoutError(timeout, context, `after ${progress}`, error);
+  const e = (error ?? {}) as { code?: string; message?: string };
+  return new CloudSparkError('NETWORK', `${context.action} failed: the connection broke off after ${progress} (${e.code ?? e.message ?? 'closed'})`, { cause: error });
+}
+
+/** A TIMEOUT naming the endpoint and the option that would let it wait longer. */
+function timeoutError(kind: 'connect' | 'idle', context: ErrorContext, detail: string, cause: unknown): CloudSparkError {
+  const field = `timeouts.${kind}`;
+  const { network } = context;
+  const endpoint = network?.endpoint ?? 'the endpoint';
+  const what =
+    kind === 'connect'
+      ? `could not connect to ${endpoint}${network ? ` within ${seconds(network.timeouts.connect)}` : ''}`
+      : network ? noAnswer(endpoint, network.timeouts.idle) : `no answer from ${endpoint}`;
+  return new CloudSparkError('TIMEOUT', `${context.action} failed: ${what} (${detail}); ${timeoutAdvice(field)}`, { field, cause });
+}
+
+/** The end of a TIMEOUT's message: what to do, in terms of the option (its `field`). */
+export function timeoutAdvice(field: string): string {
+  return field === 'timeouts.connect' ? `check the endpoint and the network, or raise ${field}` : `raise ${field} if the store is only slow`;
 }

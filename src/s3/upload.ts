@@ -8,7 +8,7 @@ import { CloudSparkError, invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 import { contentTypeFor } from './mime.js';
 import { loadS3, loadStorage } from './sdk.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 
 export type UploadBody = Buffer | Uint8Array | string | Blob | Readable;
 
@@ -74,6 +74,7 @@ export async function uploadWithSdk(
   key: string,
   body: UploadBody,
   options: UploadOptions,
+  network?: ErrorContext['network'],
 ): Promise<UploadResult> {
   const { Upload } = await loadStorage();
   const { signal } = options;
@@ -112,7 +113,7 @@ export async function uploadWithSdk(
     return { key, etag, versionId: 'VersionId' in out ? out.VersionId : undefined };
   } catch (error) {
     if (signal?.aborted || (error as Error).name === 'AbortError') throw aborted(key, error);
-    throw fromSdkError(error, { action: `uploadObject("${key}")`, bucket, key });
+    throw fromSdkError(error, { action: `uploadObject("${key}")`, bucket, key, network });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

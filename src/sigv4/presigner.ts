@@ -38,6 +38,8 @@ export interface PresignUrlRequest {
   expiresIn: number;
   /** The signing clock; defaults to now. */
   signingDate?: Date | undefined;
+  /** Milliseconds added to now when `signingDate` is not given: the store's clock minus ours. */
+  clockOffset?: number | undefined;
   /**
    * The operation's own query parameters, e.g. `{ partNumber: '3', uploadId }` for UploadPart.
    * They come first in the URL, in this order, as in boto3.
@@ -58,6 +60,8 @@ export interface PresignPostRequest {
   conditions?: readonly PostCondition[] | undefined;
   expiresIn: number;
   signingDate?: Date | undefined;
+  /** Milliseconds added to now when `signingDate` is not given: the store's clock minus ours. */
+  clockOffset?: number | undefined;
 }
 
 /** A presigned POST: the form's `action` URL and the fields to send before the file. */
@@ -106,10 +110,10 @@ export class S3Presigner {
 
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
-    const { method, key, expiresIn, signingDate, query, headers } = request;
+    const { method, key, expiresIn, signingDate, clockOffset, query, headers } = request;
     assertExpiresIn(expiresIn);
     const signed = headers === undefined ? undefined : signedHeaders(headers, this.location.host);
-    this.#prepare(credentials, expiresIn, signingDate);
+    this.#prepare(credentials, expiresIn, signingDate, clockOffset);
     const path = `${this.location.basePath}/${keyPath(key)}`;
     // The hot path signs `host` alone, with the strings #prepare made for that; other headers
     // change SignedHeaders, so both query strings and the tail are built for this URL only.
@@ -134,12 +138,12 @@ export class S3Presigner {
 
   /** A presigned POST, as boto3's `generate_presigned_post` would produce it. */
   presignPost(credentials: Credentials, request: PresignPostRequest): PresignedPost {
-    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate } = request;
+    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate, clockOffset } = request;
     assertKey(key);
     assertExpiresIn(expiresIn);
     assertPostFields(extraFields);
     assertPostConditions(extraConditions);
-    this.#prepare(credentials, expiresIn, signingDate);
+    this.#prepare(credentials, expiresIn, signingDate, clockOffset);
     if (this.#postFor !== this.#second) this.#preparePost(credentials);
 
     // boto3 signs the text of Python's json.dumps: it is written here piece by piece, the parts
@@ -166,10 +170,15 @@ export class S3Presigner {
   }
 
   /** Brings the per-second strings and the signing key up to date for this call. */
-  #prepare(credentials: Credentials, expiresIn: number, signingDate: Date | undefined): void {
+  #prepare(credentials: Credentials, expiresIn: number, signingDate: Date | undefined, clockOffset: number | undefined): void {
     let ms: number;
-    if (signingDate === undefined) ms = Date.now();
-    else {
+    if (signingDate === undefined) {
+      ms = Date.now();
+      if (clockOffset !== undefined) {
+        if (!Number.isFinite(clockOffset)) throw invalidInput('clockOffset', 'must be a finite number of milliseconds');
+        ms += clockOffset;
+      }
+    } else {
       assertDate(signingDate);
       ms = signingDate.getTime();
     }

@@ -15,6 +15,7 @@ after(() => removeBucket(bucket));
 interface Check {
   check: string;
   ok: boolean;
+  warning?: true;
   detail: string;
   fix?: string;
 }
@@ -28,7 +29,8 @@ test('without CORS: exit 1, one line per check, and the fix is the cors set comm
   assert.deepEqual(lines.map((l) => l.replace(/:.*/, '')), ['✘ cors rules', '✘ preflight', '✔ public access', '✘ round trip', '✔ clock']);
   assert.match(run.stdout, /^✘ cors rules: the bucket has no CORS rules.*\n {4}fix: cloudspark --bucket \S+ cors set --origin https:\/\/app\.example$/m);
   assert.match(run.stdout, /^✘ round trip: the uploads worked, but the POST and PUT answers carry no Access-Control-Allow-Origin/m);
-  assert.match(run.stderr, /3 of 5 checks failed/);
+  assert.match(run.stdout, /^! incomplete uploads: no lifecycle rule aborts unfinished multipart uploads.*\n {4}fix: cloudspark --bucket \S+ multipart auto-abort --after-days 7 {3}or {3}cloudspark --bucket \S+ multipart abort --older-than 7d$/m);
+  assert.match(run.stderr, /3 of 6 checks failed \(1 warning\)/);
 });
 
 test('after cors set --origin: exit 0, every check passes (--json: an array of checks)', async () => {
@@ -36,13 +38,23 @@ test('after cors set --origin: exit 0, every check passes (--json: an array of c
   const run = await doctor('--json');
   assertExit(run, 0);
   const checks = json<Check[]>(run);
-  assert.deepEqual(checks.map((c) => [c.check, c.ok]), [['cors rules', true], ['preflight', true], ['public access', true], ['round trip', true], ['clock', true]]);
-  assert.ok(checks.every((c) => c.fix === undefined && c.detail.length > 0));
+  assert.deepEqual(checks.map((c) => [c.check, c.ok, c.warning]), [
+    ['cors rules', true, undefined], ['preflight', true, undefined], ['public access', true, undefined], ['round trip', true, undefined], ['clock', true, undefined],
+    ['incomplete uploads', true, true],
+  ]);
+  assert.ok(checks.every((c) => (c.fix === undefined) === !c.warning && c.detail.length > 0));
   assert.match(byName(checks)['round trip']!.detail, /presigned POST stored .* presigned PUT replaced it .* presigned DELETE removed it/);
 
   const text = await doctor();
   assertExit(text, 0);
-  assert.match(text.stderr, /is ready for uploads from https:\/\/app\.example/);
+  assert.match(text.stderr, /is ready for uploads from https:\/\/app\.example \(1 warning\)/);
+});
+
+test('the incomplete-uploads warning goes once multipart auto-abort has set its lifecycle rule', async () => {
+  assertExit(await cli(['multipart', 'auto-abort', ...on(bucket), '--after-days', '3']), 0);
+  const run = await doctor('--json');
+  const check = byName(json<Check[]>(run))['incomplete uploads']!;
+  assert.deepEqual(check, { check: 'incomplete uploads', ok: true, detail: 'lifecycle rule "cloudspark-abort-incomplete-uploads" aborts unfinished multipart uploads 3 days after they began' });
 });
 
 test('another origin is refused by the same rules', async () => {

@@ -40,6 +40,11 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (\`npm test\` builds it for the cli tier).`);
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? repoRoot, env: cliEnv(options.env), stdio: 'pipe' });
+  // The bin may exit (Ctrl-C, a failure) before reading all that a test wrote to it: the EPIPE
+  // that the pending write then gets is expected, not a failure of the test process.
+  child.stdin!.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   if (!options.openStdin) child.stdin!.end(options.input);
   return child;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { CommanderError, InvalidArgumentError } from 'commander';
-import { byteSize, formatBytes, keyValue, origin, wholeNumber } from '../../src/cli/parse.js';
+import { byteSize, duration, formatBytes, keyValue, origin, secondsAsMs, wholeNumber } from '../../src/cli/parse.js';
 import { FileError, InterruptedError, UsageError, fileError, toFailure } from '../../src/cli/failure.js';
 import { Output, redact } from '../../src/cli/output.js';
 import { shellQuote } from '../../src/cli/context.js';
@@ -30,6 +30,13 @@ test('wholeNumber, keyValue and origin', () => {
   }
 });
 
+test('--older-than ages and --timeout seconds, in milliseconds', () => {
+  assert.deepEqual(['0', '45s', '30m', '12h', '2d', '1w'].map(duration), [0, 45_000, 1_800_000, 43_200_000, 172_800_000, 604_800_000]);
+  for (const bad of ['', '2', '2 days', '-1d', '1.5h', 'd', '2y']) assert.throws(() => duration(bad), InvalidArgumentError, bad);
+  assert.deepEqual(['60', '2.5', '0.001'].map(secondsAsMs), [60_000, 2500, 1]);
+  for (const bad of ['', '0', '0.0001', '-1', '1e3', '10s', 'soon']) assert.throws(() => secondsAsMs(bad), InvalidArgumentError, bad);
+});
+
 test('formatBytes and shellQuote', () => {
   assert.deepEqual([0, 1023, 1536, 12 * 2 ** 20, 200 * 2 ** 30].map(formatBytes), ['0 B', '1023 B', '1.5 KiB', '12 MiB', '200 GiB']);
   assert.equal(shellQuote('https://app.example'), 'https://app.example');
@@ -50,6 +57,12 @@ test('exit statuses: 0 for --help/--version, 2 for usage and INVALID_INPUT, 130 
   assert.deepEqual(toFailure(new FileError('cannot read'), none), { exitCode: 1, error: { code: 'FILE', message: 'cannot read' } });
   const denied = toFailure(new CloudSparkError('ACCESS_DENIED', 'denied', { status: 403, s3Code: 'AccessDenied', requestId: 'r1' }), () => 'a hint');
   assert.deepEqual(denied, { exitCode: 1, error: { code: 'ACCESS_DENIED', message: 'denied', hint: 'a hint', status: 403, s3Code: 'AccessDenied', field: undefined, requestId: 'r1' } });
+  const timeout = new CloudSparkError('TIMEOUT', 'ls() failed: no answer from http://h for 2 s (3 attempts); raise timeouts.idle if the store is only slow', { field: 'timeouts.idle' });
+  assert.deepEqual(toFailure(timeout, () => 'wait longer: --timeout SECONDS'), {
+    exitCode: 1,
+    // The library's advice names its option; the CLI's hint names its own.
+    error: { code: 'TIMEOUT', message: 'ls() failed: no answer from http://h for 2 s (3 attempts)', hint: 'wait longer: --timeout SECONDS', status: undefined, s3Code: undefined, field: 'timeouts.idle', requestId: undefined },
+  });
   assert.deepEqual(toFailure(new TypeError('oops'), none), { exitCode: 1, error: { code: 'INTERNAL', message: 'unexpected error: oops' } });
   assert.equal(fileError(Object.assign(new Error('x'), { code: 'EACCES' }), 'cannot write "f"').message, 'cannot write "f": permission denied');
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { corsVerdict, matchingRule } from '../../src/cli/doctor/cors-rules.js';
 import { publicAccessVerdict } from '../../src/cli/doctor/public-access.js';
 import { clockVerdict } from '../../src/cli/doctor/clock.js';
+import { abortRuleVerdict } from '../../src/cli/doctor/uploads.js';
 import { defaultCorsRules, publicReadPolicy, type CorsRule } from '../../src/index.js';
 
 const O = 'https://app.example';
@@ -73,4 +74,18 @@ test('clock: within 2 s is in step; up to 5 min passes with the amount; beyond f
   assert.equal(v.ok, false);
   assert.equal(v.detail, "this machine's clock is 10.0 min ahead of the server's (limit 5 min)");
   assert.match(String(v.fixes?.[0]), /timedatectl set-ntp true/);
+});
+
+test('incomplete uploads: a whole-bucket abort rule passes; a prefix-only rule or none is a warning with the fixes', () => {
+  const fix = ['multipart', 'auto-abort', '--after-days', '7'];
+  assert.deepEqual(abortRuleVerdict([{ id: 'a', prefix: 'tmp/', afterDays: 1 }, { id: 'b', prefix: '', afterDays: 7 }, { id: undefined, prefix: '', afterDays: 2 }], fix), {
+    ok: true,
+    detail: 'lifecycle rule aborts unfinished multipart uploads 2 days after they began',
+  });
+  const partial = abortRuleVerdict([{ id: 'a', prefix: 'tmp/', afterDays: 1 }], fix);
+  assert.deepEqual([partial.ok, partial.warning, partial.fixes], [true, true, [fix]]);
+  assert.match(partial.detail, /under "tmp\/" only/);
+  const none = abortRuleVerdict([], fix);
+  assert.deepEqual([none.ok, none.warning], [true, true]);
+  assert.match(none.detail, /^no lifecycle rule aborts unfinished multipart uploads/);
 });

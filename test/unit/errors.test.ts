@@ -37,7 +37,8 @@ describe('fromSdkError', () => {
     ['ECONNREFUSED without a status', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }), onKey, 'NETWORK', undefined, undefined],
     ['ENOTFOUND', Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }), onKey, 'NETWORK', undefined, undefined],
     ['ETIMEDOUT', Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }), onKey, 'NETWORK', undefined, undefined],
-    ['a TimeoutError', sdkError('TimeoutError'), onKey, 'NETWORK', undefined, undefined],
+    ['a TimeoutError of no timer of ours', sdkError('TimeoutError'), onKey, 'NETWORK', undefined, undefined],
+    ["ECONNRESET, which the SDK's handler names TimeoutError", Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' }), onKey, 'NETWORK', undefined, undefined],
     ['CredentialsProviderError', sdkError('CredentialsProviderError', undefined, { message: 'Could not load credentials from any providers' }), { action: 'x()' }, 'CREDENTIALS', undefined, undefined],
     ['InternalError 500', sdkError('InternalError', 500, { message: 'We encountered an internal error.' }), onKey, 'SERVICE_ERROR', 500, 'InternalError'],
     ['InvalidArgument 400', sdkError('InvalidArgument', 400), onKey, 'SERVICE_ERROR', 400, 'InvalidArgument'],
@@ -55,6 +56,25 @@ describe('fromSdkError', () => {
       assert.ok(e.message.startsWith(`${context.action} failed: `), e.message);
     });
   }
+
+  test('TIMEOUT names the endpoint, the time waited, the attempts and the option to raise', () => {
+    const network = { endpoint: 'http://127.0.0.1:9', timeouts: { connect: 1500, idle: 2000 } };
+    // The messages of @smithy/node-http-handler's two timers, as the installed version words them.
+    const idle = sdkError('TimeoutError', undefined, {
+      message: '@smithy/node-http-handler - the request socket timed out after 2000 ms of inactivity (configured by client requestHandler).',
+      $metadata: { attempts: 3 },
+    });
+    const e = fromSdkError(idle, { ...onBucket, network });
+    assert.equal(e.code, 'TIMEOUT');
+    assert.equal(e.field, 'timeouts.idle');
+    assert.equal(e.message, 'listObjects() failed: no answer from http://127.0.0.1:9 for 2 s (3 attempts); raise timeouts.idle if the store is only slow');
+    const connect = sdkError('TimeoutError', undefined, {
+      message: '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1500 ms.',
+    });
+    const c = fromSdkError(connect, { ...onBucket, network });
+    assert.equal(c.field, 'timeouts.connect');
+    assert.equal(c.message, 'listObjects() failed: could not connect to http://127.0.0.1:9 within 1.5 s (1 attempt); check the endpoint and the network, or raise timeouts.connect');
+  });
 
   test('the service\'s Code wins over the exception name, and $response.statusCode is a fallback status', () => {
     const withCode = Object.assign(new Error('x'), { name: 'S3ServiceException', Code: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });

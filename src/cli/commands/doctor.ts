@@ -14,7 +14,11 @@ Checks:
   round trip     a presigned POST upload, a presigned PUT over it and a
                  presigned DELETE, each sent with the origin
   clock          this machine's clock against the store's (fails beyond 5 min)
-A failed check says how to fix it. Exit status 1 when any check fails.`;
+  incomplete uploads
+                 a lifecycle rule aborts multipart uploads left unfinished
+                 (a warning only: uploads work without it)
+A failed check (✘) or a warning (!) says how to fix it. Exit status 1 when any
+check fails; warnings leave it 0.`;
 
 export function registerDoctor(program: Command, app: App): void {
   examples(
@@ -29,13 +33,15 @@ export function registerDoctor(program: Command, app: App): void {
     action(app, async (ctx, options: { origin: string }) => {
       const checks = await runDoctor(ctx, options.origin);
       const failed = checks.filter((c) => !c.ok).length;
+      const warnings = checks.filter((c) => c.warning).length;
       ctx.out.result(checks, () =>
-        checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n'),
+        checks.map((c) => `${c.ok ? (c.warning ? '!' : '✔') : '✘'} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n'),
       );
+      const warned = warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
       ctx.out.info(
         failed
-          ? `${failed} of ${checks.length} checks failed: bucket "${ctx.bucket}" is not ready for uploads from ${options.origin}`
-          : `bucket "${ctx.bucket}" is ready for uploads from ${options.origin}`,
+          ? `${failed} of ${checks.length} checks failed${warned}: bucket "${ctx.bucket}" is not ready for uploads from ${options.origin}`
+          : `bucket "${ctx.bucket}" is ready for uploads from ${options.origin}${warned}`,
       );
       return failed ? EXIT_FAILURE : EXIT_OK;
     }),

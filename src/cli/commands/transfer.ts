@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { CloudSparkError } from '../../errors.js';
+import { endpointLabel, noAnswer } from '../../s3/network.js';
 import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { FileError, InterruptedError, UsageError, fileError } from '../failure.js';
@@ -104,8 +105,16 @@ function downloadError(ctx: CliContext, at: { key: string; path: string; receive
   if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
   const e = error as NodeJS.ErrnoException;
   if (e.syscall !== undefined && e.path !== undefined) return fileError(error, `cannot write "${at.path}"`);
-  // Node calls a response whose connection closed before its Content-Length "aborted".
-  const reason = error instanceof ShortBodyError || e.message === 'aborted' ? 'the connection closed early' : e.message;
+  // The library's body fails with TIMEOUT when the store went silent, NETWORK when the
+  // connection broke off; the counter here finds a body that ended short all the same.
+  const timedOut = error instanceof CloudSparkError && error.code === 'TIMEOUT';
+  const s3 = ctx.connection();
+  const reason = timedOut
+    ? noAnswer(endpointLabel(s3.endpoint, s3.region), s3.timeouts.idle)
+    : error instanceof ShortBodyError || error instanceof CloudSparkError ? 'the connection closed early' : e.message;
   const progress = `${formatBytes(at.received)}${at.expected === undefined ? '' : ` of ${formatBytes(at.expected)}`}`;
-  return new CloudSparkError('NETWORK', `download of key "${at.key}" in bucket "${ctx.bucket}" broke off after ${progress} (${reason})${nothingLeft}`, { cause: error });
+  return new CloudSparkError(timedOut ? 'TIMEOUT' : 'NETWORK', `download of key "${at.key}" in bucket "${ctx.bucket}" broke off after ${progress} (${reason})${nothingLeft}`, {
+    cause: error,
+    field: timedOut ? error.field : undefined,
+  });
 }
