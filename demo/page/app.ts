@@ -3,7 +3,7 @@
  * delete what is in the bucket. Uploads go through `cloudspark/browser`; every step is announced
  * as a `cloudspark:*` event on document (the browser tests listen to them).
  */
-import { upload, uploadFile, uploadMultipart, deleteFile, UploadError, type UploadProgress } from '../../src/browser/index.js';
+import { upload, uploadFile, uploadMultipart, deleteFile, UploadError, type BrowserUploadProgress } from '../../src/browser/index.js';
 import { callHandler } from '../../src/browser/api.js';
 
 // The browser module, to try from the developer console.
@@ -61,7 +61,7 @@ function addUpload(file: File): void {
     row.className = 'upload is-running';
     status.textContent = file.size >= config.multipartFrom ? 'Uploading in parts…' : 'Uploading…';
     $('.detail', row).textContent = '';
-    const show = (p: UploadProgress) => {
+    const show = (p: BrowserUploadProgress) => {
       $<HTMLElement>('.fill', row).style.width = `${p.percent}%`;
       $('.percent', row).textContent = `${p.percent}%`;
       $('.detail', row).textContent = `${bytes(p.loaded)} of ${bytes(p.total)}`;

@@ -11,10 +11,11 @@ export { uploadFile, deleteFile } from './upload.js';
 export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile } from './upload.js';
 export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
-export type { UploadProgress } from './xhr.js';
+export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
 export type { HandlerApi } from './api.js';
 
-export interface UploadOptions extends UploadFileOptions {
+/** Options of {@link upload}. */
+export interface BrowserUploadOptions extends UploadFileOptions {
   /** The upload handler's base URL, e.g. `/api/uploads` (or `{ url, headers }`). */
   api: HandlerApi;
   /** Files this size or larger go multipart. Default 16 MiB. */
@@ -24,11 +25,14 @@ export interface UploadOptions extends UploadFileOptions {
   concurrency?: number;
 }
 
+/** @deprecated Use {@link BrowserUploadOptions}: `cloudspark` has an `UploadOptions` of its own, for `uploadObject`. */
+export type UploadOptions = BrowserUploadOptions;
+
 /**
  * Asks the handler for a presigned POST and uploads `file` to it, or, from `multipartFrom` bytes
  * on, uploads it in parts. Resolves once the handler verified what S3 stored.
  */
-export async function upload(file: File, options: UploadOptions): Promise<CompletedUpload> {
+export async function upload(file: File, options: BrowserUploadOptions): Promise<CompletedUpload> {
   const { api, multipartFrom = 16 * 1024 * 1024, signal } = options;
   if (file.size >= multipartFrom) return uploadMultipart(file, options);
   const target = await callHandler<PresignedPostTarget>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);

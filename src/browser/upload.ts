@@ -2,7 +2,7 @@
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
-import { progress, send, type UploadProgress } from './xhr.js';
+import { progress, send, type BrowserUploadProgress } from './xhr.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
@@ -24,7 +24,7 @@ export interface PresignedPutTarget {
 export interface UploadFileOptions {
   /** The upload handler that gave the target: a target with a token is then completed there (`post/complete`). */
   api?: HandlerApi;
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: (progress: BrowserUploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
   signal?: AbortSignal;
   /** Milliseconds without a byte moving after which the request fails as `NETWORK`. Default 60000. */

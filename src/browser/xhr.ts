@@ -1,7 +1,8 @@
 /** One request with XMLHttpRequest: the only browser API that reports upload progress. */
 import { UploadError, aborted, fromS3Response } from './errors.js';
 
-export interface UploadProgress {
+/** How far an upload from the page is: what `onProgress` receives. */
+export interface BrowserUploadProgress {
   /** Bytes sent so far. */
   loaded: number;
   total: number;
@@ -9,13 +10,16 @@ export interface UploadProgress {
   percent: number;
 }
 
+/** @deprecated Use {@link BrowserUploadProgress}: `cloudspark` has an `UploadProgress` of its own, without `percent`. */
+export type UploadProgress = BrowserUploadProgress;
+
 export interface XhrResult {
   status: number;
   body: string;
   header(name: string): string | null;
 }
 
-export const progress = (loaded: number, total: number): UploadProgress => ({
+export const progress = (loaded: number, total: number): BrowserUploadProgress => ({
   loaded,
   total,
   percent: total > 0 ? Math.floor((loaded / total) * 100) : 100,

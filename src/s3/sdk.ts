@@ -13,42 +13,60 @@ let iam: Promise<typeof IamModule> | undefined;
 let sts: Promise<typeof StsModule> | undefined;
 let storage: Promise<typeof StorageModule> | undefined;
 let provider: Promise<typeof ProviderModule> | undefined;
-let nodeNoticeTaken = false;
-/** Set when the SDK's notice was held back, until a logger takes it. */
-let pendingNotice = false;
-const SDK_CORE_CLIENT: string = '@aws-sdk/core/client';
 
-export const loadS3 = () => (s3 ??= quietly(() => import('@aws-sdk/client-s3')));
-export const loadIam = () => (iam ??= quietly(() => import('@aws-sdk/client-iam')));
-export const loadSts = () => (sts ??= quietly(() => import('@aws-sdk/client-sts')));
+export const loadS3 = () => (s3 ??= import('@aws-sdk/client-s3').then((m) => ({ ...m, S3Client: quietClient(m.S3Client) })));
+export const loadIam = () => (iam ??= import('@aws-sdk/client-iam').then((m) => ({ ...m, IAMClient: quietClient(m.IAMClient) })));
+export const loadSts = () => (sts ??= import('@aws-sdk/client-sts').then((m) => ({ ...m, STSClient: quietClient(m.STSClient) })));
 export const loadStorage = () => (storage ??= import('@aws-sdk/lib-storage'));
 export const loadCredentialProvider = () => (provider ??= import('@aws-sdk/credential-provider-node'));
 
 /**
- * On Node < 22 the SDK announces, through `process.emitWarning`, that its future versions will
- * need Node 22. A library must not print; the notice is handed to the caller's logger instead
- * (see {@link takeNodeVersionNotice}).
+ * The SDK's notice that its future versions need a newer Node.js ("NodeVersionSupportWarning:
+ * The AWS SDK for JavaScript (v3) versions published after ..."), which it sends through
+ * `process.emitWarning` when the first client of the process is constructed.
  */
-async function quietly<T>(load: () => Promise<T>): Promise<T> {
-  if (!nodeNoticeTaken) {
-    nodeNoticeTaken = true;
-    try {
-      // A computed specifier: the CommonJS build's type resolution cannot see package subpaths.
-      const core = (await import(SDK_CORE_CLIENT)) as { state?: { warningEmitted: boolean } };
-      if (core.state && !core.state.warningEmitted) {
-        core.state.warningEmitted = true;
-        pendingNotice = Number(process.versions.node.split('.')[0]) < 22;
-      }
-    } catch {
-      // A future SDK without this switch just prints its own notice.
-    }
-  }
-  return load();
+const NODE_VERSION_NOTICE = /^Node\w*Warning: The AWS SDK for JavaScript/;
+
+interface SdkLogger {
+  warn?(...content: unknown[]): void;
 }
 
-/** The SDK's Node-version notice, once per process, for the first logger that asks. */
+/**
+ * `Client`, whose constructor hands the SDK's Node-version notice to the client's own logger
+ * (ours, from sdkLogger) instead of printing it. A library must not print, and the host
+ * application's own clients must keep their notice: so nothing of the SDK is touched, and only
+ * the construction of our clients is watched (see README, "The SDK's Node-version notice").
+ */
+function quietClient<C extends new (...args: any[]) => object>(Client: C): C {
+  return new Proxy(Client, {
+    construct: (target, args, newTarget) =>
+      noticeTo((args[0] as { logger?: SdkLogger } | undefined)?.logger, () => Reflect.construct(target, args, newTarget) as object),
+  });
+}
+
+/**
+ * Runs `construct` with that notice going to `logger.warn` (or nowhere), and every other warning
+ * through. A client's constructor is synchronous: no code of the host's runs while
+ * `process.emitWarning` is wrapped, and the host's own function is back before anything else.
+ */
+function noticeTo<T>(logger: SdkLogger | undefined, construct: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (typeof warning === 'string' && NODE_VERSION_NOTICE.test(warning)) logger?.warn?.(warning.replace(/\s+/g, ' '));
+    else (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return construct();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+/**
+ * Kept while src/s3/connection.ts still calls it: the notice no longer waits here, it reaches the
+ * logger of the client whose construction raised it (see quietClient).
+ * @deprecated Always `undefined`.
+ */
 export function takeNodeVersionNotice(): string | undefined {
-  if (!pendingNotice) return undefined;
-  pendingNotice = false;
-  return `AWS SDK notice: its versions published after the first week of January 2027 require Node.js >= 22 (this is ${process.version}).`;
+  return undefined;
 }

@@ -6,14 +6,10 @@ export { assertPostConditions, assertPostFields, copyFields } from './post-polic
 export type { BucketAddress, BucketLocation } from './location.js';
 export { parseEndpoint, resolveBucketLocation } from './location.js';
 export { deriveSigningKey, SigningKeyCache } from './signing-key.js';
-export { buildCanonicalRequest, canonicalQueryString } from './canonical.js';
-export type { CanonicalRequestInput, CanonicalRequest } from './canonical.js';
 export {
   ALGORITHM,
-  EMPTY_SHA256,
   UNSIGNED_PAYLOAD,
   credentialScope,
-  hmacHex,
   sha256Hex,
   stringToSign,
   toAmzDate,

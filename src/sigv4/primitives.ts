@@ -11,7 +11,6 @@ const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: string | U
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return oneShotHash !== undefined ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
@@ -19,10 +18,6 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 export function hmac(key: Uint8Array | string, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
-}
-
-export function hmacHex(key: Uint8Array, data: string): string {
-  return createHmac('sha256', key).update(data).digest('hex');
 }
 
 // RFC 3986 unreserved characters stay as they are; everything else is %XX of its UTF-8 bytes,

@@ -39,9 +39,9 @@ test('a file whose declared size lied is refused by S3 itself (EntityTooLarge), 
 });
 
 test('the browser bundle is within its size budget, with no dependencies', () => {
-  const result = JSON.parse(execFileSync(process.execPath, ['scripts/browser-size.mjs', '--json'], { encoding: 'utf8' })) as { gzip: number; limit: number; inputs: string[]; ok: boolean };
-  assert.equal(result.limit, 4096);
-  assert.ok(result.gzip <= 4096, `${result.gzip} bytes min+gzip`);
-  assert.ok(result.inputs.every((p) => p.startsWith('src/browser/')), result.inputs.join(', '));
-  assert.ok(result.ok);
+  // Only the measurement is taken from the script; the budget is the README's ("fails above
+  // 4 KB"), not the script's own limit or verdict.
+  const result = JSON.parse(execFileSync(process.execPath, ['scripts/browser-size.mjs', '--json'], { encoding: 'utf8' })) as { gzip: number; inputs: string[] };
+  assert.ok(result.gzip > 0 && result.gzip <= 4096, `${result.gzip} bytes min+gzip`);
+  assert.ok(result.inputs.length > 0 && result.inputs.every((p) => p.startsWith('src/browser/')), result.inputs.join(', '));
 });

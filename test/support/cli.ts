@@ -50,19 +50,19 @@ export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess
 }
 
 /** Waits for a spawned bin to exit, collecting its output, and checks that output for secrets. */
-export function finished(child: ChildProcess): Promise<CliRun> {
+export async function finished(child: ChildProcess): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  return new Promise((resolve, reject) => {
+  const run = await new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const run = { code, signal, stdout, stderr };
-      assertNoSecrets(run);
-      resolve(run);
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  // Asserted here, not in the 'close' handler: a throw there is an uncaught exception, not
+  // this test's failure.
+  assertNoSecrets(run);
+  return run;
 }
 
 export function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {

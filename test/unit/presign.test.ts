@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { S3Connection, S3Presigner, type PostCondition } from '../../src/index.js';
-import { deriveSigningKey, hmacHex, toAmzDate } from '../../src/sigv4/index.js';
 import { readFixture, repoRoot } from '../support/fixtures.js';
+import * as reference from '../support/sigv4-reference.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, decodePolicy, deepFreeze, invalid, isCloudSparkError } from './helpers.js';
 
 const signingDate = new Date('2026-11-29T04:30:00Z');
@@ -90,8 +90,10 @@ describe('presigned URLs from S3Connection', () => {
     const before = Date.now();
     const now = new URL(await c.presignedGetUrl('k'));
     const after = Date.now();
-    const date = now.searchParams.get('X-Amz-Date')!;
-    assert.ok(date >= toAmzDate(new Date(before - 1000)) && date <= toAmzDate(new Date(after + 1000)), date);
+    // X-Amz-Date is ISO 8601 basic format, 20261129T043000Z: back to milliseconds, independently.
+    const [, y, mo, d, h, mi, sec] = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(now.searchParams.get('X-Amz-Date')!)!.map(Number);
+    const signedAt = Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!);
+    assert.ok(signedAt >= before - 1000 && signedAt <= after, `${signedAt} within [${before - 1000}, ${after}]`);
 
     await assert.rejects(c.presignedGetUrl('k', { signingDate: new Date('nope') }), invalid('signingDate'));
   });
@@ -147,12 +149,13 @@ describe('presigned URLs from S3Connection', () => {
 });
 
 describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
-  const coveredBy = (conditions: unknown[], field: string) =>
-    conditions.filter((c) =>
-      Array.isArray(c)
-        ? c[0] !== 'content-length-range' && String(c[1]).toLowerCase() === `$${field.toLowerCase()}`
-        : Object.keys(c as object).some((k) => k.toLowerCase() === field.toLowerCase()),
-    );
+  // The conditions every policy ends with: the bucket and key, then what SigV4 signs.
+  const bucketAndKey = (key: string) => [{ bucket: BUCKET }, { key }];
+  const SIGNED = [
+    { 'x-amz-algorithm': 'AWS4-HMAC-SHA256' },
+    { 'x-amz-credential': 'AKIAIOSFODNN7EXAMPLE/20261129/us-east-1/s3/aws4_request' },
+    { 'x-amz-date': '20261129T043000Z' },
+  ];
 
   test('url, key, expiration (default 3600 s) and a signature that verifies', async () => {
     const post = await connection().presignedCreateUrl('uploads/a.png', { signingDate });
@@ -160,9 +163,11 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
     assert.equal(post.fields['key'], 'uploads/a.png');
     const policy = decodePolicy(post.fields['policy']);
     assert.equal(policy.expiration, '2026-11-29T05:30:00Z');
-    assert.deepEqual(policy.conditions.slice(0, 2), [{ bucket: BUCKET }, { key: 'uploads/a.png' }]);
-    const signingKey = deriveSigningKey(SECRET_ACCESS_KEY, '20261129', 'us-east-1', 's3');
-    assert.equal(post.fields['x-amz-signature'], hmacHex(signingKey, post.fields['policy']!));
+    assert.deepEqual(policy.conditions, [...bucketAndKey('uploads/a.png'), ...SIGNED]);
+    // Checked independently: the reference signer (node:crypto alone, no code shared with src;
+    // sigv4-conformance.test.ts holds it to AWS's published POST example).
+    const signingKey = reference.signingKey(SECRET_ACCESS_KEY, '20261129', 'us-east-1', 's3');
+    assert.equal(post.fields['x-amz-signature'], reference.hmacHex(signingKey, post.fields['policy']!));
     const later = await connection().presignedCreateUrl('uploads/a.png', { signingDate, expiresIn: 60 });
     assert.equal(decodePolicy(later.fields['policy']).expiration, '2026-11-29T04:31:00Z');
   });
@@ -171,23 +176,33 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
     const post = await connection().presignedCreateUrl('a.txt', { signingDate, params: { owner: 'alice', 'Project-Id': 'ünïcode 42' } });
     assert.equal(post.fields['x-amz-meta-owner'], 'alice');
     assert.equal(post.fields['x-amz-meta-Project-Id'], 'ünïcode 42');
-    const { conditions } = decodePolicy(post.fields['policy']);
-    assert.deepEqual(coveredBy(conditions, 'x-amz-meta-owner'), [{ 'x-amz-meta-owner': 'alice' }]);
-    assert.deepEqual(coveredBy(conditions, 'x-amz-meta-Project-Id'), [{ 'x-amz-meta-Project-Id': 'ünïcode 42' }]);
+    assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
+      { 'x-amz-meta-owner': 'alice' },
+      { 'x-amz-meta-Project-Id': 'ünïcode 42' },
+      ...bucketAndKey('a.txt'),
+      ...SIGNED,
+    ]);
   });
 
   test('every field sent is covered by a policy condition', async () => {
     const fields = { 'Content-Type': 'image/png', acl: 'private', success_action_status: '201', 'Cache-Control': 'max-age=60' };
     const post = await connection({ sessionToken: 'tok' }).presignedCreateUrl('a.png', { signingDate, fields, params: { owner: 'bob' } });
-    const { conditions } = decodePolicy(post.fields['policy']);
-    for (const [name, value] of Object.entries(fields)) {
-      assert.equal(post.fields[name], value);
-      assert.deepEqual(coveredBy(conditions, name), [{ [name]: value }], name);
-    }
-    for (const name of Object.keys(post.fields)) {
-      if (name === 'policy' || name === 'x-amz-signature') continue;
-      assert.equal(coveredBy(conditions, name).length, 1, `field ${name} has exactly one condition`);
-    }
+    // Each form field (but the policy and its signature) has exactly one condition.
+    assert.deepEqual(Object.keys(post.fields), [
+      'Content-Type', 'acl', 'success_action_status', 'Cache-Control', 'x-amz-meta-owner',
+      'key', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-security-token', 'policy', 'x-amz-signature',
+    ]);
+    for (const [name, value] of Object.entries(fields)) assert.equal(post.fields[name], value);
+    assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
+      { 'x-amz-meta-owner': 'bob' },
+      { 'Content-Type': 'image/png' },
+      { acl: 'private' },
+      { success_action_status: '201' },
+      { 'Cache-Control': 'max-age=60' },
+      ...bucketAndKey('a.png'),
+      ...SIGNED,
+      { 'x-amz-security-token': 'tok' },
+    ]);
   });
 
   test('an existing starts-with or eq condition for a field is not duplicated (names case-insensitive)', async () => {
@@ -196,11 +211,15 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
       fields: { 'Content-Type': 'image/png', acl: 'private', 'Cache-Control': 'no-cache' },
       conditions: [['starts-with', '$content-type', 'image/'], ['eq', '$ACL', 'private'], { 'cache-control': 'no-cache' }, ['content-length-range', 1, 1024]],
     });
-    const { conditions } = decodePolicy(post.fields['policy']);
-    assert.deepEqual(coveredBy(conditions, 'Content-Type'), [['starts-with', '$content-type', 'image/']]);
-    assert.deepEqual(coveredBy(conditions, 'acl'), [['eq', '$ACL', 'private']]);
-    assert.deepEqual(coveredBy(conditions, 'Cache-Control'), [{ 'cache-control': 'no-cache' }]);
-    assert.deepEqual(conditions.filter((c) => Array.isArray(c) && c[0] === 'content-length-range'), [['content-length-range', 1, 1024]]);
+    // The caller's conditions, unchanged, and nothing added for the fields they cover.
+    assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
+      ['starts-with', '$content-type', 'image/'],
+      ['eq', '$ACL', 'private'],
+      { 'cache-control': 'no-cache' },
+      ['content-length-range', 1, 1024],
+      ...bucketAndKey('a.png'),
+      ...SIGNED,
+    ]);
   });
 
   test('a content-length-range condition does not count as covering a field', async () => {
@@ -209,7 +228,12 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
       fields: { 'content-length-range': 'x' },
       conditions: [['content-length-range', 1, 10]],
     });
-    assert.deepEqual(coveredBy(decodePolicy(post.fields['policy']).conditions, 'content-length-range'), [{ 'content-length-range': 'x' }]);
+    assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
+      ['content-length-range', 1, 10],
+      { 'content-length-range': 'x' },
+      ...bucketAndKey('a.png'),
+      ...SIGNED,
+    ]);
   });
 
   test('the caller\'s fields, conditions and params are neither mutated nor aliased', async () => {
