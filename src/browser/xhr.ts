@@ -1,9 +1,11 @@
 /** One request with XMLHttpRequest: the only browser API that reports upload progress. */
 import { UploadError, aborted, fromS3Response } from './errors.js';
 
+/** What `onProgress` receives while a file goes up. */
 export interface UploadProgress {
   /** Bytes sent so far. */
   loaded: number;
+  /** The file's size in bytes. */
   total: number;
   /** 0 to 100, whole numbers. */
   percent: number;
