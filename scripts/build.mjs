@@ -1,17 +1,28 @@
 // Builds dist/ from src/, one bundled file per entry point and format:
-// - dist/esm/<entry>.js: ES modules, with tsc's .d.ts files beside them;
-// - dist/cjs/<entry>.js: the same as CommonJS, with their own .d.ts files.
+// - dist/esm/<entry>.js: ES modules;
+// - dist/cjs/<entry>.js: the same as CommonJS;
+// - dist/{esm,cjs}/<entry>.d.ts: the entry point's declarations in one file (not the bin's), made
+//   by tsc (into .tmp/dts) and bundled by API Extractor. The two copies are the same text: the
+//   package.json that each folder gets below makes TypeScript read one as ESM, the other as CJS.
 // One file per entry because resolving and loading modules is most of the start-up cost that
 // `npm run bench` measures. Packages stay external, so the AWS SDK is still loaded on first use.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { API_ENTRIES, BUILT_REPORTS, extract } from './api-extractor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const tsc = (...args) => execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), ...args], { stdio: 'inherit' });
+const tsc = (...args) => {
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), ...args], { stdio: 'inherit' });
+  } catch {
+    console.error('tsc failed (above): no declarations, no build.');
+    process.exit(1);
+  }
+};
 
 /**
  * Entry points: source file -> dist/<format>/<out>.js, for Node unless `platform` says otherwise,
@@ -26,14 +37,15 @@ const ENTRIES = [
   { src: 'src/browser/index.ts', out: 'browser', platform: 'browser' },
 ];
 
+const dts = join(root, '.tmp/dts');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-for (const [config, dir, format] of [['tsconfig.json', 'esm', 'esm'], ['tsconfig.cjs.json', 'cjs', 'cjs']]) {
-  tsc('-p', join(root, config), '--emitDeclarationOnly');
+for (const dir of ['.tmp/dts', '.tmp/rollup', '.tmp/api']) rmSync(join(root, dir), { recursive: true, force: true });
+for (const format of ['esm', 'cjs']) {
   for (const entry of ENTRIES) {
     if (entry.formats && !entry.formats.includes(format)) continue;
     await build({
       entryPoints: [join(root, entry.src)],
-      outfile: join(root, 'dist', dir, `${entry.out}.js`),
+      outfile: join(root, 'dist', format, `${entry.out}.js`),
       bundle: true,
       packages: 'external',
       platform: entry.platform ?? 'node',
@@ -49,4 +61,74 @@ for (const [config, dir, format] of [['tsconfig.json', 'esm', 'esm'], ['tsconfig
 for (const [dir, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
   mkdirSync(join(root, 'dist', dir), { recursive: true });
   writeFileSync(join(root, 'dist', dir, 'package.json'), JSON.stringify({ type }) + '\n');
+}
+
+// Declarations: tsc's, one file per module, then API Extractor's, one file per entry point.
+tsc('-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', dts);
+// No package name or `exports` above tsc's files: 'cloudspark' there is the copy made below.
+writeFile(join(dts, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
+for (const entry of API_ENTRIES) {
+  const core = entry.subpath === '.';
+  if (!core) importCoreByName(join(dts, dirname(entry.dts)), exportedNames(join(dts, 'node_modules/cloudspark/index.d.ts')));
+  const rollup = join(root, '.tmp/rollup', `${entry.out}.d.ts`);
+  if (!extract({ entry: join(dts, entry.dts), rollupTo: rollup, report: entry.report })) {
+    console.error(`API Extractor could not bundle the declarations of ${entry.name}.`);
+    process.exit(1);
+  }
+  const text = readFileSync(rollup, 'utf8');
+  // API Extractor names the package; say which entry point the report is of.
+  const report = join(BUILT_REPORTS, `${entry.report}.api.md`);
+  writeFile(report, readFileSync(report, 'utf8').replace(/^## API Report File for "cloudspark"/m, `## API Report File for "${entry.name}"`));
+  if (core) {
+    // The package as the other entry points' declarations see it (a package in node_modules,
+    // which API Extractor leaves out of a bundle).
+    writeFile(join(dts, 'node_modules/cloudspark/index.d.ts'), text);
+    writeFile(join(dts, 'node_modules/cloudspark/package.json'), JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts' }) + '\n');
+  }
+  // Shipped, they import from `cloudspark`'s .d.ts beside them: the ESM one in dist/esm and the CJS
+  // one in dist/cjs, the very files a user's own `import`/`require` of 'cloudspark' resolves to.
+  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark';$/gm, "$1'./index.js';");
+  for (const dir of ['esm', 'cjs']) writeFile(join(root, 'dist', dir, `${entry.out}.d.ts`), shipped);
+}
+
+/** Writes `text` to `file`, making its folder. */
+function writeFile(file, text) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** The names a bundled .d.ts exports. */
+function exportedNames(file) {
+  const text = readFileSync(file, 'utf8');
+  const names = new Set();
+  for (const m of text.matchAll(/^export declare (?:abstract )?(?:class|function|const|let|interface|type|enum|namespace) (\w+)/gm)) names.add(m[1]);
+  for (const m of text.matchAll(/^export (?:type )?\{([^}]*)\}/gm)) {
+    for (const part of m[1].split(',')) {
+      const name = part.trim().split(/\s+as\s+/).pop();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * In tsc's declarations below `dir` (a subpath entry point's folder), an import from a module
+ * outside it, all of whose names `cloudspark` exports, becomes an import from 'cloudspark'.
+ * Bundled as it was, `cloudspark/server`'s .d.ts would hold its own copy of `S3Connection`, a
+ * class with private members, so TypeScript would refuse the `S3Connection` a user made from
+ * `cloudspark` as the handler's `connection`. Names `cloudspark` does not export are still copied
+ * in (and the API report flags them: ae-forgotten-export).
+ */
+function importCoreByName(dir, coreNames) {
+  for (const name of readdirSync(dir, { recursive: true })) {
+    if (!name.endsWith('.d.ts')) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    const rewritten = text.replace(/^(import (?:type )?\{([^}]*)\} from )'(\.{1,2}\/[^']+)';$/gm, (line, head, list, specifier) => {
+      const outside = relative(dir, resolve(dirname(file), specifier)).startsWith('..');
+      const names = list.split(',').map((part) => part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]).filter(Boolean);
+      return outside && names.every((n) => coreNames.has(n)) ? `${head}'cloudspark';` : line;
+    });
+    if (rewritten !== text) writeFileSync(file, rewritten);
+  }
 }

@@ -2,8 +2,9 @@
 // The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault]` (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { buildIfStale } from './build-if-stale.mjs';
 import { startRgw, stopRgw } from './rgw/rgw.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,31 +82,11 @@ function runTier(name, env) {
   });
 }
 
-/** The newest modification time of the files below `dir` (or of the file itself). */
-function newest(path) {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-}
-
-/** Runs the build unless dist/esm/cli.js is newer than every source and build input. */
-function buildIfStale() {
-  const built = join(root, 'dist/esm/cli.js');
-  const inputs = ['src', 'scripts/build.mjs', 'package.json', 'tsconfig.json'].map((p) => newest(join(root, p)));
-  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs)) return;
-  console.log('\n# building dist/ for the tiers that run the bin');
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error('The build failed: the cli and fault tiers run the built bin.');
-    process.exit(1);
-  }
-}
-
 const results = [];
 try {
   let rgwEnv;
   for (const name of tiers) {
-    if (TIERS[name].needsBuild) buildIfStale();
+    if (TIERS[name].needsBuild) buildIfStale(`for the ${name} tier`);
     if (TIERS[name].needsRgw && !rgwEnv) rgwEnv = startRgwOrExit();
     results.push(await runTier(name, TIERS[name].needsRgw ? rgwEnv : {}));
   }

@@ -3,15 +3,19 @@
  * Messages say what to do next; they never contain secret keys or session tokens.
  */
 
+/** What went wrong, stable across releases: branch on `error.code`, not on the message. */
 export type CloudSparkErrorCode =
   /** A bucket operation was called before a bucket was bound (`connect(bucket)` or `bucket` option). */
   | 'NOT_CONNECTED'
   /** An argument was refused before any network call; `field` names it. */
   | 'INVALID_INPUT'
+  /** The bucket does not exist. */
   | 'NO_SUCH_BUCKET'
+  /** The object does not exist. */
   | 'NO_SUCH_KEY'
   /** The multipart upload does not exist (any more): completed, aborted, or a wrong upload id. */
   | 'NO_SUCH_UPLOAD'
+  /** The credentials are not allowed to do this. */
   | 'ACCESS_DENIED'
   /** The bucket exists and belongs to another account. */
   | 'ALREADY_EXISTS'
@@ -34,11 +38,17 @@ export type CloudSparkErrorCode =
   /** Any other error answered by the service; see `s3Code` and `status`. */
   | 'SERVICE_ERROR';
 
+/** What a `CloudSparkError` carries besides its code and message. */
 export interface CloudSparkErrorOptions {
+  /** HTTP status of the service's answer. */
   status?: number;
+  /** The service's own error code (`NoSuchKey`, `AccessDenied`, ...). */
   s3Code?: string;
+  /** For `INVALID_INPUT`: the argument that was refused. */
   field?: string;
+  /** The service's request id, for its support or logs. */
   requestId?: string;
+  /** The underlying error, kept as the `Error`'s `cause`. */
   cause?: unknown;
 }
 
@@ -49,12 +59,19 @@ export interface CloudSparkErrorOptions {
  */
 const BRAND = Symbol.for('cloudspark.CloudSparkError');
 
+/**
+ * The one error class the library throws, with a stable `code` to branch on. `instanceof` works
+ * across the package's bundles (ESM and CJS, `cloudspark` and `cloudspark/server`).
+ */
 export class CloudSparkError extends Error {
+  /** True for every `CloudSparkError`, whichever of the package's bundles made it. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
+  /** Always `'CloudSparkError'`. */
   override readonly name = 'CloudSparkError';
+  /** What went wrong; see {@link CloudSparkErrorCode}. */
   readonly code: CloudSparkErrorCode;
   /** HTTP status of the service's answer, when there was one. */
   readonly status: number | undefined;
@@ -62,8 +79,10 @@ export class CloudSparkError extends Error {
   readonly s3Code: string | undefined;
   /** For `INVALID_INPUT`: the argument that was refused; for `TIMEOUT`: the option to raise. */
   readonly field: string | undefined;
+  /** The service's request id, when there was an answer: quote it to the store's support. */
   readonly requestId: string | undefined;
 
+  /** Makes an error with `code`, a `message` that says what to do next, and the details in `options`. */
   constructor(code: CloudSparkErrorCode, message: string, options: CloudSparkErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

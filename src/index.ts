@@ -3,6 +3,8 @@
  *
  * Importing this module loads no AWS SDK code: presigning runs on the small SigV4 core in
  * `./sigv4`, and the SDK is loaded on the first call that needs the network.
+ *
+ * @packageDocumentation
  */
 export { S3Connection } from './s3/connection.js';
 export type {
@@ -39,4 +41,4 @@ export { CloudSparkError, maskAccessKey } from './errors.js';
 export type { CloudSparkErrorCode, CloudSparkErrorOptions } from './errors.js';
 export { MAX_EXPIRES_IN, MAX_KEY_BYTES } from './validate.js';
 export { S3Presigner } from './sigv4/index.js';
-export type { Credentials, PostCondition, PresignedPost, PresignMethod, PresignUrlRequest, PresignPostRequest, BucketAddress } from './sigv4/index.js';
+export type { Credentials, PostCondition, PresignedPost, PresignMethod, PresignUrlRequest, PresignPostRequest, BucketAddress, BucketLocation } from './sigv4/index.js';

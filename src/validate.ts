@@ -4,6 +4,7 @@
  */
 import { invalidInput } from './errors.js';
 
+/** The longest object key S3 accepts, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
 /** SigV4 presigned URLs are valid for at most seven days. */
 export const MAX_EXPIRES_IN = 7 * 24 * 3600;

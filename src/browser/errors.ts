@@ -8,8 +8,15 @@
  * `HTTP_ERROR` (an answer without a code).
  */
 export class UploadError extends Error {
+  /** Always `'UploadError'`. */
   override name = 'UploadError';
+  /**
+   * @param code - What went wrong (see above).
+   * @param message - What happened, for the developer.
+   * @param status - HTTP status of the refusal; 0 when there was no readable answer.
+   */
   constructor(
+    /** What went wrong: S3's code, the upload handler's, or one of this module's (see above). */
     readonly code: string,
     message: string,
     /** HTTP status of the refusal; 0 when there was no readable answer. */

@@ -1,6 +1,8 @@
 /**
  * cloudspark/browser: upload from the page straight to S3 with presigned requests.
  * No dependencies; XMLHttpRequest for real upload progress; AbortSignal to cancel.
+ *
+ * @packageDocumentation
  */
 import { callHandler, type HandlerApi } from './api.js';
 import { uploadMultipart, type CompletedUpload } from './multipart.js';
@@ -8,7 +10,7 @@ import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './
 
 export { UploadError } from './errors.js';
 export { uploadFile, deleteFile } from './upload.js';
-export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile } from './upload.js';
+export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile, DeleteFileOptions } from './upload.js';
 export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
@@ -20,8 +22,9 @@ export interface BrowserUploadOptions extends UploadFileOptions {
   api: HandlerApi;
   /** Files this size or larger go multipart. Default 16 MiB. */
   multipartFrom?: number;
-  /** Options for multipart uploads. */
+  /** For multipart uploads: bytes per part asked of the handler (see {@link UploadMultipartOptions}). */
   partSize?: number;
+  /** For multipart uploads: parts in flight at once. Default 4. */
   concurrency?: number;
 }
 

@@ -7,6 +7,7 @@ import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
 import { progress, send, type UploadProgress } from './xhr.js';
 
+/** Options of {@link uploadMultipart}. */
 export interface UploadMultipartOptions {
   /** The upload handler's base URL, e.g. `/api/uploads`. */
   api: HandlerApi;
@@ -26,17 +27,25 @@ export interface UploadMultipartOptions {
 
 /** A finished upload, as the handler verified it. */
 export interface CompletedUpload {
+  /** The stored object's key. */
   key: string;
   /** Bytes stored. */
   size: number;
+  /** The stored object's Content-Type, as declared and verified. */
   contentType: string;
+  /** The stored object's ETag, as S3 sends it. */
   etag: string | undefined;
+  /** The name the file was uploaded under. */
   filename: string;
   /** What the server's `onUploadComplete` returned, if anything. */
   result?: unknown;
 }
 
-/** @deprecated The old name of {@link CompletedUpload}. */
+/**
+ * The old name of {@link CompletedUpload}.
+ *
+ * @deprecated Use {@link CompletedUpload}.
+ */
 export type MultipartResult = CompletedUpload;
 
 interface Session {
@@ -61,6 +70,12 @@ const fileId = (file: Blob) => {
   return `${f.name}|${file.size}|${f.lastModified}|${file.type}`;
 };
 
+/**
+ * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
+ * each retried on network failure; resolves once the handler completed the upload and verified
+ * what S3 stored. A call for a file whose upload failed on the network resumes it. A cancel or
+ * a refusal aborts the upload on S3.
+ */
 export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
   const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = options;
   if (signal?.aborted) throw aborted();

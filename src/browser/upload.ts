@@ -6,7 +6,9 @@ import { progress, send, type BrowserUploadProgress } from './xhr.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
+  /** Where the form is posted. */
   url: string;
+  /** Form fields sent before the file, in this order. */
   fields: Record<string, string>;
   /** The handler's upload token: with `api`, the upload is completed (verified) through the handler. */
   token?: string;
@@ -14,16 +16,21 @@ export interface PresignedPostTarget {
 
 /** A presigned PUT URL, with the headers that were signed with it, if any. */
 export interface PresignedPutTarget {
+  /** The presigned URL. */
   url: string;
+  /** Always `'PUT'`: what tells this target from a POST one. */
   method: 'PUT';
+  /** Headers signed with the URL, sent as they are: S3 refuses the upload without them. */
   headers?: Record<string, string>;
   /** Reported back as the uploaded file's key. */
   key?: string;
 }
 
+/** Options of {@link uploadFile}. */
 export interface UploadFileOptions {
   /** The upload handler that gave the target: a target with a token is then completed there (`post/complete`). */
   api?: HandlerApi;
+  /** Called as bytes are sent, with real upload progress. */
   onProgress?: (progress: BrowserUploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
   signal?: AbortSignal;
@@ -31,6 +38,10 @@ export interface UploadFileOptions {
   stallTimeout?: number;
 }
 
+/**
+ * What {@link uploadFile} resolves to: the key and ETag S3 answered with, or, for a handler's
+ * target completed through the handler, its answer.
+ */
 export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'etag'>> {
   /** The object's key (from S3's answer, or the presigned fields). */
   key: string | undefined;
@@ -71,7 +82,13 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   return { key, etag };
 }
 
+/** Options of {@link deleteFile}. */
+export interface DeleteFileOptions {
+  /** Aborting it cancels the request: the promise rejects with code `ABORTED`. */
+  signal?: AbortSignal;
+}
+
 /** Deletes an object through a presigned DELETE URL. */
-export async function deleteFile(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function deleteFile(url: string, options: DeleteFileOptions = {}): Promise<void> {
   await send('DELETE', url, null, {}, () => {}, options.signal);
 }

@@ -5,6 +5,7 @@ import { UploadError, aborted, fromS3Response } from './errors.js';
 export interface BrowserUploadProgress {
   /** Bytes sent so far. */
   loaded: number;
+  /** The file's size in bytes. */
   total: number;
   /** 0 to 100, whole numbers. */
   percent: number;

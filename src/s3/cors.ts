@@ -2,19 +2,26 @@
 import { invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 
+/** An HTTP method a CORS rule can allow: the ones S3 accepts there. */
 export type CorsMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
 
 /** One CORS rule, in the field names S3 itself uses. */
 export interface CorsRule {
+  /** A name for the rule, up to 255 characters. */
   ID?: string;
+  /** Methods a page from an allowed origin may use. */
   AllowedMethods: CorsMethod[];
+  /** Origins allowed, e.g. `https://app.example.com`; `*` for any, one `*` wildcard allowed in each. */
   AllowedOrigins: string[];
+  /** Request headers a page may send (`Access-Control-Request-Headers`); `*` for any. */
   AllowedHeaders?: string[];
   /** Response headers a page may read; browser multipart uploads need `ETag`. */
   ExposeHeaders?: string[];
+  /** How long a browser may cache the preflight answer, in seconds. */
   MaxAgeSeconds?: number;
 }
 
+/** Every {@link CorsMethod}. */
 export const CORS_METHODS: readonly CorsMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'];
 const MAX_RULES = 100;
 const RULE_FIELDS = new Set(['ID', 'AllowedMethods', 'AllowedOrigins', 'AllowedHeaders', 'ExposeHeaders', 'MaxAgeSeconds']);

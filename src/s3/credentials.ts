@@ -15,6 +15,7 @@ export interface CredentialSnapshot extends Credentials {
   expiration?: Date | undefined;
 }
 
+/** The `sts` option of `S3Connection`: how the temporary session credentials are made. */
 export interface StsOptions {
   /**
    * Lifetime of the session credentials: 900 s to 129600 s (36 h). Default 43200 (12 h, as STS

@@ -1,8 +1,12 @@
 /** The library prints nothing by itself; give it a logger (console works) to see what it does. */
 export interface Logger {
+  /** Details: the access key in use (masked), when temporary credentials were obtained. */
   debug?(message: string, ...details: unknown[]): void;
+  /** What changed, e.g. a bucket created. */
   info?(message: string, ...details: unknown[]): void;
+  /** What deserves a look: notices, and the AWS SDK's own warnings. */
   warn?(message: string, ...details: unknown[]): void;
+  /** The AWS SDK's own errors (a failed call in one line, without its input). */
   error?(message: string, ...details: unknown[]): void;
 }
 

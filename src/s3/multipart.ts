@@ -12,11 +12,15 @@ export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** And at most 5 GiB. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 
+/** A multipart upload S3 has begun: what every later call about it names. */
 export interface MultipartUpload {
+  /** The object key the upload will store. */
   key: string;
+  /** S3's id of the upload. */
   uploadId: string;
 }
 
+/** Options of `S3Connection.createMultipartUpload`: what the finished object is stored with. */
 export interface CreateMultipartOptions {
   /** Stored as the object's Content-Type. */
   contentType?: string;
@@ -28,7 +32,9 @@ export interface CreateMultipartOptions {
 
 /** A part S3 already holds. */
 export interface UploadedPart {
+  /** 1 to 10000. */
   partNumber: number;
+  /** Bytes S3 holds for the part. */
   size: number;
   /** As S3 sends it, with its double quotes. */
   etag: string;
@@ -36,11 +42,15 @@ export interface UploadedPart {
 
 /** A part named in CompleteMultipartUpload. */
 export interface CompletedPart {
+  /** 1 to 10000, ascending across the list, without repeats. */
   partNumber: number;
+  /** The ETag S3 answered the part's upload with (double quotes may stay). */
   etag: string;
 }
 
+/** A multipart upload begun and neither completed nor aborted. */
 export interface PendingUpload extends MultipartUpload {
+  /** When it was begun, if the store says. */
   initiated: Date | undefined;
 }
 

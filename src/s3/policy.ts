@@ -2,21 +2,35 @@
 import { invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 
+/** One statement of a bucket policy, in the IAM policy language's own field names. */
 export interface PolicyStatement {
+  /** The statement's name, unique in the policy. */
   Sid?: string;
+  /** Whether the statement grants or refuses. */
   Effect: 'Allow' | 'Deny';
+  /** Who it applies to: `'*'` for anyone, or e.g. `{ AWS: 'arn:aws:iam::123456789012:root' }`. */
   Principal?: '*' | Record<string, string | string[]>;
+  /** Everyone but these. */
   NotPrincipal?: Record<string, string | string[]>;
+  /** Actions, such as `s3:GetObject`. */
   Action?: string | string[];
+  /** Every action but these. */
   NotAction?: string | string[];
+  /** ARNs of this bucket or its objects, such as `arn:aws:s3:::my-bucket/*`. */
   Resource?: string | string[];
+  /** Every resource but these. */
   NotResource?: string | string[];
+  /** When it applies: `{ operator: { key: value } }`, e.g. `{ Bool: { 'aws:SecureTransport': 'false' } }`. */
   Condition?: Record<string, Record<string, unknown>>;
 }
 
+/** A bucket policy document (at most 20 KB as JSON). */
 export interface BucketPolicy {
+  /** The policy language's version; use `'2012-10-17'`. */
   Version?: '2012-10-17' | '2008-10-17';
+  /** An optional name for the policy. */
   Id?: string;
+  /** At least one statement. */
   Statement: PolicyStatement[];
 }
 

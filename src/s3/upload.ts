@@ -10,32 +10,44 @@ import { contentTypeFor } from './mime.js';
 import { loadS3, loadStorage } from './sdk.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 
+/** What `S3Connection.uploadObject` can store; a string is stored as UTF-8. */
 export type UploadBody = Buffer | Uint8Array | string | Blob | Readable;
 
+/** What `onProgress` receives while `uploadObject` runs. */
 export interface UploadProgress {
+  /** Bytes sent so far. */
   loaded: number;
   /** Absent while the size of a stream is not known yet. */
   total?: number | undefined;
 }
 
+/** Options of `S3Connection.uploadObject`. */
 export interface UploadOptions {
   /** Default: guessed from the key's extension, else `application/octet-stream`. */
   contentType?: string;
   /** User metadata, stored as `x-amz-meta-*` headers. */
   metadata?: Record<string, string>;
+  /** Stored as the object's Cache-Control, e.g. `public, max-age=31536000, immutable`. */
   cacheControl?: string;
+  /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
   contentDisposition?: string;
   /** Multipart part size in bytes, 5 MiB (the S3 minimum, and the default) to 5 GiB. */
   partSize?: number;
   /** Parts uploaded at once (default 4); memory used is about partSize x queueSize. */
   queueSize?: number;
+  /** Called as bytes are sent. */
   onProgress?: (progress: UploadProgress) => void;
+  /** Cancels the upload (it rejects with `ABORTED`); a multipart upload begun is aborted, so nothing is stored. */
   signal?: AbortSignal;
 }
 
+/** What `S3Connection.uploadObject` resolves to once the object is stored. */
 export interface UploadResult {
+  /** The object's key. */
   key: string;
+  /** The stored object's ETag, with its double quotes. */
   etag: string | undefined;
+  /** The version S3 gave the object, in a bucket with versioning on. */
   versionId: string | undefined;
 }
 

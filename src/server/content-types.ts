@@ -52,6 +52,11 @@ export function typeAllowed(contentType: string, patterns: readonly string[] | u
 /** Passive types a browser may show inline from the storage origin. PDF is not one: its viewer runs script. */
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'text/plain']);
 
+/**
+ * Whether a file of `contentType` may be shown inline from the storage origin: a short list of
+ * passive images, plain text, and audio and video. Every other type is stored, and linked, as a
+ * download.
+ */
 export function servedInline(contentType: string): boolean {
   const type = baseType(contentType);
   return INLINE.has(type) || ((type.startsWith('audio/') || type.startsWith('video/')) && !isActiveType(type));

@@ -19,6 +19,11 @@ import { partLength, planParts } from './parts.js';
 import { signToken, verifyToken, type UploadGrant } from './token.js';
 import { verifyStoredUpload, type CompletedUpload } from './verify.js';
 
+/**
+ * The handler's routes, as `authorize` sees them: `post` (a presigned POST) and `post.complete`;
+ * `multipart.create`, `.signParts`, `.listParts`, `.complete` and `.abort`; `get` and `delete`
+ * (a presigned GET or DELETE URL for a stored object, only with an `authorize` that allows them).
+ */
 export type UploadOperation =
   | 'post'
   | 'post.complete'
@@ -32,6 +37,7 @@ export type UploadOperation =
 
 /** What a request asks for, as `authorize` sees it, before any rule is checked. */
 export interface UploadAction {
+  /** The route called. */
   operation: UploadOperation;
   /** The file to upload (post, multipart.create), as the client describes it; its key is made after authorize allowed it. */
   file?: FileInfo;
@@ -46,9 +52,11 @@ export interface UploadAction {
  */
 export type AuthorizeResult = boolean | { status: 401 | 403; message?: string } | { identity: string };
 
+/** Options of {@link createUploadHandler}. */
 export interface UploadHandlerOptions {
   /** A connection bound to the bucket uploads go to. */
   connection: S3Connection;
+  /** What uploads are allowed: size, types, keys, lifetimes. */
   rules: UploadRules;
   /**
    * Runs first on every request, before any rule is checked or revealed. Without it uploads are
@@ -72,6 +80,10 @@ export interface UploadHandlerOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * The upload handler: a web-standard `(Request) => Promise<Response>` for Hono, Next.js route
+ * handlers, Bun, Deno or workers; {@link toNodeHandler} adapts it to Node's `http` and Express.
+ */
 export type UploadHandler = (request: Request) => Promise<Response>;
 
 interface Call {
@@ -82,6 +94,12 @@ interface Call {
 const MIN_SECRET_BYTES = 32;
 const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token is missing, invalid, expired, or for another upload', 'token');
 
+/**
+ * Makes the backend half of direct browser uploads: routes that hand out presigned POSTs and
+ * multipart part URLs under `options.rules`, with the rules signed in so that S3 itself enforces
+ * them, and that verify what S3 stored when an upload completes. Throws `INVALID_INPUT` at once
+ * when an option is wrong.
+ */
 export function createUploadHandler(options: UploadHandlerOptions): UploadHandler {
   const { connection, authorize, onError, onUploadComplete } = options;
   if (typeof connection?.presignedCreateUrl !== 'function') throw invalidInput('connection', 'must be an S3Connection');

@@ -6,6 +6,8 @@
  * app.use('/api/uploads', toNodeHandler(handler));               // Express / node:http
  * app.all('/api/uploads/*', (c) => handler(c.req.raw));           // Hono, with basePath '/api/uploads'
  * ```
+ *
+ * @packageDocumentation
  */
 export { createUploadHandler } from './handler.js';
 export type { UploadHandler, UploadHandlerOptions, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
@@ -15,5 +17,6 @@ export { cleanFilename } from './keys.js';
 export { typeAllowed, servedInline, attachmentDisposition } from './content-types.js';
 export { matchesContentType, SNIFFABLE_TYPES } from './sniff.js';
 export { toNodeHandler } from './node.js';
+export type { NodeRequest } from './node.js';
 export { HandlerError, MAX_BODY_BYTES } from './http.js';
 export type { ErrorBody, HandlerErrorCode } from './http.js';

@@ -43,6 +43,11 @@ export function defaultKey(keyPrefix: string, filename: string): string {
   return `${keyPrefix}${randomUUID()}/${cleanFilename(filename)}`;
 }
 
+/**
+ * A file name safe as the last segment of a key: the base name only (no folders), in NFC, runs
+ * of anything but letters, digits, `.`, `_` and `-` made one `-`, no leading dot or hyphen, at
+ * most 100 characters (the extension kept), and `file` when nothing is left.
+ */
 export function cleanFilename(filename: string): string {
   const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
   let name = base.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');

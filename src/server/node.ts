@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { UploadHandler } from './handler.js';
 
 /** A request that may have been through a body parser (`express.json()`) already. */
-type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
 /**
  * `(req, res) => void` for `http.createServer` or `app.use('/api/uploads', ...)`. Under Express

@@ -8,14 +8,17 @@ import { HandlerError, badInput } from './http.js';
 import { isActiveType, isMimeType, typeAllowed } from './content-types.js';
 import { keyShapeProblem } from './keys.js';
 
+/** A file a client asks to upload, as it describes it. */
 export interface FileInfo {
   /** The name the client gave, used only to name the key (never as a path). */
   filename: string;
+  /** The MIME type the client declared; signed into the upload and stored with the object. */
   contentType: string;
   /** Bytes, as the client declared them. */
   size: number | undefined;
 }
 
+/** What an upload handler accepts: checked when the handler is made, then for every upload. */
 export interface UploadRules {
   /** Largest file accepted, in bytes. S3 enforces it for presigned POSTs; the handler for multipart. */
   maxSize: number;

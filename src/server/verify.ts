@@ -11,10 +11,13 @@ import type { UploadGrant } from './token.js';
 
 /** What `onUploadComplete` learns of a verified upload. */
 export interface CompletedUpload {
+  /** The stored object's key. */
   key: string;
   /** Bytes stored. */
   size: number;
+  /** The stored object's Content-Type, as declared and verified. */
   contentType: string;
+  /** The stored object's ETag, as S3 sends it. */
   etag: string | undefined;
   /** The name the client gave the file. */
   filename: string;

@@ -4,8 +4,11 @@
  */
 import { invalidInput } from '../errors.js';
 
+/** A bucket and where to reach it: what `S3Presigner` is made for. */
 export interface BucketAddress {
+  /** The bucket's name. */
   bucket: string;
+  /** The bucket's region, which the signature names (`us-east-1` for most S3-compatible stores). */
   region: string;
   /** An S3-compatible endpoint (`http://127.0.0.1:7480`); absent for Amazon S3. */
   endpoint?: string | undefined;
@@ -13,6 +16,7 @@ export interface BucketAddress {
   forcePathStyle?: boolean | undefined;
 }
 
+/** Where requests for a bucket go, as resolved from its {@link BucketAddress}. */
 export interface BucketLocation {
   /** `https://examplebucket.s3.amazonaws.com` */
   origin: string;

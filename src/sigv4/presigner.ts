@@ -22,17 +22,24 @@ import { assertPostConditions, assertPostFields, copyFields, type PostCondition 
 import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
 import { invalidInput } from '../errors.js';
 
+/** The access key that signs. */
 export interface Credentials {
+  /** The access key id (`AKIA...`, or `ASIA...` for temporary credentials). */
   accessKeyId: string;
+  /** Its secret: it signs, and never leaves the process. */
   secretAccessKey: string;
   /** Present for temporary (STS) credentials. */
   sessionToken?: string | undefined;
 }
 
+/** The HTTP methods a presigned URL can be made for. */
 export type PresignMethod = 'GET' | 'PUT' | 'DELETE' | 'HEAD';
 
+/** What `S3Presigner.presignUrl` signs. */
 export interface PresignUrlRequest {
+  /** The method the URL is for: S3 refuses it with any other. */
   method: PresignMethod;
+  /** The object key, at most 1024 UTF-8 bytes. */
   key: string;
   /** Seconds, 1 to 604800. */
   expiresIn: number;
@@ -52,13 +59,17 @@ export interface PresignUrlRequest {
   headers?: Readonly<Record<string, string>> | undefined;
 }
 
+/** What `S3Presigner.presignPost` signs. */
 export interface PresignPostRequest {
+  /** The object key; may end with `${filename}` (as in boto3), which S3 replaces with the name of the file sent. */
   key: string;
   /** Form fields to send along (`Content-Type`, `x-amz-meta-*`, ...). */
   fields?: Readonly<Record<string, string>> | undefined;
   /** Policy conditions, in boto3's form. */
   conditions?: readonly PostCondition[] | undefined;
+  /** Seconds the form may be used, 1 to 604800. */
   expiresIn: number;
+  /** The signing clock; defaults to now. */
   signingDate?: Date | undefined;
   /** Milliseconds added to now when `signingDate` is not given: the store's clock minus ours. */
   clockOffset?: number | undefined;
@@ -66,15 +77,25 @@ export interface PresignPostRequest {
 
 /** A presigned POST: the form's `action` URL and the fields to send before the file. */
 export interface PresignedPost {
+  /** Where the form is posted: the bucket's URL. */
   url: string;
+  /** Form fields, to send in this order before the `file` field. */
   fields: Record<string, string>;
 }
 
 const FILENAME_VARIABLE = '${filename}';
 
+/**
+ * Signs presigned URLs and POST forms for one bucket without any network call or the AWS SDK,
+ * byte for byte as boto3 does. `S3Connection` presigns with it; use it directly where only
+ * presigning is needed.
+ */
 export class S3Presigner {
+  /** Where requests for the bucket go. */
   readonly location: BucketLocation;
+  /** The bucket's name. */
   readonly bucket: string;
+  /** The region the signatures name. */
   readonly region: string;
   readonly #keys = new SigningKeyCache();
   readonly #hostTail: string;
@@ -99,6 +120,7 @@ export class S3Presigner {
   #expiration = '';
   #signedConditions = '';
 
+  /** A presigner for the bucket at `address`; nothing is fetched. */
   constructor(address: BucketAddress) {
     this.bucket = address.bucket;
     this.region = address.region;
