@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser]` (default: all).
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [frameworks]`
+// (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,9 @@ const TIERS = {
   cli: { dir: 'test/cli', needsRgw: true, needsBuild: true },
   // Debian's Chromium (scripts/browser/ensure-chromium.sh installs it) against the demo and RGW.
   browser: { dir: 'test/browser', needsRgw: true },
+  // examples/ under Express, Fastify, Hono and Next.js, through their real servers. The examples
+  // import `cloudspark` as an app does, which here is the package itself: the built dist/.
+  frameworks: { dir: 'test/frameworks', needsRgw: true, needsBuild: true },
 };
 const asked = process.argv.slice(2);
 const tiers = asked.length ? asked : Object.keys(TIERS);
@@ -85,15 +89,15 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-/** Runs the build unless dist/esm/cli.js is newer than every source and build input. */
+/** Runs the build unless dist/ (its cli.js) is newer than every source and build input. */
 function buildIfStale() {
   const built = join(root, 'dist/esm/cli.js');
   const inputs = ['src', 'scripts/build.mjs', 'package.json', 'tsconfig.json'].map((p) => newest(join(root, p)));
   if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs)) return;
-  console.log('\n# building dist/ for the cli tier');
+  console.log('\n# building dist/ for the tiers that run it');
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error('The build failed: the cli tier runs the built bin.');
+    console.error('The build failed: the cli and frameworks tiers run the built package.');
     process.exit(1);
   }
 }
