@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault]` (default: all).
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault] [frameworks]`
+// (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
 import { spawn } from 'node:child_process';
@@ -21,6 +22,9 @@ const TIERS = {
   // Library and bin through a fault-injecting proxy in front of RGW (test/support/fault-proxy.ts).
   // No test there may run over a minute: a fault that makes something hang fails, never waits.
   fault: { dir: 'test/fault', needsRgw: true, needsBuild: true, testTimeout: 60_000 },
+  // examples/ under Express, Fastify, Hono and Next.js, through their real servers. The examples
+  // import `cloudspark` as an app does, which here is the package itself: the built dist/.
+  frameworks: { dir: 'test/frameworks', needsRgw: true, needsBuild: true },
 };
 const asked = process.argv.slice(2);
 const tiers = asked.length ? asked : Object.keys(TIERS);

@@ -3,7 +3,6 @@
  * turns `IncomingMessage` into a web `Request` and the `Response` back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { UploadHandler } from './handler.js';
 
 /** A request that may have been through a body parser (`express.json()`) already. */
@@ -45,6 +44,35 @@ function toRequest(req: NodeRequest): Request {
     headers.delete('content-length');
     return new Request(url, { method, headers, body: JSON.stringify(req.body) });
   }
-  const body = Buffer.isBuffer(req.body) || typeof req.body === 'string' ? req.body : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
+  const body = Buffer.isBuffer(req.body) || typeof req.body === 'string' ? req.body : bodyStream(req);
   return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
+}
+
+/**
+ * The request body as a web stream that reads `req` only when the handler reads it. The handler
+ * often answers without reading it all (a 413 from Content-Length, a 415, or a 413 after 1 MiB
+ * sent chunked), while the client is still sending. A body never read is left to Node, which
+ * discards it after the answer; one the handler stops reading is discarded here. Either way the
+ * client can finish sending and read the answer on a connection that stays usable, where
+ * `Readable.toWeb` would hold the rest unread: the client's next request on that connection
+ * then waits forever, or the connection is reset under the answer.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let chunks: AsyncIterator<Buffer> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        chunks ??= req.iterator({ destroyOnReturn: false });
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      async cancel() {
+        await chunks?.return?.();
+        req.resume();
+      },
+    },
+    // Nothing is read before the handler asks (the default high-water mark of 1 would pull once).
+    { highWaterMark: 0 },
+  );
 }

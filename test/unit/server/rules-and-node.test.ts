@@ -1,7 +1,7 @@
 /** Pure rule decisions, and the Node adapter on a real `http` server (presigning needs no storage). */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Connection } from '../../../src/index.js';
 import { cleanFilename, createUploadHandler, toNodeHandler, typeAllowed } from '../../../src/server/index.js';
@@ -62,6 +62,33 @@ describe('toNodeHandler', () => {
       assert.equal(refused.status, 400);
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'TOO_LARGE');
     });
+  });
+
+  test('a 413 leaves the connection usable, whether the body was refused by its length or cut off after 1 MiB', async () => {
+    // One keep-alive connection for every request: a body left half-read would stall the next.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (url: string, body: string, headers: Record<string, string | number>) =>
+      new Promise<{ status: number; code: string }>((resolve, reject) => {
+        const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers }, timeout: 5000 }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, code: (JSON.parse(text) as { error: { code: string } }).error.code }));
+        });
+        req.on('timeout', () => req.destroy(new Error('no answer: the connection stalled'))).on('error', reject);
+        req.end(body);
+      });
+    const oversize = JSON.stringify({ filename: 'x'.repeat(1024 * 1024) });
+    try {
+      await serve(node, async (base) => {
+        const sockets = new Set<unknown>();
+        agent.on('free', (socket) => sockets.add(socket));
+        assert.deepEqual(await send(`${base}/post`, oversize, { 'content-length': Buffer.byteLength(oversize) }), { status: 413, code: 'BODY_TOO_LARGE' });
+        assert.deepEqual(await send(`${base}/post`, oversize, { 'transfer-encoding': 'chunked' }), { status: 413, code: 'BODY_TOO_LARGE' });
+        assert.deepEqual(await send(`${base}/post`, '{}', {}), { status: 400, code: 'INVALID_INPUT' });
+        assert.equal(sockets.size, 1, 'all three went over one connection');
+      });
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('takes a body that a parser such as express.json() already read', async () => {
