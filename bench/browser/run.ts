@@ -4,13 +4,17 @@
  * from random bytes, goes up with the same part size and concurrency through
  *   - `uploadMultipart` of `cloudspark/browser`, to the upload handler (`createUploadHandler`);
  *   - `@uppy/core` + `@uppy/aws-s3` in multipart mode, its callbacks calling plain S3Connection
- *     routes of the same app server (bench/browser/server.ts).
+ *     routes of the same app server (bench/browser/server.ts). Uppy 5: its last major with these
+ *     callbacks and parts in parallel (6 replaced them with one `signRequest`, and sends a file's
+ *     parts one after another).
  * Per upload: MB/s (the upload call, until it resolves), and the requests the app server
  * received. Per tool: its page bundle, minified and gzipped. Rounds alternate the order; the best
  * round counts. Every upload is read back and compared (size and SHA-256) with the page's file.
  *
- *   npm run bench:browser                      # 256 MiB, 3 rounds
+ *   npm run bench:browser                      # 256 MiB, 3 rounds (and a warm-up), on loopback
  *   BENCH_MIB=64 BENCH_ROUNDS=2 npm run bench:browser
+ *   BENCH_CONCURRENCY=3 npm run bench:browser  # parts in flight (cloudspark) and Uppy's `limit`
+ *   BENCH_LATENCY_MS=20 npm run bench:browser  # every request of the page 20 ms slower, as off loopback
  *
  * Prints a Markdown table and the ratios. Exits 1 when an upload fails or differs (a missed
  * target is reported, not an error), and stops RGW and Chromium in every case.
@@ -30,7 +34,9 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env['BENCH_MIB'] ?? 256) * MiB;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const PART_SIZE = 8 * MiB;
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
+/** Added by Chromium to every request the page makes (DevTools network emulation): 0 is plain loopback. */
+const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 0);
 /** The whole run, RGW and Chromium included; then everything is stopped. */
 const TIME_LIMIT_MS = 270_000;
 
@@ -61,14 +67,20 @@ async function cleanup(): Promise<void> {
   rgwDir = undefined;
 }
 
-async function stopNow(why: string, code: number): Promise<never> {
+/**
+ * Stops RGW first, synchronously: on SIGINT, Playwright's own handler closes Chromium and ends
+ * the process as soon as this one returns.
+ */
+let stopping = false;
+function stopNow(why: string, code: number): void {
+  stopping = true;
   console.error(`bench:browser: ${why}; stopping.`);
-  await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 20_000))]);
   stopRgw(rgwDir);
-  process.exit(code);
+  rgwDir = undefined;
+  void Promise.race([cleanup(), new Promise((r) => setTimeout(r, 20_000))]).then(() => process.exit(code));
 }
-const watchdog = setTimeout(() => void stopNow(`not done within ${TIME_LIMIT_MS / 1000} s`, 1), TIME_LIMIT_MS);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopNow(`interrupted (${signal})`, 130));
+const watchdog = setTimeout(() => stopNow(`not done within ${TIME_LIMIT_MS / 1000} s`, 1), TIME_LIMIT_MS);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopNow(`interrupted (${signal})`, 130));
 
 // ------------------------------------------------------------------ the page's side
 
@@ -135,7 +147,12 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, Bundle> }
   await page.goto(server.url);
   await page.waitForFunction(() => 'benchCloudspark' in window && 'benchUppy' in window, undefined, { timeout: 10_000 });
   const sha256 = await makeFile(page);
-  console.log(`Ceph RGW at ${rgw.endpoint}, page at ${server.url}: ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${ROUNDS} rounds`);
+  const cdp = await page.context().newCDPSession(page);
+  if (LATENCY_MS > 0) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY_MS, downloadThroughput: -1, uploadThroughput: -1 });
+  }
+  console.log(`Ceph RGW at ${rgw.endpoint}, page at ${server.url}: ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${ROUNDS} rounds${LATENCY_MS ? `, ${LATENCY_MS} ms added to every request` : ''}`);
 
   // Round 0 warms up and is not counted: in the first upload of the new file, whichever tool
   // sends it, Chromium fails the first parts with ERR_BLOB_OUT_OF_MEMORY (and the tool retries).
@@ -143,9 +160,13 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, Bundle> }
   for (let round = 0; round <= ROUNDS; round++) {
     const order = round % 2 === 1 ? TOOLS : [...TOOLS].reverse();
     for (const tool of order) {
+      // Blob slices of earlier uploads hold memory in Chromium's blob store until the page's
+      // garbage is collected: without this, parts fail with ERR_BLOB_OUT_OF_MEMORY some rounds on.
+      await cdp.send('HeapProfiler.collectGarbage');
       server.takeRequests(tool);
       const { key, ms } = await uploadInPage(page, tool).catch((error: Error) => {
-        throw new Error(`${tool} failed in round ${round}: ${error.message}${pageErrors.length ? `\npage errors: ${pageErrors.join('; ')}` : ''}`);
+        const seen = [...pageErrors.map((e) => `page error: ${e}`), ...s3Failures.map((f) => `S3 request failed: ${f}`)];
+        throw new Error(`${tool} failed in round ${round}: ${error.message}${seen.map((line) => `\n  ${line}`).join('')}`);
       });
       const run = { tool, seconds: ms / 1000, requests: server.takeRequests(tool) };
       await verify(key, sha256);
@@ -160,7 +181,7 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, Bundle> }
 
 const mbps = (run: Run) => SIZE / 1e6 / run.seconds;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
-const ratio = (x: number) => `${x.toFixed(x < 0.1 ? 3 : 2)}×`;
+const ratio = (x: number) => `${x.toPrecision(3)}×`;
 
 function report({ runs, bundles }: { runs: Run[]; bundles: Record<Tool, Bundle> }): void {
   const of = (tool: Tool) => runs.filter((r) => r.tool === tool);
@@ -175,15 +196,18 @@ function report({ runs, bundles }: { runs: Run[]; bundles: Record<Tool, Bundle> 
     console.log(`| ${LABELS[tool]} | ${best(tool).toFixed(0)} | ${rounds} | ${distinct(tool)} | ${kb(bundles[tool].minified)} | ${kb(bundles[tool].gzip)} |`);
   }
   const throughput = best('cloudspark') / best('uppy');
+  // Both tools of a round ran under the same load: their ratio per round is steadier than the best.
+  const perRound = Array.from({ length: ROUNDS }, (_, i) => mbps(of('cloudspark')[i]!) / mbps(of('uppy')[i]!)).sort((a, b) => a - b);
+  const median = perRound[Math.floor((perRound.length - 1) / 2)]! / 2 + perRound[Math.ceil((perRound.length - 1) / 2)]! / 2;
   const calls = requests('cloudspark') / requests('uppy');
   const weight = bundles.cloudspark.gzip / bundles.uppy.gzip;
   const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
   console.log(`\ncloudspark vs Uppy:`);
-  console.log(`  throughput           ${ratio(throughput).padStart(7)}  (target >= 1×: ${verdict(throughput >= 1)})`);
+  console.log(`  throughput           ${ratio(throughput).padStart(7)}  (target >= 1×: ${verdict(throughput >= 1)}; per round ${ratio(perRound[0]!)} to ${ratio(perRound.at(-1)!)}, median ${ratio(median)})`);
   console.log(`  app-server requests  ${ratio(calls).padStart(7)}  (target <= 0.1×: ${verdict(calls <= 0.1)})`);
   console.log(`  bundle min+gzip      ${ratio(weight).padStart(7)}  (target <= 0.1×: ${verdict(weight <= 0.1)})`);
   console.log(`Every upload was read back whole: the page's ${SIZE / MiB} MiB, byte for byte.`);
-  console.log(`Reproduce: npm run bench:browser   (BENCH_MIB=${SIZE / MiB} BENCH_ROUNDS=${ROUNDS})`);
+  console.log(`Reproduce: npm run bench:browser   (BENCH_MIB=${SIZE / MiB} BENCH_ROUNDS=${ROUNDS} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_LATENCY_MS=${LATENCY_MS})`);
 }
 
 let measured: Awaited<ReturnType<typeof measure>> | undefined;
@@ -197,7 +221,7 @@ try {
   clearTimeout(watchdog);
 }
 if (measured) report(measured);
-else {
+else if (!stopping) {
   console.error(`bench:browser failed: ${failure instanceof Error ? failure.message : String(failure)}`);
   process.exitCode = 1;
 }
