@@ -26,7 +26,7 @@ export interface UploadMultipartOptions {
   stallTimeout?: number;
 }
 
-/** A finished upload, as the handler verified it. */
+/** A finished upload, as the handler verified it (the JSON of cloudspark/server's CompletedUpload: restated here, as the browser module imports nothing from the server). */
 export interface CompletedUpload {
   /** The stored object's key. */
   key: string;
