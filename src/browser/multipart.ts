@@ -6,7 +6,7 @@
  */
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
-import { progress, send, type UploadProgress } from './xhr.js';
+import { progress, retrying, send, type UploadProgress } from './xhr.js';
 
 /** Options of {@link uploadMultipart}. */
 export interface UploadMultipartOptions {
@@ -143,29 +143,20 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
     return url;
   };
 
-  const sendPart = async (n: number): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const url = await urlFor(n, attempt > 0);
-        const body = file.slice((n - 1) * partSize, (n - 1) * partSize + sizeOf(n));
-        const answer = await send('PUT', url, body, {}, (loaded) => {
-          // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
-          sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
-          report();
-        }, stop.signal, stallTimeout);
-        const etag = answer.header('etag');
-        if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose the ETag header (ExposeHeaders: ["ETag"]) for multipart uploads.');
-        etags.set(n, etag);
-        sending.delete(n);
-        return;
-      } catch (error) {
-        const code = (error as UploadError).code;
-        const transient = code === 'NETWORK' || (error as UploadError).status >= 500;
-        if (stop.signal.aborted || !transient || attempt >= retries) throw error;
-        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-      }
-    }
-  };
+  // A retried part is signed again: a fresh URL, whatever became of the last one.
+  const sendPart = (n: number): Promise<void> => retrying(async (attempt) => {
+    const url = await urlFor(n, attempt > 0);
+    const body = file.slice((n - 1) * partSize, (n - 1) * partSize + sizeOf(n));
+    const answer = await send('PUT', url, body, {}, (loaded) => {
+      // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
+      sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
+      report();
+    }, stop.signal, stallTimeout);
+    const etag = answer.header('etag');
+    if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose the ETag header (ExposeHeaders: ["ETag"]) for multipart uploads.');
+    etags.set(n, etag);
+    sending.delete(n);
+  }, retries, stop.signal);
 
   try {
     const worker = async () => {

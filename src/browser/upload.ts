@@ -2,7 +2,7 @@
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
-import { progress, send, type BrowserUploadProgress } from './xhr.js';
+import { progress, retrying, send, type BrowserUploadProgress, type XhrResult } from './xhr.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
@@ -34,8 +34,10 @@ export interface UploadFileOptions {
   onProgress?: (progress: BrowserUploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
   signal?: AbortSignal;
-  /** Milliseconds without a byte moving after which the request fails as `NETWORK`. Default 60000. */
+  /** Milliseconds without a byte moving after which the request is given up as `NETWORK` (and retried). Default 60000. */
   stallTimeout?: number;
+  /** Attempts after the first when the request fails on the network or with a 5xx. Default 3, waiting 0.5 s, 1 s, 2 s. */
+  retries?: number;
 }
 
 /**
@@ -55,23 +57,27 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
  * promise resolves with the handler's answer.
  */
 export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options: UploadFileOptions = {}): Promise<UploadedFile> {
-  const { onProgress, signal, api, stallTimeout } = options;
+  const { onProgress, signal, api, stallTimeout, retries = 3 } = options;
   const total = file.size;
-  const report = (loaded: number) => onProgress?.(progress(Math.min(loaded, total), total));
-  let result;
+  // A retry starts again from 0: progress stays at the furthest point until the retry passes it.
+  let shown = 0;
+  const report = (loaded: number) => onProgress?.(progress((shown = Math.max(shown, Math.min(loaded, total))), total));
+  let request: () => Promise<XhrResult>;
   let key: string | undefined;
   if ('fields' in target) {
     const form = new FormData();
     for (const name in target.fields) form.append(name, target.fields[name]!);
     form.append('file', file); // S3 ignores every field after the file.
     key = target.fields['key'];
-    result = await send('POST', target.url, form, {}, report, signal, stallTimeout);
+    // Sending the same form again is safe: the same bytes to the same key, until the policy expires.
+    request = () => send('POST', target.url, form, {}, report, signal, stallTimeout);
   } else if (target.method === 'PUT') {
     key = target.key;
-    result = await send('PUT', target.url, file, target.headers ?? {}, report, signal, stallTimeout);
+    request = () => send('PUT', target.url, file, target.headers ?? {}, report, signal, stallTimeout);
   } else {
     throw new UploadError('INVALID_TARGET', 'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).');
   }
+  const result = await retrying(request, retries, signal);
   report(total);
   // With success_action_status 201, S3 answers with XML naming the key and ETag.
   // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.

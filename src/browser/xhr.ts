@@ -30,6 +30,23 @@ export const progress = (loaded: number, total: number): BrowserUploadProgress =
 export const STALL_TIMEOUT = 60_000;
 
 /**
+ * Runs `attempt` (with its number, 0 the first), and again after 0.5 s, 1 s, 2 s, ... (at most
+ * `retries` more times) while it fails on the network (a cut, a stall, no CORS headers) or with a
+ * 5xx: the failures a second try can get through. Refusals (4xx) and cancels are thrown at once.
+ */
+export async function retrying<T>(attempt: (n: number) => Promise<T>, retries: number, signal?: AbortSignal): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      const { code, status } = error as UploadError;
+      if (signal?.aborted || !(code === 'NETWORK' || status >= 500) || n >= retries) throw error;
+      await new Promise((r) => setTimeout(r, 500 * 2 ** n));
+    }
+  }
+}
+
+/**
  * Sends `body`; resolves on 2xx, rejects with an UploadError otherwise. A request that moves no
  * byte, up or down, for `stallMs` is aborted as a NETWORK failure: a stalled gateway or a dead
  * connection would otherwise keep it open forever.
