@@ -4,7 +4,6 @@
  * packages first when they are missing and it runs as root), stopped by `stop()`.
  */
 import { maskAccessKey, type S3ConnectionOptions } from '../src/index.js';
-// @ts-expect-error: plain ES module of the project's scripts, without type declarations.
 import { startRgw, stopRgw } from '../scripts/rgw/rgw.mjs';
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);

@@ -26,7 +26,6 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { S3Connection } from '../../src/index.js';
 import { launchChromium } from '../../scripts/browser/chromium.js';
-// @ts-expect-error: plain ES module of the project's scripts, without type declarations.
 import { startRgw, stopRgw } from '../../scripts/rgw/rgw.mjs';
 import { startBenchServer, TOOLS, type BenchServer, type Bundle, type Tool } from './server.js';
 

@@ -3,7 +3,7 @@
  * tier and the README's screenshot: launched headless with the flags this machine needs.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -20,12 +20,21 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** One DevTools session per page: network conditions set through another would add to these, not replace them. */
+const sessions = new WeakMap<Page, Promise<CDPSession>>();
+
 /**
  * Slows the page's uploads to `bytesPerSecond` through DevTools network emulation: on loopback an
- * upload is otherwise over before a test can cancel it.
+ * upload is otherwise over before a test can cancel it. `-1` lifts the limit again.
  */
 export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  let session = sessions.get(page);
+  if (!session) {
+    session = page.context().newCDPSession(page).then(async (cdp) => {
+      await cdp.send('Network.enable');
+      return cdp;
+    });
+    sessions.set(page, session);
+  }
+  await (await session).send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
 }
