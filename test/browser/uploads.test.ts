@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
-import { choose, demoInBrowser, events, outcome, randomFile, rowText, signCalls, type DemoInBrowser } from '../support/demo-page.js';
+import { choose, clearEvents, demoInBrowser, events, outcome, randomFile, rowText, signCalls, type DemoInBrowser } from '../support/demo-page.js';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
 import { pendingUploads } from '../support/rgw.js';
 
@@ -128,7 +128,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   assert.deepEqual(signed.splice(0), [[1, 2, 3], [3], [3], [3]], 'every part signed up front, a retried part signed again');
 
   await page.unroute(/partNumber=3&/);
-  await page.evaluate(() => ((window as unknown as { __events: unknown[] }).__events.length = 0));
+  await clearEvents(page);
   await page.locator('li.upload[data-name="resume.bin"] .retry').click();
   const done = await outcome(page, 'resume.bin');
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));

@@ -221,13 +221,18 @@ const S3_ERRORS = {
   503: { code: 'SlowDown', message: 'Please reduce your request rate.' },
 } as const;
 
-/** An answer as S3 gives it: status, XML error body, Date header; sent once the body is read. */
+/**
+ * An answer as S3 gives it: status, XML error body, Date header; sent once the body is read. A
+ * page's request (one with an Origin) gets the CORS header S3 adds for an allowed origin, so the
+ * page can read the error's code, as it can for a failed POST to RGW.
+ */
 function answerError(req: IncomingMessage, res: ServerResponse, status: 500 | 503): void {
   const { code, message } = S3_ERRORS[status];
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
+  const origin = req.headers.origin;
   req.resume();
   req.on('end', () => {
-    res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), ...(origin && { 'Access-Control-Allow-Origin': origin }) });
     res.end(body);
   });
 }
