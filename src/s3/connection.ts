@@ -14,7 +14,7 @@ import { S3Presigner, assertPostConditions, assertPostFields, copyFields, parseE
 import { CredentialSource, type StsOptions } from './credentials.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } from './policy.js';
-import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
+import { loadIam, loadS3 } from './sdk.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { typedBody } from './download.js';
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule, type AbortUploadsRule, type StaleUploadsOptions } from './lifecycle.js';
@@ -815,8 +815,6 @@ export class S3Connection {
 
   #s3(): Promise<S3Client> {
     this.#clientPromise ??= loadS3().then(({ S3Client }) => {
-      const notice = takeNodeVersionNotice();
-      if (notice) this.#logger?.warn?.(notice);
       this.#client = new S3Client(this.#clientConfig());
       return this.#client;
     });

@@ -61,12 +61,3 @@ function noticeTo<T>(logger: SdkLogger | undefined, construct: () => T): T {
     process.emitWarning = emitWarning;
   }
 }
-
-/**
- * Kept while src/s3/connection.ts still calls it: the notice no longer waits here, it reaches the
- * logger of the client whose construction raised it (see quietClient).
- * @deprecated Always `undefined`.
- */
-export function takeNodeVersionNotice(): string | undefined {
-  return undefined;
-}
