@@ -20,18 +20,33 @@ export type {
   ObjectMetadata,
   ObjectContent,
   ObjectListing,
+  ByteRange,
   ListOptions,
   GetObjectOptions,
   GetObjectsOptions,
+  GetKeysOptions,
+  GetObjectInfosOptions,
+  GetListingOptions,
+  GetObjectsResult,
   ListUploadsOptions,
-} from './s3/connection.js';
+  MultipartUpload,
+  CreateMultipartOptions,
+  UploadedPart,
+  CompletedPart,
+  CompleteMultipartResult,
+  PendingUpload,
+  UploadBody,
+  UploadOptions,
+  UploadProgress,
+  UploadResult,
+  AbortUploadsRule,
+  AbortIncompleteUploadsOptions,
+  StaleUploadsOptions,
+} from './s3/types.js';
 export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';
-export type { MultipartUpload, CreateMultipartOptions, UploadedPart, CompletedPart, PendingUpload } from './s3/multipart.js';
-export type { UploadBody, UploadOptions, UploadProgress, UploadResult } from './s3/upload.js';
 export type { StsOptions } from './s3/credentials.js';
 export type { Timeouts, ResolvedTimeouts } from './s3/network.js';
 export { ABORT_RULE_ID } from './s3/lifecycle.js';
-export type { AbortUploadsRule, StaleUploadsOptions } from './s3/lifecycle.js';
 export type { Logger } from './s3/logger.js';
 export { defaultCorsRules, validateCorsRules, CORS_METHODS } from './s3/cors.js';
 export type { CorsRule, CorsMethod } from './s3/cors.js';

@@ -79,3 +79,75 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
+
+/**
+ * The options argument of a public function: `{}` when left out, else it must be a plain object
+ * (`null`, a number or an array is refused, never read as "no options").
+ */
+export function optionsOf<T extends object>(options: T | undefined, field = 'options'): T {
+  if (options === undefined) return {} as T;
+  if (!isPlainObject(options)) throw invalidInput(field, `must be an object, got ${describe(options)}`);
+  return options;
+}
+
+/** An optional callback: left out, or a function. */
+export function assertCallback(value: unknown, field: string): void {
+  if (value !== undefined && typeof value !== 'function') throw invalidInput(field, `must be a function, got ${describe(value)}`);
+}
+
+/** An optional flag: left out, or true or false. */
+export function assertFlag(value: unknown, field: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidInput(field, `must be true or false, got ${describe(value)}`);
+}
+
+/** An optional string. */
+export function assertOptionalString(value: unknown, field: string): void {
+  if (value !== undefined && typeof value !== 'string') throw invalidInput(field, `must be a string, got ${describe(value)}`);
+}
+
+/** An optional `AbortSignal`. */
+export function assertSignal(value: unknown, field = 'signal'): void {
+  const signal = value as Partial<AbortSignal> | null;
+  if (value !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+    throw invalidInput(field, 'must be an AbortSignal, such as AbortSignal.timeout(60_000) or an AbortController\'s signal');
+  }
+}
+
+// `type/subtype`, each an RFC 6838 name, then optional `; parameters` in printable ASCII.
+const MIME_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?: *;[\x20-\x7e]*[\x21-\x7e])?$/;
+// Printable ASCII, no space at either end: nothing a client would re-encode, no CR/LF.
+const PRINTABLE_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+/** An optional MIME type bound for a header: printable ASCII, so no CR/LF (header injection). */
+export function assertContentType(value: unknown, field: string): asserts value is string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !MIME_TYPE.test(value))) {
+    throw invalidInput(field, 'must be a MIME type in printable ASCII, such as "image/png" or "text/plain; charset=utf-8"');
+  }
+}
+
+/** An optional string bound for a header (`Cache-Control`, `Content-Disposition`): printable ASCII, so no CR/LF. */
+export function assertHeaderValue(value: unknown, field: string, example: string): asserts value is string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !PRINTABLE_ASCII.test(value))) {
+    throw invalidInput(field, `must be printable ASCII (no CR, LF or other control characters), such as ${example}`);
+  }
+}
+
+/** How a refused value is named in a message: its type, never its contents (which may be a secret). */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object of another kind' : `a ${typeof value}`;
+}
+
+const META_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** User metadata (`x-amz-meta-*` headers): names of letters, digits, `-` and `_`; string values without CR, LF or other control characters. */
+export function assertMetadata(metadata: unknown, field: string): asserts metadata is Record<string, string> {
+  if (!isPlainObject(metadata)) throw invalidInput(field, 'must be an object of string values');
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!META_NAME.test(name)) throw invalidInput(field, `"${name}" is not a valid metadata name (letters, digits, "-" and "_")`);
+    if (typeof value !== 'string') throw invalidInput(field, `the value of "${name}" must be a string`);
+    // Each is sent as an x-amz-meta-* header: no CR/LF (header injection) or other control character but tab.
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw invalidInput(field, `the value of "${name}" must not contain CR, LF or other control characters`);
+  }
+}

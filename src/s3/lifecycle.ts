@@ -2,32 +2,15 @@
  * Orphaned multipart uploads: parts that a closed tab or a killed process left behind are kept,
  * invisibly and billed, until someone aborts the upload. A bucket lifecycle rule
  * (`AbortIncompleteMultipartUpload`) makes the store do it; these are the rule's pure parts
- * and the checks made before any network call. The calls are S3Connection methods.
+ * and the checks made before any network call. The calls are in buckets.ts.
  */
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
+import type { AbortUploadsRule } from './types.js';
 
 /** The ID of the rule cloudspark sets: setting it again replaces it, never adds a second one. */
 export const ABORT_RULE_ID = 'cloudspark-abort-incomplete-uploads';
-
-/** A lifecycle rule in force that aborts incomplete multipart uploads. */
-export interface AbortUploadsRule {
-  id: string | undefined;
-  /** The keys it applies to; `''` for the whole bucket. */
-  prefix: string;
-  /** Uploads are aborted this many days after they began. */
-  afterDays: number;
-}
-
-export interface StaleUploadsOptions {
-  /** Age in milliseconds: uploads begun at least this long ago, by the store's clock. 0: every upload. */
-  olderThan: number;
-  /** Only keys that start with it. */
-  prefix?: string;
-  /** List what would be aborted, abort nothing. */
-  dryRun?: boolean;
-}
 
 /** S3 counts lifecycle days in whole days; a century is plenty. */
 const MAX_DAYS = 36_500;

@@ -1,4 +1,7 @@
 /** The library prints nothing by itself; give it a logger (console works) to see what it does. */
+import { invalidInput } from '../errors.js';
+
+/** Where the library tells what it does: any of the four levels, or none. `console` is one. */
 export interface Logger {
   /** Details: the access key in use (masked), when temporary credentials were obtained. */
   debug?(message: string, ...details: unknown[]): void;
@@ -8,6 +11,18 @@ export interface Logger {
   warn?(message: string, ...details: unknown[]): void;
   /** The AWS SDK's own errors (a failed call in one line, without its input). */
   error?(message: string, ...details: unknown[]): void;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** An optional logger: an object whose levels, those it has, are functions. */
+export function assertLogger(logger: unknown): void {
+  if (logger === undefined) return;
+  if (typeof logger !== 'object' || logger === null) throw invalidInput('logger', 'must be an object such as console, with debug, info, warn and error functions');
+  for (const level of LEVELS) {
+    const fn = (logger as Record<string, unknown>)[level];
+    if (fn !== undefined && typeof fn !== 'function') throw invalidInput(`logger.${level}`, 'must be a function (message, ...details) => void');
+  }
 }
 
 /**

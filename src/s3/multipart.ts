@@ -1,9 +1,12 @@
 /**
  * Multipart uploads driven from outside the process: a page uploads each part to a presigned
- * URL, and the server starts, inspects, completes or aborts the upload. Types and the checks
- * made before any network call live here; the calls themselves are S3Connection methods.
+ * URL, and the server starts, inspects, completes or aborts the upload here.
  */
-import { invalidInput } from '../errors.js';
+import { CloudSparkError, invalidInput } from '../errors.js';
+import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, optionsOf } from '../validate.js';
+import { assertOlderThan } from './lifecycle.js';
+import type { Session } from './session.js';
+import type { CompleteMultipartResult, CompletedPart, CreateMultipartOptions, ListUploadsOptions, MultipartUpload, PendingUpload, UploadedPart } from './types.js';
 
 /** S3's limits: parts are numbered 1 to 10000. */
 export const MAX_PARTS = 10_000;
@@ -11,48 +14,6 @@ export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** And at most 5 GiB. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
-
-/** A multipart upload S3 has begun: what every later call about it names. */
-export interface MultipartUpload {
-  /** The object key the upload will store. */
-  key: string;
-  /** S3's id of the upload. */
-  uploadId: string;
-}
-
-/** Options of `S3Connection.createMultipartUpload`: what the finished object is stored with. */
-export interface CreateMultipartOptions {
-  /** Stored as the object's Content-Type. */
-  contentType?: string;
-  /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
-  contentDisposition?: string;
-  /** Stored as user metadata (`x-amz-meta-*`). */
-  metadata?: Record<string, string>;
-}
-
-/** A part S3 already holds. */
-export interface UploadedPart {
-  /** 1 to 10000. */
-  partNumber: number;
-  /** Bytes S3 holds for the part. */
-  size: number;
-  /** As S3 sends it, with its double quotes. */
-  etag: string;
-}
-
-/** A part named in CompleteMultipartUpload. */
-export interface CompletedPart {
-  /** 1 to 10000, ascending across the list, without repeats. */
-  partNumber: number;
-  /** The ETag S3 answered the part's upload with (double quotes may stay). */
-  etag: string;
-}
-
-/** A multipart upload begun and neither completed nor aborted. */
-export interface PendingUpload extends MultipartUpload {
-  /** When it was begun, if the store says. */
-  initiated: Date | undefined;
-}
 
 export function assertUploadId(uploadId: unknown): asserts uploadId is string {
   if (typeof uploadId !== 'string' || uploadId === '' || uploadId.length > 1024 || /[\x00-\x1f\x7f]/.test(uploadId)) {
@@ -77,5 +38,81 @@ export function assertCompletedParts(parts: unknown): asserts parts is Completed
     if (partNumber <= previous) throw invalidInput(`parts[${i}].partNumber`, 'part numbers must be in ascending order, each once');
     if (typeof etag !== 'string' || etag === '' || etag.length > 1024) throw invalidInput(`parts[${i}].etag`, 'must be the ETag S3 returned for the part');
     previous = partNumber;
+  }
+}
+
+/** What every call about an upload names: its key and id, checked; a missing key then means a missing upload. */
+function uploadCall(action: string, key: unknown, uploadId: unknown) {
+  assertKey(key);
+  assertUploadId(uploadId);
+  return { action: `${action}("${key}")`, key, upload: uploadId };
+}
+
+/**
+ * Starts a multipart upload whose parts are sent from elsewhere (a page, through
+ * presignedUploadPartUrl), then completed or aborted here.
+ */
+export async function createMultipartUpload(s: Session, key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
+  const Bucket = s.requireBucket();
+  assertKey(key);
+  const { contentType, contentDisposition, metadata } = optionsOf(options);
+  assertContentType(contentType, 'contentType');
+  assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
+  if (metadata !== undefined) assertMetadata(metadata, 'metadata');
+  const action = `createMultipartUpload("${key}")`;
+  const out = await s.send({ action, key }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, Metadata: metadata });
+  if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the service returned no upload id`);
+  return { key, uploadId: out.UploadId };
+}
+
+/** The parts S3 holds for an upload, all pages, in part-number order. */
+export async function listParts(s: Session, key: string, uploadId: string): Promise<UploadedPart[]> {
+  const Bucket = s.requireBucket();
+  const op = uploadCall('listParts', key, uploadId);
+  const parts: UploadedPart[] = [];
+  const pages = s.paginate(op, 'ListPartsCommand', { Bucket, Key: key, UploadId: uploadId }, (out) => ({
+    items: out.Parts,
+    next: out.IsTruncated && out.NextPartNumberMarker ? { PartNumberMarker: out.NextPartNumberMarker } : undefined,
+  }));
+  for await (const p of pages) parts.push({ partNumber: p.PartNumber ?? 0, size: p.Size ?? 0, etag: p.ETag ?? '' });
+  return parts.sort((a, b) => a.partNumber - b.partNumber);
+}
+
+/** Joins the parts into the object. Resolves with its ETag (asked with HEAD when the store sends none). */
+export async function completeMultipartUpload(s: Session, key: string, uploadId: string, parts: CompletedPart[]): Promise<CompleteMultipartResult> {
+  const Bucket = s.requireBucket();
+  const op = uploadCall('completeMultipartUpload', key, uploadId);
+  assertCompletedParts(parts);
+  const MultipartUpload = { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) };
+  const out = await s.send(op, 'CompleteMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId, MultipartUpload });
+  // Ceph RGW answers with an empty ETag; the object's own HEAD has it.
+  return { key, etag: out.ETag || (await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key })).ETag };
+}
+
+/** Discards an upload and the parts it holds. Aborting one that is already gone succeeds: that is what aborting is for. */
+export async function abortMultipartUpload(s: Session, key: string, uploadId: string): Promise<void> {
+  const Bucket = s.requireBucket();
+  const op = uploadCall('abortMultipartUpload', key, uploadId);
+  await s.send({ ...op, absent: ['NO_SUCH_UPLOAD'] }, 'AbortMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId });
+}
+
+/**
+ * Multipart uploads begun and neither completed nor aborted (all pages). With `olderThan`,
+ * only those begun at least that many milliseconds ago, measured by the store's clock (the
+ * learned offset applied, good to a second), since `initiated` is the store's time.
+ */
+export async function* listMultipartUploads(s: Session, options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {
+  const Bucket = s.requireBucket();
+  const { prefix, olderThan } = optionsOf(options);
+  assertOptionalString(prefix, 'prefix');
+  assertOlderThan(olderThan, false);
+  const pages = s.paginate({ action: 'listMultipartUploads()' }, 'ListMultipartUploadsCommand', { Bucket, Prefix: prefix || undefined }, (out) => ({
+    items: out.Uploads,
+    next: out.IsTruncated && out.NextKeyMarker ? { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker } : undefined,
+  }));
+  for await (const u of pages) {
+    // An upload whose start the store did not tell is never taken for an old one.
+    if (olderThan && !(u.Initiated && u.Initiated.getTime() <= Date.now() + s.clockOffset() - olderThan)) continue;
+    yield { key: u.Key ?? '', uploadId: u.UploadId ?? '', initiated: u.Initiated };
   }
 }

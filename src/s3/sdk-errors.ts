@@ -1,4 +1,7 @@
-/** Turns what the AWS SDK throws into a {@link CloudSparkError} with a code to branch on. */
+/**
+ * Turns what the AWS SDK throws into a {@link CloudSparkError} with a code to branch on: the one
+ * mapping every call of the connection goes through (see Session.send).
+ */
 import { CloudSparkError, type CloudSparkErrorCode } from '../errors.js';
 import { noAnswer, seconds, timeoutKind, type ResolvedTimeouts } from './network.js';
 
@@ -16,12 +19,42 @@ export interface ErrorContext {
   action: string;
   bucket?: string | undefined;
   key?: string | undefined;
+  /**
+   * The multipart upload the call is about. A missing key then means a missing upload: Ceph RGW
+   * answers NoSuchKey where AWS answers NoSuchUpload.
+   */
+  upload?: string | undefined;
+  /** What some failures mean for this call, by S3 code or by code: e.g. `{ ACCESS_DENIED: 'ALREADY_EXISTS' }`. */
+  means?: Readonly<Record<string, CloudSparkErrorCode>> | undefined;
   /** The store and the limits in force, for a TIMEOUT's message. */
   network?: { endpoint: string; timeouts: ResolvedTimeouts } | undefined;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
+/** The S3 codes with a code of their own; any other answer is told by its HTTP status. */
+const S3_CODES: Readonly<Record<string, CloudSparkErrorCode>> = {
+  NoSuchBucket: 'NO_SUCH_BUCKET',
+  NoSuchKey: 'NO_SUCH_KEY',
+  NoSuchUpload: 'NO_SUCH_UPLOAD',
+  BucketAlreadyExists: 'ALREADY_EXISTS',
+  AccessDenied: 'ACCESS_DENIED',
+  Forbidden: 'ACCESS_DENIED',
+  AllAccessDisabled: 'ACCESS_DENIED',
+  InvalidAccessKeyId: 'ACCESS_DENIED',
+  SignatureDoesNotMatch: 'ACCESS_DENIED',
+};
+
+/** What each code says about the bucket or key (`where`), before the S3 code and status. */
+const WHAT: Partial<Record<CloudSparkErrorCode, (where: string | undefined) => string>> = {
+  NO_SUCH_BUCKET: (where) => `${where ?? 'the bucket'} does not exist: create it with createBucket()`,
+  NO_SUCH_KEY: (where) => `${where ?? 'the key'} does not exist`,
+  NO_SUCH_UPLOAD: (where) => `the multipart upload of ${where ?? 'the key'} does not exist: it was completed or aborted, or the upload id is wrong`,
+  ALREADY_EXISTS: (where) => `${where ?? 'the bucket'} already exists and belongs to someone else: choose another name`,
+  ACCESS_DENIED: (where) => `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`,
+};
+
+/** Turns what the SDK threw for the call `context` describes into a CloudSparkError. */
 export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkError {
   if (error instanceof CloudSparkError) return error;
   const e = (error ?? {}) as SdkErrorShape;
@@ -30,7 +63,6 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
   // The SDK names a service error after the code in the response body (`NoSuchKey`).
   const s3Code = status === undefined ? undefined : (e.Code ?? e.name);
   const options = { status, s3Code, requestId, cause: error };
-  const where = context.key !== undefined ? `key "${context.key}" in bucket "${context.bucket}"` : context.bucket !== undefined ? `bucket "${context.bucket}"` : undefined;
   const make = (code: CloudSparkErrorCode, what: string) => new CloudSparkError(code, `${context.action} failed: ${what}${suffix(status, s3Code)}`, options);
 
   if (status === undefined) {
@@ -47,28 +79,26 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
       return make('NETWORK', `the endpoint could not be reached (${e.code ?? e.name}); check endpoint and network`);
     }
   }
-  switch (s3Code) {
-    case 'NoSuchBucket':
-      return make('NO_SUCH_BUCKET', `${where ?? 'the bucket'} does not exist: create it with createBucket()`);
-    case 'NoSuchKey':
-      return make('NO_SUCH_KEY', `${where ?? 'the key'} does not exist`);
-    case 'NoSuchUpload':
-      return make('NO_SUCH_UPLOAD', `the multipart upload of ${where ?? 'the key'} does not exist: it was completed or aborted, or the upload id is wrong`);
-    case 'BucketAlreadyExists':
-      return make('ALREADY_EXISTS', `${where ?? 'the bucket'} already exists and belongs to another account: choose another name`);
-    case 'AccessDenied':
-    case 'Forbidden':
-    case 'AllAccessDisabled':
-    case 'InvalidAccessKeyId':
-    case 'SignatureDoesNotMatch':
-      return make('ACCESS_DENIED', `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`);
-    default:
-      break;
-  }
-  if (status === 404 && context.key !== undefined) return make('NO_SUCH_KEY', `${where} does not exist`);
-  if (status === 404 && context.bucket !== undefined) return make('NO_SUCH_BUCKET', `${where} does not exist: create it with createBucket()`);
-  if (status === 403) return make('ACCESS_DENIED', `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`);
-  return make('SERVICE_ERROR', e.message && e.message !== 'UnknownError' ? e.message : 'the service answered with an error');
+  let code = codeOf(s3Code, status, context);
+  if (code === 'NO_SUCH_KEY' && context.upload !== undefined) code = 'NO_SUCH_UPLOAD';
+  code = own(context.means, s3Code) ?? own(context.means, code) ?? code;
+  const where = context.key !== undefined ? `key "${context.key}" in bucket "${context.bucket}"` : context.bucket !== undefined ? `bucket "${context.bucket}"` : undefined;
+  const what = WHAT[code]?.(where) ?? (e.message && e.message !== 'UnknownError' ? e.message : 'the service answered with an error');
+  return make(code, what);
+}
+
+function codeOf(s3Code: string | undefined, status: number | undefined, context: ErrorContext): CloudSparkErrorCode {
+  const known = own(S3_CODES, s3Code);
+  if (known) return known;
+  if (status === 404 && context.key !== undefined) return 'NO_SUCH_KEY';
+  if (status === 404 && context.bucket !== undefined) return 'NO_SUCH_BUCKET';
+  if (status === 403) return 'ACCESS_DENIED';
+  return 'SERVICE_ERROR';
+}
+
+/** `table[name]` when the table has it as its own, never what an object inherits (`constructor`). */
+function own<T>(table: Readonly<Record<string, T>> | undefined, name: string | undefined): T | undefined {
+  return table !== undefined && name !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function suffix(status: number | undefined, s3Code: string | undefined): string {

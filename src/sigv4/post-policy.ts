@@ -23,6 +23,8 @@ export function assertPostFields(fields: unknown): void {
     if (typeof value !== 'string') {
       throw invalidInput('fields', `field "${name}" must be a string, got ${typeof value}`);
     }
+    // S3 serves fields such as Content-Type back as the object's headers: no CR or LF (header injection).
+    if (/[\r\n]/.test(value)) throw invalidInput('fields', `field "${name}" must not contain CR or LF`);
   }
 }
 

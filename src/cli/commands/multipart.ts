@@ -3,7 +3,7 @@
  * finished (a closed tab, a killed process). Their parts are billed until they are aborted.
  */
 import type { Command } from 'commander';
-import type { PendingUpload } from '../../s3/multipart.js';
+import type { PendingUpload } from '../../s3/types.js';
 import { action, examples, type App } from '../action.js';
 import { duration, wholeNumber } from '../parse.js';
 

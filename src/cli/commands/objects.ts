@@ -1,6 +1,6 @@
 /** `cloudspark head <key>`, `cloudspark rm <key>...` and `cloudspark ls [prefix]`. */
 import type { Command } from 'commander';
-import type { ObjectMetadata } from '../../s3/connection.js';
+import type { ObjectMetadata } from '../../s3/types.js';
 import { action, examples, type App } from '../action.js';
 import { formatBytes, wholeNumber } from '../parse.js';
 

@@ -4,7 +4,7 @@
  * (BlockPublicPolicy), while Ceph RGW stores RestrictPublicBuckets without enforcing it, so
  * the same bucket behaves differently from store to store.
  */
-import type { PublicAccessSettings } from '../../s3/connection.js';
+import type { PublicAccessSettings } from '../../s3/types.js';
 import type { BucketPolicy, PolicyStatement } from '../../s3/policy.js';
 import { fail, pass, wildcardMatch, type Verdict } from './check.js';
 

@@ -3,7 +3,7 @@
  * its parts behind, invisible in listings and billed, until the upload is aborted. Uploads
  * still work without a rule, so a missing one is a warning, not a failure.
  */
-import type { AbortUploadsRule } from '../../s3/lifecycle.js';
+import type { AbortUploadsRule } from '../../s3/types.js';
 import { pass, warn, type Fix, type Verdict } from './check.js';
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;

@@ -1,0 +1,113 @@
+/** Objects of the bound bucket: upload, download, metadata, delete, and listings of every page. */
+import type { Readable } from 'node:stream';
+import { buffer, text } from 'node:stream/consumers';
+import { invalidInput } from '../errors.js';
+import { assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
+import { typedBody } from './download.js';
+import { assertUploadOptions, uploadWithSdk } from './upload.js';
+import type { Session } from './session.js';
+import type { GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, UploadBody, UploadOptions, UploadResult } from './types.js';
+
+/**
+ * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
+ * unknown-length ones go multipart, with memory bounded by partSize x queueSize.
+ */
+export async function uploadObject(s: Session, body: UploadBody, key: string, options?: UploadOptions): Promise<UploadResult> {
+  const bucket = s.requireBucket();
+  assertKey(key);
+  return uploadWithSdk(s, bucket, key, body, assertUploadOptions(body, options));
+}
+
+/** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
+export async function getObject(s: Session, key: string, options?: GetObjectOptions): Promise<ObjectContent> {
+  const bucket = s.requireBucket();
+  assertKey(key);
+  const { range } = optionsOf(options);
+  const Range = range === undefined ? undefined : byteRange(range);
+  const op = { action: `getObject("${key}")`, key };
+  const out = await s.send(op, 'GetObjectCommand', { Bucket: bucket, Key: key, Range });
+  const body = typedBody(out.Body as Readable, out.ContentLength, { ...op, bucket, network: s.network });
+  return {
+    ...toMetadata(key, out),
+    body,
+    // A plain Uint8Array over the Buffer's memory, as the SDK's own bytes() gives: no copy.
+    bytes: () => buffer(body).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+    text: () => text(body),
+  };
+}
+
+/** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
+export async function headObject(s: Session, key: string): Promise<ObjectMetadata> {
+  const Bucket = s.requireBucket();
+  assertKey(key);
+  return toMetadata(key, await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key }));
+}
+
+/** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
+export async function deleteObject(s: Session, key: string): Promise<void> {
+  const Bucket = s.requireBucket();
+  assertKey(key);
+  await s.send({ action: `deleteObject("${key}")`, key }, 'DeleteObjectCommand', { Bucket, Key: key });
+}
+
+/** Every object of the bucket (or under `prefix`), one page of up to `pageSize` at a time. */
+export async function* listObjects(s: Session, options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
+  const Bucket = s.requireBucket();
+  const { prefix, pageSize = 1000 } = optionsOf(options);
+  assertOptionalString(prefix, 'prefix');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
+  const pages = s.paginate({ action: 'listObjects()' }, 'ListObjectsV2Command', { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize }, (out) => ({
+    items: out.Contents,
+    next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
+  }));
+  for await (const o of pages) yield { key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
+}
+
+/** Every object, all pages: the keys (`onlyKeys`), the objects (`onlyObjects`), or a listing with both. */
+export async function getObjects(s: Session, options?: GetObjectsOptions): Promise<GetObjectsResult> {
+  const bucket = s.requireBucket();
+  const given = optionsOf(options);
+  if (given.onlyKeys !== undefined && typeof given.onlyKeys !== 'boolean') throw invalidInput('onlyKeys', 'must be true or false');
+  if (given.onlyObjects !== undefined && typeof given.onlyObjects !== 'boolean') throw invalidInput('onlyObjects', 'must be true or false');
+  if (given.onlyKeys && given.onlyObjects) throw invalidInput('options', 'choose onlyKeys or onlyObjects, not both');
+  const objects: ObjectInfo[] = [];
+  for await (const o of listObjects(s, given)) objects.push(o);
+  if (given.onlyKeys) return objects.map((o) => o.key);
+  if (given.onlyObjects) return objects;
+  return { bucket, prefix: given.prefix ?? '', objects };
+}
+
+/** The `Range` header for `range`, checked. */
+function byteRange(range: unknown): string {
+  const { start, end } = (isPlainObject(range) ? range : {}) as { start?: unknown; end?: unknown };
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) < (start as number)) {
+    throw invalidInput('range', 'must be { start, end }: whole byte offsets, end >= start, both included');
+  }
+  return `bytes=${start as number}-${end as number}`;
+}
+
+/** The metadata fields of a GetObject or HeadObject answer. */
+interface SdkObjectOutput {
+  ContentType?: string;
+  ContentLength?: number;
+  ETag?: string;
+  LastModified?: Date;
+  VersionId?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  Metadata?: Record<string, string>;
+}
+
+function toMetadata(key: string, out: SdkObjectOutput): ObjectMetadata {
+  return {
+    key,
+    contentType: out.ContentType,
+    contentLength: out.ContentLength,
+    etag: out.ETag,
+    lastModified: out.LastModified,
+    versionId: out.VersionId,
+    cacheControl: out.CacheControl,
+    contentDisposition: out.ContentDisposition,
+    metadata: { ...out.Metadata },
+  };
+}
