@@ -82,8 +82,12 @@ export class CloudSparkError extends Error {
   /** The service's request id, when there was an answer: quote it to the store's support. */
   readonly requestId: string | undefined;
 
-  /** Makes an error with `code`, a `message` that says what to do next, and the details in `options`. */
+  /**
+   * Makes an error with `code`, a `message` that says what to do next, and the details in
+   * `options`. It never throws, whatever it is given: it is what reports the error at hand.
+   */
   constructor(code: CloudSparkErrorCode, message: string, options: CloudSparkErrorOptions = {}) {
+    options ??= {};
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
@@ -100,6 +104,7 @@ export function invalidInput(field: string, message: string): CloudSparkError {
 
 /** Shows enough of an access key id to recognise it, never the whole of it. */
 export function maskAccessKey(accessKeyId: string): string {
+  if (typeof accessKeyId !== 'string') throw invalidInput('accessKeyId', 'must be a string');
   if (accessKeyId.length <= 8) return '****';
   return `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`;
 }

@@ -100,6 +100,11 @@ export function assertFlag(value: unknown, field: string): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalidInput(field, `must be true or false, got ${describe(value)}`);
 }
 
+/** A string (possibly empty). */
+export function assertString(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string') throw invalidInput(field, `must be a string, got ${describe(value)}`);
+}
+
 /** An optional string. */
 export function assertOptionalString(value: unknown, field: string): void {
   if (value !== undefined && typeof value !== 'string') throw invalidInput(field, `must be a string, got ${describe(value)}`);

@@ -5,7 +5,9 @@
  * upload handler's code when it refused (`TOO_LARGE`, `TYPE_NOT_ALLOWED`, ...), or one of:
  * `ABORTED` (cancelled through the signal), `NETWORK` (no answer could be read: offline, or
  * refused by CORS), `ETAG_NOT_EXPOSED` (the bucket's CORS rules hide the ETag header),
- * `HTTP_ERROR` (an answer without a code).
+ * `HTTP_ERROR` (an answer without a code), `INVALID_INPUT` (an argument refused before any
+ * request: the message starts `Invalid <field>:`), `INVALID_TARGET` (a target that is neither a
+ * presigned POST nor a PUT).
  */
 export class UploadError extends Error {
   /** Always `'UploadError'`. */

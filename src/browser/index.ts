@@ -7,6 +7,7 @@
 import { callHandler, type HandlerApi } from './api.js';
 import { uploadMultipart, type CompletedUpload } from './multipart.js';
 import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './upload.js';
+import { blob, optionsOf } from './gate.js';
 
 export { UploadError } from './errors.js';
 export { uploadFile, deleteFile } from './upload.js';
@@ -36,7 +37,8 @@ export type UploadOptions = BrowserUploadOptions;
  * on, uploads it in parts. Resolves once the handler verified what S3 stored.
  */
 export async function upload(file: File, options: BrowserUploadOptions): Promise<CompletedUpload> {
-  const { api, multipartFrom = 16 * 1024 * 1024, signal } = options;
+  blob(file);
+  const { api, multipartFrom = 16 * 1024 * 1024, signal } = optionsOf(options, true);
   if (file.size >= multipartFrom) return uploadMultipart(file, options);
   const target = await callHandler<PresignedPostTarget>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
   return (await uploadFile(target, file, options)) as CompletedUpload;

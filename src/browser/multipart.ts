@@ -7,6 +7,7 @@
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
 import { progress, retrying, send, type UploadProgress } from './xhr.js';
+import { blob, optionsOf } from './gate.js';
 
 /** Options of {@link uploadMultipart}. */
 export interface UploadMultipartOptions {
@@ -78,7 +79,8 @@ const fileId = (file: Blob) => {
  * a refusal aborts the upload on S3.
  */
 export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
-  const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = options;
+  blob(file);
+  const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = optionsOf(options, true);
   if (signal?.aborted) throw aborted();
   const id = fileId(file);
   let session = sessions.get(id);

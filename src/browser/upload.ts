@@ -3,6 +3,7 @@ import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
 import { progress, retrying, send, type BrowserUploadProgress, type XhrResult } from './xhr.js';
+import { blob, optionsOf, target as checkTarget, url as checkUrl } from './gate.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
@@ -56,8 +57,10 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
  * token) is then completed through `options.api`, which verifies what S3 stored, and the
  * promise resolves with the handler's answer.
  */
-export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options: UploadFileOptions = {}): Promise<UploadedFile> {
-  const { onProgress, signal, api, stallTimeout, retries = 3 } = options;
+export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options?: UploadFileOptions): Promise<UploadedFile> {
+  checkTarget(target);
+  blob(file);
+  const { onProgress, signal, api, stallTimeout, retries = 3 } = optionsOf(options);
   const total = file.size;
   // A retry starts again from 0: progress stays at the furthest point until the retry passes it.
   let shown = 0;
@@ -95,6 +98,7 @@ export interface DeleteFileOptions {
 }
 
 /** Deletes an object through a presigned DELETE URL. */
-export async function deleteFile(url: string, options: DeleteFileOptions = {}): Promise<void> {
-  await send('DELETE', url, null, {}, () => {}, options.signal);
+export async function deleteFile(url: string, options?: DeleteFileOptions): Promise<void> {
+  checkUrl(url, 'url');
+  await send('DELETE', url, null, {}, () => {}, optionsOf(options).signal);
 }

@@ -56,7 +56,8 @@ export class CredentialSource {
       if (options.credentials) throw invalidInput('profile', 'give a profile or accessKeyId and secretAccessKey, not both');
     }
     if (options.sts) {
-      const d = options.sts.durationSeconds ?? 43200;
+      const given = options.sts.durationSeconds;
+      const d = given === undefined ? 43200 : given; // null is refused, not read as the default
       if (!Number.isInteger(d) || d < STS_MIN || d > STS_MAX) {
         throw invalidInput('sts.durationSeconds', `must be a whole number of seconds from ${STS_MIN} to ${STS_MAX}, got ${String(d)}`);
       }

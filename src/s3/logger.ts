@@ -18,7 +18,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** An optional logger: an object whose levels, those it has, are functions. */
 export function assertLogger(logger: unknown): void {
   if (logger === undefined) return;
-  if (typeof logger !== 'object' || logger === null) throw invalidInput('logger', 'must be an object such as console, with debug, info, warn and error functions');
+  if (typeof logger !== 'object' || logger === null || Array.isArray(logger)) throw invalidInput('logger', 'must be an object such as console, with debug, info, warn and error functions');
   for (const level of LEVELS) {
     const fn = (logger as Record<string, unknown>)[level];
     if (fn !== undefined && typeof fn !== 'function') throw invalidInput(`logger.${level}`, 'must be a function (message, ...details) => void');

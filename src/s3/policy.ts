@@ -42,6 +42,8 @@ const MAX_POLICY_BYTES = 20 * 1024;
  * exactly this, while its code granted `s3:*` to everyone, which we do not copy.
  */
 export function publicReadPolicy(bucket: string): BucketPolicy {
+  // A name that cannot break out of the ARN; S3's naming rules are checked where the bucket is bound.
+  if (typeof bucket !== 'string' || !/^[A-Za-z0-9._-]+$/.test(bucket)) throw invalidInput('bucket', 'must be a bucket name such as "my-bucket"');
   return {
     Version: '2012-10-17',
     Statement: [

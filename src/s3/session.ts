@@ -83,7 +83,8 @@ export class Session {
       throw invalidInput('sessionToken', 'must be the session token of the temporary credentials (printable ASCII)');
     }
     if (sts !== undefined) optionsOf(sts, 'sts');
-    this.region = region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+    // Only a region left out falls back: null is refused like any other non-region.
+    this.region = region !== undefined ? region : (process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
     if (typeof this.region !== 'string' || !/^[a-z0-9-]+$/.test(this.region)) {
       throw invalidInput('region', `"${String(this.region)}" is not a region name like "eu-west-1"`);
     }

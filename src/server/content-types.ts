@@ -4,6 +4,8 @@
  * script there: stored XSS. So wildcards never admit those types, and every type outside a short
  * list of passive ones is stored, and linked, as a download (`Content-Disposition: attachment`).
  */
+import { invalidInput } from '../errors.js';
+import { assertString } from '../validate.js';
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 
@@ -41,6 +43,8 @@ export const isActiveType = (type: string): boolean => ACTIVE.has(type) || type.
  * never admits active content: `image/*` does not admit `image/svg+xml`, nor `text/*` `text/html`.
  */
 export function typeAllowed(contentType: string, patterns: readonly string[] | undefined): boolean {
+  assertString(contentType, 'contentType');
+  if (patterns !== undefined && (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string'))) throw invalidInput('patterns', 'must be an array of MIME types or patterns like "image/*"');
   const type = baseType(contentType);
   if (patterns?.includes(type)) return true;
   if (isActiveType(type)) return false;
@@ -58,6 +62,7 @@ const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'i
  * download.
  */
 export function servedInline(contentType: string): boolean {
+  assertString(contentType, 'contentType');
   const type = baseType(contentType);
   return INLINE.has(type) || ((type.startsWith('audio/') || type.startsWith('video/')) && !isActiveType(type));
 }
@@ -67,6 +72,7 @@ export function servedInline(contentType: string): boolean {
  * under its own name, instead of rendering it.
  */
 export function attachmentDisposition(filename: string): string {
+  assertString(filename, 'filename');
   const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
   // eslint-disable-next-line no-control-regex
   const name = base.normalize('NFC').replace(/[\x00-\x1f\x7f]/g, '').slice(0, 200) || 'file';

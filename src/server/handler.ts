@@ -7,11 +7,12 @@
  * Every route takes a JSON object by POST and answers JSON; see the README for the protocol,
  * which the browser module (`cloudspark/browser`) speaks.
  */
-import { CloudSparkError, invalidInput } from '../errors.js';
+import { CloudSparkError } from '../errors.js';
 import type { S3Connection } from '../s3/connection.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE } from '../s3/multipart.js';
 import { HandlerError, badInput, errorResponse, json, readJsonObject } from './http.js';
-import { checkFileAgainstRules, describedFile, resolveRules, type FileInfo } from './rules.js';
+import { checkFileAgainstRules, describedFile, type FileInfo } from './rules.js';
+import { handlerOptions } from './options.js';
 import type { UploadRules } from './rules.js';
 import { attachmentDisposition, dispositionFor, servedInline } from './content-types.js';
 import { assertMadeKey, cleanFilename, defaultKey, hasFilenameVariable, keyMatchesTemplate, keyShapeProblem, underPrefix } from './keys.js';
@@ -91,7 +92,6 @@ interface Call {
   body: Record<string, unknown>;
 }
 
-const MIN_SECRET_BYTES = 32;
 const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token is missing, invalid, expired, or for another upload', 'token');
 
 /**
@@ -101,14 +101,7 @@ const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token 
  * when an option is wrong.
  */
 export function createUploadHandler(options: UploadHandlerOptions): UploadHandler {
-  const { connection, authorize, onError, onUploadComplete } = options;
-  if (typeof connection?.presignedCreateUrl !== 'function') throw invalidInput('connection', 'must be an S3Connection');
-  if (connection.bucket === undefined) throw invalidInput('connection', 'must be bound to a bucket: new S3Connection({ bucket, ... })');
-  if (authorize !== undefined && typeof authorize !== 'function') throw invalidInput('authorize', 'must be a function (request, action) => boolean');
-  if (onUploadComplete !== undefined && typeof onUploadComplete !== 'function') throw invalidInput('onUploadComplete', 'must be a function (request, upload) => result');
-  const rules = resolveRules(options.rules);
-  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
-  const tokenKey = tokenKeySource(connection, options.secret);
+  const { connection, rules, authorize, onError, onUploadComplete, basePath, tokenKey } = handlerOptions(options);
 
   /** Runs authorize; resolves to the caller's identity, if it gave one. */
   const allow = async (request: Request, action: UploadAction, needsConsent: boolean): Promise<string | undefined> => {
@@ -287,25 +280,6 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
 
 /** S3 quotes ETags; Ceph RGW sometimes does not. */
 const bareEtag = (etag: string): string => etag.replace(/"/g, '');
-
-/** The token key: the given secret, or one derived from the connection's on first use (retried after a failure). */
-function tokenKeySource(connection: S3Connection, secret: string | Uint8Array | undefined): () => Promise<Uint8Array> {
-  if (secret !== undefined) {
-    const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-    if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
-      throw invalidInput('secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`);
-    }
-    return () => Promise.resolve(bytes);
-  }
-  let derived: Promise<Uint8Array> | undefined;
-  return () => {
-    derived ??= connection.deriveKey(`upload tokens for bucket ${connection.bucket}`).catch((error: unknown) => {
-      derived = undefined;
-      throw error;
-    });
-    return derived;
-  };
-}
 
 /** What the client is told: its own mistakes in full, other failures without their details. */
 function asHandlerError(error: unknown, onError: ((error: unknown) => void) | undefined): HandlerError {

@@ -5,7 +5,7 @@
  * the app's own paths, often do not.
  */
 import { randomUUID } from 'node:crypto';
-import { assertKey } from '../validate.js';
+import { assertKey, assertString } from '../validate.js';
 
 const FILENAME_VARIABLE = '${filename}';
 
@@ -49,6 +49,7 @@ export function defaultKey(keyPrefix: string, filename: string): string {
  * most 100 characters (the extension kept), and `file` when nothing is left.
  */
 export function cleanFilename(filename: string): string {
+  assertString(filename, 'filename');
   const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
   let name = base.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');
   if (name.length > 100) {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UploadHandler } from './handler.js';
+import { invalidInput } from '../errors.js';
 
 /** A request that may have been through a body parser (`express.json()`) already. */
 export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -13,6 +14,7 @@ export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: stri
  * the routes are matched on the path below the mount point, so leave `basePath` unset there.
  */
 export function toNodeHandler(handler: UploadHandler): (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => void {
+  if (typeof handler !== 'function') throw invalidInput('handler', 'must be the upload handler that createUploadHandler() made');
   return (req, res, next) => {
     respond(handler, req, res).catch((error: unknown) => {
       if (next) next(error);

@@ -4,6 +4,8 @@
  * Pure: no I/O, no dependencies. Each check reads only the leading bytes the format's
  * specification fixes, and a head too short to hold them never matches.
  */
+import { invalidInput } from '../errors.js';
+import { assertString } from '../validate.js';
 
 /**
  * How many leading bytes `sniff` needs to decide for every type it knows. The longest reads are
@@ -205,6 +207,8 @@ export const SNIFFABLE_TYPES: readonly string[] = Object.freeze([...CHECKS.keys(
  * types we cannot check (text/plain, application/octet-stream, application/json, ...).
  */
 export function matchesContentType(contentType: string, head: Uint8Array): boolean | undefined {
+  assertString(contentType, 'contentType');
+  if (!(head instanceof Uint8Array)) throw invalidInput('head', 'must be the first bytes of the file, as a Uint8Array (a Buffer is one)');
   const check = CHECKS.get(contentType.split(';')[0]!.trim().toLowerCase());
   return check?.(head.subarray(0, SNIFF_BYTES));
 }

@@ -19,7 +19,8 @@ import { resolveBucketLocation, type BucketAddress, type BucketLocation } from '
 import { pythonJsonDumps, pythonJsonQuote, type JsonValue } from './python-json.js';
 import type { KeyedHmac } from './hmac.js';
 import { assertPostConditions, assertPostFields, copyFields, type PostCondition } from './post-policy.js';
-import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey, isPlainObject } from '../validate.js';
+import { byName, operationQuery, signedHeaders } from './signed-parts.js';
+import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey } from '../validate.js';
 import { invalidInput } from '../errors.js';
 
 /** The access key that signs. */
@@ -122,9 +123,9 @@ export class S3Presigner {
 
   /** A presigner for the bucket at `address`; nothing is fetched. */
   constructor(address: BucketAddress) {
+    this.location = resolveBucketLocation(address); // checks address first
     this.bucket = address.bucket;
     this.region = address.region;
-    this.location = resolveBucketLocation(address);
     this.#hostTail = canonicalTail(`host:${this.location.host}\n`, 'host');
     this.#bucketCondition = `{"bucket": ${pythonJsonQuote(this.bucket)}}`;
     this.#postUrl = this.location.origin + (this.location.basePath || '/');
@@ -132,7 +133,10 @@ export class S3Presigner {
 
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
+    assertCredentials(credentials);
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { method: "GET", key, expiresIn }');
     const { method, key, expiresIn, signingDate, clockOffset, query, headers } = request;
+    if (!METHODS.has(method)) throw invalidInput('method', `must be one of ${[...METHODS].join(', ')}, got ${JSON.stringify(String(method))}`);
     assertExpiresIn(expiresIn);
     const signed = headers === undefined ? undefined : signedHeaders(headers, this.location.host);
     this.#prepare(credentials, expiresIn, signingDate, clockOffset);
@@ -160,6 +164,8 @@ export class S3Presigner {
 
   /** A presigned POST, as boto3's `generate_presigned_post` would produce it. */
   presignPost(credentials: Credentials, request: PresignPostRequest): PresignedPost {
+    assertCredentials(credentials);
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { key, expiresIn }');
     const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate, clockOffset } = request;
     assertKey(key);
     assertExpiresIn(expiresIn);
@@ -255,66 +261,19 @@ export class S3Presigner {
   }
 }
 
-/** `name=value` pairs, encoded; names must not collide with the signature's own parameters. */
-function operationQuery(query: Readonly<Record<string, string>>): string[] {
-  if (!isPlainObject(query)) throw invalidInput('query', 'must be an object of strings');
-  return Object.entries(query).map(([name, value]) => {
-    if (name === '' || /^x-amz-/i.test(name)) throw invalidInput('query', `"${name}" is not an operation parameter`);
-    if (typeof value !== 'string') throw invalidInput(`query.${name}`, 'must be a string');
-    return `${uriEncode(name)}=${uriEncode(value)}`;
-  });
+const METHODS: ReadonlySet<unknown> = new Set<PresignMethod>(['GET', 'PUT', 'DELETE', 'HEAD']);
+
+/** The signing credentials: non-empty key id and secret, and a session token only as a string. */
+function assertCredentials(c: Credentials): void {
+  if (typeof c !== 'object' || c === null || typeof c.accessKeyId !== 'string' || c.accessKeyId === '' || typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
+    throw invalidInput('credentials', 'must be { accessKeyId, secretAccessKey, sessionToken? } with non-empty strings');
+  }
+  if (c.sessionToken !== undefined && typeof c.sessionToken !== 'string') throw invalidInput('credentials', 'sessionToken must be a string');
 }
 
 /** The canonical request after its query: headers (each line ending in \n), their names, the payload. */
 function canonicalTail(headerLines: string, names: string): string {
   return `\n${headerLines}\n${names}\n${UNSIGNED_PAYLOAD}`;
-}
-
-// RFC 9110 field names (tokens), and field values this library is willing to sign: printable
-// ASCII only, so that no CR/LF (header injection) or byte a client would re-encode gets through.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\x20-\x7e]*$/;
-/** Headers the query-string signature itself stands for: signing them would contradict it. */
-const SIGNATURE_HEADERS = new Set([
-  'x-amz-algorithm',
-  'x-amz-credential',
-  'x-amz-date',
-  'x-amz-expires',
-  'x-amz-signedheaders',
-  'x-amz-signature',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-]);
-
-/**
- * The canonical header lines and the SignedHeaders list for `headers` plus `host`: names lower
- * case and sorted, values trimmed with inner runs of spaces collapsed (SigV4's Trimall).
- */
-function signedHeaders(headers: Readonly<Record<string, string>>, host: string): { lines: string; names: string } {
-  if (!isPlainObject(headers)) throw invalidInput('headers', 'must be an object of strings');
-  const canonical = new Map<string, string>([['host', host]]);
-  for (const [rawName, value] of Object.entries(headers)) {
-    const name = rawName.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw invalidInput('headers', `"${rawName}" is not a header name`);
-    if (name === 'host' || SIGNATURE_HEADERS.has(name)) throw invalidInput('headers', `"${rawName}" is signed by the URL itself`);
-    if (canonical.has(name)) throw invalidInput('headers', `"${rawName}" is given twice`);
-    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      throw invalidInput(`headers.${name}`, 'must be a string of printable ASCII (no CR, LF or other control characters)');
-    }
-    canonical.set(name, value.trim().replace(/ {2,}/g, ' '));
-  }
-  const names = [...canonical.keys()].sort();
-  let lines = '';
-  for (const name of names) lines += `${name}:${canonical.get(name)!}\n`;
-  return { lines, names: names.join(';') };
-}
-
-/** SigV4 sorts the canonical query by encoded name (then value), in code-unit order. */
-function byName(a: string, b: string): number {
-  const an = a.slice(0, a.indexOf('='));
-  const bn = b.slice(0, b.indexOf('='));
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

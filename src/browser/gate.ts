@@ -1,0 +1,65 @@
+/**
+ * The browser module's input gate: every function checks its arguments here before any request,
+ * and refuses with an UploadError of code `INVALID_INPUT` whose message starts `Invalid <field>:`.
+ */
+import { UploadError } from './errors.js';
+import type { HandlerApi } from './api.js';
+
+const invalid = (field: string, message: string) => new UploadError('INVALID_INPUT', `Invalid ${field}: ${message}`);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const NUMBERS: Record<string, number> = { stallTimeout: 1, partSize: 1, concurrency: 1, retries: 0, multipartFrom: 0 };
+
+/**
+ * The options of any function of the module, `{}` when left out (unless `required`): each option
+ * the module knows is checked when present.
+ */
+export function optionsOf<T extends object>(options: T | undefined, required = false): T {
+  if (options === undefined && !required) return {} as T;
+  if (!isObject(options)) throw invalid('options', 'must be an object');
+  const o = options as Record<string, unknown>;
+  if (o['onProgress'] !== undefined && typeof o['onProgress'] !== 'function') throw invalid('onProgress', 'must be a function (progress) => void');
+  const signal = o['signal'] as Partial<AbortSignal> | undefined;
+  if (signal !== undefined && (!isObject(signal) || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) throw invalid('signal', 'must be an AbortSignal');
+  for (const name in NUMBERS) {
+    const n = o[name];
+    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < NUMBERS[name]!)) throw invalid(name, `must be a whole number, at least ${NUMBERS[name]}`);
+  }
+  if (o['api'] !== undefined || required) api(o['api'] as HandlerApi);
+  return options;
+}
+
+/** The handler's base URL, or `{ url, headers }`. */
+function api(value: HandlerApi): void {
+  const url = typeof value === 'string' ? value : isObject(value) ? value['url'] : undefined;
+  if (typeof url !== 'string' || url === '') throw invalid('api', 'must be the upload handler\'s URL, e.g. "/api/uploads", or { url, headers }');
+  if (typeof value !== 'string') headers(value.headers, 'api.headers');
+}
+
+/** Headers to send: strings without CR or LF. */
+export function headers(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (!isObject(value)) throw invalid(field, 'must be an object of strings');
+  for (const name in value) {
+    const v = value[name];
+    if (typeof v !== 'string' || /[\r\n]/.test(v) || /[\r\n]/.test(name)) throw invalid(`${field}.${name}`, 'must be a string without CR or LF');
+  }
+}
+
+/** The file (or any Blob) to upload. */
+export function blob(value: unknown, field = 'file'): asserts value is Blob {
+  const b = value as Partial<Blob> | null;
+  if (!isObject(b) || typeof b.size !== 'number' || typeof b.slice !== 'function') throw invalid(field, 'must be a File or Blob');
+}
+
+/** A URL given as a non-empty string. */
+export function url(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw invalid(field, 'must be a URL');
+}
+
+/** A target object: a presigned POST or PUT from the handler or S3Connection. */
+export function target(value: unknown): void {
+  if (!isObject(value)) throw invalid('target', 'must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" })');
+  url(value['url'], 'target.url');
+  if ('fields' in value) headers(value['fields'], 'target.fields');
+  else headers(value['headers'], 'target.headers');
+}

@@ -1,0 +1,55 @@
+/**
+ * The input gate of createUploadHandler: every option checked at once, when the handler is made,
+ * so that a wrong one throws `INVALID_INPUT` there and never surfaces as a failed request.
+ */
+import { invalidInput } from '../errors.js';
+import { assertCallback, optionsOf } from '../validate.js';
+import type { S3Connection } from '../s3/connection.js';
+import { resolveRules, type ResolvedRules } from './rules.js';
+import type { UploadHandlerOptions } from './handler.js';
+
+const MIN_SECRET_BYTES = 32;
+
+/** The handler's options, checked, with the rules resolved and the token key's source made. */
+export interface HandlerSetup extends Omit<UploadHandlerOptions, 'rules' | 'secret' | 'basePath'> {
+  rules: ResolvedRules;
+  /** The path prefix without a trailing slash; `''` for none. */
+  basePath: string;
+  /** The key upload tokens are signed with (derived on first use when no secret was given). */
+  tokenKey: () => Promise<Uint8Array>;
+}
+
+export function handlerOptions(given: UploadHandlerOptions): HandlerSetup {
+  const options = optionsOf(given as UploadHandlerOptions | undefined);
+  const { connection, authorize, onError, onUploadComplete } = options;
+  if (typeof connection?.presignedCreateUrl !== 'function') throw invalidInput('connection', 'must be an S3Connection');
+  if (connection.bucket === undefined) throw invalidInput('connection', 'must be bound to a bucket: new S3Connection({ bucket, ... })');
+  assertCallback(authorize, 'authorize');
+  assertCallback(onUploadComplete, 'onUploadComplete');
+  assertCallback(onError, 'onError');
+  const rules = resolveRules(options.rules);
+  const basePath = options.basePath === undefined ? '' : options.basePath;
+  if (typeof basePath !== 'string' || (basePath !== '' && !/^\/[\x21-\x7e]*$/.test(basePath))) {
+    throw invalidInput('basePath', 'must be a path such as "/api/uploads" (printable ASCII, starting with "/")');
+  }
+  return { connection, rules, authorize, onError, onUploadComplete, basePath: basePath.replace(/\/+$/, ''), tokenKey: tokenKeySource(connection, options.secret) };
+}
+
+/** The token key: the given secret, or one derived from the connection's on first use (retried after a failure). */
+function tokenKeySource(connection: S3Connection, secret: string | Uint8Array | undefined): () => Promise<Uint8Array> {
+  if (secret !== undefined) {
+    const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
+      throw invalidInput('secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`);
+    }
+    return () => Promise.resolve(bytes);
+  }
+  let derived: Promise<Uint8Array> | undefined;
+  return () => {
+    derived ??= connection.deriveKey(`upload tokens for bucket ${connection.bucket}`).catch((error: unknown) => {
+      derived = undefined;
+      throw error;
+    });
+    return derived;
+  };
+}
