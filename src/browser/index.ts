@@ -29,7 +29,11 @@ export interface BrowserUploadOptions extends UploadFileOptions {
   concurrency?: number;
 }
 
-/** @deprecated Use {@link BrowserUploadOptions}: `cloudspark` has an `UploadOptions` of its own, for `uploadObject`. */
+/**
+ * The old name of {@link BrowserUploadOptions}.
+ *
+ * @deprecated Use {@link BrowserUploadOptions}: `cloudspark` has an `UploadOptions` of its own, for `uploadObject`.
+ */
 export type UploadOptions = BrowserUploadOptions;
 
 /**

@@ -11,7 +11,11 @@ export interface BrowserUploadProgress {
   percent: number;
 }
 
-/** @deprecated Use {@link BrowserUploadProgress}: `cloudspark` has an `UploadProgress` of its own, without `percent`. */
+/**
+ * The old name of {@link BrowserUploadProgress}.
+ *
+ * @deprecated Use {@link BrowserUploadProgress}: `cloudspark` has an `UploadProgress` of its own, without `percent`.
+ */
 export type UploadProgress = BrowserUploadProgress;
 
 export interface XhrResult {

@@ -16,7 +16,40 @@ import * as objects from './objects.js';
 import * as multipart from './multipart.js';
 import * as presign from './presign.js';
 import * as iam from './iam.js';
-import type * as t from './types.js';
+import type {
+  AbortIncompleteUploadsOptions,
+  AbortUploadsRule,
+  CompleteMultipartResult,
+  CompletedPart,
+  CreateBucketResult,
+  CreateMultipartOptions,
+  GetKeysOptions,
+  GetListingOptions,
+  GetObjectInfosOptions,
+  GetObjectOptions,
+  GetObjectsOptions,
+  GetObjectsResult,
+  ListOptions,
+  ListUploadsOptions,
+  MultipartUpload,
+  ObjectContent,
+  ObjectInfo,
+  ObjectListing,
+  ObjectMetadata,
+  PendingUpload,
+  PresignGetOptions,
+  PresignOptions,
+  PresignPartOptions,
+  PresignPutOptions,
+  PresignedCreateOptions,
+  PublicAccessSettings,
+  S3ConnectionOptions,
+  StaleUploadsOptions,
+  UploadBody,
+  UploadOptions,
+  UploadResult,
+  UploadedPart,
+} from './types.js';
 
 /**
  * A connection to one S3 (or S3-compatible) store, with a bound bucket for bucket operations.
@@ -35,7 +68,7 @@ export class S3Connection {
   readonly #s: Session;
 
   /** Checks every option at once; makes no network call and loads no SDK code. */
-  constructor(options: t.S3ConnectionOptions = {}) {
+  constructor(options: S3ConnectionOptions = {}) {
     this.#s = new Session(options);
     ({ region: this.region, endpoint: this.endpoint, forcePathStyle: this.forcePathStyle, timeouts: this.timeouts } = this.#s);
   }
@@ -74,7 +107,7 @@ export class S3Connection {
   }
 
   /** Creates the bucket and binds it; `created: false` when it is yours already, `ALREADY_EXISTS` when someone else's. */
-  createBucket(name: string): Promise<t.CreateBucketResult> {
+  createBucket(name: string): Promise<CreateBucketResult> {
     return buckets.createBucket(this.#s, name);
   }
 
@@ -114,7 +147,7 @@ export class S3Connection {
   }
 
   /** The bucket's public-access-block settings; all false when none are set. */
-  getPublicAccess(): Promise<t.PublicAccessSettings> {
+  getPublicAccess(): Promise<PublicAccessSettings> {
     return buckets.getPublicAccess(this.#s);
   }
 
@@ -124,42 +157,42 @@ export class S3Connection {
   }
 
   /** A presigned POST for a browser form upload of `key`; every field sent is covered by a policy condition. */
-  presignedCreateUrl(key: string, options?: t.PresignedCreateOptions): Promise<PresignedPost> {
+  presignedCreateUrl(key: string, options?: PresignedCreateOptions): Promise<PresignedPost> {
     return presign.presignedCreateUrl(this.#s, key, options);
   }
 
   /** A presigned URL to download `key`, served with the response headers asked for. */
-  presignedGetUrl(key: string, options?: t.PresignGetOptions): Promise<string> {
+  presignedGetUrl(key: string, options?: PresignGetOptions): Promise<string> {
     return presign.presignedGetUrl(this.#s, key, options);
   }
 
   /** A presigned URL to upload `key` with a plain PUT; `contentType` and `contentLength` are signed. */
-  presignedPutUrl(key: string, options?: t.PresignPutOptions): Promise<string> {
+  presignedPutUrl(key: string, options?: PresignPutOptions): Promise<string> {
     return presign.presignedPutUrl(this.#s, key, options);
   }
 
   /** A presigned URL to delete `key`. */
-  presignedDeleteUrl(key: string, options?: t.PresignOptions): Promise<string> {
+  presignedDeleteUrl(key: string, options?: PresignOptions): Promise<string> {
     return presign.presignedDeleteUrl(this.#s, key, options);
   }
 
   /** A presigned URL to PUT part `partNumber` of a multipart upload; give `contentLength`. */
-  presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options?: t.PresignPartOptions): Promise<string> {
+  presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options?: PresignPartOptions): Promise<string> {
     return presign.presignedUploadPartUrl(this.#s, key, uploadId, partNumber, options);
   }
 
   /** Uploads a Buffer, Uint8Array, string, Blob or Readable: one PUT, or multipart with bounded memory. */
-  uploadObject(body: t.UploadBody, key: string, options?: t.UploadOptions): Promise<t.UploadResult> {
+  uploadObject(body: UploadBody, key: string, options?: UploadOptions): Promise<UploadResult> {
     return objects.uploadObject(this.#s, body, key, options);
   }
 
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
-  getObject(key: string, options?: t.GetObjectOptions): Promise<t.ObjectContent> {
+  getObject(key: string, options?: GetObjectOptions): Promise<ObjectContent> {
     return objects.getObject(this.#s, key, options);
   }
 
   /** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
-  headObject(key: string): Promise<t.ObjectMetadata> {
+  headObject(key: string): Promise<ObjectMetadata> {
     return objects.headObject(this.#s, key);
   }
 
@@ -169,34 +202,34 @@ export class S3Connection {
   }
 
   /** Every object of the bucket (or under `prefix`), one page at a time. */
-  listObjects(options?: t.ListOptions): AsyncGenerator<t.ObjectInfo, void, undefined> {
+  listObjects(options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
     return objects.listObjects(this.#s, options);
   }
 
   /** Every object, all pages: the keys with `onlyKeys`. */
-  getObjects(options: t.GetKeysOptions): Promise<string[]>;
+  getObjects(options: GetKeysOptions): Promise<string[]>;
   /** Every object, all pages: the objects' details with `onlyObjects`. */
-  getObjects(options: t.GetObjectInfosOptions): Promise<t.ObjectInfo[]>;
+  getObjects(options: GetObjectInfosOptions): Promise<ObjectInfo[]>;
   /** Every object, all pages: a listing with the bucket, the prefix and the objects. */
-  getObjects(options?: t.GetListingOptions): Promise<t.ObjectListing>;
+  getObjects(options?: GetListingOptions): Promise<ObjectListing>;
   /** Every object, all pages: keys, objects or a listing, as the flags (known only at run time) say. */
-  getObjects(options?: t.GetObjectsOptions): Promise<t.GetObjectsResult>;
-  getObjects(options?: t.GetObjectsOptions): Promise<t.GetObjectsResult> {
+  getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult>;
+  getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult> {
     return objects.getObjects(this.#s, options);
   }
 
   /** Starts a multipart upload whose parts are sent from elsewhere (a page, through presignedUploadPartUrl). */
-  createMultipartUpload(key: string, options?: t.CreateMultipartOptions): Promise<t.MultipartUpload> {
+  createMultipartUpload(key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
     return multipart.createMultipartUpload(this.#s, key, options);
   }
 
   /** The parts S3 holds for an upload, all pages, in part-number order. */
-  listParts(key: string, uploadId: string): Promise<t.UploadedPart[]> {
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
     return multipart.listParts(this.#s, key, uploadId);
   }
 
   /** Joins the parts into the object; resolves with its key and ETag. */
-  completeMultipartUpload(key: string, uploadId: string, parts: t.CompletedPart[]): Promise<t.CompleteMultipartResult> {
+  completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[]): Promise<CompleteMultipartResult> {
     return multipart.completeMultipartUpload(this.#s, key, uploadId, parts);
   }
 
@@ -206,22 +239,22 @@ export class S3Connection {
   }
 
   /** Multipart uploads begun and not finished (all pages); `olderThan` keeps those begun that many milliseconds ago, by the store's clock. */
-  listMultipartUploads(options?: t.ListUploadsOptions): AsyncGenerator<t.PendingUpload, void, undefined> {
+  listMultipartUploads(options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {
     return multipart.listMultipartUploads(this.#s, options);
   }
 
   /** Aborts now the uploads begun at least `olderThan` milliseconds ago, and resolves to them; `dryRun` only lists them. */
-  abortStaleUploads(options: t.StaleUploadsOptions): Promise<t.PendingUpload[]> {
+  abortStaleUploads(options: StaleUploadsOptions): Promise<PendingUpload[]> {
     return buckets.abortStaleUploads(this.#s, options);
   }
 
   /** Sets a lifecycle rule (`ABORT_RULE_ID`) that makes the store abort uploads `afterDays` days after they began. */
-  abortIncompleteUploads(options: t.AbortIncompleteUploadsOptions): Promise<t.AbortUploadsRule> {
+  abortIncompleteUploads(options: AbortIncompleteUploadsOptions): Promise<AbortUploadsRule> {
     return buckets.abortIncompleteUploads(this.#s, options);
   }
 
   /** The bucket's enabled lifecycle rules that abort incomplete multipart uploads; `[]` when none. */
-  getAbortIncompleteUploads(): Promise<t.AbortUploadsRule[]> {
+  getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> {
     return buckets.getAbortIncompleteUploads(this.#s);
   }
 

@@ -7,6 +7,7 @@
 import { invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 
+/** How long the connection waits for the store, in milliseconds: the `timeouts` option. */
 export interface Timeouts {
   /** Milliseconds to wait for a connection to be made. Default 10000. */
   connect?: number;
@@ -14,6 +15,7 @@ export interface Timeouts {
   idle?: number;
 }
 
+/** The limits in force: the given {@link Timeouts} with the defaults filled in. */
 export type ResolvedTimeouts = Required<Readonly<Timeouts>>;
 
 export const DEFAULT_TIMEOUTS: ResolvedTimeouts = Object.freeze({ connect: 10_000, idle: 60_000 });
