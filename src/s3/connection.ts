@@ -74,14 +74,13 @@ export class S3Connection {
   }
 
   /** The bound bucket, if any. */
-  get bucket(): string | undefined {
-    return this.#s.bucket;
-  }
+  get bucket(): string | undefined { return this.#s.bucket; }
 
-  /** A 32-byte key for `purpose`, derived (HKDF-SHA256) from the secret access key, which never leaves the connection. Refused (`CREDENTIALS`) for temporary credentials. */
-  deriveKey(purpose: string): Promise<Uint8Array> {
-    return iam.deriveKey(this.#s, purpose);
-  }
+  /**
+   * A 32-byte key for `purpose`, derived (HKDF-SHA256) from the secret access key, which never
+   * leaves the connection. Refused (`CREDENTIALS`) for temporary credentials.
+   */
+  deriveKey(purpose: string): Promise<Uint8Array> { return iam.deriveKey(this.#s, purpose); }
 
   /** Binds `bucket` (when given) and resolves to the SDK's `S3Client`, created on first call. */
   async connect(bucket?: string): Promise<S3Client> {
@@ -97,84 +96,52 @@ export class S3Connection {
   }
 
   /** Releases the SDK clients' sockets. The connection can still presign afterwards. */
-  close(): void {
-    this.#s.close();
-  }
+  close(): void { this.#s.close(); }
 
   /** The store's clock minus this machine's, in milliseconds, learned from its answers; 0 until the first. */
-  getClockOffset(): number {
-    return this.#s.clockOffset();
-  }
+  getClockOffset(): number { return this.#s.clockOffset(); }
 
   /** Creates the bucket and binds it; `created: false` when it is yours already, `ALREADY_EXISTS` when someone else's. */
-  createBucket(name: string): Promise<CreateBucketResult> {
-    return buckets.createBucket(this.#s, name);
-  }
+  createBucket(name: string): Promise<CreateBucketResult> { return buckets.createBucket(this.#s, name); }
 
   /** Sets the bucket's CORS rules; default: any origin, the five methods, `ExposeHeaders: ['ETag']`. */
-  setBucketCors(rules?: CorsRule[]): Promise<void> {
-    return buckets.setBucketCors(this.#s, rules);
-  }
+  setBucketCors(rules?: CorsRule[]): Promise<void> { return buckets.setBucketCors(this.#s, rules); }
 
   /** The bucket's CORS rules; `[]` when it has none. */
-  getBucketCors(): Promise<CorsRule[]> {
-    return buckets.getBucketCors(this.#s);
-  }
+  getBucketCors(): Promise<CorsRule[]> { return buckets.getBucketCors(this.#s); }
 
   /** Removes the bucket's CORS rules. */
-  deleteBucketCors(): Promise<void> {
-    return buckets.deleteBucketCors(this.#s);
-  }
+  deleteBucketCors(): Promise<void> { return buckets.deleteBucketCors(this.#s); }
 
   /** Sets the bucket policy (object or JSON text); default: public read of objects, nothing more. */
-  setBucketPolicy(policy?: BucketPolicy | string): Promise<void> {
-    return buckets.setBucketPolicy(this.#s, policy);
-  }
+  setBucketPolicy(policy?: BucketPolicy | string): Promise<void> { return buckets.setBucketPolicy(this.#s, policy); }
 
   /** The bucket policy as an object; `null` when the bucket has none. */
-  getBucketPolicy(): Promise<BucketPolicy | null> {
-    return buckets.getBucketPolicy(this.#s);
-  }
+  getBucketPolicy(): Promise<BucketPolicy | null> { return buckets.getBucketPolicy(this.#s); }
 
   /** Removes the bucket policy. */
-  deleteBucketPolicy(): Promise<void> {
-    return buckets.deleteBucketPolicy(this.#s);
-  }
+  deleteBucketPolicy(): Promise<void> { return buckets.deleteBucketPolicy(this.#s); }
 
   /** Blocks (default) or allows public access: all four public-access-block settings at once. */
-  publicAccess(block?: boolean): Promise<void> {
-    return buckets.publicAccess(this.#s, block);
-  }
+  publicAccess(block?: boolean): Promise<void> { return buckets.publicAccess(this.#s, block); }
 
   /** The bucket's public-access-block settings; all false when none are set. */
-  getPublicAccess(): Promise<PublicAccessSettings> {
-    return buckets.getPublicAccess(this.#s);
-  }
+  getPublicAccess(): Promise<PublicAccessSettings> { return buckets.getPublicAccess(this.#s); }
 
   /** Names of the IAM user's inline policies, every page of them. */
-  listUserPolicies(userName: string): Promise<string[]> {
-    return iam.listUserPolicies(this.#s, userName);
-  }
+  listUserPolicies(userName: string): Promise<string[]> { return iam.listUserPolicies(this.#s, userName); }
 
   /** A presigned POST for a browser form upload of `key`; every field sent is covered by a policy condition. */
-  presignedCreateUrl(key: string, options?: PresignedCreateOptions): Promise<PresignedPost> {
-    return presign.presignedCreateUrl(this.#s, key, options);
-  }
+  presignedCreateUrl(key: string, options?: PresignedCreateOptions): Promise<PresignedPost> { return presign.presignedCreateUrl(this.#s, key, options); }
 
   /** A presigned URL to download `key`, served with the response headers asked for. */
-  presignedGetUrl(key: string, options?: PresignGetOptions): Promise<string> {
-    return presign.presignedGetUrl(this.#s, key, options);
-  }
+  presignedGetUrl(key: string, options?: PresignGetOptions): Promise<string> { return presign.presignedGetUrl(this.#s, key, options); }
 
   /** A presigned URL to upload `key` with a plain PUT; `contentType` and `contentLength` are signed. */
-  presignedPutUrl(key: string, options?: PresignPutOptions): Promise<string> {
-    return presign.presignedPutUrl(this.#s, key, options);
-  }
+  presignedPutUrl(key: string, options?: PresignPutOptions): Promise<string> { return presign.presignedPutUrl(this.#s, key, options); }
 
   /** A presigned URL to delete `key`. */
-  presignedDeleteUrl(key: string, options?: PresignOptions): Promise<string> {
-    return presign.presignedDeleteUrl(this.#s, key, options);
-  }
+  presignedDeleteUrl(key: string, options?: PresignOptions): Promise<string> { return presign.presignedDeleteUrl(this.#s, key, options); }
 
   /** A presigned URL to PUT part `partNumber` of a multipart upload; give `contentLength`. */
   presignedUploadPartUrl(key: string, uploadId: string, partNumber: number, options?: PresignPartOptions): Promise<string> {
@@ -182,29 +149,19 @@ export class S3Connection {
   }
 
   /** Uploads a Buffer, Uint8Array, string, Blob or Readable: one PUT, or multipart with bounded memory. */
-  uploadObject(body: UploadBody, key: string, options?: UploadOptions): Promise<UploadResult> {
-    return objects.uploadObject(this.#s, body, key, options);
-  }
+  uploadObject(body: UploadBody, key: string, options?: UploadOptions): Promise<UploadResult> { return objects.uploadObject(this.#s, body, key, options); }
 
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
-  getObject(key: string, options?: GetObjectOptions): Promise<ObjectContent> {
-    return objects.getObject(this.#s, key, options);
-  }
+  getObject(key: string, options?: GetObjectOptions): Promise<ObjectContent> { return objects.getObject(this.#s, key, options); }
 
   /** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
-  headObject(key: string): Promise<ObjectMetadata> {
-    return objects.headObject(this.#s, key);
-  }
+  headObject(key: string): Promise<ObjectMetadata> { return objects.headObject(this.#s, key); }
 
   /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
-  deleteObject(key: string): Promise<void> {
-    return objects.deleteObject(this.#s, key);
-  }
+  deleteObject(key: string): Promise<void> { return objects.deleteObject(this.#s, key); }
 
   /** Every object of the bucket (or under `prefix`), one page at a time. */
-  listObjects(options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
-    return objects.listObjects(this.#s, options);
-  }
+  listObjects(options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> { return objects.listObjects(this.#s, options); }
 
   /** Every object, all pages: the keys with `onlyKeys`. */
   getObjects(options: GetKeysOptions): Promise<string[]>;
@@ -214,9 +171,7 @@ export class S3Connection {
   getObjects(options?: GetListingOptions): Promise<ObjectListing>;
   /** Every object, all pages: keys, objects or a listing, as the flags (known only at run time) say. */
   getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult>;
-  getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult> {
-    return objects.getObjects(this.#s, options);
-  }
+  getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult> { return objects.getObjects(this.#s, options); }
 
   /** Starts a multipart upload whose parts are sent from elsewhere (a page, through presignedUploadPartUrl). */
   createMultipartUpload(key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
@@ -224,9 +179,7 @@ export class S3Connection {
   }
 
   /** The parts S3 holds for an upload, all pages, in part-number order. */
-  listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
-    return multipart.listParts(this.#s, key, uploadId);
-  }
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]> { return multipart.listParts(this.#s, key, uploadId); }
 
   /** Joins the parts into the object; resolves with its key and ETag. */
   completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[]): Promise<CompleteMultipartResult> {
@@ -234,9 +187,7 @@ export class S3Connection {
   }
 
   /** Discards an upload and the parts it holds. Aborting one that is already gone succeeds. */
-  abortMultipartUpload(key: string, uploadId: string): Promise<void> {
-    return multipart.abortMultipartUpload(this.#s, key, uploadId);
-  }
+  abortMultipartUpload(key: string, uploadId: string): Promise<void> { return multipart.abortMultipartUpload(this.#s, key, uploadId); }
 
   /** Multipart uploads begun and not finished (all pages); `olderThan` keeps those begun that many milliseconds ago, by the store's clock. */
   listMultipartUploads(options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {
@@ -244,22 +195,14 @@ export class S3Connection {
   }
 
   /** Aborts now the uploads begun at least `olderThan` milliseconds ago, and resolves to them; `dryRun` only lists them. */
-  abortStaleUploads(options: StaleUploadsOptions): Promise<PendingUpload[]> {
-    return buckets.abortStaleUploads(this.#s, options);
-  }
+  abortStaleUploads(options: StaleUploadsOptions): Promise<PendingUpload[]> { return buckets.abortStaleUploads(this.#s, options); }
 
   /** Sets a lifecycle rule (`ABORT_RULE_ID`) that makes the store abort uploads `afterDays` days after they began. */
-  abortIncompleteUploads(options: AbortIncompleteUploadsOptions): Promise<AbortUploadsRule> {
-    return buckets.abortIncompleteUploads(this.#s, options);
-  }
+  abortIncompleteUploads(options: AbortIncompleteUploadsOptions): Promise<AbortUploadsRule> { return buckets.abortIncompleteUploads(this.#s, options); }
 
   /** The bucket's enabled lifecycle rules that abort incomplete multipart uploads; `[]` when none. */
-  getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> {
-    return buckets.getAbortIncompleteUploads(this.#s);
-  }
+  getAbortIncompleteUploads(): Promise<AbortUploadsRule[]> { return buckets.getAbortIncompleteUploads(this.#s); }
 
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
-  policyDecode(encoded: string): string {
-    return policyDecode(encoded);
-  }
+  policyDecode(encoded: string): string { return policyDecode(encoded); }
 }
