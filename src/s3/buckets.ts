@@ -90,7 +90,12 @@ export async function setBucketPolicy(s: Session, policy?: BucketPolicy | string
 export async function getBucketPolicy(s: Session): Promise<BucketPolicy | null> {
   const Bucket = s.requireBucket();
   const out = await s.send({ action: 'getBucketPolicy()', absent: NONE_SET.policy }, 'GetBucketPolicyCommand', { Bucket });
-  return out?.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : null;
+  if (!out?.Policy) return null;
+  try {
+    return JSON.parse(out.Policy) as BucketPolicy;
+  } catch (error) {
+    throw new CloudSparkError('SERVICE_ERROR', `getBucketPolicy() failed: the store answered with a policy that is not JSON`, { cause: error });
+  }
 }
 
 /** Removes the bucket policy. */

@@ -68,6 +68,16 @@ const options = (index: number, fields: Record<string, Kind>): Record<string, re
 const none = (call: (...args: unknown[]) => unknown): Row => ({ args: () => [], call, checks: {} });
 const key = { '0': ['string', 'key'] } as const;
 const presignOptions = { expiresIn: 'number', signingDate: 'date' } as const;
+/** What both of S3Presigner's methods check: the credentials, and the request's key, lifetime and clock. */
+const signing: Row['checks'] = {
+  '0': ['object', 'credentials'],
+  '0.accessKeyId': ['string', 'credentials'],
+  '0.secretAccessKey': ['string', 'credentials'],
+  '1': ['object', 'request'],
+  '1.key': ['string', 'key'],
+  '1.expiresIn': ['number', 'expiresIn'],
+  '1.signingDate': ['date', 'signingDate'],
+};
 
 const TABLE: Record<string, Entry> = {
   // ------------------------------------------------------------------ cloudspark
@@ -174,14 +184,8 @@ const TABLE: Record<string, Entry> = {
     args: () => [{ ...credentials }, urlRequest()],
     call: (c, r) => presigner().presignUrl(c as never, r as never),
     checks: {
-      '0': ['object', 'credentials'],
-      '0.accessKeyId': ['string', 'credentials'],
-      '0.secretAccessKey': ['string', 'credentials'],
-      '1': ['object', 'request'],
+      ...signing,
       '1.method': ['string', 'method'],
-      '1.key': ['string', 'key'],
-      '1.expiresIn': ['number', 'expiresIn'],
-      '1.signingDate': ['date', 'signingDate'],
       '1.clockOffset': ['number', 'clockOffset'],
       '1.query': ['object', 'query'],
       '1.query.partNumber': ['string', 'query.partNumber'],
@@ -193,11 +197,7 @@ const TABLE: Record<string, Entry> = {
     args: () => [{ ...credentials }, postRequest()],
     call: (c, r) => presigner().presignPost(c as never, r as never),
     checks: {
-      '0': ['object', 'credentials'],
-      '1': ['object', 'request'],
-      '1.key': ['string', 'key'],
-      '1.expiresIn': ['number', 'expiresIn'],
-      '1.signingDate': ['date', 'signingDate'],
+      ...signing,
       '1.fields': ['object', 'fields'],
       '1.fields.Content-Type': ['header', 'fields'],
       '1.conditions': ['array', 'conditions'],
