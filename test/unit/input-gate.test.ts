@@ -250,7 +250,7 @@ const TABLE: Record<string, Entry> = {
       '0.fields': ['object', 'target.fields'],
       '0.fields.key': ['header', 'target.fields.key'],
       '1': ['blob', 'file'],
-      ...options(2, { onProgress: 'callback', signal: 'signal', stallTimeout: 'number', api: 'api' }),
+      ...options(2, { onProgress: 'callback', signal: 'signal', stallTimeout: 'number', retries: 'number', api: 'api' }),
     },
   },
   'cloudspark/browser:deleteFile': { args: () => ['http://127.0.0.1:1/b/k', {}], call: browser.deleteFile as Row['call'], checks: { '0': ['string', 'url'], ...options(1, { signal: 'signal' }) } },
@@ -267,7 +267,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark/browser:upload': {
     args: () => [blob(), { api: '/api/uploads' }],
     call: browser.upload as Row['call'],
-    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', multipartFrom: 'number', partSize: 'number', concurrency: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }) },
+    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }) },
   },
   'cloudspark/browser:UploadError': 'error class',
 };
