@@ -17,6 +17,8 @@ import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } f
 import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { typedBody } from './download.js';
+import { downloadToFile, type DownloadOptions, type DownloadResult, type TransferContext } from './transfer.js';
+import { downloadPrefix, uploadDirectory, type FolderOptions, type FolderResult } from './folders.js';
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule, type AbortUploadsRule, type StaleUploadsOptions } from './lifecycle.js';
 import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts, type Timeouts } from './network.js';
 import { sdkLogger, type Logger } from './logger.js';
@@ -572,6 +574,25 @@ export class S3Connection {
     };
   }
 
+  /**
+   * Downloads `key` to the file `path`: one GET for a small object, parallel ranged GETs for a
+   * large one, complete or not at all (see src/s3/transfer.ts).
+   */
+  async downloadObject(key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+    assertKey(key);
+    return downloadToFile(this.#transfer(), key, path, options);
+  }
+
+  /** Uploads every file under `dir` to `prefix` + its relative path (see src/s3/folders.ts). */
+  async uploadDirectory(dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
+    return uploadDirectory(this.#transfer(), dir, prefix, options);
+  }
+
+  /** Downloads every object under `prefix` into `dir`, refusing keys that would leave it (see src/s3/folders.ts). */
+  async downloadPrefix(prefix: string, dir: string, options: FolderOptions = {}): Promise<FolderResult> {
+    return downloadPrefix(this.#transfer(), (p) => this.listObjects({ prefix: p }), prefix, dir, options);
+  }
+
   /** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
   async headObject(key: string): Promise<ObjectMetadata> {
     const bucket = this.#requireBucket();
@@ -772,6 +793,13 @@ export class S3Connection {
     const out = await this.#call(action, (c) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))
       .catch(whenMissing('NoSuchLifecycleConfiguration', { Rules: undefined }));
     return out.Rules ?? [];
+  }
+
+  #transfer(): TransferContext {
+    const presign = (key: string, signingDate?: Date) => this.presignedGetUrl(key, { expiresIn: 900, signingDate });
+    const presignPut = (key: string, contentType: string, contentLength: number, signingDate?: Date) =>
+      this.presignedPutUrl(key, { expiresIn: 900, signingDate, contentType, contentLength });
+    return { bucket: this.#requireBucket(), client: () => this.#s3(), network: this.#network, presign, presignPut };
   }
 
   #bind(bucket: string): void {
