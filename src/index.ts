@@ -28,7 +28,7 @@ export type {
 export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';
 export type { MultipartUpload, CreateMultipartOptions, UploadedPart, CompletedPart, PendingUpload } from './s3/multipart.js';
 export type { UploadBody, UploadOptions, UploadProgress, UploadResult } from './s3/upload.js';
-export type { DownloadOptions, DownloadProgress, DownloadResult } from './s3/transfer.js';
+export type { DownloadOptions, DownloadProgress, DownloadResult, UploadFileOptions } from './s3/transfer.js';
 export type { FolderOptions, FolderProgress, FolderFile, FolderResult } from './s3/folders.js';
 export type { StsOptions } from './s3/credentials.js';
 export type { Timeouts, ResolvedTimeouts } from './s3/network.js';

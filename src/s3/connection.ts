@@ -17,7 +17,7 @@ import { bucketPolicyJson, policyDecode, publicReadPolicy, type BucketPolicy } f
 import { loadIam, loadS3, takeNodeVersionNotice } from './sdk.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { typedBody } from './download.js';
-import { downloadToFile, type DownloadOptions, type DownloadResult, type TransferContext } from './transfer.js';
+import { downloadToFile, uploadFile, type DownloadOptions, type DownloadResult, type TransferContext, type UploadFileOptions } from './transfer.js';
 import { downloadPrefix, uploadDirectory, type FolderOptions, type FolderResult } from './folders.js';
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule, type AbortUploadsRule, type StaleUploadsOptions } from './lifecycle.js';
 import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts, type Timeouts } from './network.js';
@@ -583,6 +583,12 @@ export class S3Connection {
     return downloadToFile(this.#transfer(), key, path, options);
   }
 
+  /** Uploads the file at `path` as `key`: one PUT, or multipart in parallel parts (see src/s3/transfer.ts). */
+  async uploadFile(path: string, key: string, options: UploadFileOptions = {}): Promise<UploadResult> {
+    assertKey(key);
+    return uploadFile(this.#transfer(), path, key, options);
+  }
+
   /** Uploads every file under `dir` to `prefix` + its relative path (see src/s3/folders.ts). */
   async uploadDirectory(dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
     return uploadDirectory(this.#transfer(), dir, prefix, options);
@@ -796,10 +802,7 @@ export class S3Connection {
   }
 
   #transfer(): TransferContext {
-    const presign = (key: string, signingDate?: Date) => this.presignedGetUrl(key, { expiresIn: 900, signingDate });
-    const presignPut = (key: string, contentType: string, contentLength: number, signingDate?: Date) =>
-      this.presignedPutUrl(key, { expiresIn: 900, signingDate, contentType, contentLength });
-    return { bucket: this.#requireBucket(), client: () => this.#s3(), network: this.#network, presign, presignPut };
+    return { bucket: this.#requireBucket(), client: () => this.#s3(), network: this.#network, connection: this };
   }
 
   #bind(bucket: string): void {

@@ -19,10 +19,11 @@ import type { ResolvedTimeouts } from './network.js';
 export interface DirectContext {
   /** A presigned GET URL of `key`, signed at `signingDate` (default: now, on the connection's clock). */
   presign(key: string, signingDate?: Date): Promise<string>;
-  /** A presigned PUT URL of `key` that signs its type and length. */
-  presignPut(key: string, contentType: string, contentLength: number, signingDate?: Date): Promise<string>;
   network: { endpoint: string; timeouts: ResolvedTimeouts };
 }
+
+/** Signs the URL of one request, at `signingDate` when given (the store's clock, after a skew refusal). */
+export type Signer = (signingDate: Date | undefined) => Promise<string>;
 
 export interface DirectRequest {
   /** `bytes=0-1023`; none for the whole object. */
@@ -75,16 +76,15 @@ export class DirectClient {
     return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where);
   }
 
-  /** PUTs `body` as `key` in one request, retried as the SDK would; resolves to its ETag. */
-  async put(key: string, body: Buffer, contentType: string, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
-    const headers = { 'content-type': contentType, 'content-length': String(body.length) };
-    const answer = await this.#send((date) => this.#ctx.presignPut(key, contentType, body.length, date), 'PUT', headers, body, signal, where);
+  /** PUTs `body` (an object, or a part) to the URL `sign` makes, retried as the SDK would; resolves to the ETag. */
+  async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
+    const answer = await this.#send(sign, 'PUT', { ...headers, 'content-length': String(body.length) }, body, signal, where);
     answer.body.resume();
     return answer.etag;
   }
 
   async #send(
-    sign: (signingDate: Date | undefined) => Promise<string>,
+    sign: Signer,
     method: 'GET' | 'PUT',
     headers: Record<string, string>,
     body: Buffer | undefined,

@@ -8,16 +8,13 @@
  * too), or is both a file and a folder, is refused with `UNSAFE_KEY` and nothing is written.
  * Each file is written through a part file renamed into place (see transfer.ts).
  */
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertKey, isPlainObject } from '../validate.js';
-import { contentTypeFor } from './mime.js';
-import { assertPath, assertSignal, downloadWith, fileFailure, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { assertPath, assertSignal, directContext, downloadWith, fileFailure, readFailure, uploadFile, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
 import { DirectClient } from './direct.js';
 import { setMaxListeners } from 'node:events';
-import { uploadWithSdk } from './upload.js';
 
 /** What `onProgress` receives during a folder transfer: bytes and files, for the whole of it. */
 export interface FolderProgress {
@@ -170,22 +167,16 @@ async function walk(root: string, action: string): Promise<Array<{ path: string;
   return out;
 }
 
-function readFailure(action: string, path: string, cause: unknown): CloudSparkError {
-  const e = cause as NodeJS.ErrnoException;
-  const reason = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'ENOTDIR' ? 'it is not a folder' : e.code === 'EACCES' ? 'permission denied' : e.message;
-  return new CloudSparkError('FILE', `${action} failed: cannot read "${path}": ${reason}`, { cause });
-}
-
 /**
  * Uploads every file under `dir` to `prefix` + its path relative to `dir` (`/` between
- * segments). Files up to `partSize` go in one PUT, larger ones multipart.
+ * segments), each as `uploadFile` sends it: up to `partSize` in one PUT, larger ones multipart.
  */
 export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
   const { concurrency, partSize } = checkOptions(options, 5 * MiB);
   const action = `uploadDirectory("${dir}")`;
-  const info = await lstat(dir).catch((error: unknown) => {
+  const info = await stat(dir).catch((error: unknown) => {
     throw readFailure(action, dir, error);
   });
   if (!info.isDirectory()) throw new CloudSparkError('FILE', `${action} failed: "${dir}" is not a folder`);
@@ -196,9 +187,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   for (const f of files) assertKey(f.key);
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
-  // The SDK only for files that go multipart; small ones are PUT directly (direct.ts).
-  const client = files.some((f) => f.size > partSize) ? await ctx.client() : undefined;
-  const direct = new DirectClient(ctx);
+  const direct = new DirectClient(directContext(ctx));
   const stop = new AbortController();
   setMaxListeners(Infinity, stop.signal);
   const onAbort = () => stop.abort();
@@ -208,16 +197,8 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   try {
     await eachLimited(files, concurrency, stop, async (f) => {
       const report = progress.file();
-      if (f.size <= partSize) {
-        const body = await readFile(f.path).catch((error: unknown) => {
-          throw readFailure(action, f.path, error);
-        });
-        await direct.put(f.key, body, contentTypeFor(f.key), stop.signal, { action: `uploadDirectory: putObject("${f.key}")`, bucket: ctx.bucket, key: f.key });
-        report(body.length);
-      } else {
-        await uploadWithSdk(client!, ctx.bucket, f.key, createReadStream(f.path), { partSize, queueSize: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) }, ctx.network);
-        report(f.size);
-      }
+      await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) }, direct);
+      report(f.size);
       progress.done();
     });
   } catch (error) {
@@ -321,7 +302,7 @@ export async function downloadPrefix(
   signal?.addEventListener('abort', onAbort, { once: true });
   const progress = folderProgress(files, options.onProgress);
   progress.report();
-  const direct = new DirectClient(ctx);
+  const direct = new DirectClient(directContext(ctx));
   try {
     await eachLimited(files, concurrency, stop, async (f) => {
       const report = progress.file();

@@ -23,15 +23,31 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
-import { DirectClient, type DirectAnswer, type DirectContext } from './direct.js';
+import { DirectClient, type DirectAnswer, type DirectContext, type Signer } from './direct.js';
+import type { S3Connection } from './connection.js';
+import { assertMetadata, type UploadProgress, type UploadResult } from './upload.js';
+import { contentTypeFor } from './mime.js';
+import { MAX_PARTS } from './multipart.js';
 
-/**
- * What a transfer needs from its connection: the bound bucket, the SDK client (uploads), a
- * presigner for GETs (downloads, see direct.ts), and the store's limits.
- */
-export interface TransferContext extends DirectContext {
+/** The connection's public methods a transfer builds on: presigning, and the multipart calls. */
+export type TransferConnection = Pick<
+  S3Connection,
+  'presignedGetUrl' | 'presignedPutUrl' | 'presignedUploadPartUrl' | 'createMultipartUpload' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadObject'
+>;
+
+/** What a transfer needs from its connection: the bound bucket, the SDK client, the store and its limits. */
+export interface TransferContext {
   bucket: string;
   client(): Promise<S3Client>;
+  network: DirectContext['network'];
+  connection: TransferConnection;
+}
+
+/** Presigned URLs live 15 minutes: each request gets a fresh one. */
+const URL_LIFETIME = 900;
+
+export function directContext(ctx: TransferContext): DirectContext {
+  return { network: ctx.network, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
 }
 
 /** What `onProgress` receives during a download. */
@@ -135,7 +151,7 @@ class LocalWriteError extends Error {}
 export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   assertDownloadOptions(options);
   assertPath(path, 'path');
-  const direct = new DirectClient(ctx);
+  const direct = new DirectClient(directContext(ctx));
   try {
     return await downloadWith(direct, ctx, key, path, options);
   } finally {
@@ -377,4 +393,146 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+// ---------------------------------------------------------------- uploads of files
+
+/** Options of `S3Connection.uploadFile`. */
+export interface UploadFileOptions {
+  /** Default: guessed from the key's extension, else `application/octet-stream`. */
+  contentType?: string;
+  /** User metadata, stored as `x-amz-meta-*` headers. */
+  metadata?: Record<string, string>;
+  /** Stored as the object's Cache-Control. */
+  cacheControl?: string;
+  /** Stored as the object's Content-Disposition. */
+  contentDisposition?: string;
+  /** A file up to this size goes in one PUT, a larger one in parts of this size: 5 MiB to 5 GiB, default 8 MiB. */
+  partSize?: number;
+  /** Parts sent at once, 1 to 64 (default 8); memory used is about partSize x concurrency. */
+  concurrency?: number;
+  /** Called as parts are stored. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Cancels the upload (it rejects with `ABORTED`); a multipart upload begun is aborted, so nothing is stored. */
+  signal?: AbortSignal;
+}
+
+const MIN_UPLOAD_PART = 5 * MiB;
+
+export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
+  if (!isPlainObject(options)) throw invalidInput('options', 'must be an object');
+  const o = options as UploadFileOptions;
+  const partSize = o.partSize ?? 8 * MiB;
+  const concurrency = o.concurrency ?? 8;
+  if (!Number.isSafeInteger(partSize) || partSize < MIN_UPLOAD_PART || partSize > MAX_DOWNLOAD_PART) {
+    throw invalidInput('partSize', `must be a whole number of bytes from ${MIN_UPLOAD_PART} (5 MiB) to ${MAX_DOWNLOAD_PART} (5 GiB)`);
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw invalidInput('concurrency', 'must be a whole number from 1 to 64');
+  if (o.metadata !== undefined) assertMetadata(o.metadata, 'metadata');
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidInput('onProgress', 'must be a function');
+  assertSignal(o.signal);
+  return { partSize, concurrency };
+}
+
+/**
+ * Uploads the file at `path` as `key`. A file up to `partSize` goes in one PUT; a larger one as
+ * a multipart upload whose parts are read at their offsets and sent `concurrency` at a time,
+ * each to a presigned part URL that binds its length (the payload is not hashed again: the
+ * SDK's signer would SHA-256 every byte over plain HTTP). Create and complete are the
+ * connection's own calls; any failure or cancel aborts the upload, so no parts are left.
+ */
+export async function uploadFile(ctx: TransferContext, path: string, key: string, options: UploadFileOptions = {}, shared?: DirectClient): Promise<UploadResult> {
+  const { partSize, concurrency } = assertUploadFileOptions(options);
+  assertPath(path, 'path');
+  const action = `uploadFile("${key}")`;
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
+  const file = await open(path, 'r').catch((error: unknown) => {
+    throw readFailure(action, path, error);
+  });
+  const direct = shared ?? new DirectClient(directContext(ctx));
+  const stop = new AbortController();
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const contentType = options.contentType ?? contentTypeFor(key);
+  const where: ErrorContext = { action, bucket: ctx.bucket, key };
+  const read = async (position: number, length: number): Promise<Buffer> => {
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await file.read(buffer, done, length - done, position + done).catch((error: unknown) => {
+        throw readFailure(action, path, error);
+      });
+      if (bytesRead === 0) throw new CloudSparkError('FILE', `${action} failed: "${path}" became shorter while it was read`);
+      done += bytesRead;
+    }
+    return buffer;
+  };
+  let uploadId: string | undefined;
+  try {
+    const { size } = await file.stat();
+    const plain = options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
+    if (size <= partSize && plain) {
+      // One PUT, signed with its type and length.
+      const body = await read(0, size);
+      const sign: Signer = (date) => ctx.connection.presignedPutUrl(key, { expiresIn: URL_LIFETIME, signingDate: date, contentType, contentLength: size });
+      const etag = await direct.put(sign, body, { 'content-type': contentType }, stop.signal, where);
+      onProgress?.({ loaded: size, total: size });
+      return { key, etag, versionId: undefined };
+    }
+    if (size <= partSize) {
+      // Metadata and the like need the SDK's signed headers.
+      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize: Math.max(partSize, MIN_UPLOAD_PART), queueSize: concurrency, signal: stop.signal });
+    }
+    const count = Math.ceil(size / partSize);
+    if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
+    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata: options.metadata, contentDisposition: options.contentDisposition }));
+    const id = uploadId;
+    const parts: Array<{ partNumber: number; etag: string }> = [];
+    let loaded = 0;
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (next < count && failure === undefined) {
+        const index = next++;
+        const start = index * partSize;
+        const length = Math.min(partSize, size - start);
+        try {
+          const body = await read(start, length);
+          const partNumber = index + 1;
+          const sign: Signer = (date) => ctx.connection.presignedUploadPartUrl(key, id, partNumber, { expiresIn: URL_LIFETIME, signingDate: date, contentLength: length });
+          const etag = await direct.put(sign, body, {}, stop.signal, { ...where, action: `${action}: part ${partNumber}` });
+          if (!etag) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered part ${partNumber} without an ETag`);
+          parts.push({ partNumber, etag });
+          loaded += length;
+          onProgress?.({ loaded, total: size });
+        } catch (error) {
+          failure ??= error;
+          stop.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
+    if (failure !== undefined) throw failure;
+    parts.sort((a, b) => a.partNumber - b.partNumber);
+    const done = await ctx.connection.completeMultipartUpload(key, id, parts);
+    uploadId = undefined;
+    return { key, etag: done.etag, versionId: undefined };
+  } catch (error) {
+    if (uploadId !== undefined) await ctx.connection.abortMultipartUpload(key, uploadId).catch(() => {});
+    if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`, { cause: error });
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await file.close().catch(() => {});
+    if (!shared) direct.close();
+  }
+}
+
+export function readFailure(action: string, path: string, cause: unknown): CloudSparkError {
+  const e = cause as NodeJS.ErrnoException;
+  const reason = (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
+  return new CloudSparkError('FILE', `${action} failed: cannot read "${path}": ${reason}`, { cause });
 }

@@ -2,7 +2,6 @@
  * `cloudspark put <file> [key]` and `cloudspark get <key> [file]`, with a progress bar; with
  * `-r`, folders (commands/folders.ts).
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -72,23 +71,43 @@ async function put(ctx: CliContext, file: string, key: string | undefined, optio
     if (file === '-') throw new UsageError('put -r needs a folder, not stdin');
     return putFolder(ctx, file, key, { concurrency: options.concurrency, partSize: options.partSize });
   }
-  const fromStdin = file === '-';
-  if (fromStdin && key === undefined) throw new UsageError('put - needs a key: cloudspark put - KEY');
-  const target = key ?? basename(file);
-  const s3 = ctx.connection();
-  let body: Readable = process.stdin;
-  let size: number | undefined;
-  if (!fromStdin) {
-    const info = await stat(file).catch((error: unknown) => {
-      throw fileError(error, `cannot upload "${file}"`);
-    });
-    if (!info.isFile()) throw new FileError(`cannot upload "${file}": it is not a file`);
-    size = info.size;
-    body = createReadStream(file);
+  if (file === '-') {
+    if (key === undefined) throw new UsageError('put - needs a key: cloudspark put - KEY');
+    return putStdin(ctx, key, options);
   }
-  const bar = progressBar(ctx.out, `put ${target}`, size);
+  const target = key ?? basename(file);
+  const info = await stat(file).catch((error: unknown) => {
+    throw fileError(error, `cannot upload "${file}"`);
+  });
+  if (!info.isFile()) throw new FileError(`cannot upload "${file}": it is not a file`);
+  const bar = progressBar(ctx.out, `put ${target}`, info.size);
   try {
-    const result = await s3.uploadObject(body, target, {
+    // Parts read at their offsets and sent in parallel (S3Connection.uploadFile).
+    const result = await ctx.connection().uploadFile(file, target, {
+      contentType: options.contentType,
+      metadata: options.meta,
+      partSize: options.partSize,
+      concurrency: options.concurrency,
+      signal: ctx.signal,
+      onProgress: (p) => bar.update(p.loaded, p.total),
+    });
+    bar.stop();
+    ctx.out.info(`uploaded "${file}" to s3://${ctx.bucket}/${target} (${formatBytes(info.size)})`);
+    ctx.out.result({ bucket: ctx.bucket, ...result, size: info.size }, () => undefined);
+  } catch (error) {
+    if (error instanceof CloudSparkError && error.code === 'FILE') throw fileError(error.cause, `cannot upload "${file}"`);
+    throw error;
+  } finally {
+    bar.stop();
+  }
+}
+
+/** `put - KEY`: stdin, of unknown length, streamed (multipart when it is large). */
+async function putStdin(ctx: CliContext, key: string, options: PutOptions): Promise<void> {
+  const body: Readable = process.stdin;
+  const bar = progressBar(ctx.out, `put ${key}`, undefined);
+  try {
+    const result = await ctx.connection().uploadObject(body, key, {
       contentType: options.contentType,
       metadata: options.meta,
       partSize: options.partSize ?? PUT_PART,
@@ -97,8 +116,8 @@ async function put(ctx: CliContext, file: string, key: string | undefined, optio
       onProgress: (p) => bar.update(p.loaded, p.total),
     });
     bar.stop();
-    ctx.out.info(`uploaded ${fromStdin ? 'stdin' : `"${file}"`} to s3://${ctx.bucket}/${target}${size === undefined ? '' : ` (${formatBytes(size)})`}`);
-    ctx.out.result({ bucket: ctx.bucket, ...result, size }, () => undefined);
+    ctx.out.info(`uploaded stdin to s3://${ctx.bucket}/${key}`);
+    ctx.out.result({ bucket: ctx.bucket, ...result, size: undefined }, () => undefined);
   } finally {
     bar.stop();
     body.destroy();
