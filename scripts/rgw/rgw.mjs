@@ -9,12 +9,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 /**
  * Starts a throw-away Ceph RGW (installing Debian's packages first when missing and root) and
  * returns its endpoint and users, plus `env`: the variables the RGW test tier reads.
- * Throws when it cannot start; the scripts have said why on stderr.
+ * Throws when it cannot start; the scripts have said why on stderr. `quiet` keeps their
+ * progress messages back unless the start fails.
  */
-export function startRgw() {
+export function startRgw({ quiet = false } = {}) {
   const started = Date.now();
-  const r = spawnSync('bash', [join(here, 'start.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('Could not start Ceph RGW (see the messages above).');
+  const r = spawnSync('bash', [join(here, 'start.sh')], { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    if (quiet) process.stderr.write(r.stderr ?? '');
+    throw new Error('Could not start Ceph RGW (see the messages above).');
+  }
   const dir = r.stdout.trim().split('\n').pop();
   const info = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
   return {

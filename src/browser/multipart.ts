@@ -1,7 +1,8 @@
 /**
  * Big files in parts, straight to S3: the upload handler starts the upload, plans its parts and
- * signs each one for its exact length; parts go up in parallel, each retried on failure; the
- * handler completes and verifies it. Every call after the first carries the upload's token.
+ * signs each one for its exact length, many parts per call; parts go up in parallel, each retried
+ * on failure; the handler completes and verifies it. Every call after the first carries the
+ * upload's token.
  */
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
@@ -25,7 +26,7 @@ export interface UploadMultipartOptions {
   stallTimeout?: number;
 }
 
-/** A finished upload, as the handler verified it. */
+/** A finished upload, as the handler verified it (the JSON of cloudspark/server's CompletedUpload: restated here, as the browser module imports nothing from the server). */
 export interface CompletedUpload {
   /** The stored object's key. */
   key: string;
@@ -120,12 +121,34 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   const todo: number[] = [];
   for (let n = 1; n <= partCount; n++) if (!etags.has(n)) todo.push(n);
 
+  // Part URLs are signed in batches: the first call signs every part still to send (up to the
+  // 1000 the handler signs at once). A URL is used until 90% of its lifetime has passed, so a
+  // slow upload asks again about once per lifetime, for all the parts left; a retried part is
+  // always signed again. Calls are made one at a time, so parts waiting together share one.
+  const signed = new Map<number, [url: string, until: number]>();
+  const fresh = (n: number) => (signed.get(n)?.[1] ?? 0) > Date.now();
+  let signing: Promise<unknown> = Promise.resolve();
+  const urlFor = (n: number, again: boolean): Promise<string> => {
+    const url = signing.then(async () => {
+      if (again || !fresh(n)) {
+        const partNumbers = [n];
+        for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
+        const asked = Date.now();
+        const { urls, expiresIn } = await callHandler<{ urls: Record<string, string>; expiresIn: number }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
+        for (const m of partNumbers) signed.set(m, [urls[m]!, asked + expiresIn * 900]);
+      }
+      return signed.get(n)![0];
+    });
+    signing = url.catch(() => {});
+    return url;
+  };
+
   const sendPart = async (n: number): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { urls } = await callHandler<{ urls: Record<string, string> }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers: [n] }, stop.signal);
+        const url = await urlFor(n, attempt > 0);
         const body = file.slice((n - 1) * partSize, (n - 1) * partSize + sizeOf(n));
-        const answer = await send('PUT', urls[n]!, body, {}, (loaded) => {
+        const answer = await send('PUT', url, body, {}, (loaded) => {
           // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
           sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
           report();

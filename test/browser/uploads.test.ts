@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
-import { choose, demoInBrowser, events, outcome, randomFile, rowText, type DemoInBrowser } from '../support/demo-page.js';
+import { choose, demoInBrowser, events, outcome, randomFile, rowText, signCalls, type DemoInBrowser } from '../support/demo-page.js';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
 import { pendingUploads } from '../support/rgw.js';
 
@@ -75,15 +75,17 @@ test('a file whose bytes are not its declared type fails with CONTENT_MISMATCH a
   await page.context().close();
 });
 
-test('a 20 MiB file uploads multipart, parts in parallel, content verified', async () => {
+test('a 20 MiB file uploads multipart, parts in parallel and signed in one call, content verified', async () => {
   const page = await ctx.openPage();
   const puts: string[] = [];
   page.on('request', (r) => r.method() === 'PUT' && puts.push(r.url()));
+  const signed = signCalls(page);
   const file = randomFile('video.mp4', 20 * MiB, 'video/mp4');
   await choose(page, file);
   const done = await outcome(page, 'video.mp4');
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));
   assert.equal(puts.filter((u) => u.includes('uploadId=')).length, 3, '8 + 8 + 4 MiB');
+  assert.deepEqual(signed, [[1, 2, 3]], 'one multipart/sign-parts call for every part');
   const object = await ctx.demo.connection.getObject(done.detail.key!);
   assert.equal(object.contentType, 'video/mp4');
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'same bytes');
@@ -112,6 +114,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
     const part = /[?&]partNumber=(\d+)/.exec(r.url());
     if (r.method() === 'PUT' && part) sent.set(Number(part[1]), (sent.get(Number(part[1])) ?? 0) + 1);
   });
+  const signed = signCalls(page);
   // Part 3 cannot get through: the browser module retries it, then gives up with NETWORK.
   let part3Attempts = 0;
   await page.route(/partNumber=3&/, (route) => (part3Attempts++, route.abort('connectionreset')));
@@ -122,6 +125,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   assert.equal(part3Attempts, 4, 'the first try and 3 retries');
   assert.equal((await pending()).length, 1, 'the upload is kept for a retry');
   assert.deepEqual([...sent.keys()].sort(), [1, 2]);
+  assert.deepEqual(signed.splice(0), [[1, 2, 3], [3], [3], [3]], 'every part signed up front, a retried part signed again');
 
   await page.unroute(/partNumber=3&/);
   await page.evaluate(() => ((window as unknown as { __events: unknown[] }).__events.length = 0));
@@ -129,6 +133,7 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   const done = await outcome(page, 'resume.bin');
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));
   assert.deepEqual(Object.fromEntries(sent), { 1: 1, 2: 1, 3: 1 }, 'parts 1 and 2 were not sent again');
+  assert.deepEqual(signed, [[3]], 'only the missing part is signed on resume');
   const object = await ctx.demo.connection.getObject(done.detail.key!);
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'same bytes');
   assert.deepEqual(await pending(), []);

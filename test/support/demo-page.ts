@@ -89,3 +89,12 @@ export function randomFile(name: string, size: number, mimeType = 'application/o
 
 /** The text the page shows on the row of `name`. */
 export const rowText = (page: Page, name: string) => page.locator(`li.upload[data-name="${name}"]`).innerText();
+
+/** The part numbers of each `multipart/sign-parts` call the page makes from now on, in order. */
+export function signCalls(page: Page): number[][] {
+  const calls: number[][] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/uploads/multipart/sign-parts')) calls.push((JSON.parse(r.postData() ?? '{}') as { partNumbers: number[] }).partNumbers);
+  });
+  return calls;
+}
