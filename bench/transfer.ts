@@ -357,7 +357,7 @@ try {
       title: 'cloudspark, aws CLI and s3cmd on one Ceph RGW: seconds, lower is faster',
       subtitle: `${date}, best of ${ROUNDS} rounds; ${versions['aws']}, ${versions['s3cmd']}, node ${process.version}; 2-core shared machine`,
       groups: results.map((r) => ({
-        title: `${r.c.title}: cloudspark ${r.ratio.toFixed(2)}x the fastest other`,
+        title: `${r.c.title}: cloudspark at ${r.ratio.toFixed(2)}x the speed of the fastest other`,
         bars: tools.map((t) => ({
           label: t.name === 'aws' ? versions['aws']!.split(' ')[0]! : t.name === 's3cmd' ? versions['s3cmd']!.replace(' version', '') : 'cloudspark',
           value: best(r.c, t.name),

@@ -48,9 +48,11 @@ export interface FolderOptions {
 
 /** One file of a folder transfer. */
 export interface FolderFile {
+  /** The object key. */
   key: string;
   /** The local file. */
   path: string;
+  /** Bytes. */
   size: number;
 }
 

@@ -74,6 +74,7 @@ export interface DownloadOptions {
 
 /** What `S3Connection.downloadObject` resolves to, once the file is in place. */
 export interface DownloadResult {
+  /** The object's key. */
   key: string;
   /** The file written. */
   path: string;
@@ -81,8 +82,11 @@ export interface DownloadResult {
   size: number;
   /** As S3 sends it, with its double quotes. */
   etag: string | undefined;
+  /** The object's stored Content-Type. */
   contentType: string | undefined;
+  /** When the object was stored, to the second. */
   lastModified: Date | undefined;
+  /** The version downloaded, in a bucket with versioning on. */
   versionId: string | undefined;
   /** User metadata (`x-amz-meta-*`), names in lower case. */
   metadata: Record<string, string>;
