@@ -802,7 +802,7 @@ export class S3Connection {
   }
 
   #transfer(): TransferContext {
-    return { bucket: this.#requireBucket(), client: () => this.#s3(), network: this.#network, connection: this };
+    return { bucket: this.#requireBucket(), network: this.#network, connection: this };
   }
 
   #bind(bucket: string): void {

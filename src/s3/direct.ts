@@ -10,8 +10,7 @@
  * same typed errors (through fromSdkError), and the store's clock: a refusal for a skewed
  * signature is retried once, signed with the clock of the answer's `Date` header.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, IncomingMessage, ClientRequest } from 'node:http';
 import { CloudSparkError } from '../errors.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import type { ResolvedTimeouts } from './network.js';
@@ -49,23 +48,42 @@ const ATTEMPTS = 3;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
+interface Transport {
+  agent: Agent;
+  request: typeof import('node:http').request;
+}
+
+/**
+ * node:http and node:https are loaded on the first request, not on import: `import 'cloudspark'`
+ * stays as cheap as presigning needs (README, Performance: start-up).
+ */
+async function transport(https: boolean): Promise<Transport> {
+  const options = { keepAlive: true, maxSockets: 64, scheduling: 'lifo' as const };
+  if (https) {
+    const m = await import('node:https');
+    return { agent: new m.Agent(options), request: m.request };
+  }
+  const m = await import('node:http');
+  return { agent: new m.Agent(options), request: m.request };
+}
+
 /** One per transfer: its sockets are kept alive between requests, and closed by `close()`. */
 export class DirectClient {
   readonly #ctx: DirectContext;
-  readonly #agent: HttpAgent;
   readonly #https: boolean;
+  #transport: Promise<Transport> | undefined;
+  #closed = false;
   /** The store's clock minus ours, once a refusal for skew has told it. */
   #skew: number | undefined;
 
   constructor(ctx: DirectContext) {
     this.#ctx = ctx;
     this.#https = ctx.network.endpoint.startsWith('https:');
-    const options = { keepAlive: true, maxSockets: 64, scheduling: 'lifo' as const };
-    this.#agent = this.#https ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#closed = true;
+    void this.#transport?.then((t) => t.agent.destroy());
   }
 
   /** GETs `key`, retried as the SDK would; a 2xx answer, else the error typed. */
@@ -98,7 +116,10 @@ export class DirectClient {
       let failure: unknown;
       try {
         const signingDate = this.#skew === undefined ? undefined : new Date(Date.now() + this.#skew);
-        answer = await this.#once(await sign(signingDate), request);
+        this.#transport ??= transport(this.#https);
+        const t = await this.#transport;
+        if (this.#closed) throw abortError();
+        answer = await this.#once(t, await sign(signingDate), request);
       } catch (error) {
         failure = error;
       }
@@ -132,10 +153,10 @@ export class DirectClient {
   }
 
   /** One request: resolves with the answer's head, or rejects with what went wrong on the way. */
-  #once(url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
+  #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
-      const req: ClientRequest = (this.#https ? httpsRequest : httpRequest)(url, { method: request.method, headers: request.headers, agent: this.#agent });
+      const req: ClientRequest = t.request(url, { method: request.method, headers: request.headers, agent: t.agent });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const fail = (error: Error) => {

@@ -8,11 +8,10 @@
  * too), or is both a file and a folder, is refused with `UNSAFE_KEY` and nothing is written.
  * Each file is written through a part file renamed into place (see transfer.ts).
  */
-import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertKey, isPlainObject } from '../validate.js';
-import { assertPath, assertSignal, directContext, downloadWith, fileFailure, readFailure, uploadFile, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { assertPath, assertSignal, directContext, downloadWith, fileFailure, fsp, readFailure, uploadFile, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
 import { DirectClient } from './direct.js';
 import { setMaxListeners } from 'node:events';
 
@@ -149,6 +148,7 @@ function cancelled(action: string, done: number, of: number, what: string, cause
 
 /** Every regular file under `root`, as paths relative to it; symbolic links are not followed. */
 async function walk(root: string, action: string): Promise<Array<{ path: string; rel: string[]; size: number }>> {
+  const { lstat, readdir } = await fsp();
   const out: Array<{ path: string; rel: string[]; size: number }> = [];
   const visit = async (dir: string, rel: string[]) => {
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
@@ -178,6 +178,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   const base = folderPrefix(prefix);
   const { concurrency, partSize } = checkOptions(options, 5 * MiB);
   const action = `uploadDirectory("${dir}")`;
+  const { stat } = await fsp();
   const info = await stat(dir).catch((error: unknown) => {
     throw readFailure(action, dir, error);
   });
@@ -247,6 +248,7 @@ export async function downloadPrefix(
   assertPath(dir, 'dir');
   const { concurrency, partSize } = checkOptions(options, MiB);
   const action = `downloadPrefix("${base}")`;
+  const { lstat, mkdir, realpath } = await fsp();
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, 0, 'nothing was written');
 
@@ -288,10 +290,9 @@ export async function downloadPrefix(
       throw unsafe(action, key, `"${relative(root, d)}" leads outside "${dir}" (a symbolic link)`);
     }
   }
-  for (const f of files) {
-    const existing = await lstat(f.path).catch(() => undefined);
-    if (existing?.isDirectory()) throw unsafe(action, f.key, `"${f.path}" is a folder`);
-  }
+  const folders = await Promise.all(files.map((f) => lstat(f.path).then((s) => s.isDirectory(), () => false)));
+  const folder = files.find((_, i) => folders[i]);
+  if (folder) throw unsafe(action, folder.key, `"${folder.path}" is a folder`);
   for (const d of ordered) {
     await mkdir(d, { recursive: true }).catch((error: unknown) => {
       throw fileFailure(action, d, error);

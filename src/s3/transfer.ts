@@ -1,6 +1,8 @@
 /**
- * Downloads to a file: ranged GETs in parallel, each written at its offset into a part file
- * beside the target, which is renamed into place only once every byte is there.
+ * Files to and from the store, over direct.ts (presigned requests on node:http, no SDK per
+ * request): `uploadFile` (below) and downloads to a file, with ranged GETs in parallel, each
+ * written at its offset into a part file beside the target, which is renamed into place only
+ * once every byte is there.
  *
  * - The first GET asks for `bytes=0-(partSize-1)`: a small object comes whole in that one
  *   request (no HEAD first), and for a large one its `Content-Range` tells the size, so the other
@@ -16,10 +18,9 @@
  *   or what it was before.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { isPlainObject } from '../validate.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
@@ -35,13 +36,15 @@ export type TransferConnection = Pick<
   'presignedGetUrl' | 'presignedPutUrl' | 'presignedUploadPartUrl' | 'createMultipartUpload' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadObject'
 >;
 
-/** What a transfer needs from its connection: the bound bucket, the SDK client, the store and its limits. */
+/** What a transfer needs from its connection: the bound bucket, the store and its limits, its methods. */
 export interface TransferContext {
   bucket: string;
-  client(): Promise<S3Client>;
   network: DirectContext['network'];
   connection: TransferConnection;
 }
+
+/** node:fs/promises, loaded on first use (importing the package stays cheap). */
+export const fsp = () => import('node:fs/promises');
 
 /** Presigned URLs live 15 minutes: each request gets a fresh one. */
 const URL_LIFETIME = 900;
@@ -170,6 +173,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
   const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
   const { signal, onProgress } = options;
   if (signal?.aborted) throw cancelled(action, path);
+  const { open, rename, unlink } = await fsp();
 
   // Stops every range at the first failure, or when the caller's signal fires.
   const stop = new AbortController();
@@ -451,7 +455,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
   const action = `uploadFile("${key}")`;
   const { signal, onProgress } = options;
   if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
-  const file = await open(path, 'r').catch((error: unknown) => {
+  const file = await (await fsp()).open(path, 'r').catch((error: unknown) => {
     throw readFailure(action, path, error);
   });
   const direct = shared ?? new DirectClient(directContext(ctx));
