@@ -6,13 +6,17 @@
  *   BENCH_DIST=1 node --import tsx bench/presign.ts   # measures the built dist/esm instead
  *   BENCH_OURS=/path/to/src/index.ts ...        # measures another copy (a patch under review)
  *   BENCH_ROUNDS=7 BENCH_ROUND_MS=800 ...       # longer runs for a tighter noise band
+ *   BENCH_CHART=0 ...                           # no docs/presign.svg
  *
+ * Writes its results as a chart, docs/presign.svg (the README shows it).
  * Prints to stdout only and exits 0 (a missed target is reported, not an error).
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { barChart } from './chart.js';
 
 // ------------------------------------------------------------------ setup
 
@@ -332,4 +336,36 @@ console.log(
     ` (2 cores, shared box: a ratio within that band of its target is a tie)`,
 );
 console.log(`(${elapsed.toFixed(1)} s measured; checksum ${sink % 9973})`);
+
+if (process.env['BENCH_CHART'] !== '0') {
+  const bar = (c: Contender, base: Contender, label: string) => ({
+    label,
+    value: median(c.rates),
+    text: `${fmt(median(c.rates))}/s (${(median(c.rates) / median(base.rates)).toFixed(2)}x)`,
+    ours: c.name.includes(' ours '),
+  });
+  const svg = barChart({
+    title: 'Presigning: operations per second, higher is faster',
+    subtitle: `${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${oursLabel}; median of ${ROUNDS} interleaved rounds; 2-core shared machine`,
+    groups: [
+      {
+        title: 'presigned GET URL (ratio to the bare node:crypto floor)',
+        bars: [
+          bar(floor, floor, 'floor: bare node:crypto'),
+          bar(coreGet, floor, 'cloudspark S3Presigner'),
+          bar(apiGet, floor, 'cloudspark S3Connection'),
+          bar(sdkGet, floor, 'AWS SDK getSignedUrl'),
+        ],
+      },
+      {
+        title: 'presigned POST (ratio to the AWS SDK)',
+        bars: [bar(corePost, sdkPost, 'cloudspark S3Presigner'), bar(apiPost, sdkPost, 'cloudspark S3Connection'), bar(sdkPost, sdkPost, 'AWS SDK createPresignedPost')],
+      },
+    ],
+    note: 'npm run bench: each contender in turn for 500 ms per round, rounds interleaved',
+  });
+  const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'presign.svg');
+  writeFileSync(path, svg);
+  console.log(`chart: ${path}`);
+}
 sdkClient.destroy();

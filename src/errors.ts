@@ -35,6 +35,19 @@ export type CloudSparkErrorCode =
    * option to raise (`timeouts.connect` or `timeouts.idle`).
    */
   | 'TIMEOUT'
+  /**
+   * The object changed while it was being downloaded in ranges (its ETag or size is not the one
+   * the first range had): nothing was written, download it again.
+   */
+  | 'OBJECT_CHANGED'
+  /**
+   * A key that cannot be written as a file inside the target folder: `..` or `.` segments, an
+   * absolute or empty path, or a path that would resolve outside the folder (through a symbolic
+   * link too), or that is both a file and a folder. Refused before anything is written.
+   */
+  | 'UNSAFE_KEY'
+  /** A local file or folder could not be read or written; `cause` is Node's error. */
+  | 'FILE'
   /** Any other error answered by the service; see `s3Code` and `status`. */
   | 'SERVICE_ERROR';
 

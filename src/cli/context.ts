@@ -63,6 +63,7 @@ export class CliContext {
   /** The connection, bound to the bucket unless `bucket` is false (IAM, or `bucket create`). */
   connection(bucket: string | false = this.bucket): S3Connection {
     this.#s3 ??= new S3Connection({
+      ...envKeys(this.options.profile),
       endpoint: this.endpoint,
       region: this.options.region,
       profile: this.options.profile,
@@ -114,6 +115,18 @@ export class CliContext {
         return undefined;
     }
   }
+}
+
+/**
+ * The keys of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) when the
+ * default chain would pick them first anyway (no profile asked for): given directly, they spare
+ * loading the SDK's credential chain, which `get` and presigning otherwise need for nothing else.
+ */
+function envKeys(profile: string | undefined): { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string } {
+  const env = process.env;
+  const [accessKeyId, secretAccessKey] = [env['AWS_ACCESS_KEY_ID'], env['AWS_SECRET_ACCESS_KEY']];
+  if (profile || env['AWS_PROFILE'] || !accessKeyId || !secretAccessKey) return {};
+  return { accessKeyId, secretAccessKey, ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) };
 }
 
 function rootOf(command: Command): Command {

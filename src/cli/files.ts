@@ -1,8 +1,9 @@
-/** Local files: reading a JSON document (`--file`, `-` for stdin) and writing a download safely. */
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+/**
+ * Local files: reading a JSON document (`--file`, `-` for stdin), where a download goes, and
+ * copying a body to stdout. Downloads to a file are the library's (S3Connection.downloadObject).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalidInput } from '../errors.js';
@@ -52,26 +53,6 @@ export async function copyTo(body: Readable, out: Writable, options: CopyOptions
   const count = counter(options);
   await pipeline(body, count, out, { signal: options.signal, end: false });
   return count.copied;
-}
-
-/**
- * Streams `body` into `.<name>.cloudspark-<random>.part` beside `path` and renames it to `path`
- * once complete. A failed or cancelled download removes the part file, so `path` is either the
- * whole object or what it was before, never half of one. Resolves to the bytes written.
- */
-export async function saveAtomically(body: Readable, path: string, options: CopyOptions): Promise<number> {
-  const part = join(dirname(path), `.${basename(path)}.cloudspark-${randomBytes(4).toString('hex')}.part`);
-  const count = counter(options);
-  try {
-    // `wx`: never write through a file (or link) that someone else put at that name.
-    await pipeline(body, count, createWriteStream(part, { flags: 'wx' }), { signal: options.signal });
-    await rename(part, path);
-    return count.copied;
-  } catch (error) {
-    body.destroy();
-    await unlink(part).catch(() => {});
-    throw error;
-  }
 }
 
 /** A pass-through that counts, reports, and refuses a body shorter or longer than expected. */

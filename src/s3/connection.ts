@@ -16,6 +16,10 @@ import * as objects from './objects.js';
 import * as multipart from './multipart.js';
 import * as presign from './presign.js';
 import * as iam from './iam.js';
+import { downloadToFile, type DownloadOptions, type DownloadResult, type TransferContext } from './transfer.js';
+import { uploadFile, type UploadFileOptions } from './upload-file.js';
+import { downloadPrefix, uploadDirectory, type FolderOptions, type FolderResult } from './folders.js';
+import { assertKey } from '../validate.js';
 import type {
   AbortIncompleteUploadsOptions,
   AbortUploadsRule,
@@ -154,6 +158,20 @@ export class S3Connection {
   /** The object's metadata and its body, to stream (`body`) or read whole (`bytes()`, `text()`). */
   getObject(key: string, options?: GetObjectOptions): Promise<ObjectContent> { return objects.getObject(this.#s, key, options); }
 
+  /** Downloads `key` to the file `path`: one GET for a small object, parallel ranged GETs for a large one; complete or not at all. */
+  async downloadObject(key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> { assertKey(key); return downloadToFile(this.#transfer(), key, path, options); }
+
+  /** Uploads the file at `path` as `key`: one PUT, or multipart in parallel parts. */
+  async uploadFile(path: string, key: string, options: UploadFileOptions = {}): Promise<UploadResult> { assertKey(key); return uploadFile(this.#transfer(), path, key, options); }
+
+  /** Uploads every file under `dir` to `prefix` + its relative path (`/` separators). */
+  async uploadDirectory(dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> { return uploadDirectory(this.#transfer(), dir, prefix, options); }
+
+  /** Downloads every object under `prefix` into `dir`, refusing keys that would leave it (`UNSAFE_KEY`) before writing anything. */
+  async downloadPrefix(prefix: string, dir: string, options: FolderOptions = {}): Promise<FolderResult> {
+    return downloadPrefix(this.#transfer(), (p) => this.listObjects({ prefix: p }), prefix, dir, options);
+  }
+
   /** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
   headObject(key: string): Promise<ObjectMetadata> { return objects.headObject(this.#s, key); }
 
@@ -205,4 +223,7 @@ export class S3Connection {
 
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
   policyDecode(encoded: string): string { return policyDecode(encoded); }
+
+  /** What the transfer modules (transfer.ts, folders.ts) need: they sign their own requests. */
+  #transfer(): TransferContext { return { bucket: this.#s.requireBucket(), network: this.#s.network, connection: this }; }
 }

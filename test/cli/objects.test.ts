@@ -51,10 +51,10 @@ test('put --json with --content-type and --meta; head shows them as text and JSO
   assert.deepEqual(meta.metadata, { owner: 'alice', lang: 'en' });
 });
 
-test('a 12 MiB file goes multipart (3 parts) and comes back whole; without a TTY, no progress bar', async () => {
+test('a 12 MiB file goes multipart (2 parts of 8 MiB, the default) and comes back whole; without a TTY, no progress bar', async () => {
   const put = await cli(['put', big, 'big/file.bin', ...on(bucket), '--json']);
   assertExit(put, 0);
-  assert.match(json<{ etag: string }>(put).etag, /^"[0-9a-f]{32}-3"$/);
+  assert.match(json<{ etag: string }>(put).etag, /^"[0-9a-f]{32}-2"$/);
   const out = join(dir, 'restored.bin');
   const get = await cli(['get', 'big/file.bin', out, ...on(bucket)]);
   assertExit(get, 0);

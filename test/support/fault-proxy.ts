@@ -2,9 +2,10 @@
  * A fault-injecting HTTP proxy for the fault tier: it sits on 127.0.0.1 between a client and
  * the test RGW and forwards every request untouched (the Host header too, so SigV4 signatures
  * stay valid), except those a test's rules pick out. A rule matches on method, path and query
- * and fires a bounded number of times; its action answers 503 SlowDown or 500, cuts the
- * connection after N bytes of the request body or of the answer's body, stalls (reads the
- * request and never answers, or goes silent mid-answer), or slows both directions down.
+ * (and headers) and fires a bounded number of times; its action answers 503 SlowDown or 500,
+ * cuts the connection after N bytes of the request body or of the answer's body, stalls (reads
+ * the request and never answers, or goes silent mid-answer), slows both directions down, or
+ * holds the request until the test has done something (then forwards it untouched).
  *
  *   const proxy = await startFaultProxy(rgw.endpoint);
  *   const slow = proxy.inject({ method: 'PUT', query: { partNumber: '2' }, times: 2, action: { kind: 'status', status: 503 } });
@@ -28,7 +29,9 @@ export type FaultAction =
   /** Forwards the answer's head and `bytes` of its body, then goes silent, the connection open. */
   | { kind: 'stall-response'; bytes: number }
   /** Forwards both ways at `bytesPerSecond`, in slices of at most 50 ms worth. */
-  | { kind: 'slow'; bytesPerSecond: number };
+  | { kind: 'slow'; bytesPerSecond: number }
+  /** Waits for `until()` (say, the object replaced meanwhile), then forwards the request untouched. */
+  | { kind: 'hold'; until: () => Promise<unknown> };
 
 export interface FaultRule {
   /** `GET`, `PUT`, ...; any method when absent. */
@@ -37,6 +40,8 @@ export interface FaultRule {
   path?: RegExp;
   /** Query parameters that must be present; `true` matches any value (`{ uploads: true }`). */
   query?: Record<string, string | true>;
+  /** Request headers (lower-case names) that must be present and match, e.g. `{ range: /^bytes=0-/ }`. */
+  headers?: Record<string, RegExp>;
   /** How many matching requests get the fault: 1 by default, `Infinity` for all of them. */
   times?: number;
   action: FaultAction;
@@ -54,6 +59,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   query: string;
+  /** The `Range` header, when the request had one. */
+  range: string | undefined;
   /** The action applied, or `forwarded`. */
   fate: FaultAction['kind'] | 'forwarded';
 }
@@ -85,18 +92,25 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const entry = rules.find((r) => r.left > 0 && matches(r.rule, req.method ?? '', url));
+    const entry = rules.find((r) => r.left > 0 && matches(r.rule, req.method ?? '', url, req.headers));
     const action = entry?.rule.action;
     if (entry) {
       entry.left--;
       entry.fired++;
     }
-    seen.push({ method: req.method ?? '', path: url.pathname, query: url.search.slice(1), fate: action?.kind ?? 'forwarded' });
+    seen.push({ method: req.method ?? '', path: url.pathname, query: url.search.slice(1), range: req.headers.range, fate: action?.kind ?? 'forwarded' });
     switch (action?.kind) {
       case 'status':
         return answerError(req, res, action.status);
       case 'stall':
         req.resume(); // take the whole body, as a stuck server does, then say nothing
+        return;
+      case 'hold':
+        req.pause();
+        void action.until().then(
+          () => forward(req, res, undefined),
+          () => req.socket.destroy(),
+        );
         return;
       default:
         return forward(req, res, action);
@@ -206,8 +220,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   };
 }
 
-function matches(rule: FaultRule, method: string, url: URL): boolean {
+function matches(rule: FaultRule, method: string, url: URL, headers: IncomingMessage['headers']): boolean {
   if (rule.method !== undefined && rule.method !== method) return false;
+  for (const [name, pattern] of Object.entries(rule.headers ?? {})) {
+    const value = headers[name];
+    if (typeof value !== 'string' || !pattern.test(value)) return false;
+  }
   if (rule.path !== undefined && !rule.path.test(url.pathname)) return false;
   for (const [name, value] of Object.entries(rule.query ?? {})) {
     if (!url.searchParams.has(name)) return false;

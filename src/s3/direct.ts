@@ -1,0 +1,265 @@
+/**
+ * GETs of object bytes, and PUTs of small files, straight over node:http(s), each signed by the
+ * SigV4 core as a presigned URL: no AWS SDK is loaded and no middleware runs per request.
+ * Downloads and folder uploads use it (transfer.ts, folders.ts): the SDK costs about 0.7 ms of
+ * CPU per request and a few hundred milliseconds to load, which for 2000 small files, or a
+ * command-line `get`, is most of the work.
+ *
+ * It keeps the SDK's promises for these requests: the connection's `timeouts` (connect, idle),
+ * 3 attempts with backoff for 5xx, throttling and connections that fail before an answer, the
+ * same typed errors (through fromSdkError), and the store's clock: a refusal for a skewed
+ * signature is retried once, signed with the clock of the answer's `Date` header.
+ */
+import type { Agent, IncomingMessage, ClientRequest } from 'node:http';
+import { CloudSparkError } from '../errors.js';
+import { fromSdkError, type ErrorContext } from './sdk-errors.js';
+import type { ResolvedTimeouts } from './network.js';
+
+export interface DirectContext {
+  /** A presigned GET URL of `key`, signed at `signingDate` (default: now, on the connection's clock). */
+  presign(key: string, signingDate?: Date): Promise<string>;
+  network: { endpoint: string; timeouts: ResolvedTimeouts };
+}
+
+/** Signs the URL of one request, at `signingDate` when given (the store's clock, after a skew refusal). */
+export type Signer = (signingDate: Date | undefined) => Promise<string>;
+
+export interface DirectRequest {
+  /** `bytes=0-1023`; none for the whole object. */
+  range?: string | undefined;
+  ifMatch?: string | undefined;
+  signal: AbortSignal;
+}
+
+/** An answer whose body is still to be read: the object's headers, and the body as it comes. */
+export interface DirectAnswer {
+  status: number;
+  body: IncomingMessage;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  contentRange: string | undefined;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+  versionId: string | undefined;
+  metadata: Record<string, string>;
+}
+
+const ATTEMPTS = 3;
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+interface Transport {
+  agent: Agent;
+  request: typeof import('node:http').request;
+}
+
+/**
+ * node:http and node:https are loaded on the first request, not on import: `import 'cloudspark'`
+ * stays as cheap as presigning needs (README, Performance: start-up).
+ */
+async function transport(https: boolean): Promise<Transport> {
+  const options = { keepAlive: true, maxSockets: 64, scheduling: 'lifo' as const };
+  if (https) {
+    const m = await import('node:https');
+    return { agent: new m.Agent(options), request: m.request };
+  }
+  const m = await import('node:http');
+  return { agent: new m.Agent(options), request: m.request };
+}
+
+/** One per transfer: its sockets are kept alive between requests, and closed by `close()`. */
+export class DirectClient {
+  readonly #ctx: DirectContext;
+  readonly #https: boolean;
+  #transport: Promise<Transport> | undefined;
+  #closed = false;
+  /** The store's clock minus ours, once a refusal for skew has told it. */
+  #skew: number | undefined;
+
+  constructor(ctx: DirectContext) {
+    this.#ctx = ctx;
+    this.#https = ctx.network.endpoint.startsWith('https:');
+  }
+
+  close(): void {
+    this.#closed = true;
+    void this.#transport?.then((t) => t.agent.destroy());
+  }
+
+  /** GETs `key`, retried as the SDK would; a 2xx answer, else the error typed. */
+  get(key: string, request: DirectRequest, where: ErrorContext): Promise<DirectAnswer> {
+    const headers: Record<string, string> = {};
+    if (request.range) headers['range'] = request.range;
+    if (request.ifMatch) headers['if-match'] = request.ifMatch;
+    return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where);
+  }
+
+  /** PUTs `body` (an object, or a part) to the URL `sign` makes, retried as the SDK would; resolves to the ETag. */
+  async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
+    const answer = await this.#send(sign, 'PUT', { ...headers, 'content-length': String(body.length) }, body, signal, where);
+    answer.body.resume();
+    return answer.etag;
+  }
+
+  async #send(
+    sign: Signer,
+    method: 'GET' | 'PUT',
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    signal: AbortSignal,
+    where: ErrorContext,
+  ): Promise<DirectAnswer> {
+    const request = { method, headers, body, signal };
+    let skewRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      let answer: DirectAnswer | undefined;
+      let failure: unknown;
+      try {
+        const signingDate = this.#skew === undefined ? undefined : new Date(Date.now() + this.#skew);
+        this.#transport ??= transport(this.#https);
+        const t = await this.#transport;
+        if (this.#closed) throw abortError();
+        answer = await this.#once(t, await sign(signingDate), request);
+      } catch (error) {
+        failure = error;
+      }
+      if (request.signal.aborted) {
+        answer?.body.destroy();
+        throw abortError();
+      }
+      if (answer && answer.status < 300) return answer;
+      let error: unknown = failure;
+      let retry = false;
+      if (answer) {
+        const { shape, date } = await errorShape(answer, attempt);
+        error = shape;
+        retry = RETRY_STATUS.has(answer.status) || shape.Code === 'SlowDown' || shape.Code === 'InternalError';
+        // A signature the store finds too old or too new: sign again on its clock, once.
+        const skew = date === undefined ? 0 : date - Date.now();
+        if (answer.status === 403 && !skewRetried && Math.abs(skew) > 60_000) {
+          this.#skew = skew;
+          skewRetried = true;
+          attempt--;
+          continue;
+        }
+      } else {
+        const e = failure as NodeJS.ErrnoException & { $metadata?: object };
+        retry = (e?.code !== undefined && RETRY_CODES.has(e.code)) || e?.name === 'TimeoutError';
+        if (e && typeof e === 'object') e.$metadata = { attempts: attempt };
+      }
+      if (!retry || attempt >= ATTEMPTS) throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
+      await delay(Math.random() * Math.min(20_000, 100 * 2 ** attempt), request.signal);
+    }
+  }
+
+  /** One request: resolves with the answer's head, or rejects with what went wrong on the way. */
+  #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
+    const { timeouts } = this.#ctx.network;
+    return new Promise((resolve, reject) => {
+      const req: ClientRequest = t.request(url, { method: request.method, headers: request.headers, agent: t.agent });
+      let response: IncomingMessage | undefined;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const fail = (error: Error) => {
+        clearTimeout(connectTimer);
+        if (response) response.destroy(error);
+        else req.destroy(error);
+      };
+      const onAbort = () => fail(abortError());
+      request.signal.addEventListener('abort', onAbort, { once: true });
+      req.on('socket', (socket) => {
+        if (socket.connecting) {
+          connectTimer = setTimeout(() => fail(timeoutError(`did not establish a connection within the configured timeout of ${timeouts.connect} ms`)), timeouts.connect);
+          socket.once('connect', () => clearTimeout(connectTimer));
+        }
+      });
+      // The socket's own idle timer: every byte moving either way restarts it.
+      req.setTimeout(timeouts.idle, () => fail(timeoutError(`socket timed out after ${timeouts.idle} ms of inactivity`)));
+      req.on('error', (error) => {
+        clearTimeout(connectTimer);
+        request.signal.removeEventListener('abort', onAbort);
+        if (!response) reject(error);
+      });
+      req.on('response', (res) => {
+        response = res;
+        clearTimeout(connectTimer);
+        res.on('close', () => request.signal.removeEventListener('abort', onAbort));
+        const h = res.headers;
+        const metadata: Record<string, string> = {};
+        for (const [name, value] of Object.entries(h)) {
+          if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
+        }
+        const length = h['content-length'] === undefined ? undefined : Number(h['content-length']);
+        const modified = h['last-modified'] === undefined ? undefined : new Date(h['last-modified']);
+        resolve({
+          status: res.statusCode ?? 0,
+          body: res,
+          contentType: h['content-type'],
+          contentLength: Number.isSafeInteger(length) ? length : undefined,
+          contentRange: h['content-range'],
+          etag: h['etag'],
+          lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined,
+          versionId: typeof h['x-amz-version-id'] === 'string' ? h['x-amz-version-id'] : undefined,
+          metadata,
+        });
+      });
+      req.end(request.body);
+    });
+  }
+}
+
+interface ErrorShape {
+  name: string;
+  Code: string | undefined;
+  message: string;
+  $metadata: { httpStatusCode: number; requestId: string | undefined; attempts: number };
+}
+
+/** An error answer as the SDK would have thrown it (read from its XML body), and its `Date`. */
+async function errorShape(answer: DirectAnswer, attempt: number): Promise<{ shape: ErrorShape; date: number | undefined }> {
+  let text = '';
+  try {
+    for await (const chunk of answer.body) {
+      if (text.length < 64 * 1024) text += String(chunk);
+    }
+  } catch {
+    // the body of an error is only a detail
+  }
+  const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
+  const code = tag('Code') ?? (answer.status === 404 ? 'NotFound' : answer.status === 412 ? 'PreconditionFailed' : answer.status === 416 ? 'InvalidRange' : undefined);
+  const h = answer.body.headers;
+  const date = h['date'] === undefined ? undefined : Date.parse(h['date']);
+  return {
+    shape: {
+      name: code ?? 'Unknown',
+      Code: code,
+      message: unescapeXml(tag('Message') ?? ''),
+      $metadata: { httpStatusCode: answer.status, requestId: (h['x-amz-request-id'] as string | undefined) ?? tag('RequestId'), attempts: attempt },
+    },
+    date: Number.isNaN(date) ? undefined : date,
+  };
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** Named and worded as the SDK's HTTP handler words its own timers (see network.ts, timeoutKind). */
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'TimeoutError' });
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

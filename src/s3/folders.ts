@@ -1,0 +1,314 @@
+/**
+ * Folders: a local folder uploaded under a key prefix, and a prefix downloaded into a folder,
+ * many files at once, with one progress for the whole transfer.
+ *
+ * Keys are made from paths relative to the folder, with `/` between segments. On the way down,
+ * every key is checked before anything is written: a key with `..` or `.` segments, an empty
+ * segment, or that is absolute, would resolve outside the folder (through a symbolic link
+ * too), or is both a file and a folder, is refused with `UNSAFE_KEY` and nothing is written.
+ * Each file is written through a part file renamed into place (see transfer.ts).
+ */
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { CloudSparkError, invalidInput } from '../errors.js';
+import { assertKey } from '../validate.js';
+import { assertPath, directContext, downloadWith, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { readFailure, uploadFile } from './upload-file.js';
+import { DirectClient } from './direct.js';
+import { setMaxListeners } from 'node:events';
+
+/** What `onProgress` receives during a folder transfer: bytes and files, for the whole of it. */
+export interface FolderProgress {
+  /** Bytes transferred so far, all files together. */
+  loaded: number;
+  /** Bytes of all the files. */
+  total: number;
+  /** Files finished so far. */
+  files: number;
+  /** Files in the transfer. */
+  totalFiles: number;
+}
+
+/** Options of `S3Connection.uploadDirectory` and `downloadPrefix`. */
+export interface FolderOptions {
+  /** Files transferred at once, 1 to 64. Default 16. */
+  concurrency?: number;
+  /**
+   * Files up to this size go in one request; larger ones in parts of this size (multipart
+   * upload, ranged GETs). Up: 5 MiB to 5 GiB, default 8 MiB; down: 1 MiB to 5 GiB, default 8 MiB.
+   */
+  partSize?: number;
+  /** Called as bytes move, for the whole transfer. */
+  onProgress?: (progress: FolderProgress) => void;
+  /**
+   * Cancels the transfer (it rejects with `ABORTED`). Files already complete stay; none is left
+   * half-written, and no multipart upload is left open.
+   */
+  signal?: AbortSignal;
+}
+
+/** One file of a folder transfer. */
+export interface FolderFile {
+  /** The object key. */
+  key: string;
+  /** The local file. */
+  path: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** What `uploadDirectory` and `downloadPrefix` resolve to. */
+export interface FolderResult {
+  /** The key prefix, as used: empty, or ending with `/`. */
+  prefix: string;
+  /** The local folder. */
+  dir: string;
+  /** Every file transferred, in key order. */
+  files: FolderFile[];
+  /** Bytes of all the files. */
+  bytes: number;
+  /** Keys left out by `downloadPrefix`: those ending with `/` (folder markers). */
+  skipped: string[];
+}
+
+const MiB = 1024 * 1024;
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_UPLOAD_PART = 8 * MiB;
+
+function checkOptions(options: unknown, minPart: number): { concurrency: number; partSize: number } {
+  return transferOptions(options as FolderOptions | undefined, { minPart, defaultPart: minPart === MiB ? DEFAULT_DOWNLOAD_PART : DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
+}
+
+/** `prefix` as a folder: empty, or ending with one `/`. */
+function folderPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string (empty for the whole bucket)');
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/** Runs `work` on every item, `concurrency` at a time; the first failure stops the rest. */
+async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && failure === undefined && !stop.signal.aborted) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** Progress for a whole folder, fed by each file's own. */
+function folderProgress(files: readonly FolderFile[], onProgress: FolderOptions['onProgress']) {
+  const state: FolderProgress = { loaded: 0, total: files.reduce((n, f) => n + f.size, 0), files: 0, totalFiles: files.length };
+  const report = () => onProgress?.({ ...state });
+  return {
+    total: state.total,
+    /** Files finished so far. */
+    get files() {
+      return state.files;
+    },
+    report,
+    /** A reporter for one file: takes that file's bytes so far, adds what is new. */
+    file() {
+      let seen = 0;
+      return (loaded: number) => {
+        if (loaded <= seen) return;
+        state.loaded += loaded - seen;
+        seen = loaded;
+        report();
+      };
+    },
+    done() {
+      state.files++;
+      report();
+    },
+  };
+}
+
+function cancelled(action: string, done: number, of: number, what: string, cause?: unknown): CloudSparkError {
+  return new CloudSparkError('ABORTED', `${action} was cancelled after ${done} of ${of} files; ${what}`, { cause });
+}
+
+// ---------------------------------------------------------------- up
+
+/** Every regular file under `root`, as paths relative to it; symbolic links are not followed. */
+async function walk(root: string, action: string): Promise<Array<{ path: string; rel: string[]; size: number }>> {
+  const { lstat, readdir } = await fsp();
+  const out: Array<{ path: string; rel: string[]; size: number }> = [];
+  const visit = async (dir: string, rel: string[]) => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      throw readFailure(action, dir, error);
+    });
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await visit(path, [...rel, entry.name]);
+      else if (entry.isFile()) {
+        const { size } = await lstat(path).catch((error: unknown) => {
+          throw readFailure(action, path, error);
+        });
+        out.push({ path, rel: [...rel, entry.name], size });
+      }
+    }
+  };
+  await visit(root, []);
+  return out;
+}
+
+/**
+ * Uploads every file under `dir` to `prefix` + its path relative to `dir` (`/` between
+ * segments), each as `uploadFile` sends it: up to `partSize` in one PUT, larger ones multipart.
+ */
+export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
+  assertPath(dir, 'dir');
+  const base = folderPrefix(prefix);
+  const { concurrency, partSize } = checkOptions(options, 5 * MiB);
+  const action = `uploadDirectory("${dir}")`;
+  const { stat } = await fsp();
+  const info = await stat(dir).catch((error: unknown) => {
+    throw readFailure(action, dir, error);
+  });
+  if (!info.isDirectory()) throw new CloudSparkError('FILE', `${action} failed: "${dir}" is not a folder`);
+  const found = await walk(dir, action);
+  const files: FolderFile[] = found
+    .map((f) => ({ key: base + f.rel.join('/'), path: f.path, size: f.size }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const f of files) assertKey(f.key);
+  const { signal } = options;
+  if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
+  const direct = new DirectClient(directContext(ctx));
+  const stop = new AbortController();
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = folderProgress(files, options.onProgress);
+  progress.report();
+  try {
+    await eachLimited(files, concurrency, stop, async (f) => {
+      const report = progress.file();
+      await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) }, direct);
+      report(f.size);
+      progress.done();
+    });
+  } catch (error) {
+    if (signal?.aborted) throw cancelled(action, progress.files, files.length, 'the files uploaded so far stay, and no multipart upload is left open', error);
+    throw error;
+  } finally {
+    direct.close();
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { prefix: base, dir, files, bytes: progress.total, skipped: [] };
+}
+
+// ---------------------------------------------------------------- down
+
+/** Why a key's relative part cannot be a file path inside the folder, or undefined when it can. */
+export function unsafeReason(rel: string): string | undefined {
+  if (rel.startsWith('/')) return 'it is an absolute path';
+  const segments = rel.split('/');
+  if (segments.some((s) => s === '..')) return 'it has a ".." segment';
+  if (segments.some((s) => s === '.')) return 'it has a "." segment';
+  if (segments.some((s) => s === '')) return 'it has an empty segment ("//")';
+  if (segments.some((s) => s.includes('\0'))) return 'it has a NUL character';
+  if (sep === '\\' && segments.some((s) => /[\\:]/.test(s))) return 'it has a "\\" or ":", which Windows reads as a path';
+  if (isAbsolute(rel)) return 'it is an absolute path';
+  return undefined;
+}
+
+function unsafe(action: string, key: string, why: string): CloudSparkError {
+  return new CloudSparkError('UNSAFE_KEY', `${action} refused key "${key}": ${why}; nothing was written`, { field: 'key' });
+}
+
+/**
+ * Downloads every object under `prefix` into `dir`, at its key's path relative to the prefix.
+ * Every key is checked before anything is written (see the top of this file).
+ */
+export async function downloadPrefix(
+  ctx: TransferContext,
+  list: (prefix: string) => AsyncIterable<{ key: string; size: number }>,
+  prefix: string,
+  dir: string,
+  options: FolderOptions = {},
+): Promise<FolderResult> {
+  const base = folderPrefix(prefix);
+  assertPath(dir, 'dir');
+  const { concurrency, partSize } = checkOptions(options, MiB);
+  const action = `downloadPrefix("${base}")`;
+  const { lstat, mkdir, realpath } = await fsp();
+  const { signal } = options;
+  if (signal?.aborted) throw cancelled(action, 0, 0, 'nothing was written');
+
+  const objects: Array<{ key: string; size: number }> = [];
+  for await (const o of list(base)) objects.push(o);
+  const root = resolve(dir);
+  const files: FolderFile[] = [];
+  const skipped: string[] = [];
+  const dirs = new Set<string>();
+  for (const o of objects) {
+    const rel = o.key.slice(base.length);
+    if (rel === '' || rel.endsWith('/')) {
+      skipped.push(o.key);
+      continue;
+    }
+    const why = unsafeReason(rel);
+    if (why) throw unsafe(action, o.key, why);
+    const path = resolve(root, ...rel.split('/'));
+    if (!path.startsWith(root + sep)) throw unsafe(action, o.key, `it would be written outside "${dir}"`);
+    files.push({ key: o.key, path, size: o.size });
+    for (let d = resolve(path, '..'); d !== root; d = resolve(d, '..')) dirs.add(d);
+  }
+  for (const f of files) if (dirs.has(f.path)) throw unsafe(action, f.key, 'another key needs its path as a folder');
+
+  // The folder as it is on disk: no folder on the way may lead outside it (a symbolic link),
+  // and no file to write may be a folder already.
+  await mkdir(root, { recursive: true }).catch((error: unknown) => {
+    throw fileFailure(action, root, error);
+  });
+  const rootReal = await realpath(root);
+  const ordered = [...dirs].sort((a, b) => a.length - b.length);
+  for (const d of ordered) {
+    const real = await realpath(d).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw fileFailure(action, d, error);
+    });
+    if (real !== undefined && real !== rootReal && !real.startsWith(rootReal + sep)) {
+      const key = files.find((f) => f.path.startsWith(d + sep))!.key;
+      throw unsafe(action, key, `"${relative(root, d)}" leads outside "${dir}" (a symbolic link)`);
+    }
+  }
+  const folders = await Promise.all(files.map((f) => lstat(f.path).then((s) => s.isDirectory(), () => false)));
+  const folder = files.find((_, i) => folders[i]);
+  if (folder) throw unsafe(action, folder.key, `"${folder.path}" is a folder`);
+  for (const d of ordered) {
+    await mkdir(d, { recursive: true }).catch((error: unknown) => {
+      throw fileFailure(action, d, error);
+    });
+  }
+
+  const stop = new AbortController();
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = folderProgress(files, options.onProgress);
+  progress.report();
+  const direct = new DirectClient(directContext(ctx));
+  try {
+    await eachLimited(files, concurrency, stop, async (f) => {
+      const report = progress.file();
+      await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) });
+      progress.done();
+    });
+  } catch (error) {
+    if (signal?.aborted) throw cancelled(action, progress.files, files.length, 'the files written so far stay, and none is half-written', error);
+    throw error;
+  } finally {
+    direct.close();
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { prefix: base, dir, files, bytes: progress.total, skipped };
+}

@@ -1,0 +1,325 @@
+/**
+ * Files to and from the store, over direct.ts (presigned requests on node:http, no SDK per
+ * request): downloads to a file (uploads are in upload-file.ts), with ranged GETs in parallel, each
+ * written at its offset into a part file beside the target, which is renamed into place only
+ * once every byte is there.
+ *
+ * - The first GET asks for `bytes=0-(partSize-1)`: a small object comes whole in that one
+ *   request (no HEAD first), and for a large one its `Content-Range` tells the size, so the other
+ *   ranges start at once, while the first is still arriving.
+ * - Every later range is sent with `If-Match` of the first answer's ETag, and every answer's
+ *   ETag and size are compared too: an object replaced mid-download fails with
+ *   `OBJECT_CHANGED`, never a file stitched from two versions.
+ * - A range whose connection breaks off or goes silent is resumed from its last byte written,
+ *   up to `retries` times in a row without progress.
+ * - Memory stays at about `concurrency` x 512 KiB whatever the size: bodies are written as they
+ *   arrive, and a range's reading waits for its writes.
+ * - On any failure (or `signal`) the part file is removed: the target is either the whole object
+ *   or what it was before.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { CloudSparkError } from '../errors.js';
+import { fromBodyError, type ErrorContext } from './sdk-errors.js';
+import { DirectClient, type DirectAnswer, type DirectContext } from './direct.js';
+import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
+
+export * from './transfer-options.js';
+import type { S3Connection } from './connection.js';
+
+/** The connection's public methods a transfer builds on: presigning, and the multipart calls. */
+export type TransferConnection = Pick<
+  S3Connection,
+  'presignedGetUrl' | 'presignedPutUrl' | 'presignedUploadPartUrl' | 'createMultipartUpload' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadObject'
+>;
+
+/** What a transfer needs from its connection: the bound bucket, the store and its limits, its methods. */
+export interface TransferContext {
+  bucket: string;
+  network: DirectContext['network'];
+  connection: TransferConnection;
+}
+
+/** node:fs/promises, loaded on first use (importing the package stays cheap). */
+export const fsp = () => import('node:fs/promises');
+
+/** Presigned URLs live 15 minutes: each request gets a fresh one. */
+export const URL_LIFETIME = 900;
+
+export function directContext(ctx: TransferContext): DirectContext {
+  return { network: ctx.network, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
+}
+
+/** One answer to a GET: where its body starts in the object, and what it says of the object. */
+interface Answer {
+  out: DirectAnswer;
+  body: DirectAnswer['body'];
+  /** Offset in the object of the body's first byte (0 for a whole-object answer). */
+  start: number;
+  /** The object's size, when the answer tells it. */
+  total: number | undefined;
+}
+
+/** A byte range of the object, `end` included (undefined: to the end, size unknown), and how far it is written. */
+interface Segment {
+  start: number;
+  end: number | undefined;
+  /** The next byte to write. */
+  pos: number;
+}
+
+/** Thrown inside the transfer for a local write that failed: never retried. */
+class LocalWriteError extends Error {}
+
+/** Downloads `key` into the file `path`, complete or not at all. `key` is checked by the caller. */
+export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  assertDownloadOptions(options);
+  assertPath(path, 'path');
+  const direct = new DirectClient(directContext(ctx));
+  try {
+    return await downloadWith(direct, ctx, key, path, options);
+  } finally {
+    direct.close();
+  }
+}
+
+/** downloadToFile on a client of the caller's, whose sockets outlive this one download (folders.ts). */
+export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions): Promise<DownloadResult> {
+  const { concurrency, partSize, retries } = assertDownloadOptions(options);
+  const action = `downloadObject("${key}")`;
+  const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw cancelled(action, path);
+  const { open, rename, unlink } = await fsp();
+
+  // Stops every range at the first failure, or when the caller's signal fires.
+  const stop = new AbortController();
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let loaded = 0;
+  let total: number | undefined;
+  let etag: string | undefined;
+  let file: FileHandle | undefined;
+  const part = join(dirname(path), `.${basename(path)}.cloudspark-${randomBytes(4).toString('hex')}.part`);
+  const progress = (n: number) => {
+    loaded += n;
+    onProgress?.({ loaded, total });
+  };
+
+  /** One GET of `[start, end]` (`end` undefined: to the end; `start` undefined: no Range at all). */
+  const request = async (start: number | undefined, end: number | undefined): Promise<Answer> => {
+    const range = start === undefined ? undefined : `bytes=${start}-${end ?? ''}`;
+    let out: DirectAnswer;
+    try {
+      out = await direct.get(key, { range, ifMatch: etag, signal: stop.signal }, where);
+    } catch (error) {
+      if (!stop.signal.aborted && error instanceof CloudSparkError && error.status === 412 && etag !== undefined) {
+        throw changed(action, `it no longer has the ETag ${etag} (If-Match refused)`, error);
+      }
+      throw error;
+    }
+    const body = out.body;
+    const range_ = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(out.contentRange ?? '');
+    if (out.contentRange !== undefined && !range_) {
+      body.destroy();
+      throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered a range with Content-Range "${out.contentRange}", which does not tell the object's size`);
+    }
+    const answer: Answer = range_ ? { out, body, start: Number(range_[1]), total: Number(range_[3]) } : { out, body, start: 0, total: out.contentLength };
+    if (etag !== undefined && out.etag !== undefined && out.etag !== etag) {
+      body.destroy();
+      throw changed(action, `its ETag went from ${etag} to ${out.etag}`);
+    }
+    if (total !== undefined && answer.total !== undefined && answer.total !== total) {
+      body.destroy();
+      throw changed(action, `its size went from ${total} to ${answer.total} bytes`);
+    }
+    return answer;
+  };
+
+  /** Writes `answer`'s body at its offsets into `segment`, up to the segment's end. */
+  const pump = async (answer: Answer, segment: Segment): Promise<void> => {
+    const fh = file!;
+    let skip = segment.pos - answer.start;
+    if (skip < 0) {
+      answer.body.destroy();
+      throw new CloudSparkError('SERVICE_ERROR', `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`);
+    }
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const [chunks, n] = [pending, pendingBytes];
+      pending = [];
+      pendingBytes = 0;
+      try {
+        await fh.writev(chunks, segment.pos);
+      } catch (error) {
+        throw new LocalWriteError('write failed', { cause: error });
+      }
+      segment.pos += n;
+      progress(n);
+    };
+    try {
+      for await (const data of answer.body) {
+        let chunk = data as Buffer;
+        if (skip > 0) {
+          if (chunk.length <= skip) {
+            skip -= chunk.length;
+            continue;
+          }
+          chunk = chunk.subarray(skip);
+          skip = 0;
+        }
+        const room = segment.end === undefined ? Infinity : segment.end + 1 - segment.pos - pendingBytes;
+        if (chunk.length > room) chunk = chunk.subarray(0, room);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= FLUSH_BYTES || pendingBytes === room) await flush();
+        if (segment.end !== undefined && segment.pos > segment.end) break; // the rest belongs to no one: stop reading
+      }
+    } finally {
+      // What arrived before a break is good: keep it, so that a resume starts after it.
+      if (!stop.signal.aborted) await flush();
+    }
+  };
+
+  /** Fetches one segment whole, resuming after a break; `first` is an answer already under way. */
+  const fetchSegment = async (segment: Segment, first?: Answer): Promise<void> => {
+    let answer = first;
+    let failures = 0;
+    for (;;) {
+      const before = segment.pos;
+      // A request that fails is not retried here: the SDK has already retried it.
+      answer ??= await request(segment.pos, segment.end);
+      let broke: CloudSparkError;
+      try {
+        await pump(answer, segment);
+        if (segment.end === undefined || segment.pos > segment.end) return;
+        broke = new CloudSparkError('NETWORK', `${action} failed: a body ended early, after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes`);
+      } catch (error) {
+        if (stop.signal.aborted || error instanceof LocalWriteError || error instanceof CloudSparkError) throw error;
+        broke = fromBodyError(error, where, loaded, total);
+      } finally {
+        answer.body.destroy();
+      }
+      answer = undefined;
+      // The body broke off or went silent: resume after its last byte written.
+      failures = segment.pos > before ? 1 : failures + 1;
+      if (failures > retries) throw broke;
+      await pause(100 * 2 ** (failures - 1), stop.signal);
+    }
+  };
+
+  try {
+    // The first range tells the size; a store that ignores Range answers the whole object.
+    let first: Answer;
+    try {
+      first = await request(0, partSize - 1);
+    } catch (error) {
+      // 416: an empty object has no byte 0. Ask for it whole.
+      if (!(error instanceof CloudSparkError && error.status === 416)) throw error;
+      first = await request(undefined, undefined);
+    }
+    total = first.total;
+    etag = first.out.etag;
+    try {
+      file = await open(part, 'wx');
+    } catch (error) {
+      first.body.destroy();
+      throw new LocalWriteError('open failed', { cause: error });
+    }
+    onProgress?.({ loaded: 0, total });
+
+    const segments: Segment[] = [];
+    if (first.out.contentRange === undefined || total === undefined) {
+      // The whole object in one answer (a store that ignores Range, or an empty object).
+      segments.push({ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 });
+    } else {
+      for (let start = 0; start < total; start += partSize) segments.push({ start, end: Math.min(total, start + partSize) - 1, pos: start });
+    }
+
+    const queue = segments.slice(1);
+    let failure: unknown;
+    const worker = async (segment: Segment | undefined, answer?: Answer) => {
+      try {
+        for (let s = segment; s !== undefined && failure === undefined; s = queue.shift()) {
+          await fetchSegment(s, s === segment ? answer : undefined);
+        }
+      } catch (error) {
+        if (failure === undefined) failure = error;
+        stop.abort();
+      }
+    };
+    const extra = Math.min(concurrency, segments.length) - 1;
+    await Promise.all([worker(segments[0], first), ...Array.from({ length: Math.max(0, extra) }, () => worker(queue.shift()))]);
+    if (signal?.aborted) throw cancelled(action, path);
+    if (failure !== undefined) throw failure;
+    if (total !== undefined && loaded !== total) {
+      throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
+    }
+    const handle = file;
+    file = undefined;
+    await handle.close().catch((error: unknown) => {
+      throw new LocalWriteError('close failed', { cause: error });
+    });
+    await rename(part, path).catch((error: unknown) => {
+      throw new LocalWriteError('rename failed', { cause: error });
+    });
+    const out = first.out;
+    return { key, path, size: loaded, etag, contentType: out.contentType, lastModified: out.lastModified, versionId: out.versionId, metadata: out.metadata };
+  } catch (error) {
+    stop.abort();
+    if (file !== undefined) await file.close().catch(() => {});
+    await unlink(part).catch(() => {});
+    if (signal?.aborted) throw cancelled(action, path, error);
+    if (error instanceof LocalWriteError) throw fileFailure(action, path, error.cause);
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function cancelled(action: string, path: string, cause?: unknown): CloudSparkError {
+  return new CloudSparkError('ABORTED', `${action} was cancelled; "${path}" was not written`, { cause });
+}
+
+function changed(action: string, what: string, cause?: unknown): CloudSparkError {
+  return new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object changed during the download (${what}); nothing was written, download it again`, { status: 412, cause });
+}
+
+export const FILE_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'it already exists',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** A local file error as a CloudSparkError `FILE` naming the file and the reason in words. */
+export function fileFailure(action: string, path: string, cause: unknown): CloudSparkError {
+  const e = cause as NodeJS.ErrnoException | undefined;
+  const reason = (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
+  return new CloudSparkError('FILE', `${action} failed: cannot write "${path}": ${reason}`, { cause });
+}
+
+/** Waits `ms`, or less when `signal` fires. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+// ---------------------------------------------------------------- uploads of files

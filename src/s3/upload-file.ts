@@ -1,0 +1,145 @@
+/**
+ * `uploadFile`: a file from disk to the store over direct.ts (presigned requests on node:http,
+ * no SDK per request): one PUT for a small file, else its parts read at their offsets and PUT in
+ * parallel to presigned part URLs, the upload created and completed through the connection.
+ */
+import { setMaxListeners } from 'node:events';
+import { CloudSparkError, invalidInput } from '../errors.js';
+import { assertMetadata } from '../validate.js';
+import type { ErrorContext } from './sdk-errors.js';
+import { DirectClient, type Signer } from './direct.js';
+import type { UploadProgress, UploadResult } from './types.js';
+import { contentTypeFor } from './mime.js';
+import { MAX_PARTS } from './multipart.js';
+import { FILE_REASONS, MiB, URL_LIFETIME, assertPath, directContext, fsp, transferOptions, type TransferContext } from './transfer.js';
+
+/** Options of `S3Connection.uploadFile`. */
+export interface UploadFileOptions {
+  /** Default: guessed from the key's extension, else `application/octet-stream`. */
+  contentType?: string;
+  /** User metadata, stored as `x-amz-meta-*` headers. */
+  metadata?: Record<string, string>;
+  /** Stored as the object's Cache-Control. */
+  cacheControl?: string;
+  /** Stored as the object's Content-Disposition. */
+  contentDisposition?: string;
+  /** A file up to this size goes in one PUT, a larger one in parts of this size: 5 MiB to 5 GiB, default 8 MiB. */
+  partSize?: number;
+  /** Parts sent at once, 1 to 64 (default 8); memory used is about partSize x concurrency. */
+  concurrency?: number;
+  /** Called as parts are stored. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Cancels the upload (it rejects with `ABORTED`); a multipart upload begun is aborted, so nothing is stored. */
+  signal?: AbortSignal;
+}
+
+const MIN_UPLOAD_PART = 5 * MiB;
+
+export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
+  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_UPLOAD_PART, defaultPart: 8 * MiB, defaultConcurrency: 8 });
+  if (checked.options.metadata !== undefined) assertMetadata(checked.options.metadata, 'metadata');
+  return checked;
+}
+
+/**
+ * Uploads the file at `path` as `key`. A file up to `partSize` goes in one PUT; a larger one as
+ * a multipart upload whose parts are read at their offsets and sent `concurrency` at a time,
+ * each to a presigned part URL that binds its length (the payload is not hashed again: the
+ * SDK's signer would SHA-256 every byte over plain HTTP). Create and complete are the
+ * connection's own calls; any failure or cancel aborts the upload, so no parts are left.
+ */
+export async function uploadFile(ctx: TransferContext, path: string, key: string, options: UploadFileOptions = {}, shared?: DirectClient): Promise<UploadResult> {
+  const { partSize, concurrency } = assertUploadFileOptions(options);
+  assertPath(path, 'path');
+  const action = `uploadFile("${key}")`;
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
+  const file = await (await fsp()).open(path, 'r').catch((error: unknown) => {
+    throw readFailure(action, path, error);
+  });
+  const direct = shared ?? new DirectClient(directContext(ctx));
+  const stop = new AbortController();
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const contentType = options.contentType ?? contentTypeFor(key);
+  const where: ErrorContext = { action, bucket: ctx.bucket, key };
+  const read = async (position: number, length: number): Promise<Buffer> => {
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await file.read(buffer, done, length - done, position + done).catch((error: unknown) => {
+        throw readFailure(action, path, error);
+      });
+      if (bytesRead === 0) throw new CloudSparkError('FILE', `${action} failed: "${path}" became shorter while it was read`);
+      done += bytesRead;
+    }
+    return buffer;
+  };
+  let uploadId: string | undefined;
+  try {
+    const { size } = await file.stat();
+    const plain = options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
+    if (size <= partSize && plain) {
+      // One PUT, signed with its type and length.
+      const body = await read(0, size);
+      const sign: Signer = (date) => ctx.connection.presignedPutUrl(key, { expiresIn: URL_LIFETIME, signingDate: date, contentType, contentLength: size });
+      const etag = await direct.put(sign, body, { 'content-type': contentType }, stop.signal, where);
+      onProgress?.({ loaded: size, total: size });
+      return { key, etag, versionId: undefined };
+    }
+    if (size <= partSize) {
+      // Metadata and the like need the SDK's signed headers.
+      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize: Math.max(partSize, MIN_UPLOAD_PART), queueSize: concurrency, signal: stop.signal });
+    }
+    const count = Math.ceil(size / partSize);
+    if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
+    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata: options.metadata, contentDisposition: options.contentDisposition }));
+    const id = uploadId;
+    const parts: Array<{ partNumber: number; etag: string }> = [];
+    let loaded = 0;
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (next < count && failure === undefined) {
+        const index = next++;
+        const start = index * partSize;
+        const length = Math.min(partSize, size - start);
+        try {
+          const body = await read(start, length);
+          const partNumber = index + 1;
+          const sign: Signer = (date) => ctx.connection.presignedUploadPartUrl(key, id, partNumber, { expiresIn: URL_LIFETIME, signingDate: date, contentLength: length });
+          const etag = await direct.put(sign, body, {}, stop.signal, { ...where, action: `${action}: part ${partNumber}` });
+          if (!etag) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered part ${partNumber} without an ETag`);
+          parts.push({ partNumber, etag });
+          loaded += length;
+          onProgress?.({ loaded, total: size });
+        } catch (error) {
+          failure ??= error;
+          stop.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
+    if (failure !== undefined) throw failure;
+    parts.sort((a, b) => a.partNumber - b.partNumber);
+    const done = await ctx.connection.completeMultipartUpload(key, id, parts);
+    uploadId = undefined;
+    return { key, etag: done.etag, versionId: undefined };
+  } catch (error) {
+    if (uploadId !== undefined) await ctx.connection.abortMultipartUpload(key, uploadId).catch(() => {});
+    if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`, { cause: error });
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await file.close().catch(() => {});
+    if (!shared) direct.close();
+  }
+}
+
+export function readFailure(action: string, path: string, cause: unknown): CloudSparkError {
+  const e = cause as NodeJS.ErrnoException;
+  const reason = (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
+  return new CloudSparkError('FILE', `${action} failed: cannot read "${path}": ${reason}`, { cause });
+}

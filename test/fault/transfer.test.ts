@@ -1,0 +1,121 @@
+/**
+ * downloadObject through the fault proxy: a small object in one GET and no HEAD; a large one in
+ * parallel ranges; a range cut or gone silent mid-body resumed from its last byte, same bytes;
+ * an object replaced mid-download fails with OBJECT_CHANGED; a failure that outlasts the
+ * retries fails typed. Whatever fails leaves no file at the target, and no part file.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { behindProxy, timed, type FaultSetup } from '../support/fault.js';
+import { isCloudSparkError } from '../unit/helpers.js';
+
+const MiB = 1024 * 1024;
+const body = randomBytes(6 * MiB + 12345);
+let s: FaultSetup;
+let dir: string;
+before(async () => {
+  s = await behindProxy('fault-transfer', { timeouts: { idle: 1000 } });
+  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-transfer-'));
+  await s.direct.uploadObject(body, 'big.bin');
+  await s.direct.uploadObject('small and whole', 'small.txt');
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await s.close();
+});
+
+const gets = (key: string) => s.proxy.seen.filter((r) => r.method === 'GET' && r.path.endsWith(`/${key}`));
+const files = () => readdirSync(dir).sort();
+
+test('a small object comes in one ranged GET, with no HEAD before it', async () => {
+  s.proxy.reset();
+  const result = await s.faulty.downloadObject('small.txt', join(dir, 'small.txt'));
+  assert.equal(readFileSync(join(dir, 'small.txt'), 'utf8'), 'small and whole');
+  assert.equal(result.size, 15);
+  assert.deepEqual(s.proxy.seen.map((r) => [r.method, r.range]), [['GET', `bytes=0-${8 * MiB - 1}`]]);
+  rmSync(join(dir, 'small.txt'));
+});
+
+test('a large object comes in parallel ranges, one GET each, the same bytes', async () => {
+  s.proxy.reset();
+  const seen: number[] = [];
+  await s.faulty.downloadObject('big.bin', join(dir, 'big.bin'), { partSize: MiB, concurrency: 4, onProgress: (p) => seen.push(p.loaded) });
+  assert.ok(readFileSync(join(dir, 'big.bin')).equals(body));
+  const ranges = gets('big.bin').map((r) => r.range).sort();
+  assert.equal(ranges.length, 7);
+  assert.deepEqual(ranges, Array.from({ length: 7 }, (_, i) => `bytes=${i * MiB}-${Math.min(body.length, (i + 1) * MiB) - 1}`).sort());
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back');
+  assert.equal(seen.at(-1), body.length);
+  rmSync(join(dir, 'big.bin'));
+});
+
+test('a range cut after 300 KiB of its body is resumed from its last byte: same bytes, one more GET', async () => {
+  s.proxy.reset();
+  const cut = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=2097152-/ }, action: { kind: 'cut-response', bytes: 300 * 1024 } });
+  await s.faulty.downloadObject('big.bin', join(dir, 'cut.bin'), { partSize: MiB, concurrency: 3 });
+  assert.equal(cut.fired, 1);
+  assert.ok(readFileSync(join(dir, 'cut.bin')).equals(body));
+  const ranges = gets('big.bin').map((r) => r.range);
+  assert.equal(ranges.length, 8);
+  // The resume asks for the rest of that range only, from a byte after the start.
+  const resumed = ranges.find((r) => r !== undefined && /^bytes=(\d+)-3145727$/.test(r) && r !== 'bytes=2097152-3145727');
+  assert.ok(resumed, `no resumed range in ${ranges.join(', ')}`);
+  assert.deepEqual(files(), ['cut.bin']);
+  rmSync(join(dir, 'cut.bin'));
+});
+
+test('a range that goes silent is resumed after the idle limit: same bytes', async () => {
+  s.proxy.reset();
+  const stall = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'stall-response', bytes: 200 * 1024 } });
+  const { error } = await timed(() => s.faulty.downloadObject('big.bin', join(dir, 'silent.bin'), { partSize: MiB, concurrency: 2 }));
+  assert.equal(error, undefined);
+  assert.equal(stall.fired, 1);
+  assert.ok(readFileSync(join(dir, 'silent.bin')).equals(body));
+  rmSync(join(dir, 'silent.bin'));
+});
+
+test('the object replaced between two ranges: OBJECT_CHANGED (If-Match refused), and no file', async () => {
+  s.proxy.reset();
+  await s.direct.uploadObject(body, 'changing.bin');
+  // The second range's GET waits at the proxy until the object has been replaced.
+  const replaced = s.proxy.inject({
+    method: 'GET',
+    headers: { range: /^bytes=1048576-/ },
+    action: { kind: 'hold', until: () => s.direct.uploadObject(randomBytes(body.length), 'changing.bin') },
+  });
+  const target = join(dir, 'changing.bin');
+  await assert.rejects(s.faulty.downloadObject('changing.bin', target, { partSize: MiB, concurrency: 1 }), (e: unknown) => {
+    isCloudSparkError('OBJECT_CHANGED')(e);
+    assert.match((e as Error).message, /^downloadObject\("changing\.bin"\) failed: the object changed during the download \(it no longer has the ETag ".*" \(If-Match refused\)\); nothing was written/);
+    return true;
+  });
+  assert.equal(replaced.fired, 1);
+  assert.deepEqual(files(), []);
+});
+
+test('a range cut again and again without progress: NETWORK after the retries, no file and no part file', async () => {
+  s.proxy.reset();
+  // Every answer for the second range is cut after 64 KiB: the first resume gains nothing more.
+  s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'cut-response', bytes: 64 * 1024 } });
+  const never = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=(?!0-)/ }, times: Infinity, action: { kind: 'cut-request', bytes: 0 } });
+  await assert.rejects(s.faulty.downloadObject('big.bin', join(dir, 'never.bin'), { partSize: MiB, concurrency: 2, retries: 2 }), isCloudSparkError('NETWORK'));
+  assert.ok(never.fired >= 3, `${never.fired} requests cut`);
+  assert.deepEqual(files(), []);
+});
+
+test('Ctrl-C (the signal) mid-download: ABORTED, and no file', async () => {
+  s.proxy.reset();
+  s.proxy.inject({ method: 'GET', times: Infinity, action: { kind: 'slow', bytesPerSecond: 2 * MiB } });
+  const controller = new AbortController();
+  const download = s.faulty.downloadObject('big.bin', join(dir, 'cancelled.bin'), {
+    partSize: MiB,
+    signal: controller.signal,
+    onProgress: (p) => (p.loaded > 0 ? controller.abort() : undefined),
+  });
+  await assert.rejects(download, isCloudSparkError('ABORTED'));
+  assert.deepEqual(files(), []);
+});

@@ -1,0 +1,158 @@
+/**
+ * downloadObject, uploadDirectory and downloadPrefix against RGW: the same bytes in parallel
+ * ranges, small and empty objects, failures that leave no file; a folder with nested folders
+ * and unicode names up and down again, keys with `/`; and keys that would leave the target
+ * folder refused before anything is written.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import type { FolderProgress, S3Connection } from '../../src/index.js';
+import { withBucket } from '../support/rgw.js';
+import { isCloudSparkError } from '../unit/helpers.js';
+
+const MiB = 1024 * 1024;
+let conn: S3Connection;
+let cleanup: () => Promise<void>;
+let dir: string;
+before(async () => {
+  ({ conn, cleanup } = await withBucket('transfer'));
+  dir = mkdtempSync(join(tmpdir(), 'cloudspark-transfer-'));
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await cleanup();
+});
+
+/** Every file under `root`, as `relative/path` -> bytes. */
+function tree(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else out.set(relative(root, p).split(sep).join('/'), readFileSync(p));
+    }
+  };
+  if (existsSync(root)) visit(root);
+  return out;
+}
+
+test('downloadObject: 20 MiB in 1 MiB ranges, 6 at once, byte for byte; progress up to the size', async () => {
+  const body = randomBytes(20 * MiB + 333);
+  await conn.uploadObject(body, 'big/object.bin');
+  const progress: number[] = [];
+  const target = join(dir, 'object.bin');
+  const result = await conn.downloadObject('big/object.bin', target, { partSize: MiB, concurrency: 6, onProgress: (p) => progress.push(p.loaded) });
+  assert.ok(readFileSync(target).equals(body));
+  assert.equal(result.size, body.length);
+  assert.equal(result.etag, (await conn.headObject('big/object.bin')).etag);
+  assert.equal(result.contentType, 'application/octet-stream');
+  assert.equal(progress.at(-1), body.length);
+  assert.deepEqual(readdirSync(dir), ['object.bin'], 'no part file left');
+  rmSync(target);
+});
+
+test('downloadObject: a small object, an empty one, and metadata', async () => {
+  await conn.uploadObject('héllo', 'small.txt', { metadata: { owner: 'alice' } });
+  const small = await conn.downloadObject('small.txt', join(dir, 'small.txt'));
+  assert.equal(readFileSync(join(dir, 'small.txt'), 'utf8'), 'héllo');
+  assert.deepEqual([small.size, small.contentType, small.metadata], [6, 'text/plain; charset=utf-8', { owner: 'alice' }]);
+  await conn.uploadObject(Buffer.alloc(0), 'empty.bin');
+  const empty = await conn.downloadObject('empty.bin', join(dir, 'empty.bin'));
+  assert.equal(empty.size, 0);
+  assert.equal(readFileSync(join(dir, 'empty.bin')).length, 0);
+  rmSync(join(dir, 'small.txt'));
+  rmSync(join(dir, 'empty.bin'));
+});
+
+test('downloadObject: a missing key is NO_SUCH_KEY, a missing folder is FILE, a cancelled one is ABORTED; never a file', async () => {
+  await assert.rejects(conn.downloadObject('missing.bin', join(dir, 'missing.bin')), isCloudSparkError('NO_SUCH_KEY'));
+  await assert.rejects(conn.downloadObject('small.txt', join(dir, 'no', 'such', 'folder.txt')), isCloudSparkError('FILE'));
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(conn.downloadObject('big/object.bin', join(dir, 'cancelled.bin'), { signal: controller.signal }), isCloudSparkError('ABORTED'));
+  // A file that was there stays as it was.
+  writeFileSync(join(dir, 'kept.bin'), 'before');
+  await assert.rejects(conn.downloadObject('missing.bin', join(dir, 'kept.bin')), isCloudSparkError('NO_SUCH_KEY'));
+  assert.equal(readFileSync(join(dir, 'kept.bin'), 'utf8'), 'before');
+  assert.deepEqual(readdirSync(dir), ['kept.bin']);
+  rmSync(join(dir, 'kept.bin'));
+});
+
+test('uploadDirectory then downloadPrefix: nested folders and unicode names, same files, keys with "/"', async () => {
+  const src = join(dir, 'src');
+  const files: Record<string, Buffer> = {
+    'top.txt': Buffer.from('at the top'),
+    'photos/été/çà et là.jpg': randomBytes(70_000),
+    'photos/été/vide.txt': Buffer.alloc(0),
+    '日本/ファイル 名.bin': randomBytes(1234),
+    'deep/a/b/c/d/e.json': Buffer.from('{"deep":true}'),
+    'emoji/🎉 party.bin': randomBytes(5),
+    // Larger than the part size: a multipart upload, and ranged GETs on the way down.
+    'big/part.bin': randomBytes(6 * MiB + 7),
+  };
+  for (const [rel, bytes] of Object.entries(files)) {
+    mkdirSync(join(src, ...rel.split('/').slice(0, -1)), { recursive: true });
+    writeFileSync(join(src, ...rel.split('/')), bytes);
+  }
+  const total = Object.values(files).reduce((n, b) => n + b.length, 0);
+  const upProgress: FolderProgress[] = [];
+  const up = await conn.uploadDirectory(src, 'site', { concurrency: 3, partSize: 5 * MiB, onProgress: (p) => upProgress.push(p) });
+  assert.equal(up.prefix, 'site/');
+  assert.equal(up.bytes, total);
+  const keys = Object.keys(files).map((rel) => `site/${rel}`).sort();
+  assert.deepEqual(up.files.map((f) => f.key), keys);
+  assert.deepEqual((await conn.getObjects({ prefix: 'site/', onlyKeys: true })).sort(), keys);
+  assert.deepEqual(upProgress.at(-1), { loaded: total, total, files: 7, totalFiles: 7 });
+  assert.equal((await conn.headObject('site/photos/été/çà et là.jpg')).contentType, 'image/jpeg');
+
+  const out = join(dir, 'out');
+  const downProgress: FolderProgress[] = [];
+  const down = await conn.downloadPrefix('site', out, { concurrency: 4, partSize: MiB, onProgress: (p) => downProgress.push(p) });
+  assert.equal(down.prefix, 'site/');
+  assert.equal(down.files.length, 7);
+  assert.deepEqual(downProgress.at(-1), { loaded: total, total, files: 7, totalFiles: 7 });
+  const got = tree(out);
+  assert.deepEqual([...got.keys()].sort(), Object.keys(files).sort());
+  for (const [rel, bytes] of Object.entries(files)) assert.ok(got.get(rel)!.equals(bytes), rel);
+  rmSync(out, { recursive: true });
+});
+
+test('downloadPrefix refuses a key with "..", "." or "//" segments before writing anything, with UNSAFE_KEY', async () => {
+  for (const bad of ['../escape.txt', 'a/../../escape.txt', './dot.txt', 'a//b.txt']) {
+    const prefix = `evil-${randomBytes(3).toString('hex')}/`;
+    await conn.uploadObject('fine', `${prefix}fine.txt`);
+    await conn.uploadObject('bad', `${prefix}${bad}`);
+    const target = join(dir, 'evil', 'target');
+    await assert.rejects(conn.downloadPrefix(prefix, target), (e: unknown) => {
+      isCloudSparkError('UNSAFE_KEY')(e);
+      assert.match((e as Error).message, new RegExp(`refused key "${prefix}${bad.replace(/\./g, '\\.')}": .*; nothing was written$`));
+      return true;
+    });
+    assert.deepEqual(tree(join(dir, 'evil')), new Map(), `${bad}: something was written`);
+    assert.ok(!existsSync(target), `${bad}: the target folder was made`);
+  }
+  assert.ok(!existsSync(join(dir, 'escape.txt')) && !existsSync(join(dir, 'evil', 'escape.txt')));
+});
+
+test('downloadPrefix refuses a folder that leads outside the target through a symbolic link', async () => {
+  await conn.uploadObject('x', 'linked/inside/file.txt');
+  const target = join(dir, 'linktarget');
+  const elsewhere = join(dir, 'elsewhere');
+  mkdirSync(target);
+  mkdirSync(elsewhere);
+  symlinkSync(elsewhere, join(target, 'inside'));
+  await assert.rejects(conn.downloadPrefix('linked/', target), isCloudSparkError('UNSAFE_KEY'));
+  assert.deepEqual(readdirSync(elsewhere), []);
+});
+
+test('downloadPrefix refuses a key that is both a file and a folder', async () => {
+  await conn.uploadObject('file', 'clash/a');
+  await conn.uploadObject('under', 'clash/a/b');
+  await assert.rejects(conn.downloadPrefix('clash/', join(dir, 'clash')), isCloudSparkError('UNSAFE_KEY'));
+  assert.ok(!existsSync(join(dir, 'clash')));
+});
