@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { CloudSparkError } from '../errors.js';
 import { timeoutAdvice } from '../s3/sdk-errors.js';
 import type { ErrorDocument } from './output.js';
+import { FILE_REASONS } from '../s3/transfer.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -65,13 +66,5 @@ export function toFailure(error: unknown, hints: Hints): Failure {
 /** A Node file-system error as a FileError that names the file and what went wrong, in words. */
 export function fileError(error: unknown, what: string): FileError {
   const e = error as NodeJS.ErrnoException;
-  const reason: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    ENOSPC: 'no space left on the device',
-    EEXIST: 'it already exists',
-  };
-  return new FileError(`${what}: ${(e.code && reason[e.code]) ?? e.message}`, { cause: error });
+  return new FileError(`${what}: ${(e.code && FILE_REASONS[e.code]) ?? e.message}`, { cause: error });
 }

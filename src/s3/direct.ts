@@ -148,7 +148,7 @@ export class DirectClient {
         if (e && typeof e === 'object') e.$metadata = { attempts: attempt };
       }
       if (!retry || attempt >= ATTEMPTS) throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
-      await delay(Math.random() * Math.min(20_000, 100 * 2 ** attempt), request.signal);
+      await pause(Math.random() * Math.min(20_000, 100 * 2 ** attempt), request.signal);
     }
   }
 
@@ -252,8 +252,10 @@ function abortError(): Error {
   return Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` fires. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);

@@ -23,7 +23,9 @@ import { basename, dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
-import { DirectClient, type DirectAnswer, type DirectContext } from './direct.js';
+import { DirectClient, pause, type DirectAnswer, type DirectContext } from './direct.js';
+
+export { pause };
 import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
 
 export * from './transfer-options.js';
@@ -308,18 +310,5 @@ export function fileFailure(action: string, path: string, cause: unknown): Cloud
   return new CloudSparkError('FILE', `${action} failed: cannot write "${path}": ${reason}`, { cause });
 }
 
-/** Waits `ms`, or less when `signal` fires. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 // ---------------------------------------------------------------- uploads of files
