@@ -181,28 +181,45 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   for (const f of files) assertKey(f.key);
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
-  const direct = new DirectClient(directContext(ctx));
+  const bytes = await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' }, async (direct, f, stop, report) => {
+    await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) }, direct);
+    report(f.size);
+  });
+  return { prefix: base, dir, files, bytes, skipped: [] };
+}
+
+/**
+ * Runs `each` on every file, `concurrency` at a time, over one DirectClient whose sockets they
+ * share, with one progress for the whole folder; a cancel (`options.signal`) or a failure stops
+ * the rest. Resolves to the bytes moved.
+ */
+async function transferAll(
+  ctx: TransferContext,
+  files: readonly FolderFile[],
+  run: { concurrency: number; action: string; options: FolderOptions; whatStays: string },
+  each: (direct: DirectClient, file: FolderFile, stop: AbortSignal, report: (loaded: number) => void) => Promise<void>,
+): Promise<number> {
+  const { signal, onProgress } = run.options;
   const stop = new AbortController();
   setMaxListeners(Infinity, stop.signal);
   const onAbort = () => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = folderProgress(files, options.onProgress);
+  const progress = folderProgress(files, onProgress);
   progress.report();
+  const direct = new DirectClient(directContext(ctx));
   try {
-    await eachLimited(files, concurrency, stop, async (f) => {
-      const report = progress.file();
-      await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) }, direct);
-      report(f.size);
+    await eachLimited(files, run.concurrency, stop, async (f) => {
+      await each(direct, f, stop.signal, progress.file());
       progress.done();
     });
   } catch (error) {
-    if (signal?.aborted) throw cancelled(action, progress.files, files.length, 'the files uploaded so far stay, and no multipart upload is left open', error);
+    if (signal?.aborted) throw cancelled(run.action, progress.files, files.length, run.whatStays, error);
     throw error;
   } finally {
     direct.close();
     signal?.removeEventListener('abort', onAbort);
   }
-  return { prefix: base, dir, files, bytes: progress.total, skipped: [] };
+  return progress.total;
 }
 
 // ---------------------------------------------------------------- down
@@ -290,25 +307,8 @@ export async function downloadPrefix(
     });
   }
 
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = folderProgress(files, options.onProgress);
-  progress.report();
-  const direct = new DirectClient(directContext(ctx));
-  try {
-    await eachLimited(files, concurrency, stop, async (f) => {
-      const report = progress.file();
-      await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop.signal, onProgress: (p) => report(p.loaded) });
-      progress.done();
-    });
-  } catch (error) {
-    if (signal?.aborted) throw cancelled(action, progress.files, files.length, 'the files written so far stay, and none is half-written', error);
-    throw error;
-  } finally {
-    direct.close();
-    signal?.removeEventListener('abort', onAbort);
-  }
-  return { prefix: base, dir, files, bytes: progress.total, skipped };
+  const bytes = await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' }, async (direct, f, stop, report) => {
+    await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) });
+  });
+  return { prefix: base, dir, files, bytes, skipped };
 }

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { assertExit, cli, json, on } from '../support/cli.js';
 import { connection, removeBucket, uniqueBucket } from '../support/rgw.js';
+import { tree } from '../support/tree.js';
 
 const MiB = 1024 * 1024;
 const bucket = uniqueBucket('cli-transfer');
@@ -22,18 +23,6 @@ after(async () => {
 
 const run = (...args: string[]) => cli([...args, ...on(bucket)], { cwd: dir });
 
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const visit = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) visit(p);
-      else out.set(relative(root, p).split(sep).join('/'), readFileSync(p));
-    }
-  };
-  if (existsSync(root)) visit(root);
-  return out;
-}
 
 test('get of 13 MiB in 1 MiB ranges, 4 at once: the same bytes, --json describes the file', async () => {
   const body = randomBytes(13 * MiB + 5);

@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { FolderProgress, S3Connection } from '../../src/index.js';
 import { withBucket } from '../support/rgw.js';
 import { isCloudSparkError } from '../unit/helpers.js';
+import { tree } from '../support/tree.js';
 
 const MiB = 1024 * 1024;
 let conn: S3Connection;
@@ -27,19 +28,6 @@ after(async () => {
   await cleanup();
 });
 
-/** Every file under `root`, as `relative/path` -> bytes. */
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const visit = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) visit(p);
-      else out.set(relative(root, p).split(sep).join('/'), readFileSync(p));
-    }
-  };
-  if (existsSync(root)) visit(root);
-  return out;
-}
 
 test('downloadObject: 20 MiB in 1 MiB ranges, 6 at once, byte for byte; progress up to the size', async () => {
   const body = randomBytes(20 * MiB + 333);
