@@ -5,7 +5,7 @@ import { UploadError, aborted } from './errors.js';
 export type HandlerApi = string | { url: string; headers?: Record<string, string> };
 
 export async function callHandler<T>(api: HandlerApi, route: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const { url, headers } = typeof api === 'string' ? { url: api, headers: {} } : api;
+  const { url, headers } = typeof api === 'string' ? { url: api } : api;
   let response: Response;
   try {
     response = await fetch(`${url.replace(/\/+$/, '')}/${route}`, {
@@ -15,7 +15,7 @@ export async function callHandler<T>(api: HandlerApi, route: string, body: unkno
       signal,
     });
   } catch (error) {
-    throw signal?.aborted ? aborted() : new UploadError('NETWORK', `The upload service could not be reached (${String(error)}).`);
+    throw signal?.aborted ? aborted() : new UploadError('NETWORK', `The upload service could not be reached (${error}).`);
   }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {

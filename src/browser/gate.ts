@@ -6,7 +6,7 @@ import { UploadError } from './errors.js';
 import type { HandlerApi } from './api.js';
 
 const invalid = (field: string, message: string) => new UploadError('INVALID_INPUT', `Invalid ${field}: ${message}`);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
 const NUMBERS: Record<string, number> = { stallTimeout: 1, partSize: 1, concurrency: 1, retries: 0, multipartFrom: 0 };
 
 /**
@@ -16,22 +16,22 @@ const NUMBERS: Record<string, number> = { stallTimeout: 1, partSize: 1, concurre
 export function optionsOf<T extends object>(options: T | undefined, required = false): T {
   if (options === undefined && !required) return {} as T;
   if (!isObject(options)) throw invalid('options', 'must be an object');
-  const o = options as Record<string, unknown>;
-  if (o['onProgress'] !== undefined && typeof o['onProgress'] !== 'function') throw invalid('onProgress', 'must be a function (progress) => void');
-  const signal = o['signal'] as Partial<AbortSignal> | undefined;
-  if (signal !== undefined && (!isObject(signal) || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) throw invalid('signal', 'must be an AbortSignal');
+  const { onProgress, signal, api: handler } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown };
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'must be a function');
+  if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw invalid('signal', 'must be an AbortSignal');
   for (const name in NUMBERS) {
-    const n = o[name];
-    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < NUMBERS[name]!)) throw invalid(name, `must be a whole number, at least ${NUMBERS[name]}`);
+    const n = options[name];
+    // Number.isInteger is false for anything not a number.
+    if (n !== undefined && !(Number.isInteger(n) && (n as number) >= NUMBERS[name]!)) throw invalid(name, `must be a whole number, at least ${NUMBERS[name]}`);
   }
-  if (o['api'] !== undefined || required) api(o['api'] as HandlerApi);
+  if (handler !== undefined || required) api(handler as HandlerApi);
   return options;
 }
 
 /** The handler's base URL, or `{ url, headers }`. */
 function api(value: HandlerApi): void {
-  const url = typeof value === 'string' ? value : isObject(value) ? value['url'] : undefined;
-  if (typeof url !== 'string' || url === '') throw invalid('api', 'must be the upload handler\'s URL, e.g. "/api/uploads", or { url, headers }');
+  const url = typeof value === 'string' ? value : value?.url;
+  if (!url || typeof url !== 'string') throw invalid('api', 'must be a URL, e.g. "/api/uploads", or { url, headers }');
   if (typeof value !== 'string') headers(value.headers, 'api.headers');
 }
 
@@ -41,14 +41,14 @@ export function headers(value: unknown, field: string): void {
   if (!isObject(value)) throw invalid(field, 'must be an object of strings');
   for (const name in value) {
     const v = value[name];
-    if (typeof v !== 'string' || /[\r\n]/.test(v) || /[\r\n]/.test(name)) throw invalid(`${field}.${name}`, 'must be a string without CR or LF');
+    if (typeof v !== 'string' || /[\r\n]/.test(name + v)) throw invalid(`${field}.${name}`, 'must be a string without CR or LF');
   }
 }
 
 /** The file (or any Blob) to upload. */
-export function blob(value: unknown, field = 'file'): asserts value is Blob {
+export function blob(value: unknown): asserts value is Blob {
   const b = value as Partial<Blob> | null;
-  if (!isObject(b) || typeof b.size !== 'number' || typeof b.slice !== 'function') throw invalid(field, 'must be a File or Blob');
+  if (typeof b?.slice !== 'function' || typeof b.size !== 'number') throw invalid('file', 'must be a File or Blob');
 }
 
 /** A URL given as a non-empty string. */

@@ -67,10 +67,7 @@ interface Session {
  */
 const sessions = new Map<string, Session>();
 
-const fileId = (file: Blob) => {
-  const f = file as Partial<File>;
-  return `${f.name}|${file.size}|${f.lastModified}|${file.type}`;
-};
+const fileId = (file: Partial<File>) => `${file.name}|${file.size}|${file.lastModified}|${file.type}`;
 
 /**
  * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
@@ -81,7 +78,7 @@ const fileId = (file: Blob) => {
 export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
   blob(file);
   const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = optionsOf(options, true);
-  if (signal?.aborted) throw aborted();
+  // A signal already aborted needs no check here: the first call to the handler refuses it.
   const id = fileId(file);
   let session = sessions.get(id);
   if (session) {
@@ -105,12 +102,17 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   }
   const { etags, partSize, partCount } = session;
   const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
-  const sending = new Map<number, number>();
+  // Bytes sent, by part: a part S3 holds counts whole.
+  const sent = new Map<number, number>();
+  const todo: number[] = [];
+  for (let n = 1; n <= partCount; n++) {
+    if (etags.has(n)) sent.set(n, sizeOf(n));
+    else todo.push(n);
+  }
   let reported = -1;
   const report = () => {
     let loaded = 0;
-    for (const n of etags.keys()) if (n <= partCount) loaded += sizeOf(n);
-    for (const bytes of sending.values()) loaded += bytes;
+    for (const bytes of sent.values()) loaded += bytes;
     if (loaded > reported) onProgress?.(progress((reported = loaded), file.size));
   };
   report();
@@ -120,8 +122,6 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   const stop = new AbortController();
   const cancel = () => stop.abort();
   signal?.addEventListener('abort', cancel);
-  const todo: number[] = [];
-  for (let n = 1; n <= partCount; n++) if (!etags.has(n)) todo.push(n);
 
   // Part URLs are signed in batches: the first call signs every part still to send (up to the
   // 1000 the handler signs at once). A URL is used until 90% of its lifetime has passed, so a
@@ -135,9 +135,10 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
       if (again || !fresh(n)) {
         const partNumbers = [n];
         for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
-        const asked = Date.now();
         const { urls, expiresIn } = await callHandler<{ urls: Record<string, string>; expiresIn: number }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
-        for (const m of partNumbers) signed.set(m, [urls[m]!, asked + expiresIn * 900]);
+        // Timed from the answer: the 10% kept back covers the call's own time.
+        const until = Date.now() + expiresIn * 900;
+        for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
       }
       return signed.get(n)![0];
     });
@@ -148,27 +149,27 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   // A retried part is signed again: a fresh URL, whatever became of the last one.
   const sendPart = (n: number): Promise<void> => retrying(async (attempt) => {
     const url = await urlFor(n, attempt > 0);
-    const body = file.slice((n - 1) * partSize, (n - 1) * partSize + sizeOf(n));
+    const body = file.slice((n - 1) * partSize, n * partSize);
     const answer = await send('PUT', url, body, {}, (loaded) => {
       // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
-      sending.set(n, Math.max(sending.get(n) ?? 0, loaded));
+      sent.set(n, Math.max(sent.get(n) ?? 0, loaded));
       report();
     }, stop.signal, stallTimeout);
-    const etag = answer.header('etag');
-    if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose the ETag header (ExposeHeaders: ["ETag"]) for multipart uploads.');
+    const etag = answer.getResponseHeader('etag');
+    if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose ETag (ExposeHeaders: ["ETag"]).');
     etags.set(n, etag);
-    sending.delete(n);
+    sent.set(n, sizeOf(n));
   }, retries, stop.signal);
 
   try {
     const worker = async () => {
-      for (let n = todo.shift(); n !== undefined; n = todo.shift()) await sendPart(n);
+      while (todo.length) await sendPart(todo.shift()!);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, () => worker().catch((error) => {
       stop.abort();
       throw error;
     })));
-    const parts = [...etags].filter(([n]) => n <= partCount).sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
+    const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1)! }));
     const done = await callHandler<CompletedUpload>(api, 'multipart/complete', { ...named(session), parts }, signal);
     sessions.delete(id);
     return done;

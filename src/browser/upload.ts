@@ -2,7 +2,7 @@
 import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
-import { progress, retrying, send, type BrowserUploadProgress, type XhrResult } from './xhr.js';
+import { progress, retrying, send, type BrowserUploadProgress } from './xhr.js';
 import { blob, optionsOf, target as checkTarget, url as checkUrl } from './gate.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
@@ -65,7 +65,7 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   // A retry starts again from 0: progress stays at the furthest point until the retry passes it.
   let shown = 0;
   const report = (loaded: number) => onProgress?.(progress((shown = Math.max(shown, Math.min(loaded, total))), total));
-  let request: () => Promise<XhrResult>;
+  let request: () => Promise<XMLHttpRequest>;
   let key: string | undefined;
   if ('fields' in target) {
     const form = new FormData();
@@ -84,9 +84,9 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   report(total);
   // With success_action_status 201, S3 answers with XML naming the key and ETag.
   // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
-  const bare = xmlTag(result.body, 'ETag')?.replace(/&quot;|"/g, '');
-  const etag = result.header('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
-  key = xmlTag(result.body, 'Key') ?? key;
+  const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
+  const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
+  key = xmlTag(result.responseText, 'Key') ?? key;
   if (api !== undefined && 'token' in target && target.token) return callHandler<CompletedUpload>(api, 'post/complete', { key, token: target.token }, signal);
   return { key, etag };
 }

@@ -18,20 +18,11 @@ export interface BrowserUploadProgress {
  */
 export type UploadProgress = BrowserUploadProgress;
 
-export interface XhrResult {
-  status: number;
-  body: string;
-  header(name: string): string | null;
-}
-
 export const progress = (loaded: number, total: number): BrowserUploadProgress => ({
   loaded,
   total,
   percent: total > 0 ? Math.floor((loaded / total) * 100) : 100,
 });
-
-/** Default `stallTimeout`: a request with no byte moving for this long is given up. */
-export const STALL_TIMEOUT = 60_000;
 
 /**
  * Runs `attempt` (with its number, 0 the first), and again after 0.5 s, 1 s, 2 s, ... (at most
@@ -51,7 +42,7 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, retries: n
 }
 
 /**
- * Sends `body`; resolves on 2xx, rejects with an UploadError otherwise. A request that moves no
+ * Sends `body`; resolves on 2xx with the finished request, rejects with an UploadError otherwise. A request that moves no
  * byte, up or down, for `stallMs` is aborted as a NETWORK failure: a stalled gateway or a dead
  * connection would otherwise keep it open forever.
  */
@@ -62,8 +53,9 @@ export function send(
   headers: Record<string, string>,
   onUpload: (loaded: number) => void,
   signal?: AbortSignal,
-  stallMs = STALL_TIMEOUT,
-): Promise<XhrResult> {
+  /** Default `stallTimeout`. */
+  stallMs = 60_000,
+): Promise<XMLHttpRequest> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
     const xhr = new XMLHttpRequest();
@@ -82,9 +74,8 @@ export function send(
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
       if (error) return reject(error);
-      const result = { status: xhr.status, body: xhr.responseText, header: (n: string) => xhr.getResponseHeader(n) };
-      if (xhr.status >= 200 && xhr.status < 300) resolve(result);
-      else reject(fromS3Response(xhr.status, result.body));
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr);
+      else reject(fromS3Response(xhr.status, xhr.responseText));
     };
     xhr.open(method, url);
     for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
@@ -95,7 +86,7 @@ export function send(
     xhr.onprogress = moved;
     xhr.onload = () => done();
     xhr.onerror = () => done(fromS3Response(0, ''));
-    xhr.onabort = () => done(stalled ? new UploadError('NETWORK', `No byte moved for ${stallMs / 1000} s: the upload was given up (stallTimeout).`) : aborted());
+    xhr.onabort = () => done(stalled ? new UploadError('NETWORK', `Stalled: no byte moved for ${stallMs} ms (stallTimeout).`) : aborted());
     xhr.send(body);
     moved();
   });
