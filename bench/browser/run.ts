@@ -27,7 +27,8 @@ import type { Browser, Page } from 'playwright-core';
 import { S3Connection } from '../../src/index.js';
 import { launchChromium } from '../../scripts/browser/chromium.js';
 import { startRgw, stopRgw } from '../../scripts/rgw/rgw.mjs';
-import { startBenchServer, TOOLS, type BenchServer, type Bundle, type Tool } from './server.js';
+import { startBenchServer, TOOLS, type BenchServer, type Tool } from './server.js';
+import type { PageBundle } from '../../scripts/browser-bundle.js';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env['BENCH_MIB'] ?? 256) * MiB;
@@ -124,7 +125,7 @@ async function verify(key: string, sha256: string): Promise<void> {
 
 // ------------------------------------------------------------------ the run
 
-async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, Bundle> }> {
+async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, PageBundle> }> {
   // RGW keeps objects in memory (memstore): room for every upload, warm-up included, since the
   // data of deleted multipart objects is only collected hours later. RAM holds only what is stored.
   process.env['RGW_MEMSTORE_BYTES'] ??= String(Math.max(2 * 1024 * MiB, 2 * (ROUNDS + 1) * TOOLS.length * SIZE));
@@ -182,7 +183,7 @@ const mbps = (run: Run) => SIZE / 1e6 / run.seconds;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 const ratio = (x: number) => `${x.toPrecision(3)}×`;
 
-function report({ runs, bundles }: { runs: Run[]; bundles: Record<Tool, Bundle> }): void {
+function report({ runs, bundles }: { runs: Run[]; bundles: Record<Tool, PageBundle> }): void {
   const of = (tool: Tool) => runs.filter((r) => r.tool === tool);
   const best = (tool: Tool) => Math.max(...of(tool).map(mbps));
   const requests = (tool: Tool) => Math.max(...of(tool).map((r) => r.requests));

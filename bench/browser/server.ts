@@ -6,10 +6,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePage, type PageBundle } from '../../scripts/browser-bundle.js';
 import type { S3Connection } from '../../src/index.js';
 import { createUploadHandler, toNodeHandler } from '../../src/server/index.js';
 import { demoCors } from '../../demo/server.js';
@@ -19,36 +18,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export type Tool = 'cloudspark' | 'uppy';
 export const TOOLS: Tool[] = ['cloudspark', 'uppy'];
 
-/** A tool's page script, as served: bundled and minified by esbuild. */
-export interface Bundle {
-  code: Uint8Array;
-  minified: number;
-  /** zlib level 9. */
-  gzip: number;
-}
-
 export interface BenchServer {
   url: string;
-  bundles: Record<Tool, Bundle>;
+  /** Each tool's half of the page (page/<tool>.ts), as served and weighed. */
+  bundles: Record<Tool, PageBundle>;
   /** The requests `tool` made to this server since the last call for it. */
   takeRequests(tool: Tool): number;
   close(): Promise<void>;
-}
-
-/** Exactly the code each tool's half of the page needs (page/<tool>.ts), minified for the browser. */
-async function bundle(tool: Tool): Promise<Bundle> {
-  const out = await build({
-    entryPoints: [join(here, 'page', `${tool}.ts`)],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    logLevel: 'warning',
-  });
-  const code = out.outputFiles[0]!.contents;
-  return { code, minified: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }
 
 const PAGE = `<!doctype html>
@@ -61,6 +37,7 @@ const PAGE = `<!doctype html>
 
 export async function startBenchServer(connection: S3Connection, options: { maxSize: number; expiresIn: number }): Promise<BenchServer> {
   const { maxSize, expiresIn } = options;
+  const bundle = (tool: Tool) => bundlePage(join(here, 'page', `${tool}.ts`));
   const bundles = { cloudspark: await bundle('cloudspark'), uppy: await bundle('uppy') };
   const handler = toNodeHandler(
     createUploadHandler({

@@ -42,7 +42,7 @@ test('the browser bundle is within its size budget, with no dependencies; the mu
   // Only the measurements are taken from the script; the budgets are the README's ("fails above
   // 4 KB"; a tenth of Uppy's 26517 bytes), not the script's own limits or verdict.
   type Measured = { gzip: number; inputs: string[] };
-  const { module, multipart } = JSON.parse(execFileSync(process.execPath, ['scripts/browser-size.mjs', '--json'], { encoding: 'utf8' })) as Record<'module' | 'multipart', Measured>;
+  const { module, multipart } = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'scripts/browser-size.ts', '--json'], { encoding: 'utf8' })) as Record<'module' | 'multipart', Measured>;
   assert.ok(module.gzip > 0 && module.gzip <= 4096, `module: ${module.gzip} bytes min+gzip`);
   assert.ok(multipart.gzip > 0 && multipart.gzip <= 26517 / 10, `uploadMultipart page: ${multipart.gzip} bytes min+gzip`);
   for (const { inputs } of [module, multipart]) {

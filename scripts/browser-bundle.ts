@@ -1,0 +1,36 @@
+/**
+ * How a page pays for a browser script: bundled by esbuild, minified, for ES2020 browsers, and
+ * gzipped at level 9. One build for the size budgets (`npm run size`) and the browser benchmark's
+ * pages, so that both weigh the same thing.
+ */
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+export interface PageBundle {
+  /** The minified bundle, as served. */
+  code: Uint8Array;
+  /** Its bytes, minified. */
+  minified: number;
+  /** Its bytes, minified and gzipped (level 9). */
+  gzip: number;
+  /** The files bundled, besides the entry, as esbuild names them (relative to the working directory). */
+  inputs: string[];
+}
+
+export async function bundlePage(entry: string): Promise<PageBundle> {
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const code = out.outputFiles[0]!.contents;
+  const inputs = Object.keys(out.metafile.inputs).filter((p) => resolve(p) !== resolve(entry));
+  return { code, minified: code.length, gzip: gzipSync(code, { level: 9 }).length, inputs };
+}
