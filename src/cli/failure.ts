@@ -6,7 +6,7 @@ import { CommanderError } from 'commander';
 import { CloudSparkError } from '../errors.js';
 import { timeoutAdvice } from '../s3/sdk-errors.js';
 import type { ErrorDocument } from './output.js';
-import { FILE_REASONS } from '../s3/transfer.js';
+import { fileReason } from '../s3/transfer.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -63,8 +63,7 @@ export function toFailure(error: unknown, hints: Hints): Failure {
   return { exitCode: EXIT_FAILURE, error: { code: 'INTERNAL', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` } };
 }
 
-/** A Node file-system error as a FileError that names the file and what went wrong, in words. */
+/** A Node file-system error (or the library's FILE error) as a FileError that names the file and what went wrong, in words. */
 export function fileError(error: unknown, what: string): FileError {
-  const e = error as NodeJS.ErrnoException;
-  return new FileError(`${what}: ${(e.code && FILE_REASONS[e.code]) ?? e.message}`, { cause: error });
+  return new FileError(`${what}: ${fileReason(error)}`, { cause: error });
 }

@@ -55,12 +55,13 @@ function uploadCall(action: string, key: unknown, uploadId: unknown) {
 export async function createMultipartUpload(s: Session, key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, metadata } = optionsOf(options);
+  const { contentType, contentDisposition, cacheControl, metadata } = optionsOf(options);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
+  assertHeaderValue(cacheControl, 'cacheControl', '"public, max-age=31536000, immutable"');
   if (metadata !== undefined) assertMetadata(metadata, 'metadata');
   const action = `createMultipartUpload("${key}")`;
-  const out = await s.send({ action, key }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, Metadata: metadata });
+  const out = await s.send({ action, key }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, CacheControl: cacheControl, Metadata: metadata });
   if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the service returned no upload id`);
   return { key, uploadId: out.UploadId };
 }

@@ -293,7 +293,7 @@ function changed(action: string, what: string, cause?: unknown): CloudSparkError
   return new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object changed during the download (${what}); nothing was written, download it again`, { status: 412, cause });
 }
 
-export const FILE_REASONS: Record<string, string> = {
+const FILE_REASONS: Record<string, string> = {
   ENOENT: 'no such file or directory',
   EACCES: 'permission denied',
   EISDIR: 'it is a directory',
@@ -303,11 +303,15 @@ export const FILE_REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
-/** A local file error as a CloudSparkError `FILE` naming the file and the reason in words. */
-export function fileFailure(action: string, path: string, cause: unknown): CloudSparkError {
+/** Why a local file operation failed, in words: its errno's, else the error's own message. */
+export function fileReason(cause: unknown): string {
   const e = cause as NodeJS.ErrnoException | undefined;
-  const reason = (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
-  return new CloudSparkError('FILE', `${action} failed: cannot write "${path}": ${reason}`, { cause });
+  return (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
+}
+
+/** A local file error as a CloudSparkError `FILE` naming the file and the reason in words. */
+export function fileFailure(action: string, path: string, cause: unknown, verb: 'read' | 'write' = 'write'): CloudSparkError {
+  return new CloudSparkError('FILE', `${action} failed: cannot ${verb} "${path}": ${fileReason(cause)}`, { cause });
 }
 
 

@@ -236,6 +236,8 @@ export interface CreateMultipartOptions {
   contentType?: string;
   /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
   contentDisposition?: string;
+  /** Stored as the object's Cache-Control. */
+  cacheControl?: string;
   /** Stored as user metadata (`x-amz-meta-*`). */
   metadata?: Record<string, string>;
 }

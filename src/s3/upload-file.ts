@@ -11,7 +11,7 @@ import { DirectClient, type Signer } from './direct.js';
 import type { UploadProgress, UploadResult } from './types.js';
 import { contentTypeFor } from './mime.js';
 import { MAX_PARTS } from './multipart.js';
-import { FILE_REASONS, MiB, URL_LIFETIME, assertPath, directContext, fsp, transferOptions, type TransferContext } from './transfer.js';
+import { MiB, fileFailure, URL_LIFETIME, assertPath, directContext, fsp, transferOptions, type TransferContext } from './transfer.js';
 
 /** Options of `S3Connection.uploadFile`. */
 export interface UploadFileOptions {
@@ -71,7 +71,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
       const { bytesRead } = await file.read(buffer, done, length - done, position + done).catch((error: unknown) => {
         throw readFailure(action, path, error);
       });
-      if (bytesRead === 0) throw new CloudSparkError('FILE', `${action} failed: "${path}" became shorter while it was read`);
+      if (bytesRead === 0) throw readFailure(action, path, new Error('it became shorter while it was read'));
       done += bytesRead;
     }
     return buffer;
@@ -94,7 +94,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
-    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata: options.metadata, contentDisposition: options.contentDisposition }));
+    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata: options.metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl }));
     const id = uploadId;
     const parts: Array<{ partNumber: number; etag: string }> = [];
     let loaded = 0;
@@ -138,8 +138,4 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
   }
 }
 
-export function readFailure(action: string, path: string, cause: unknown): CloudSparkError {
-  const e = cause as NodeJS.ErrnoException;
-  const reason = (e?.code && FILE_REASONS[e.code]) ?? e?.message ?? 'unknown error';
-  return new CloudSparkError('FILE', `${action} failed: cannot read "${path}": ${reason}`, { cause });
-}
+export const readFailure = (action: string, path: string, cause: unknown): CloudSparkError => fileFailure(action, path, cause, 'read');

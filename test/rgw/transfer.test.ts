@@ -57,6 +57,23 @@ test('downloadObject: a small object, an empty one, and metadata', async () => {
   rmSync(join(dir, 'empty.bin'));
 });
 
+test('uploadFile stores contentType, metadata, cacheControl and contentDisposition, in one PUT and in parts alike', async () => {
+  const options = { contentType: 'application/pdf', metadata: { owner: 'ada' }, cacheControl: 'max-age=60', contentDisposition: 'attachment', partSize: 5 * MiB };
+  const from = mkdtempSync(join(tmpdir(), 'cloudspark-upload-'));
+  for (const [name, size] of [['one-put.pdf', 1000], ['parts.pdf', 6 * MiB]] as const) {
+    const path = join(from, name);
+    writeFileSync(path, randomBytes(size));
+    await conn.uploadFile(path, name, options);
+    const head = await conn.headObject(name);
+    assert.deepEqual(
+      [head.contentLength, head.contentType, head.metadata, head.cacheControl, head.contentDisposition],
+      [size, 'application/pdf', { owner: 'ada' }, 'max-age=60', 'attachment'],
+      name,
+    );
+  }
+  rmSync(from, { recursive: true });
+});
+
 test('downloadObject: a missing key is NO_SUCH_KEY, a missing folder is FILE, a cancelled one is ABORTED; never a file', async () => {
   await assert.rejects(conn.downloadObject('missing.bin', join(dir, 'missing.bin')), isCloudSparkError('NO_SUCH_KEY'));
   await assert.rejects(conn.downloadObject('small.txt', join(dir, 'no', 'such', 'folder.txt')), isCloudSparkError('FILE'));

@@ -65,6 +65,9 @@ test('exit statuses: 0 for --help/--version, 2 for usage and INVALID_INPUT, 130 
   });
   assert.deepEqual(toFailure(new TypeError('oops'), none), { exitCode: 1, error: { code: 'INTERNAL', message: 'unexpected error: oops' } });
   assert.equal(fileError(Object.assign(new Error('x'), { code: 'EACCES' }), 'cannot write "f"').message, 'cannot write "f": permission denied');
+  // A file error with no errno behind it (a file that shrank while it was read) never crashes the report.
+  assert.equal(fileError(new Error('it became shorter while it was read'), 'cannot upload "f"').message, 'cannot upload "f": it became shorter while it was read');
+  assert.equal(fileError(undefined, 'cannot upload "f"').message, 'cannot upload "f": unknown error');
 });
 
 function capture(mode: { json: boolean; quiet: boolean }) {

@@ -177,7 +177,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#createMultipartUpload': {
     args: () => ['k', { metadata: { owner: 'ada' } }],
     call: method('createMultipartUpload'),
-    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', metadata: 'object' }), '1.metadata.owner': ['header', 'metadata'] },
+    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', metadata: 'object' }), '1.metadata.owner': ['header', 'metadata'] },
   },
   'cloudspark:S3Connection#listParts': { args: () => ['k', 'upload-1'], call: method('listParts'), checks: { ...key, '1': ['string', 'uploadId'] } },
   'cloudspark:S3Connection#completeMultipartUpload': {

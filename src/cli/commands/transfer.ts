@@ -95,7 +95,7 @@ async function put(ctx: CliContext, file: string, key: string | undefined, optio
     ctx.out.info(`uploaded "${file}" to s3://${ctx.bucket}/${target} (${formatBytes(info.size)})`);
     ctx.out.result({ bucket: ctx.bucket, ...result, size: info.size }, () => undefined);
   } catch (error) {
-    if (error instanceof CloudSparkError && error.code === 'FILE') throw fileError(error.cause, `cannot upload "${file}"`);
+    if (error instanceof CloudSparkError && error.code === 'FILE') throw fileError(error.cause ?? error, `cannot upload "${file}"`);
     throw error;
   } finally {
     bar.stop();
@@ -185,7 +185,7 @@ function downloadError(ctx: CliContext, at: { key: string; path: string; receive
   const nothingLeft = at.path === '-' ? '' : `; "${at.path}" was not written`;
   if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
   const e = error as NodeJS.ErrnoException;
-  if (error instanceof CloudSparkError && error.code === 'FILE') return fileError(error.cause, `cannot write "${at.path}"`);
+  if (error instanceof CloudSparkError && error.code === 'FILE') return fileError(error.cause ?? error, `cannot write "${at.path}"`);
   if (e.syscall !== undefined && e.path !== undefined) return fileError(error, `cannot write "${at.path}"`);
   // Refusals (no such key, access denied, the object changed) are reported as they are.
   if (error instanceof CloudSparkError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT') return error;
