@@ -9,7 +9,7 @@
  */
 import { CloudSparkError } from '../errors.js';
 import type { S3Connection } from '../s3/connection.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE } from '../s3/multipart.js';
+import { assertPartSize } from '../s3/multipart.js';
 import { HandlerError, badInput, errorResponse, json, readJsonObject } from './http.js';
 import { checkFileAgainstRules, describedFile, type FileInfo } from './rules.js';
 import { handlerOptions } from './options.js';
@@ -183,9 +183,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/create'({ request, body }) {
       const file = describedFile(body, true);
       const requested = body['partSize'];
-      if (requested !== undefined && (!Number.isSafeInteger(requested) || (requested as number) < MIN_PART_SIZE || (requested as number) > MAX_PART_SIZE)) {
-        throw badInput('partSize', `must be a whole number of bytes from ${MIN_PART_SIZE} to ${MAX_PART_SIZE}`);
-      }
+      if (requested !== undefined) assertPartSize(requested);
       const identity = await allow(request, { operation: 'multipart.create', file }, false);
       checkFileAgainstRules(file, rules);
       const size = file.size as number;
@@ -193,7 +191,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       const made = await uploadKey(request, file);
       // S3 only fills in ${filename} for a POST: here the handler does, with the cleaned name.
       const key = hasFilenameVariable(made) ? made.replace('${filename}', cleanFilename(file.filename)) : made;
-      const { partSize, partCount } = planParts(size, requested as number | undefined);
+      const { partSize, partCount } = planParts(size, requested);
       const { uploadId } = await connection.createMultipartUpload(key, { contentType: file.contentType, contentDisposition: dispositionFor(file.contentType, file.filename) });
       const token = await grant({ kind: 'multipart', key, uploadId, size, contentType: file.contentType, filename: file.filename, partSize, identity });
       return { key, uploadId, partSize, partCount, expiresIn: rules.expiresIn, token };
