@@ -16,7 +16,7 @@ import { handlerOptions } from './options.js';
 import type { UploadRules } from './rules.js';
 import { attachmentDisposition, dispositionFor, servedInline } from './content-types.js';
 import { assertMadeKey, cleanFilename, defaultKey, hasFilenameVariable, keyMatchesTemplate, keyShapeProblem, underPrefix } from './keys.js';
-import { partLength, planParts } from './parts.js';
+import { partCount, partLength, planParts } from './parts.js';
 import { signToken, verifyToken, type UploadGrant } from './token.js';
 import { verifyStoredUpload, type CompletedUpload } from './verify.js';
 
@@ -200,10 +200,10 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/sign-parts'(call) {
       const { grant: held, key } = await upload(call, 'multipart.signParts', 'multipart');
       const { size, partSize, uploadId } = held as Required<UploadGrant>;
-      const partCount = Math.ceil(size / partSize);
+      const count = partCount(size, partSize);
       const numbers = call.body['partNumbers'];
       if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 1000) throw badInput('partNumbers', 'give 1 to 1000 part numbers');
-      for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > partCount) throw badInput('partNumbers', `this upload has parts 1 to ${partCount}`);
+      for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > count) throw badInput('partNumbers', `this upload has parts 1 to ${count}`);
       const urls: Record<string, string> = {};
       for (const n of numbers as number[]) {
         // The signed length makes S3 refuse a part of any other size, and an UploadPartCopy.
@@ -220,21 +220,21 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/complete'(call) {
       const { grant: held, key } = await upload(call, 'multipart.complete', 'multipart');
       const { size, partSize, uploadId } = held as Required<UploadGrant>;
-      const partCount = Math.ceil(size / partSize);
+      const count = partCount(size, partSize);
       const listed = call.body['parts'];
       if (!Array.isArray(listed)) throw badInput('parts', 'give the uploaded parts as [{ partNumber, etag }]');
       // Completed with what S3 holds, checked against the plan, not with what the client says.
       const stored = await connection.listParts(key, uploadId);
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
-      for (let n = 1; n <= partCount; n++) {
+      for (let n = 1; n <= count; n++) {
         const part = byNumber.get(n);
-        if (part === undefined) throw badInput('parts', `part ${n} of ${partCount} was not uploaded`);
+        if (part === undefined) throw badInput('parts', `part ${n} of ${count} was not uploaded`);
         if (part.size !== partLength(size, partSize, n)) throw badInput('parts', `part ${n} has ${part.size} bytes, not ${partLength(size, partSize, n)}`);
       }
-      const agrees = listed.length === partCount && listed.every((p: { partNumber?: unknown; etag?: unknown } | null, i) =>
+      const agrees = listed.length === count && listed.every((p: { partNumber?: unknown; etag?: unknown } | null, i) =>
         p?.partNumber === i + 1 && typeof p.etag === 'string' && bareEtag(p.etag) === bareEtag(byNumber.get(i + 1)!.etag));
       if (!agrees) throw badInput('parts', 'the parts listed are not the parts the storage holds: list them again (multipart/list-parts)');
-      const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: byNumber.get(i + 1)!.etag }));
+      const parts = Array.from({ length: count }, (_, i) => ({ partNumber: i + 1, etag: byNumber.get(i + 1)!.etag }));
       await connection.completeMultipartUpload(key, uploadId, parts);
       return finish(call.request, await verifyStoredUpload(connection, held, key, rules.maxSize));
     },
