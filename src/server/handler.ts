@@ -92,6 +92,9 @@ interface Call {
   body: Record<string, unknown>;
 }
 
+/** The key as the client sent it, for `authorize`, which runs before the key is checked. */
+const namedKey = (body: Record<string, unknown>): string | undefined => (typeof body['key'] === 'string' ? body['key'] : undefined);
+
 const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token is missing, invalid, expired, or for another upload', 'token');
 
 /**
@@ -142,8 +145,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
   /** Authorize, then the token: the upload in progress this call names, and its key. */
   const upload = async (call: Call, operation: UploadOperation, kind: UploadGrant['kind']): Promise<{ grant: UploadGrant; key: string }> => {
     const { request, body } = call;
-    const named = body['key'];
-    const identity = await allow(request, { operation, key: typeof named === 'string' ? named : undefined }, false);
+    const identity = await allow(request, { operation, key: namedKey(body) }, false);
     const key = clientKey(body);
     const held = verifyToken(await tokenKey(), body['token']);
     if (held === undefined || held.kind !== kind || !keyMatchesTemplate(key, held.key) || held.identity !== identity) throw refusedToken();
@@ -246,7 +248,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     },
 
     async get({ request, body }) {
-      await allow(request, { operation: 'get', key: typeof body['key'] === 'string' ? body['key'] : undefined }, true);
+      await allow(request, { operation: 'get', key: namedKey(body) }, true);
       const key = clientKey(body);
       const { contentType } = await connection.headObject(key);
       // Anything not safe to show inline is downloaded, whatever it was stored with.
@@ -255,7 +257,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     },
 
     async delete({ request, body }) {
-      await allow(request, { operation: 'delete', key: typeof body['key'] === 'string' ? body['key'] : undefined }, true);
+      await allow(request, { operation: 'delete', key: namedKey(body) }, true);
       const key = clientKey(body);
       await connection.headObject(key);
       return { url: await connection.presignedDeleteUrl(key, { expiresIn: rules.expiresIn }), expiresIn: rules.expiresIn };
