@@ -77,3 +77,13 @@ export function formatBytes(bytes: number): string {
   }
   return i === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${BYTES_UNITS[i]}`;
 }
+
+/** `2024-05-01T12:00:00Z`, to the second; `-` padded to the same width when unknown, so columns stay aligned. */
+export function timestamp(date: Date | undefined): string {
+  return date?.toISOString().replace(/\.\d{3}Z$/, 'Z') ?? '-'.padEnd(20);
+}
+
+/** `1 day`, `2 days`: for words that take an `s`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

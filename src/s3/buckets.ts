@@ -105,7 +105,7 @@ export async function deleteBucketPolicy(s: Session): Promise<void> {
 
 /** Blocks (default) or allows public access: all four public-access-block settings at once. */
 export async function publicAccess(s: Session, block = true): Promise<void> {
-  if (typeof block !== 'boolean') throw invalidInput('block', 'must be true or false');
+  assertFlag(block, 'block');
   const Bucket = s.requireBucket();
   const PublicAccessBlockConfiguration = { BlockPublicAcls: block, IgnorePublicAcls: block, BlockPublicPolicy: block, RestrictPublicBuckets: block };
   await s.send({ action: `publicAccess(${block})` }, 'PutPublicAccessBlockCommand', { Bucket, PublicAccessBlockConfiguration });

@@ -15,6 +15,13 @@ export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** And at most 5 GiB. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 
+/** A part size S3 accepts: whole bytes from 5 MiB to 5 GiB. */
+export function assertPartSize(value: unknown): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < MIN_PART_SIZE || (value as number) > MAX_PART_SIZE) {
+    throw invalidInput('partSize', `must be a whole number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB)`);
+  }
+}
+
 export function assertUploadId(uploadId: unknown): asserts uploadId is string {
   if (typeof uploadId !== 'string' || uploadId === '' || uploadId.length > 1024 || /[\x00-\x1f\x7f]/.test(uploadId)) {
     throw invalidInput('uploadId', 'must be the non-empty upload id that createMultipartUpload() returned');

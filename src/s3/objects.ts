@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { invalidInput } from '../errors.js';
-import { assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
+import { assertFlag, assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
 import { typedBody } from './download.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
@@ -67,8 +67,8 @@ export async function* listObjects(s: Session, options?: ListOptions): AsyncGene
 export async function getObjects(s: Session, options?: GetObjectsOptions): Promise<GetObjectsResult> {
   const bucket = s.requireBucket();
   const given = optionsOf(options);
-  if (given.onlyKeys !== undefined && typeof given.onlyKeys !== 'boolean') throw invalidInput('onlyKeys', 'must be true or false');
-  if (given.onlyObjects !== undefined && typeof given.onlyObjects !== 'boolean') throw invalidInput('onlyObjects', 'must be true or false');
+  assertFlag(given.onlyKeys, 'onlyKeys');
+  assertFlag(given.onlyObjects, 'onlyObjects');
   if (given.onlyKeys && given.onlyObjects) throw invalidInput('options', 'choose onlyKeys or onlyObjects, not both');
   const objects: ObjectInfo[] = [];
   for await (const o of listObjects(s, given)) objects.push(o);

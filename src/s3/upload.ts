@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertCallback, assertContentType, assertHeaderValue, assertMetadata, assertSignal, optionsOf } from '../validate.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE } from './multipart.js';
+import { MIN_PART_SIZE, assertPartSize } from './multipart.js';
 import { contentTypeFor } from './mime.js';
 import { loadStorage } from './sdk.js';
 import type { Session } from './session.js';
@@ -22,9 +22,7 @@ export function assertUploadOptions(body: unknown, given: UploadOptions | undefi
   if (!isBody) throw invalidInput('body', 'must be a Buffer, Uint8Array, string, Blob or Readable stream');
   const options = optionsOf(given);
   const { partSize, queueSize, metadata } = options;
-  if (partSize !== undefined && (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE)) {
-    throw invalidInput('partSize', `must be a whole number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB)`);
-  }
+  if (partSize !== undefined) assertPartSize(partSize);
   if (queueSize !== undefined && (!Number.isInteger(queueSize) || queueSize < 1 || queueSize > 64)) {
     throw invalidInput('queueSize', 'must be a whole number from 1 to 64');
   }

@@ -6,6 +6,7 @@
  */
 import { invalidInput } from '../errors.js';
 import { assertString } from '../validate.js';
+import { baseName } from './keys.js';
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 
@@ -73,9 +74,8 @@ export function servedInline(contentType: string): boolean {
  */
 export function attachmentDisposition(filename: string): string {
   assertString(filename, 'filename');
-  const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
   // eslint-disable-next-line no-control-regex
-  const name = base.normalize('NFC').replace(/[\x00-\x1f\x7f]/g, '').slice(0, 200) || 'file';
+  const name = baseName(filename).normalize('NFC').replace(/[\x00-\x1f\x7f]/g, '').slice(0, 200) || 'file';
   // RFC 8187 attr-char: letters, digits and !#$&+-.^_`|~ go as they are; everything else is %XX of UTF-8.
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename*=UTF-8''${encoded}`;

@@ -9,14 +9,14 @@
  */
 import { CloudSparkError } from '../errors.js';
 import type { S3Connection } from '../s3/connection.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE } from '../s3/multipart.js';
+import { assertPartSize } from '../s3/multipart.js';
 import { HandlerError, badInput, errorResponse, json, readJsonObject } from './http.js';
 import { checkFileAgainstRules, describedFile, type FileInfo } from './rules.js';
 import { handlerOptions } from './options.js';
 import type { UploadRules } from './rules.js';
 import { attachmentDisposition, dispositionFor, servedInline } from './content-types.js';
 import { assertMadeKey, cleanFilename, defaultKey, hasFilenameVariable, keyMatchesTemplate, keyShapeProblem, underPrefix } from './keys.js';
-import { partLength, planParts } from './parts.js';
+import { partCount, partLength, planParts } from './parts.js';
 import { signToken, verifyToken, type UploadGrant } from './token.js';
 import { verifyStoredUpload, type CompletedUpload } from './verify.js';
 
@@ -92,6 +92,9 @@ interface Call {
   body: Record<string, unknown>;
 }
 
+/** The key as the client sent it, for `authorize`, which runs before the key is checked. */
+const namedKey = (body: Record<string, unknown>): string | undefined => (typeof body['key'] === 'string' ? body['key'] : undefined);
+
 const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token is missing, invalid, expired, or for another upload', 'token');
 
 /**
@@ -142,8 +145,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
   /** Authorize, then the token: the upload in progress this call names, and its key. */
   const upload = async (call: Call, operation: UploadOperation, kind: UploadGrant['kind']): Promise<{ grant: UploadGrant; key: string }> => {
     const { request, body } = call;
-    const named = body['key'];
-    const identity = await allow(request, { operation, key: typeof named === 'string' ? named : undefined }, false);
+    const identity = await allow(request, { operation, key: namedKey(body) }, false);
     const key = clientKey(body);
     const held = verifyToken(await tokenKey(), body['token']);
     if (held === undefined || held.kind !== kind || !keyMatchesTemplate(key, held.key) || held.identity !== identity) throw refusedToken();
@@ -183,9 +185,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/create'({ request, body }) {
       const file = describedFile(body, true);
       const requested = body['partSize'];
-      if (requested !== undefined && (!Number.isSafeInteger(requested) || (requested as number) < MIN_PART_SIZE || (requested as number) > MAX_PART_SIZE)) {
-        throw badInput('partSize', `must be a whole number of bytes from ${MIN_PART_SIZE} to ${MAX_PART_SIZE}`);
-      }
+      if (requested !== undefined) assertPartSize(requested);
       const identity = await allow(request, { operation: 'multipart.create', file }, false);
       checkFileAgainstRules(file, rules);
       const size = file.size as number;
@@ -193,7 +193,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       const made = await uploadKey(request, file);
       // S3 only fills in ${filename} for a POST: here the handler does, with the cleaned name.
       const key = hasFilenameVariable(made) ? made.replace('${filename}', cleanFilename(file.filename)) : made;
-      const { partSize, partCount } = planParts(size, requested as number | undefined);
+      const { partSize, partCount } = planParts(size, requested);
       const { uploadId } = await connection.createMultipartUpload(key, { contentType: file.contentType, contentDisposition: dispositionFor(file.contentType, file.filename) });
       const token = await grant({ kind: 'multipart', key, uploadId, size, contentType: file.contentType, filename: file.filename, partSize, identity });
       return { key, uploadId, partSize, partCount, expiresIn: rules.expiresIn, token };
@@ -202,10 +202,10 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/sign-parts'(call) {
       const { grant: held, key } = await upload(call, 'multipart.signParts', 'multipart');
       const { size, partSize, uploadId } = held as Required<UploadGrant>;
-      const partCount = Math.ceil(size / partSize);
+      const count = partCount(size, partSize);
       const numbers = call.body['partNumbers'];
       if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 1000) throw badInput('partNumbers', 'give 1 to 1000 part numbers');
-      for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > partCount) throw badInput('partNumbers', `this upload has parts 1 to ${partCount}`);
+      for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > count) throw badInput('partNumbers', `this upload has parts 1 to ${count}`);
       const urls: Record<string, string> = {};
       for (const n of numbers as number[]) {
         // The signed length makes S3 refuse a part of any other size, and an UploadPartCopy.
@@ -222,21 +222,21 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     async 'multipart/complete'(call) {
       const { grant: held, key } = await upload(call, 'multipart.complete', 'multipart');
       const { size, partSize, uploadId } = held as Required<UploadGrant>;
-      const partCount = Math.ceil(size / partSize);
+      const count = partCount(size, partSize);
       const listed = call.body['parts'];
       if (!Array.isArray(listed)) throw badInput('parts', 'give the uploaded parts as [{ partNumber, etag }]');
       // Completed with what S3 holds, checked against the plan, not with what the client says.
       const stored = await connection.listParts(key, uploadId);
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
-      for (let n = 1; n <= partCount; n++) {
+      for (let n = 1; n <= count; n++) {
         const part = byNumber.get(n);
-        if (part === undefined) throw badInput('parts', `part ${n} of ${partCount} was not uploaded`);
+        if (part === undefined) throw badInput('parts', `part ${n} of ${count} was not uploaded`);
         if (part.size !== partLength(size, partSize, n)) throw badInput('parts', `part ${n} has ${part.size} bytes, not ${partLength(size, partSize, n)}`);
       }
-      const agrees = listed.length === partCount && listed.every((p: { partNumber?: unknown; etag?: unknown } | null, i) =>
+      const agrees = listed.length === count && listed.every((p: { partNumber?: unknown; etag?: unknown } | null, i) =>
         p?.partNumber === i + 1 && typeof p.etag === 'string' && bareEtag(p.etag) === bareEtag(byNumber.get(i + 1)!.etag));
       if (!agrees) throw badInput('parts', 'the parts listed are not the parts the storage holds: list them again (multipart/list-parts)');
-      const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: byNumber.get(i + 1)!.etag }));
+      const parts = Array.from({ length: count }, (_, i) => ({ partNumber: i + 1, etag: byNumber.get(i + 1)!.etag }));
       await connection.completeMultipartUpload(key, uploadId, parts);
       return finish(call.request, await verifyStoredUpload(connection, held, key, rules.maxSize));
     },
@@ -248,7 +248,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     },
 
     async get({ request, body }) {
-      await allow(request, { operation: 'get', key: typeof body['key'] === 'string' ? body['key'] : undefined }, true);
+      await allow(request, { operation: 'get', key: namedKey(body) }, true);
       const key = clientKey(body);
       const { contentType } = await connection.headObject(key);
       // Anything not safe to show inline is downloaded, whatever it was stored with.
@@ -257,7 +257,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     },
 
     async delete({ request, body }) {
-      await allow(request, { operation: 'delete', key: typeof body['key'] === 'string' ? body['key'] : undefined }, true);
+      await allow(request, { operation: 'delete', key: namedKey(body) }, true);
       const key = clientKey(body);
       await connection.headObject(key);
       return { url: await connection.presignedDeleteUrl(key, { expiresIn: rules.expiresIn }), expiresIn: rules.expiresIn };

@@ -43,6 +43,9 @@ export function defaultKey(keyPrefix: string, filename: string): string {
   return `${keyPrefix}${randomUUID()}/${cleanFilename(filename)}`;
 }
 
+/** The name after the last `/` or `\`: a client may send a path, a Windows one too, as the file's name. */
+export const baseName = (filename: string): string => filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+
 /**
  * A file name safe as the last segment of a key: the base name only (no folders), in NFC, runs
  * of anything but letters, digits, `.`, `_` and `-` made one `-`, no leading dot or hyphen, at
@@ -50,8 +53,7 @@ export function defaultKey(keyPrefix: string, filename: string): string {
  */
 export function cleanFilename(filename: string): string {
   assertString(filename, 'filename');
-  const base = filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
-  let name = base.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');
+  let name = baseName(filename).normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');
   if (name.length > 100) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 12 ? name.slice(dot) : '';

@@ -19,8 +19,11 @@ export interface PartPlan {
  */
 export function planParts(size: number, requested = DEFAULT_PART_SIZE): PartPlan {
   const partSize = Math.min(MAX_PART_SIZE, Math.max(requested, MIN_PART_SIZE, Math.ceil(size / MAX_PARTS)));
-  return { partSize, partCount: Math.ceil(size / partSize) };
+  return { partSize, partCount: partCount(size, partSize) };
 }
+
+/** How many parts of `partSize` bytes a `size`-byte file makes, the last one possibly shorter. */
+export const partCount = (size: number, partSize: number): number => Math.ceil(size / partSize);
 
 /** The exact length of part `n` (1-based) of a `size`-byte file. */
 export const partLength = (size: number, partSize: number, n: number): number => Math.min(partSize, size - (n - 1) * partSize);

@@ -3,7 +3,7 @@
  * asks to upload, checked against it per request.
  */
 import { invalidInput } from '../errors.js';
-import { assertExpiresIn, isPlainObject } from '../validate.js';
+import { assertExpiresIn, assertFlag, isPlainObject } from '../validate.js';
 import { HandlerError, badInput } from './http.js';
 import { isActiveType, isMimeType, typeAllowed } from './content-types.js';
 import { keyShapeProblem } from './keys.js';
@@ -70,7 +70,7 @@ export function resolveRules(rules: unknown): ResolvedRules {
   const problem = keyPrefix === '' ? undefined : keyShapeProblem(keyPrefix);
   if (problem) throw invalidInput('rules.keyPrefix', `"${keyPrefix}" ${problem}`);
   if (makeKey !== undefined && typeof makeKey !== 'function') throw invalidInput('rules.makeKey', 'must be a function (request, file) => key');
-  if (typeof allowFilenameVariable !== 'boolean') throw invalidInput('rules.allowFilenameVariable', 'must be true or false');
+  assertFlag(allowFilenameVariable, 'rules.allowFilenameVariable');
   assertExpiresIn(expiresIn, 'rules.expiresIn');
   assertExpiresIn(tokenExpiresIn, 'rules.tokenExpiresIn');
   return {

@@ -6,6 +6,7 @@
  */
 import { invalidInput } from '../errors.js';
 import { assertString } from '../validate.js';
+import { baseType } from './content-types.js';
 
 /**
  * How many leading bytes `sniff` needs to decide for every type it knows. The longest reads are
@@ -209,6 +210,6 @@ export const SNIFFABLE_TYPES: readonly string[] = Object.freeze([...CHECKS.keys(
 export function matchesContentType(contentType: string, head: Uint8Array): boolean | undefined {
   assertString(contentType, 'contentType');
   if (!(head instanceof Uint8Array)) throw invalidInput('head', 'must be the first bytes of the file, as a Uint8Array (a Buffer is one)');
-  const check = CHECKS.get(contentType.split(';')[0]!.trim().toLowerCase());
+  const check = CHECKS.get(baseType(contentType));
   return check?.(head.subarray(0, SNIFF_BYTES));
 }

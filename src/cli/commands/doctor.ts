@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { action, examples, type App } from '../action.js';
 import { runDoctor } from '../doctor/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../failure.js';
-import { origin } from '../parse.js';
+import { origin, plural } from '../parse.js';
 
 const CHECKS = `
 Checks:
@@ -37,7 +37,7 @@ export function registerDoctor(program: Command, app: App): void {
       ctx.out.result(checks, () =>
         checks.map((c) => `${c.ok ? (c.warning ? '!' : '✔') : '✘'} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n'),
       );
-      const warned = warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+      const warned = warnings ? ` (${plural(warnings, 'warning')})` : '';
       ctx.out.info(
         failed
           ? `${failed} of ${checks.length} checks failed${warned}: bucket "${ctx.bucket}" is not ready for uploads from ${options.origin}`

@@ -5,11 +5,9 @@
 import type { Command } from 'commander';
 import type { PendingUpload } from '../../s3/types.js';
 import { action, examples, type App } from '../action.js';
-import { duration, wholeNumber } from '../parse.js';
+import { duration, plural, timestamp, wholeNumber } from '../parse.js';
 
-const when = (u: PendingUpload) => u.initiated?.toISOString().replace(/\.\d{3}Z$/, 'Z') ?? '-'.padEnd(20);
-const line = (u: PendingUpload) => `${when(u)}  ${u.key}  ${u.uploadId}`;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const line = (u: PendingUpload) => `${timestamp(u.initiated)}  ${u.key}  ${u.uploadId}`;
 
 export function registerMultipart(program: Command, app: App): void {
   const multipart = program.command('multipart').description('multipart uploads begun and never finished, which keep costing until aborted');

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ObjectMetadata } from '../../s3/types.js';
 import { action, examples, type App } from '../action.js';
-import { formatBytes, wholeNumber } from '../parse.js';
+import { formatBytes, plural, timestamp, wholeNumber } from '../parse.js';
 
 export function registerObjects(program: Command, app: App): void {
   examples(program.command('head').description("print an object's metadata").argument('<key>', 'the object key'), 'cloudspark head avatars/42.png --json').action(
@@ -43,10 +43,9 @@ export function registerObjects(program: Command, app: App): void {
       for await (const o of ctx.connection().listObjects({ prefix, pageSize: options.pageSize })) {
         count++;
         bytes += o.size;
-        const when = o.lastModified?.toISOString().replace(/\.\d{3}Z$/, 'Z') ?? '-'.padEnd(20);
-        await ctx.out.item(o, `${when}  ${String(o.size).padStart(12)}  ${o.key}`);
+        await ctx.out.item(o, `${timestamp(o.lastModified)}  ${String(o.size).padStart(12)}  ${o.key}`);
       }
-      ctx.out.info(`${count} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)}`);
+      ctx.out.info(`${plural(count, 'object')}, ${formatBytes(bytes)}`);
     }),
   );
 }
