@@ -5,8 +5,6 @@
 import { invalidInput } from '../errors.js';
 import { assertCallback, assertSignal, optionsOf } from '../validate.js';
 
-export { assertSignal };
-
 /** What `onProgress` receives during a download. */
 export interface DownloadProgress {
   /** Bytes written to the file so far. */

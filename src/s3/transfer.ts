@@ -24,8 +24,6 @@ import { setMaxListeners } from 'node:events';
 import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
 import { DirectClient, pause, type DirectAnswer, type DirectContext } from './direct.js';
-
-export { pause };
 import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
 
 export * from './transfer-options.js';
@@ -57,16 +55,14 @@ export function directContext(ctx: TransferContext): DirectContext {
 /** One answer to a GET: where its body starts in the object, and what it says of the object. */
 interface Answer {
   out: DirectAnswer;
-  body: DirectAnswer['body'];
   /** Offset in the object of the body's first byte (0 for a whole-object answer). */
   start: number;
   /** The object's size, when the answer tells it. */
   total: number | undefined;
 }
 
-/** A byte range of the object, `end` included (undefined: to the end, size unknown), and how far it is written. */
+/** What is left of a byte range of the object: from `pos`, to `end` included (undefined: to the end, size unknown). */
 interface Segment {
-  start: number;
   end: number | undefined;
   /** The next byte to write. */
   pos: number;
@@ -130,7 +126,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       body.destroy();
       throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered a range with Content-Range "${out.contentRange}", which does not tell the object's size`);
     }
-    const answer: Answer = range_ ? { out, body, start: Number(range_[1]), total: Number(range_[3]) } : { out, body, start: 0, total: out.contentLength };
+    const answer: Answer = range_ ? { out, start: Number(range_[1]), total: Number(range_[3]) } : { out, start: 0, total: out.contentLength };
     if (etag !== undefined && out.etag !== undefined && out.etag !== etag) {
       body.destroy();
       throw changed(action, `its ETag went from ${etag} to ${out.etag}`);
@@ -147,7 +143,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const fh = file!;
     let skip = segment.pos - answer.start;
     if (skip < 0) {
-      answer.body.destroy();
+      answer.out.body.destroy();
       throw new CloudSparkError('SERVICE_ERROR', `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`);
     }
     let pending: Buffer[] = [];
@@ -166,7 +162,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       progress(n);
     };
     try {
-      for await (const data of answer.body) {
+      for await (const data of answer.out.body) {
         let chunk = data as Buffer;
         if (skip > 0) {
           if (chunk.length <= skip) {
@@ -206,7 +202,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
         if (stop.signal.aborted || error instanceof LocalWriteError || error instanceof CloudSparkError) throw error;
         broke = fromBodyError(error, where, loaded, total);
       } finally {
-        answer.body.destroy();
+        answer.out.body.destroy();
       }
       answer = undefined;
       // The body broke off or went silent: resume after its last byte written.
@@ -231,7 +227,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     try {
       file = await open(part, 'wx');
     } catch (error) {
-      first.body.destroy();
+      first.out.body.destroy();
       throw new LocalWriteError('open failed', { cause: error });
     }
     onProgress?.({ loaded: 0, total });
@@ -239,9 +235,9 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const segments: Segment[] = [];
     if (first.out.contentRange === undefined || total === undefined) {
       // The whole object in one answer (a store that ignores Range, or an empty object).
-      segments.push({ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 });
+      segments.push({ end: total === undefined ? undefined : total - 1, pos: 0 });
     } else {
-      for (let start = 0; start < total; start += partSize) segments.push({ start, end: Math.min(total, start + partSize) - 1, pos: start });
+      for (let start = 0; start < total; start += partSize) segments.push({ end: Math.min(total, start + partSize) - 1, pos: start });
     }
 
     const queue = segments.slice(1);
@@ -313,6 +309,3 @@ export function fileReason(cause: unknown): string {
 export function fileFailure(action: string, path: string, cause: unknown, verb: 'read' | 'write' = 'write'): CloudSparkError {
   return new CloudSparkError('FILE', `${action} failed: cannot ${verb} "${path}": ${fileReason(cause)}`, { cause });
 }
-
-
-// ---------------------------------------------------------------- uploads of files

@@ -90,7 +90,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     }
     if (size <= partSize) {
       // Metadata and the like need the SDK's signed headers.
-      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize: Math.max(partSize, MIN_UPLOAD_PART), queueSize: concurrency, signal: stop.signal });
+      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize, queueSize: concurrency, signal: stop.signal });
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
