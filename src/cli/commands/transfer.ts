@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { CloudSparkError } from '../../errors.js';
 import { endpointLabel, noAnswer } from '../../s3/network.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_PART } from '../../s3/upload-file.js';
 import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { FileError, InterruptedError, UsageError, fileError } from '../failure.js';
@@ -27,10 +28,6 @@ interface PutOptions extends TransferFlags {
   meta?: Record<string, string>;
 }
 
-/** `put` of one file: 8 MiB parts, 8 at once, which keeps it ahead of aws CLI and s3cmd (README, Performance). */
-const PUT_PART = 8 * 1024 * 1024;
-const PUT_CONCURRENCY = 8;
-
 export function registerTransfer(program: Command, app: App): void {
   examples(
     program
@@ -39,7 +36,7 @@ export function registerTransfer(program: Command, app: App): void {
       .argument('<file>', 'the file to upload, - for stdin, or with -r a folder')
       .argument('[key]', "the object key (default: the file's name); with -r the key prefix (default: the folder's name)")
       .option('-r, --recursive', 'upload every file under the folder <file>, keyed <key>/<path relative to it> with / separators')
-      .option('--concurrency <n>', `parts sent at once (default ${PUT_CONCURRENCY}); with -r, files at once (default 16)`, wholeNumber)
+      .option('--concurrency <n>', `parts sent at once (default ${DEFAULT_UPLOAD_CONCURRENCY}); with -r, files at once (default 16)`, wholeNumber)
       .option('--part-size <size>', 'multipart part size, 5MiB to 5GiB (default 8MiB); with -r, larger files go multipart', byteSize)
       .option('--content-type <type>', "default: guessed from the key's extension")
       .option('--meta <name=value>', 'store as object metadata x-amz-meta-<name> (repeat for more)', keyValue),
@@ -110,8 +107,9 @@ async function putStdin(ctx: CliContext, key: string, options: PutOptions): Prom
     const result = await ctx.connection().uploadObject(body, key, {
       contentType: options.contentType,
       metadata: options.meta,
-      partSize: options.partSize ?? PUT_PART,
-      queueSize: options.concurrency ?? PUT_CONCURRENCY,
+      // A stream goes as a file would (uploadFile's defaults), not with uploadObject's own.
+      partSize: options.partSize ?? DEFAULT_UPLOAD_PART,
+      queueSize: options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
       signal: ctx.signal,
       onProgress: (p) => bar.update(p.loaded, p.total),
     });
