@@ -11,8 +11,9 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertKey } from '../validate.js';
-import { assertPath, directContext, downloadWith, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
-import { readFailure, uploadFile } from './upload-file.js';
+import { assertPath, directContext, downloadWith, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { DEFAULT_UPLOAD_PART, readFailure, uploadFile } from './upload-file.js';
+import { MIN_PART_SIZE } from './multipart.js';
 import { DirectClient } from './direct.js';
 import { setMaxListeners } from 'node:events';
 
@@ -70,13 +71,7 @@ export interface FolderResult {
   skipped: string[];
 }
 
-const MiB = 1024 * 1024;
 const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_UPLOAD_PART = 8 * MiB;
-
-function checkOptions(options: unknown, minPart: number): { concurrency: number; partSize: number } {
-  return transferOptions(options as FolderOptions | undefined, { minPart, defaultPart: minPart === MiB ? DEFAULT_DOWNLOAD_PART : DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
-}
 
 /** `prefix` as a folder: empty, or ending with one `/`. */
 function folderPrefix(prefix: unknown): string {
@@ -167,7 +162,7 @@ async function walk(root: string, action: string): Promise<Array<{ path: string;
 export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
-  const { concurrency, partSize } = checkOptions(options, 5 * MiB);
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
   const action = `uploadDirectory("${dir}")`;
   const { stat } = await fsp();
   const info = await stat(dir).catch((error: unknown) => {
@@ -254,7 +249,7 @@ export async function downloadPrefix(
 ): Promise<FolderResult> {
   const base = folderPrefix(prefix);
   assertPath(dir, 'dir');
-  const { concurrency, partSize } = checkOptions(options, MiB);
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();
   const { signal } = options;
