@@ -73,8 +73,6 @@ class LocalWriteError extends Error {}
 
 /** Downloads `key` into the file `path`, complete or not at all. `key` is checked by the caller. */
 export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  assertDownloadOptions(options);
-  assertPath(path, 'path');
   const direct = new DirectClient(directContext(ctx));
   try {
     return await downloadWith(direct, ctx, key, path, options);
@@ -86,6 +84,7 @@ export async function downloadToFile(ctx: TransferContext, key: string, path: st
 /** downloadToFile on a client of the caller's, whose sockets outlive this one download (folders.ts). */
 export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions): Promise<DownloadResult> {
   const { concurrency, partSize, retries } = assertDownloadOptions(options);
+  assertPath(path, 'path');
   const action = `downloadObject("${key}")`;
   const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
   const { signal, onProgress } = options;
