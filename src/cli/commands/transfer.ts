@@ -12,7 +12,7 @@ import { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_PART } from '../../s3/upload
 import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { FileError, InterruptedError, UsageError, fileError } from '../failure.js';
-import { ShortBodyError, copyTo, downloadPath } from '../files.js';
+import { copyTo, downloadPath } from '../files.js';
 import { byteSize, formatBytes, keyValue, wholeNumber } from '../parse.js';
 import { noProgress, progressBar } from '../progress.js';
 import { getFolder, putFolder } from './folders.js';
@@ -166,7 +166,7 @@ async function getToStdout(ctx: CliContext, key: string): Promise<void> {
   // Bytes for the terminal itself leave no room for a bar; bytes for a pipe do.
   const bar = ctx.out.stdoutIsTTY ? noProgress : progressBar(ctx.out, `get ${key}`, expected);
   let received = 0;
-  const options = { signal: ctx.signal, expected, onData: (n: number) => bar.update((received = n)) };
+  const options = { signal: ctx.signal, onData: (n: number) => bar.update((received = n)) };
   try {
     await copyTo(object.body, ctx.out.stdout, options);
     bar.stop();
@@ -182,18 +182,17 @@ async function getToStdout(ctx: CliContext, key: string): Promise<void> {
 function downloadError(ctx: CliContext, at: { key: string; path: string; received: number; expected: number | undefined }, error: unknown): Error {
   const nothingLeft = at.path === '-' ? '' : `; "${at.path}" was not written`;
   if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
-  const e = error as NodeJS.ErrnoException;
+  // The library reports every local file failure (open, write, rename) as FILE.
   if (error instanceof CloudSparkError && error.code === 'FILE') return fileError(error.cause ?? error, `cannot write "${at.path}"`);
-  if (e.syscall !== undefined && e.path !== undefined) return fileError(error, `cannot write "${at.path}"`);
   // Refusals (no such key, access denied, the object changed) are reported as they are.
   if (error instanceof CloudSparkError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT') return error;
   // The library fails with TIMEOUT when the store went silent, NETWORK when the connection
-  // broke off (after resuming what it could); the counter here finds a body that ended short.
+  // broke off (after resuming what it could) or a body ended short of its length.
   const timedOut = error instanceof CloudSparkError && error.code === 'TIMEOUT';
   const s3 = ctx.connection();
   const reason = timedOut
     ? noAnswer(endpointLabel(s3.endpoint, s3.region), s3.timeouts.idle)
-    : error instanceof ShortBodyError || error instanceof CloudSparkError ? 'the connection closed early' : e.message;
+    : error instanceof CloudSparkError ? 'the connection closed early' : (error as Error).message;
   const progress = `${formatBytes(at.received)}${at.expected === undefined ? '' : ` of ${formatBytes(at.expected)}`}`;
   return new CloudSparkError(timedOut ? 'TIMEOUT' : 'NETWORK', `download of key "${at.key}" in bucket "${ctx.bucket}" broke off after ${progress} (${reason})${nothingLeft}`, {
     cause: error,
