@@ -15,12 +15,10 @@ import { FileError, InterruptedError, UsageError, fileError } from '../failure.j
 import { copyTo, downloadPath } from '../files.js';
 import { byteSize, formatBytes, keyValue, wholeNumber } from '../parse.js';
 import { noProgress, progressBar } from '../progress.js';
-import { getFolder, putFolder } from './folders.js';
+import { getFolder, putFolder, type FolderFlags } from './folders.js';
 
-interface TransferFlags {
+interface TransferFlags extends FolderFlags {
   recursive?: boolean;
-  concurrency?: number;
-  partSize?: number;
 }
 
 interface PutOptions extends TransferFlags {
