@@ -11,11 +11,10 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertKey } from '../validate.js';
-import { assertPath, directContext, downloadWith, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { assertPath, cancelLink, directContext, downloadWith, eachLimited, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
 import { DEFAULT_UPLOAD_PART, readFailure, uploadFile } from './upload-file.js';
 import { MIN_PART_SIZE } from './multipart.js';
 import { DirectClient } from './direct.js';
-import { setMaxListeners } from 'node:events';
 
 /** What `onProgress` receives during a folder transfer: bytes and files, for the whole of it. */
 export interface FolderProgress {
@@ -77,25 +76,6 @@ const DEFAULT_CONCURRENCY = 16;
 function folderPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string (empty for the whole bucket)');
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-/** Runs `work` on every item, `concurrency` at a time; the first failure stops the rest. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && failure === undefined && !stop.signal.aborted) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 /** Progress for a whole folder, fed by each file's own. */
@@ -195,24 +175,22 @@ async function transferAll(
   each: (direct: DirectClient, file: FolderFile, stop: AbortSignal, report: (loaded: number) => void) => Promise<void>,
 ): Promise<number> {
   const { signal, onProgress } = run.options;
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { stop, release } = cancelLink(signal);
   const progress = folderProgress(files, onProgress);
   progress.report();
   const direct = new DirectClient(directContext(ctx));
   try {
-    await eachLimited(files, run.concurrency, stop, async (f) => {
+    const failure = await eachLimited(files, run.concurrency, stop, async (f) => {
       await each(direct, f, stop.signal, progress.file());
       progress.done();
     });
+    if (failure) throw failure.error;
   } catch (error) {
     if (signal?.aborted) throw cancelled(run.action, progress.files, files.length, run.whatStays, error);
     throw error;
   } finally {
     direct.close();
-    signal?.removeEventListener('abort', onAbort);
+    release();
   }
   return progress.total;
 }

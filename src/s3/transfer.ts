@@ -2,7 +2,7 @@
  * Files to and from the store, over direct.ts (presigned requests on node:http, no SDK per
  * request): downloads to a file (uploads are in upload-file.ts), with ranged GETs in parallel, each
  * written at its offset into a part file beside the target, which is renamed into place only
- * once every byte is there.
+ * once every byte is there. The worker pool and cancel wiring here serve uploads and folders too.
  *
  * - The first GET asks for `bytes=0-(partSize-1)`: a small object comes whole in that one
  *   request (no HEAD first), and for a large one its `Content-Range` tells the size, so the other
@@ -52,6 +52,42 @@ export function directContext(ctx: TransferContext): DirectContext {
   return { network: ctx.network, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
 }
 
+/**
+ * The signal a transfer's requests listen to: it fires at the transfer's first failure, or when
+ * the caller's `signal` does. `release()` unhooks it from the caller's signal, once done.
+ */
+export function cancelLink(signal: AbortSignal | undefined): { stop: AbortController; release: () => void } {
+  const stop = new AbortController();
+  // One listener per request in flight (and per file of a folder): often more than the 10 past which Node warns.
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { stop, release: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Runs `work` on every item in order, `concurrency` at a time. The first failure aborts `stop`,
+ * and no item starts once `stop` has fired. Resolves to that failure, for the caller to weigh
+ * against a cancel of its own.
+ */
+export async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && failure === undefined && !stop.signal.aborted) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return failure;
+}
+
 /** One answer to a GET: where its body starts in the object, and what it says of the object. */
 interface Answer {
   out: DirectAnswer;
@@ -91,11 +127,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
   if (signal?.aborted) throw cancelled(action, path);
   const { open, rename, unlink } = await fsp();
 
-  // Stops every range at the first failure, or when the caller's signal fires.
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { stop, release } = cancelLink(signal);
 
   let loaded = 0;
   let total: number | undefined;
@@ -239,22 +271,9 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       for (let start = 0; start < total; start += partSize) segments.push({ end: Math.min(total, start + partSize) - 1, pos: start });
     }
 
-    const queue = segments.slice(1);
-    let failure: unknown;
-    const worker = async (segment: Segment | undefined, answer?: Answer) => {
-      try {
-        for (let s = segment; s !== undefined && failure === undefined; s = queue.shift()) {
-          await fetchSegment(s, s === segment ? answer : undefined);
-        }
-      } catch (error) {
-        if (failure === undefined) failure = error;
-        stop.abort();
-      }
-    };
-    const extra = Math.min(concurrency, segments.length) - 1;
-    await Promise.all([worker(segments[0], first), ...Array.from({ length: Math.max(0, extra) }, () => worker(queue.shift()))]);
+    const failure = await eachLimited(segments, concurrency, stop, (s) => fetchSegment(s, s === segments[0] ? first : undefined));
     if (signal?.aborted) throw cancelled(action, path);
-    if (failure !== undefined) throw failure;
+    if (failure) throw failure.error;
     if (total !== undefined && loaded !== total) {
       throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
     }
@@ -276,7 +295,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     if (error instanceof LocalWriteError) throw fileFailure(action, path, error.cause);
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    release();
   }
 }
 
