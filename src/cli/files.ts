@@ -42,8 +42,6 @@ export async function downloadPath(key: string, file: string | undefined): Promi
 
 export interface CopyOptions {
   signal: AbortSignal;
-  /** The length the body should have: a body that ends sooner is an error, not a short file. */
-  expected?: number | undefined;
   /** Called with the bytes copied so far. */
   onData?: (copied: number) => void;
 }
@@ -55,7 +53,10 @@ export async function copyTo(body: Readable, out: Writable, options: CopyOptions
   return count.copied;
 }
 
-/** A pass-through that counts, reports, and refuses a body shorter or longer than expected. */
+/**
+ * A pass-through that counts and reports. A body shorter or longer than its Content-Length is
+ * the body's own failure (getObject's, NETWORK), before this ever sees its end.
+ */
 function counter(options: CopyOptions): Transform & { copied: number } {
   const count = Object.assign(
     new Transform({
@@ -64,20 +65,8 @@ function counter(options: CopyOptions): Transform & { copied: number } {
         options.onData?.(count.copied);
         done(null, chunk);
       },
-      flush(done) {
-        const { expected } = options;
-        done(expected === undefined || count.copied === expected ? null : new ShortBodyError(count.copied, expected));
-      },
     }),
     { copied: 0 },
   );
   return count;
-}
-
-/** The body ended before (or went past) the object's announced length. */
-export class ShortBodyError extends Error {
-  override readonly name = 'ShortBodyError';
-  constructor(copied: number, expected: number) {
-    super(`received ${copied} of ${expected} bytes`);
-  }
 }

@@ -11,10 +11,10 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertKey } from '../validate.js';
-import { assertPath, directContext, downloadWith, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, type TransferContext } from './transfer.js';
-import { readFailure, uploadFile } from './upload-file.js';
+import { assertPath, cancelLink, directContext, downloadWith, eachLimited, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
+import { DEFAULT_UPLOAD_PART, readFailure, uploadFile } from './upload-file.js';
+import { MIN_PART_SIZE } from './multipart.js';
 import { DirectClient } from './direct.js';
-import { setMaxListeners } from 'node:events';
 
 /** What `onProgress` receives during a folder transfer: bytes and files, for the whole of it. */
 export interface FolderProgress {
@@ -70,37 +70,12 @@ export interface FolderResult {
   skipped: string[];
 }
 
-const MiB = 1024 * 1024;
 const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_UPLOAD_PART = 8 * MiB;
-
-function checkOptions(options: unknown, minPart: number): { concurrency: number; partSize: number } {
-  return transferOptions(options as FolderOptions | undefined, { minPart, defaultPart: minPart === MiB ? DEFAULT_DOWNLOAD_PART : DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
-}
 
 /** `prefix` as a folder: empty, or ending with one `/`. */
 function folderPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string (empty for the whole bucket)');
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-/** Runs `work` on every item, `concurrency` at a time; the first failure stops the rest. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && failure === undefined && !stop.signal.aborted) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 /** Progress for a whole folder, fed by each file's own. */
@@ -167,7 +142,7 @@ async function walk(root: string, action: string): Promise<Array<{ path: string;
 export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
-  const { concurrency, partSize } = checkOptions(options, 5 * MiB);
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
   const action = `uploadDirectory("${dir}")`;
   const { stat } = await fsp();
   const info = await stat(dir).catch((error: unknown) => {
@@ -200,24 +175,22 @@ async function transferAll(
   each: (direct: DirectClient, file: FolderFile, stop: AbortSignal, report: (loaded: number) => void) => Promise<void>,
 ): Promise<number> {
   const { signal, onProgress } = run.options;
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { stop, release } = cancelLink(signal);
   const progress = folderProgress(files, onProgress);
   progress.report();
   const direct = new DirectClient(directContext(ctx));
   try {
-    await eachLimited(files, run.concurrency, stop, async (f) => {
+    const failure = await eachLimited(files, run.concurrency, stop, async (f) => {
       await each(direct, f, stop.signal, progress.file());
       progress.done();
     });
+    if (failure) throw failure.error;
   } catch (error) {
     if (signal?.aborted) throw cancelled(run.action, progress.files, files.length, run.whatStays, error);
     throw error;
   } finally {
     direct.close();
-    signal?.removeEventListener('abort', onAbort);
+    release();
   }
   return progress.total;
 }
@@ -254,7 +227,7 @@ export async function downloadPrefix(
 ): Promise<FolderResult> {
   const base = folderPrefix(prefix);
   assertPath(dir, 'dir');
-  const { concurrency, partSize } = checkOptions(options, MiB);
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();
   const { signal } = options;

@@ -4,8 +4,7 @@
  */
 import { invalidInput } from '../errors.js';
 import { assertCallback, assertSignal, optionsOf } from '../validate.js';
-
-export { assertSignal };
+import { MAX_PART_SIZE } from './multipart.js';
 
 /** What `onProgress` receives during a download. */
 export interface DownloadProgress {
@@ -53,7 +52,6 @@ export const MiB = 1024 * 1024;
 export const DEFAULT_DOWNLOAD_PART = 8 * MiB;
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 4;
 export const MIN_DOWNLOAD_PART = MiB;
-export const MAX_DOWNLOAD_PART = 5 * 1024 * MiB;
 /** Bytes gathered from a body before one positional write. */
 export const FLUSH_BYTES = 512 * 1024;
 
@@ -79,7 +77,7 @@ export function transferOptions<T extends { partSize?: number; concurrency?: num
   limits: TransferLimits,
 ): { options: T; partSize: number; concurrency: number } {
   const o = optionsOf(options);
-  const partSize = wholeNumber(o.partSize, limits.defaultPart, limits.minPart, MAX_DOWNLOAD_PART, 'partSize', ' of bytes');
+  const partSize = wholeNumber(o.partSize, limits.defaultPart, limits.minPart, MAX_PART_SIZE, 'partSize', ' of bytes');
   const concurrency = wholeNumber(o.concurrency, limits.defaultConcurrency, 1, 64, 'concurrency');
   assertCallback(o.onProgress, 'onProgress');
   assertSignal(o.signal);

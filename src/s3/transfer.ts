@@ -2,7 +2,7 @@
  * Files to and from the store, over direct.ts (presigned requests on node:http, no SDK per
  * request): downloads to a file (uploads are in upload-file.ts), with ranged GETs in parallel, each
  * written at its offset into a part file beside the target, which is renamed into place only
- * once every byte is there.
+ * once every byte is there. The worker pool and cancel wiring here serve uploads and folders too.
  *
  * - The first GET asks for `bytes=0-(partSize-1)`: a small object comes whole in that one
  *   request (no HEAD first), and for a large one its `Content-Range` tells the size, so the other
@@ -24,8 +24,6 @@ import { setMaxListeners } from 'node:events';
 import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
 import { DirectClient, pause, type DirectAnswer, type DirectContext } from './direct.js';
-
-export { pause };
 import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
 
 export * from './transfer-options.js';
@@ -54,19 +52,53 @@ export function directContext(ctx: TransferContext): DirectContext {
   return { network: ctx.network, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
 }
 
+/**
+ * The signal a transfer's requests listen to: it fires at the transfer's first failure, or when
+ * the caller's `signal` does. `release()` unhooks it from the caller's signal, once done.
+ */
+export function cancelLink(signal: AbortSignal | undefined): { stop: AbortController; release: () => void } {
+  const stop = new AbortController();
+  // One listener per request in flight (and per file of a folder): often more than the 10 past which Node warns.
+  setMaxListeners(Infinity, stop.signal);
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { stop, release: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Runs `work` on every item in order, `concurrency` at a time. The first failure aborts `stop`,
+ * and no item starts once `stop` has fired. Resolves to that failure, for the caller to weigh
+ * against a cancel of its own.
+ */
+export async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && failure === undefined && !stop.signal.aborted) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return failure;
+}
+
 /** One answer to a GET: where its body starts in the object, and what it says of the object. */
 interface Answer {
   out: DirectAnswer;
-  body: DirectAnswer['body'];
   /** Offset in the object of the body's first byte (0 for a whole-object answer). */
   start: number;
   /** The object's size, when the answer tells it. */
   total: number | undefined;
 }
 
-/** A byte range of the object, `end` included (undefined: to the end, size unknown), and how far it is written. */
+/** What is left of a byte range of the object: from `pos`, to `end` included (undefined: to the end, size unknown). */
 interface Segment {
-  start: number;
   end: number | undefined;
   /** The next byte to write. */
   pos: number;
@@ -77,8 +109,6 @@ class LocalWriteError extends Error {}
 
 /** Downloads `key` into the file `path`, complete or not at all. `key` is checked by the caller. */
 export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  assertDownloadOptions(options);
-  assertPath(path, 'path');
   const direct = new DirectClient(directContext(ctx));
   try {
     return await downloadWith(direct, ctx, key, path, options);
@@ -90,17 +120,14 @@ export async function downloadToFile(ctx: TransferContext, key: string, path: st
 /** downloadToFile on a client of the caller's, whose sockets outlive this one download (folders.ts). */
 export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions): Promise<DownloadResult> {
   const { concurrency, partSize, retries } = assertDownloadOptions(options);
+  assertPath(path, 'path');
   const action = `downloadObject("${key}")`;
   const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
   const { signal, onProgress } = options;
   if (signal?.aborted) throw cancelled(action, path);
   const { open, rename, unlink } = await fsp();
 
-  // Stops every range at the first failure, or when the caller's signal fires.
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { stop, release } = cancelLink(signal);
 
   let loaded = 0;
   let total: number | undefined;
@@ -130,7 +157,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       body.destroy();
       throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered a range with Content-Range "${out.contentRange}", which does not tell the object's size`);
     }
-    const answer: Answer = range_ ? { out, body, start: Number(range_[1]), total: Number(range_[3]) } : { out, body, start: 0, total: out.contentLength };
+    const answer: Answer = range_ ? { out, start: Number(range_[1]), total: Number(range_[3]) } : { out, start: 0, total: out.contentLength };
     if (etag !== undefined && out.etag !== undefined && out.etag !== etag) {
       body.destroy();
       throw changed(action, `its ETag went from ${etag} to ${out.etag}`);
@@ -147,7 +174,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const fh = file!;
     let skip = segment.pos - answer.start;
     if (skip < 0) {
-      answer.body.destroy();
+      answer.out.body.destroy();
       throw new CloudSparkError('SERVICE_ERROR', `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`);
     }
     let pending: Buffer[] = [];
@@ -166,7 +193,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       progress(n);
     };
     try {
-      for await (const data of answer.body) {
+      for await (const data of answer.out.body) {
         let chunk = data as Buffer;
         if (skip > 0) {
           if (chunk.length <= skip) {
@@ -206,7 +233,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
         if (stop.signal.aborted || error instanceof LocalWriteError || error instanceof CloudSparkError) throw error;
         broke = fromBodyError(error, where, loaded, total);
       } finally {
-        answer.body.destroy();
+        answer.out.body.destroy();
       }
       answer = undefined;
       // The body broke off or went silent: resume after its last byte written.
@@ -231,7 +258,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     try {
       file = await open(part, 'wx');
     } catch (error) {
-      first.body.destroy();
+      first.out.body.destroy();
       throw new LocalWriteError('open failed', { cause: error });
     }
     onProgress?.({ loaded: 0, total });
@@ -239,27 +266,14 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const segments: Segment[] = [];
     if (first.out.contentRange === undefined || total === undefined) {
       // The whole object in one answer (a store that ignores Range, or an empty object).
-      segments.push({ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 });
+      segments.push({ end: total === undefined ? undefined : total - 1, pos: 0 });
     } else {
-      for (let start = 0; start < total; start += partSize) segments.push({ start, end: Math.min(total, start + partSize) - 1, pos: start });
+      for (let start = 0; start < total; start += partSize) segments.push({ end: Math.min(total, start + partSize) - 1, pos: start });
     }
 
-    const queue = segments.slice(1);
-    let failure: unknown;
-    const worker = async (segment: Segment | undefined, answer?: Answer) => {
-      try {
-        for (let s = segment; s !== undefined && failure === undefined; s = queue.shift()) {
-          await fetchSegment(s, s === segment ? answer : undefined);
-        }
-      } catch (error) {
-        if (failure === undefined) failure = error;
-        stop.abort();
-      }
-    };
-    const extra = Math.min(concurrency, segments.length) - 1;
-    await Promise.all([worker(segments[0], first), ...Array.from({ length: Math.max(0, extra) }, () => worker(queue.shift()))]);
+    const failure = await eachLimited(segments, concurrency, stop, (s) => fetchSegment(s, s === segments[0] ? first : undefined));
     if (signal?.aborted) throw cancelled(action, path);
-    if (failure !== undefined) throw failure;
+    if (failure) throw failure.error;
     if (total !== undefined && loaded !== total) {
       throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
     }
@@ -281,7 +295,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     if (error instanceof LocalWriteError) throw fileFailure(action, path, error.cause);
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    release();
   }
 }
 
@@ -313,6 +327,3 @@ export function fileReason(cause: unknown): string {
 export function fileFailure(action: string, path: string, cause: unknown, verb: 'read' | 'write' = 'write'): CloudSparkError {
   return new CloudSparkError('FILE', `${action} failed: cannot ${verb} "${path}": ${fileReason(cause)}`, { cause });
 }
-
-
-// ---------------------------------------------------------------- uploads of files

@@ -3,15 +3,14 @@
  * no SDK per request): one PUT for a small file, else its parts read at their offsets and PUT in
  * parallel to presigned part URLs, the upload created and completed through the connection.
  */
-import { setMaxListeners } from 'node:events';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertMetadata } from '../validate.js';
 import type { ErrorContext } from './sdk-errors.js';
 import { DirectClient, type Signer } from './direct.js';
 import type { UploadProgress, UploadResult } from './types.js';
 import { contentTypeFor } from './mime.js';
-import { MAX_PARTS } from './multipart.js';
-import { MiB, fileFailure, URL_LIFETIME, assertPath, directContext, fsp, transferOptions, type TransferContext } from './transfer.js';
+import { MAX_PARTS, MIN_PART_SIZE } from './multipart.js';
+import { MiB, fileFailure, URL_LIFETIME, assertPath, cancelLink, directContext, eachLimited, fsp, transferOptions, type TransferContext } from './transfer.js';
 
 /** Options of `S3Connection.uploadFile`. */
 export interface UploadFileOptions {
@@ -33,10 +32,12 @@ export interface UploadFileOptions {
   signal?: AbortSignal;
 }
 
-const MIN_UPLOAD_PART = 5 * MiB;
+/** 8 MiB parts, 8 at once, which keeps `cloudspark put` ahead of aws CLI and s3cmd (README, Performance). */
+export const DEFAULT_UPLOAD_PART = 8 * MiB;
+export const DEFAULT_UPLOAD_CONCURRENCY = 8;
 
 export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
-  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_UPLOAD_PART, defaultPart: 8 * MiB, defaultConcurrency: 8 });
+  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY });
   if (checked.options.metadata !== undefined) assertMetadata(checked.options.metadata, 'metadata');
   return checked;
 }
@@ -58,10 +59,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     throw readFailure(action, path, error);
   });
   const direct = shared ?? new DirectClient(directContext(ctx));
-  const stop = new AbortController();
-  setMaxListeners(Infinity, stop.signal);
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { stop, release } = cancelLink(signal);
   const contentType = options.contentType ?? contentTypeFor(key);
   const where: ErrorContext = { action, bucket: ctx.bucket, key };
   const read = async (position: number, length: number): Promise<Buffer> => {
@@ -90,7 +88,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     }
     if (size <= partSize) {
       // Metadata and the like need the SDK's signed headers.
-      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize: Math.max(partSize, MIN_UPLOAD_PART), queueSize: concurrency, signal: stop.signal });
+      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize, queueSize: concurrency, signal: stop.signal });
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
@@ -98,31 +96,21 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     const id = uploadId;
     const parts: Array<{ partNumber: number; etag: string }> = [];
     let loaded = 0;
-    let next = 0;
-    let failure: unknown;
-    const worker = async () => {
-      while (next < count && failure === undefined) {
-        const index = next++;
-        const start = index * partSize;
-        const length = Math.min(partSize, size - start);
-        try {
-          const body = await read(start, length);
-          const partNumber = index + 1;
-          const sign: Signer = (date) => ctx.connection.presignedUploadPartUrl(key, id, partNumber, { expiresIn: URL_LIFETIME, signingDate: date, contentLength: length });
-          const etag = await direct.put(sign, body, {}, stop.signal, { ...where, action: `${action}: part ${partNumber}` });
-          if (!etag) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered part ${partNumber} without an ETag`);
-          parts.push({ partNumber, etag });
-          loaded += length;
-          onProgress?.({ loaded, total: size });
-        } catch (error) {
-          failure ??= error;
-          stop.abort();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    const indexes = Array.from({ length: count }, (_, index) => index);
+    const failure = await eachLimited(indexes, concurrency, stop, async (index) => {
+      const start = index * partSize;
+      const length = Math.min(partSize, size - start);
+      const body = await read(start, length);
+      const partNumber = index + 1;
+      const sign: Signer = (date) => ctx.connection.presignedUploadPartUrl(key, id, partNumber, { expiresIn: URL_LIFETIME, signingDate: date, contentLength: length });
+      const etag = await direct.put(sign, body, {}, stop.signal, { ...where, action: `${action}: part ${partNumber}` });
+      if (!etag) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered part ${partNumber} without an ETag`);
+      parts.push({ partNumber, etag });
+      loaded += length;
+      onProgress?.({ loaded, total: size });
+    });
     if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
-    if (failure !== undefined) throw failure;
+    if (failure) throw failure.error;
     parts.sort((a, b) => a.partNumber - b.partNumber);
     const done = await ctx.connection.completeMultipartUpload(key, id, parts);
     uploadId = undefined;
@@ -132,7 +120,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`, { cause: error });
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    release();
     await file.close().catch(() => {});
     if (!shared) direct.close();
   }

@@ -8,28 +8,23 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { CloudSparkError } from '../../errors.js';
 import { endpointLabel, noAnswer } from '../../s3/network.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_PART } from '../../s3/upload-file.js';
 import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { FileError, InterruptedError, UsageError, fileError } from '../failure.js';
-import { ShortBodyError, copyTo, downloadPath } from '../files.js';
+import { copyTo, downloadPath } from '../files.js';
 import { byteSize, formatBytes, keyValue, wholeNumber } from '../parse.js';
 import { noProgress, progressBar } from '../progress.js';
-import { getFolder, putFolder } from './folders.js';
+import { getFolder, putFolder, type FolderFlags } from './folders.js';
 
-interface TransferFlags {
+interface TransferFlags extends FolderFlags {
   recursive?: boolean;
-  concurrency?: number;
-  partSize?: number;
 }
 
 interface PutOptions extends TransferFlags {
   contentType?: string;
   meta?: Record<string, string>;
 }
-
-/** `put` of one file: 8 MiB parts, 8 at once, which keeps it ahead of aws CLI and s3cmd (README, Performance). */
-const PUT_PART = 8 * 1024 * 1024;
-const PUT_CONCURRENCY = 8;
 
 export function registerTransfer(program: Command, app: App): void {
   examples(
@@ -39,7 +34,7 @@ export function registerTransfer(program: Command, app: App): void {
       .argument('<file>', 'the file to upload, - for stdin, or with -r a folder')
       .argument('[key]', "the object key (default: the file's name); with -r the key prefix (default: the folder's name)")
       .option('-r, --recursive', 'upload every file under the folder <file>, keyed <key>/<path relative to it> with / separators')
-      .option('--concurrency <n>', `parts sent at once (default ${PUT_CONCURRENCY}); with -r, files at once (default 16)`, wholeNumber)
+      .option('--concurrency <n>', `parts sent at once (default ${DEFAULT_UPLOAD_CONCURRENCY}); with -r, files at once (default 16)`, wholeNumber)
       .option('--part-size <size>', 'multipart part size, 5MiB to 5GiB (default 8MiB); with -r, larger files go multipart', byteSize)
       .option('--content-type <type>', "default: guessed from the key's extension")
       .option('--meta <name=value>', 'store as object metadata x-amz-meta-<name> (repeat for more)', keyValue),
@@ -110,8 +105,9 @@ async function putStdin(ctx: CliContext, key: string, options: PutOptions): Prom
     const result = await ctx.connection().uploadObject(body, key, {
       contentType: options.contentType,
       metadata: options.meta,
-      partSize: options.partSize ?? PUT_PART,
-      queueSize: options.concurrency ?? PUT_CONCURRENCY,
+      // A stream goes as a file would (uploadFile's defaults), not with uploadObject's own.
+      partSize: options.partSize ?? DEFAULT_UPLOAD_PART,
+      queueSize: options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
       signal: ctx.signal,
       onProgress: (p) => bar.update(p.loaded, p.total),
     });
@@ -168,7 +164,7 @@ async function getToStdout(ctx: CliContext, key: string): Promise<void> {
   // Bytes for the terminal itself leave no room for a bar; bytes for a pipe do.
   const bar = ctx.out.stdoutIsTTY ? noProgress : progressBar(ctx.out, `get ${key}`, expected);
   let received = 0;
-  const options = { signal: ctx.signal, expected, onData: (n: number) => bar.update((received = n)) };
+  const options = { signal: ctx.signal, onData: (n: number) => bar.update((received = n)) };
   try {
     await copyTo(object.body, ctx.out.stdout, options);
     bar.stop();
@@ -184,18 +180,17 @@ async function getToStdout(ctx: CliContext, key: string): Promise<void> {
 function downloadError(ctx: CliContext, at: { key: string; path: string; received: number; expected: number | undefined }, error: unknown): Error {
   const nothingLeft = at.path === '-' ? '' : `; "${at.path}" was not written`;
   if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
-  const e = error as NodeJS.ErrnoException;
+  // The library reports every local file failure (open, write, rename) as FILE.
   if (error instanceof CloudSparkError && error.code === 'FILE') return fileError(error.cause ?? error, `cannot write "${at.path}"`);
-  if (e.syscall !== undefined && e.path !== undefined) return fileError(error, `cannot write "${at.path}"`);
   // Refusals (no such key, access denied, the object changed) are reported as they are.
   if (error instanceof CloudSparkError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT') return error;
   // The library fails with TIMEOUT when the store went silent, NETWORK when the connection
-  // broke off (after resuming what it could); the counter here finds a body that ended short.
+  // broke off (after resuming what it could) or a body ended short of its length.
   const timedOut = error instanceof CloudSparkError && error.code === 'TIMEOUT';
   const s3 = ctx.connection();
   const reason = timedOut
     ? noAnswer(endpointLabel(s3.endpoint, s3.region), s3.timeouts.idle)
-    : error instanceof ShortBodyError || error instanceof CloudSparkError ? 'the connection closed early' : e.message;
+    : error instanceof CloudSparkError ? 'the connection closed early' : (error as Error).message;
   const progress = `${formatBytes(at.received)}${at.expected === undefined ? '' : ` of ${formatBytes(at.expected)}`}`;
   return new CloudSparkError(timedOut ? 'TIMEOUT' : 'NETWORK', `download of key "${at.key}" in bucket "${ctx.bucket}" broke off after ${progress} (${reason})${nothingLeft}`, {
     cause: error,
