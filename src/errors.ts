@@ -41,6 +41,13 @@ export type CloudSparkErrorCode =
    */
   | 'OBJECT_CHANGED'
   /**
+   * Bytes did not arrive as they were sent, on every attempt: the store refused an upload's
+   * body (its `Content-MD5` or payload hash did not match, `BadDigest`), or a download's bytes
+   * did not match the object's ETag. Nothing was stored (a multipart upload is aborted) and no
+   * file was written. Something between here and the store corrupts data: a proxy, a NIC, memory.
+   */
+  | 'CORRUPT'
+  /**
    * A key that cannot be written as a file inside the target folder: `..` or `.` segments, an
    * absolute or empty path, or a path that would resolve outside the folder (through a symbolic
    * link too), or that is both a file and a folder. Refused before anything is written.

@@ -5,7 +5,8 @@
  * (and headers) and fires a bounded number of times; its action answers 503 SlowDown or 500,
  * cuts the connection after N bytes of the request body or of the answer's body, stalls (reads
  * the request and never answers, or goes silent mid-answer), slows both directions down, or
- * holds the request until the test has done something (then forwards it untouched).
+ * holds the request until the test has done something (then forwards it untouched), or flips
+ * one bit in the middle of the request's or the answer's body.
  *
  *   const proxy = await startFaultProxy(rgw.endpoint);
  *   const slow = proxy.inject({ method: 'PUT', query: { partNumber: '2' }, times: 2, action: { kind: 'status', status: 503 } });
@@ -31,7 +32,13 @@ export type FaultAction =
   /** Forwards both ways at `bytesPerSecond`, in slices of at most 50 ms worth. */
   | { kind: 'slow'; bytesPerSecond: number }
   /** Waits for `until()` (say, the object replaced meanwhile), then forwards the request untouched. */
-  | { kind: 'hold'; until: () => Promise<unknown> };
+  | { kind: 'hold'; until: () => Promise<unknown> }
+  /**
+   * Forwards both ways, flipping one bit of the byte in the middle of the request's body
+   * (`'request'`) or of the answer's body (`'response'`): lengths and headers unchanged, as a
+   * faulty NIC, cable or middlebox does. A body of unknown length has its first chunk's middle flipped.
+   */
+  | { kind: 'corrupt'; body: 'request' | 'response' };
 
 export interface FaultRule {
   /** `GET`, `PUT`, ...; any method when absent. */
@@ -166,6 +173,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         answer.on('end', () => res.end()); // shorter than the cut: delivered whole
       } else if (action?.kind === 'slow') {
         answer.pipe(throttle(action.bytesPerSecond, timers)).pipe(res);
+      } else if (action?.kind === 'corrupt' && action.body === 'response') {
+        answer.pipe(flipMiddleBit(answer.headers['content-length'])).pipe(res);
       } else {
         answer.pipe(res);
       }
@@ -183,6 +192,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       req.on('end', () => up.end());
     } else if (action?.kind === 'slow') {
       req.pipe(throttle(action.bytesPerSecond, timers)).pipe(up);
+    } else if (action?.kind === 'corrupt' && action.body === 'request') {
+      req.pipe(flipMiddleBit(req.headers['content-length'])).pipe(up);
     } else {
       req.pipe(up);
     }
@@ -273,6 +284,24 @@ function throttle(bytesPerSecond: number, timers: Set<NodeJS.Timeout>): Transfor
         timers.add(timer);
       };
       next();
+    },
+  });
+}
+
+/** Passes bytes on unchanged but for one bit of the byte at the middle of `length` (else of the first chunk). */
+export function flipMiddleBit(length: string | undefined): Transform {
+  const total = Number(length);
+  let at = Number.isSafeInteger(total) && total > 0 ? Math.floor(total / 2) : -1;
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      if (at < 0 && chunk.length > 0) at = offset + Math.floor(chunk.length / 2);
+      if (at >= offset && at < offset + chunk.length) {
+        chunk = Buffer.from(chunk); // never write into a buffer someone else still holds
+        chunk[at - offset] = chunk[at - offset]! ^ 0x10;
+      }
+      offset += chunk.length;
+      done(null, chunk);
     },
   });
 }
