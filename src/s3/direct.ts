@@ -6,13 +6,15 @@
  * command-line `get`, is most of the work.
  *
  * It keeps the SDK's promises for these requests: the connection's `timeouts` (connect, idle),
- * 3 attempts with backoff for 5xx, throttling and connections that fail before an answer, the
+ * 3 attempts with backoff for 5xx, throttling, a body the store refused as corrupted (its
+ * Content-MD5 did not match) or waited too long for, and connections that fail before an answer, the
  * same typed errors (through fromSdkError), and the store's clock: a refusal for a skewed
  * signature is retried once, signed with the clock of the answer's `Date` header.
  */
 import type { Agent, IncomingMessage, ClientRequest } from 'node:http';
 import { CloudSparkError } from '../errors.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
+import { CORRUPT_CODES, md5Base64 } from './integrity.js';
 import type { ResolvedTimeouts } from './network.js';
 
 export interface DirectContext {
@@ -42,10 +44,14 @@ export interface DirectAnswer {
   lastModified: Date | undefined;
   versionId: string | undefined;
   metadata: Record<string, string>;
+  /** Stored with SSE-KMS or SSE-C: its ETag is not the MD5 of its bytes. */
+  encrypted: boolean;
 }
 
 const ATTEMPTS = 3;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Besides those statuses: throttling, and a body the store waited too long for (AWS answers 400 RequestTimeout). */
+const RETRY_S3_CODES = new Set(['SlowDown', 'InternalError', 'RequestTimeout']);
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 interface Transport {
@@ -94,9 +100,14 @@ export class DirectClient {
     return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where);
   }
 
-  /** PUTs `body` (an object, or a part) to the URL `sign` makes, retried as the SDK would; resolves to the ETag. */
+  /**
+   * PUTs `body` (an object, or a part) to the URL `sign` makes, retried as the SDK would;
+   * resolves to the ETag. It carries `Content-MD5`: a store that receives other bytes refuses
+   * them (BadDigest), which is retried, and fails CORRUPT when every attempt was refused.
+   */
   async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
-    const answer = await this.#send(sign, 'PUT', { ...headers, 'content-length': String(body.length) }, body, signal, where);
+    const sent = { ...headers, 'content-length': String(body.length), 'content-md5': md5Base64(body) };
+    const answer = await this.#send(sign, 'PUT', sent, body, signal, where);
     answer.body.resume();
     return answer.etag;
   }
@@ -133,7 +144,7 @@ export class DirectClient {
       if (answer) {
         const { shape, date } = await errorShape(answer, attempt);
         error = shape;
-        retry = RETRY_STATUS.has(answer.status) || shape.Code === 'SlowDown' || shape.Code === 'InternalError';
+        retry = RETRY_STATUS.has(answer.status) || RETRY_S3_CODES.has(shape.Code ?? '') || CORRUPT_CODES.has(shape.Code ?? '');
         // A signature the store finds too old or too new: sign again on its clock, once.
         const skew = date === undefined ? 0 : date - Date.now();
         if (answer.status === 403 && !skewRetried && Math.abs(skew) > 60_000) {
@@ -200,6 +211,7 @@ export class DirectClient {
           lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined,
           versionId: typeof h['x-amz-version-id'] === 'string' ? h['x-amz-version-id'] : undefined,
           metadata,
+          encrypted: String(h['x-amz-server-side-encryption'] ?? '').startsWith('aws:kms') || h['x-amz-server-side-encryption-customer-algorithm'] !== undefined,
         });
       });
       req.end(request.body);

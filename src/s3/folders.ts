@@ -10,7 +10,7 @@
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertKey } from '../validate.js';
+import { assertFlag, assertKey } from '../validate.js';
 import { assertPath, cancelLink, directContext, downloadWith, eachLimited, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
 import { DEFAULT_UPLOAD_PART, readFailure, uploadFile } from './upload-file.js';
 import { MIN_PART_SIZE } from './multipart.js';
@@ -37,6 +37,8 @@ export interface FolderOptions {
    * upload, ranged GETs). Up: 5 MiB to 5 GiB, default 8 MiB; down: 1 MiB to 5 GiB, default 8 MiB.
    */
   partSize?: number;
+  /** `downloadPrefix`: check each file against its object's ETag (default true); see `downloadObject`. */
+  verify?: boolean;
   /** Called as bytes move, for the whole transfer. */
   onProgress?: (progress: FolderProgress) => void;
   /**
@@ -54,6 +56,10 @@ export interface FolderFile {
   path: string;
   /** Bytes. */
   size: number;
+  /** `downloadPrefix`: whether the file's bytes were checked against the object's ETag (see `DownloadResult`). */
+  verified?: boolean;
+  /** `downloadPrefix`: why they could not be, when `verified` is false. */
+  unverifiedReason?: string;
 }
 
 /** What `uploadDirectory` and `downloadPrefix` resolve to. */
@@ -68,6 +74,12 @@ export interface FolderResult {
   bytes: number;
   /** Keys left out by `downloadPrefix`: those ending with `/` (folder markers). */
   skipped: string[];
+  /**
+   * Every byte checked: for `uploadDirectory`, each body was sent with its `Content-MD5` for the
+   * store to check (always true); for `downloadPrefix`, each file matched its object's ETag
+   * (false when one could not be checked: its `verified` and `unverifiedReason` say which and why).
+   */
+  verified: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -143,6 +155,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
   const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
+  assertFlag(options.verify, 'verify');
   const action = `uploadDirectory("${dir}")`;
   const { stat } = await fsp();
   const info = await stat(dir).catch((error: unknown) => {
@@ -160,7 +173,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
     await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) }, direct);
     report(f.size);
   });
-  return { prefix: base, dir, files, bytes, skipped: [] };
+  return { prefix: base, dir, files, bytes, skipped: [], verified: true };
 }
 
 /**
@@ -228,6 +241,7 @@ export async function downloadPrefix(
   const base = folderPrefix(prefix);
   assertPath(dir, 'dir');
   const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
+  assertFlag(options.verify, 'verify');
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();
   const { signal } = options;
@@ -280,8 +294,11 @@ export async function downloadPrefix(
     });
   }
 
+  const { verify } = options;
   const bytes = await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' }, async (direct, f, stop, report) => {
-    await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) });
+    const done = await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded), ...(verify !== undefined && { verify }) });
+    f.verified = done.verified;
+    if (done.unverifiedReason !== undefined) f.unverifiedReason = done.unverifiedReason;
   });
-  return { prefix: base, dir, files, bytes, skipped };
+  return { prefix: base, dir, files, bytes, skipped, verified: files.every((f) => f.verified) };
 }

@@ -4,6 +4,7 @@ import { buffer, text } from 'node:stream/consumers';
 import { invalidInput } from '../errors.js';
 import { assertFlag, assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
 import { typedBody } from './download.js';
+import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
 import type { GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, UploadBody, UploadOptions, UploadResult } from './types.js';
@@ -26,7 +27,10 @@ export async function getObject(s: Session, key: string, options?: GetObjectOpti
   const Range = range === undefined ? undefined : byteRange(range);
   const op = { action: `getObject("${key}")`, key };
   const out = await s.send(op, 'GetObjectCommand', { Bucket: bucket, Key: key, Range });
-  const body = typedBody(out.Body as Readable, out.ContentLength, { ...op, bucket, network: s.network });
+  // A range is no whole object: only a whole body can be checked against the ETag.
+  const encrypted = String(out.ServerSideEncryption ?? '').startsWith('aws:kms') || out.SSECustomerAlgorithm !== undefined;
+  const check = Range === undefined && out.ContentLength !== undefined ? etagCheck(out.ETag, out.ContentLength, out.Metadata ?? {}, encrypted) : undefined;
+  const body = typedBody(out.Body as Readable, out.ContentLength, { ...op, bucket, network: s.network }, check);
   return {
     ...toMetadata(key, out),
     body,

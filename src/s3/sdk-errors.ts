@@ -43,6 +43,9 @@ const S3_CODES: Readonly<Record<string, CloudSparkErrorCode>> = {
   AllAccessDisabled: 'ACCESS_DENIED',
   InvalidAccessKeyId: 'ACCESS_DENIED',
   SignatureDoesNotMatch: 'ACCESS_DENIED',
+  // The store received other bytes than were sent (Content-MD5 or payload hash), on every attempt.
+  BadDigest: 'CORRUPT',
+  XAmzContentSHA256Mismatch: 'CORRUPT',
 };
 
 /** What each code says about the bucket or key (`where`), before the S3 code and status. */
@@ -51,6 +54,8 @@ const WHAT: Partial<Record<CloudSparkErrorCode, (where: string | undefined) => s
   NO_SUCH_KEY: (where) => `${where ?? 'the key'} does not exist`,
   NO_SUCH_UPLOAD: (where) => `the multipart upload of ${where ?? 'the key'} does not exist: it was completed or aborted, or the upload id is wrong`,
   ALREADY_EXISTS: (where) => `${where ?? 'the bucket'} already exists and belongs to someone else: choose another name`,
+  CORRUPT: (where) =>
+    `the store refused the bytes it received for ${where ?? 'the object'} on every attempt: they did not match the checksum sent with them, so nothing was stored; something between here and the store corrupts data`,
   ACCESS_DENIED: (where) => `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`,
 };
 

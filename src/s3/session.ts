@@ -14,6 +14,7 @@ import { assertBucketName, assertFlag, optionsOf } from '../validate.js';
 import { S3Presigner, parseEndpoint } from '../sigv4/index.js';
 import { CredentialSource } from './credentials.js';
 import { loadIam, loadS3 } from './sdk.js';
+import { verifyUploads } from './integrity.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts } from './network.js';
 import { assertLogger, sdkLogger, type Logger } from './logger.js';
@@ -149,7 +150,11 @@ export class Session {
 
   /** The SDK's S3 client, made on first use. */
   client(): Promise<S3Client> {
-    this.#s3 ??= loadS3().then(({ S3Client }) => (this.#client = new S3Client(this.#clientConfig())));
+    this.#s3 ??= loadS3().then(({ S3Client }) => {
+      this.#client = new S3Client(this.#clientConfig());
+      verifyUploads(this.#client);
+      return this.#client;
+    });
     return this.#s3;
   }
 

@@ -3,7 +3,7 @@
  * the sizes they work with.
  */
 import { invalidInput } from '../errors.js';
-import { assertCallback, assertSignal, optionsOf } from '../validate.js';
+import { assertCallback, assertFlag, assertSignal, optionsOf } from '../validate.js';
 import { MAX_PART_SIZE } from './multipart.js';
 
 /** What `onProgress` receives during a download. */
@@ -20,8 +20,17 @@ export interface DownloadOptions {
   concurrency?: number;
   /** Bytes per ranged GET, 1 MiB to 5 GiB. Default 8 MiB; an object up to this size comes in one GET. */
   partSize?: number;
-  /** How often a range that breaks off is resumed in a row without a byte of progress, 0 to 10. Default 3. */
+  /**
+   * How often a range that breaks off is resumed in a row without a byte of progress, and how
+   * often a download whose bytes do not match the ETag is fetched again: 0 to 10. Default 3.
+   */
   retries?: number;
+  /**
+   * Check the bytes against the object's ETag (default true): a file whose bytes do not match is
+   * fetched again, and fails `CORRUPT` when it never matches. `false` skips the check (and its
+   * MD5 work); the result then says `verified: false`.
+   */
+  verify?: boolean;
   /** Called as bytes are written. */
   onProgress?: (progress: DownloadProgress) => void;
   /** Cancels the download (it rejects with `ABORTED`); the part file is removed. */
@@ -46,6 +55,13 @@ export interface DownloadResult {
   versionId: string | undefined;
   /** User metadata (`x-amz-meta-*`), names in lower case. */
   metadata: Record<string, string>;
+  /**
+   * True when every byte written was checked against the object's ETag (its MD5, or its parts'
+   * MD5s). False when no check was possible or asked for: `unverifiedReason` says why.
+   */
+  verified: boolean;
+  /** Why the bytes could not be checked (an ETag that is no MD5: SSE-KMS or SSE-C; an unknown part layout; `verify: false`). */
+  unverifiedReason?: string;
 }
 
 export const MiB = 1024 * 1024;
@@ -84,9 +100,10 @@ export function transferOptions<T extends { partSize?: number; concurrency?: num
   return { options: o, partSize, concurrency };
 }
 
-export function assertDownloadOptions(options: unknown): { concurrency: number; partSize: number; retries: number } {
+export function assertDownloadOptions(options: unknown): { concurrency: number; partSize: number; retries: number; verify: boolean } {
   const checked = transferOptions(options as DownloadOptions | undefined, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_DOWNLOAD_CONCURRENCY });
-  return { ...checked, retries: wholeNumber(checked.options.retries, 3, 0, 10, 'retries') };
+  assertFlag(checked.options.verify, 'verify');
+  return { ...checked, retries: wholeNumber(checked.options.retries, 3, 0, 10, 'retries'), verify: checked.options.verify ?? true };
 }
 
 

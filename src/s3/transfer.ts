@@ -16,6 +16,11 @@
  *   arrive, and a range's reading waits for its writes.
  * - On any failure (or `signal`) the part file is removed: the target is either the whole object
  *   or what it was before.
+ * - Every byte is checked against the object's ETag (integrity.ts): the MD5 of the whole, or of
+ *   each part, is computed as the ranges are written. A file whose bytes do not match is fetched
+ *   again, with other range boundaries (a corruption that depends on the body moves with them),
+ *   up to `retries` times, then fails CORRUPT. Bytes that are the same on two such fetches and
+ *   still do not match mean an ETag that is no MD5 of them: the result says `verified: false`.
  */
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -24,6 +29,7 @@ import { setMaxListeners } from 'node:events';
 import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
 import { DirectClient, pause, type DirectAnswer, type DirectContext } from './direct.js';
+import { DownloadDigests, etagCheck, fileEtag, partsMd5, type EtagCheck, type WrittenRange } from './integrity.js';
 import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
 
 export * from './transfer-options.js';
@@ -97,11 +103,20 @@ interface Answer {
   total: number | undefined;
 }
 
-/** What is left of a byte range of the object: from `pos`, to `end` included (undefined: to the end, size unknown). */
-interface Segment {
-  end: number | undefined;
-  /** The next byte to write. */
-  pos: number;
+/** A byte range of the object to fetch: see WrittenRange (`pos` is also where a resume starts). */
+type Segment = WrittenRange;
+
+/**
+ * The ranges of one fetch of the whole object: the first ends at `first` (its end excluded), the
+ * others are `partSize` long. Refetches move the first boundary, so that each range's bytes
+ * travel in other bodies than before.
+ */
+function plan(total: number, first: number, partSize: number): Segment[] {
+  const segments: Segment[] = [];
+  for (let start = 0, end = Math.min(total, first); start < total; start = end, end = Math.min(total, end + partSize)) {
+    segments.push({ start, end: end - 1, pos: start });
+  }
+  return segments;
 }
 
 /** Thrown inside the transfer for a local write that failed: never retried. */
@@ -119,7 +134,7 @@ export async function downloadToFile(ctx: TransferContext, key: string, path: st
 
 /** downloadToFile on a client of the caller's, whose sockets outlive this one download (folders.ts). */
 export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions): Promise<DownloadResult> {
-  const { concurrency, partSize, retries } = assertDownloadOptions(options);
+  const { concurrency, partSize, retries, verify } = assertDownloadOptions(options);
   assertPath(path, 'path');
   const action = `downloadObject("${key}")`;
   const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
@@ -129,12 +144,18 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
   const { stop, release } = cancelLink(signal);
 
+  /** Which fetch of the object this is: the first, or a refetch after its bytes did not match the ETag. */
+  let round = 1;
   let loaded = 0;
   let total: number | undefined;
   let etag: string | undefined;
   let file: FileHandle | undefined;
+  let digests: DownloadDigests | undefined;
+  let segments: Segment[] = [];
   const part = join(dirname(path), `.${basename(path)}.cloudspark-${randomBytes(4).toString('hex')}.part`);
+  // Progress counts the first fetch: a refetch rewrites bytes already counted.
   const progress = (n: number) => {
+    if (round > 1) return;
     loaded += n;
     onProgress?.({ loaded, total });
   };
@@ -184,6 +205,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       const [chunks, n] = [pending, pendingBytes];
       pending = [];
       pendingBytes = 0;
+      digests?.feed(segment.pos, chunks);
       try {
         await fh.writev(chunks, segment.pos);
       } catch (error) {
@@ -227,7 +249,11 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       let broke: CloudSparkError;
       try {
         await pump(answer, segment);
-        if (segment.end === undefined || segment.pos > segment.end) return;
+        if (segment.end === undefined || segment.pos > segment.end) {
+          // Bytes after a stretch that came out of order can be hashed now.
+          digests?.catchUp(file!, segment, segments);
+          return;
+        }
         broke = new CloudSparkError('NETWORK', `${action} failed: a body ended early, after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes`);
       } catch (error) {
         if (stop.signal.aborted || error instanceof LocalWriteError || error instanceof CloudSparkError) throw error;
@@ -243,6 +269,13 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     }
   };
 
+  /** Fetches every segment, `concurrency` at a time; `first` is the answer to the first one, under way. */
+  const fetchAll = async (first?: Answer): Promise<void> => {
+    const failure = await eachLimited(segments, concurrency, stop, (s) => fetchSegment(s, s === segments[0] ? first : undefined));
+    if (signal?.aborted) throw cancelled(action, path);
+    if (failure) throw failure.error;
+  };
+
   try {
     // The first range tells the size; a store that ignores Range answers the whole object.
     let first: Answer;
@@ -256,27 +289,53 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     total = first.total;
     etag = first.out.etag;
     try {
-      file = await open(part, 'wx');
+      file = await open(part, 'wx+'); // read too: stretches that come out of order are read back to be hashed
     } catch (error) {
       first.out.body.destroy();
       throw new LocalWriteError('open failed', { cause: error });
     }
     onProgress?.({ loaded: 0, total });
 
-    const segments: Segment[] = [];
-    if (first.out.contentRange === undefined || total === undefined) {
-      // The whole object in one answer (a store that ignores Range, or an empty object).
-      segments.push({ end: total === undefined ? undefined : total - 1, pos: 0 });
-    } else {
-      for (let start = 0; start < total; start += partSize) segments.push({ end: Math.min(total, start + partSize) - 1, pos: start });
-    }
-
-    const failure = await eachLimited(segments, concurrency, stop, (s) => fetchSegment(s, s === segments[0] ? first : undefined));
-    if (signal?.aborted) throw cancelled(action, path);
-    if (failure) throw failure.error;
+    const check: EtagCheck = !verify
+      ? { kind: 'none', reason: 'verify is off' }
+      : etagCheck(etag, total ?? 0, first.out.metadata, first.out.encrypted);
+    const newDigests = () => (check.kind === 'none' ? undefined : new DownloadDigests(total, check.kind === 'parts' ? check.partSize : undefined));
+    digests = newDigests();
+    // The whole object in one answer (a store that ignores Range, or an empty object), else ranges.
+    const whole = first.out.contentRange === undefined || total === undefined;
+    segments = whole ? [{ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 }] : plan(total!, partSize, partSize);
+    await fetchAll(first);
     if (total !== undefined && loaded !== total) {
       throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
     }
+
+    let unverifiedReason = check.kind === 'none' ? check.reason : undefined;
+    let previous: string | undefined;
+    while (check.kind !== 'none') {
+      const got = await digests!.digests(file, segments).catch((error: unknown) => {
+        throw new LocalWriteError('read-back failed', { cause: error });
+      });
+      if (got === undefined) throw new CloudSparkError('NETWORK', `${action} failed: not every byte arrived`);
+      if ((check.kind === 'whole' ? got[0]!.toString('hex') : partsMd5(got)) === check.md5) break;
+      const fingerprint = got.map((d) => d.toString('hex')).join();
+      if (fingerprint === previous) {
+        // The same bytes on two fetches through other ranges: the ETag does not describe them
+        // as this check reads it. Another common part size may; else it cannot be verified.
+        const others = check.kind === 'parts' && !check.recorded ? check.others : [];
+        let matched = false;
+        for (const other of others) if ((matched = (await fileEtag(file, total!, other)) === check.md5)) break;
+        if (!matched) unverifiedReason = `its bytes, the same on two fetches, do not match its ETag ${etag} as ${check.kind === 'whole' ? 'an MD5' : `${check.count} parts of ${check.partSize} bytes`}`;
+        break;
+      }
+      if (round > retries || whole) throw corrupt(action, etag, round);
+      previous = fingerprint;
+      round++;
+      // Other boundaries each time: a fault that strikes a body at the same place moves.
+      segments = plan(total!, Math.max(1, Math.floor(Math.min(partSize, total!) / 2 ** (round - 1))), partSize);
+      digests = newDigests();
+      await fetchAll();
+    }
+
     const handle = file;
     file = undefined;
     await handle.close().catch((error: unknown) => {
@@ -286,7 +345,17 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       throw new LocalWriteError('rename failed', { cause: error });
     });
     const out = first.out;
-    return { key, path, size: loaded, etag, contentType: out.contentType, lastModified: out.lastModified, versionId: out.versionId, metadata: out.metadata };
+    return {
+      key,
+      path,
+      size: loaded,
+      etag,
+      contentType: out.contentType,
+      lastModified: out.lastModified,
+      versionId: out.versionId,
+      metadata: out.metadata,
+      ...(unverifiedReason === undefined ? { verified: true } : { verified: false, unverifiedReason }),
+    };
   } catch (error) {
     stop.abort();
     if (file !== undefined) await file.close().catch(() => {});
@@ -301,6 +370,13 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
 function cancelled(action: string, path: string, cause?: unknown): CloudSparkError {
   return new CloudSparkError('ABORTED', `${action} was cancelled; "${path}" was not written`, { cause });
+}
+
+function corrupt(action: string, etag: string | undefined, fetches: number): CloudSparkError {
+  return new CloudSparkError(
+    'CORRUPT',
+    `${action} failed: its bytes did not match its ETag ${etag} on ${fetches} fetch${fetches === 1 ? '' : 'es'}, so nothing was written; something between here and the store corrupts data`,
+  );
 }
 
 function changed(action: string, what: string, cause?: unknown): CloudSparkError {

@@ -9,6 +9,7 @@ import type { ErrorContext } from './sdk-errors.js';
 import { DirectClient, type Signer } from './direct.js';
 import type { UploadProgress, UploadResult } from './types.js';
 import { contentTypeFor } from './mime.js';
+import { PART_SIZE_META } from './integrity.js';
 import { MAX_PARTS, MIN_PART_SIZE } from './multipart.js';
 import { MiB, fileFailure, URL_LIFETIME, assertPath, cancelLink, directContext, eachLimited, fsp, transferOptions, type TransferContext } from './transfer.js';
 
@@ -45,9 +46,10 @@ export function assertUploadFileOptions(options: unknown): { partSize: number; c
 /**
  * Uploads the file at `path` as `key`. A file up to `partSize` goes in one PUT; a larger one as
  * a multipart upload whose parts are read at their offsets and sent `concurrency` at a time,
- * each to a presigned part URL that binds its length (the payload is not hashed again: the
- * SDK's signer would SHA-256 every byte over plain HTTP). Create and complete are the
- * connection's own calls; any failure or cancel aborts the upload, so no parts are left.
+ * each to a presigned part URL that binds its length, with its `Content-MD5` (the store refuses
+ * a body that is not what was read; see integrity.ts). Create and complete are the connection's
+ * own calls; any failure or cancel aborts the upload, so no parts are left. The part size is
+ * recorded in `x-amz-meta-cloudspark-part-size`, so that downloads can check the ETag.
  */
 export async function uploadFile(ctx: TransferContext, path: string, key: string, options: UploadFileOptions = {}, shared?: DirectClient): Promise<UploadResult> {
   const { partSize, concurrency } = assertUploadFileOptions(options);
@@ -92,7 +94,9 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
-    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata: options.metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl }));
+    // The part size, recorded, lets a download check the multipart ETag (integrity.ts).
+    const metadata = { ...options.metadata, [PART_SIZE_META]: String(partSize) };
+    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl }));
     const id = uploadId;
     const parts: Array<{ partNumber: number; etag: string }> = [];
     let loaded = 0;

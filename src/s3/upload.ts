@@ -1,12 +1,15 @@
 /**
  * Uploads through `@aws-sdk/lib-storage`: one PUT for small bodies, multipart for large or
  * unknown-length ones, with memory bounded by partSize x queueSize whatever the body's size.
+ * Each request carries `Content-MD5` (integrity.ts adds it to the client), so the store refuses
+ * corrupted bytes; a multipart body records its part size for downloads to check the ETag.
  */
 import type { Readable } from 'node:stream';
 import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertCallback, assertContentType, assertHeaderValue, assertMetadata, assertSignal, optionsOf } from '../validate.js';
 import { MIN_PART_SIZE, assertPartSize } from './multipart.js';
 import { contentTypeFor } from './mime.js';
+import { PART_SIZE_META } from './integrity.js';
 import { loadStorage } from './sdk.js';
 import type { Session } from './session.js';
 import type { UploadBody, UploadOptions, UploadResult } from './types.js';
@@ -42,6 +45,10 @@ export async function uploadWithSdk(s: Session, bucket: string, key: string, bod
   const op = { action: `uploadObject("${key}")`, bucket, key };
   const { signal } = options;
   if (signal?.aborted) throw aborted(key);
+  const partSize = options.partSize ?? MIN_PART_SIZE;
+  // A body that may go in parts records their size, so that downloads can check the ETag (integrity.ts).
+  const known = typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : typeof Blob !== 'undefined' && body instanceof Blob ? body.size : undefined;
+  const metadata = known !== undefined && known <= partSize ? options.metadata : { ...options.metadata, [PART_SIZE_META]: String(partSize) };
   const upload = new Upload({
     client,
     params: {
@@ -49,11 +56,11 @@ export async function uploadWithSdk(s: Session, bucket: string, key: string, bod
       Key: key,
       Body: body,
       ContentType: options.contentType ?? contentTypeFor(key),
-      Metadata: options.metadata,
+      Metadata: metadata,
       CacheControl: options.cacheControl,
       ContentDisposition: options.contentDisposition,
     },
-    partSize: options.partSize ?? MIN_PART_SIZE,
+    partSize,
     queueSize: options.queueSize ?? 4,
     // A failed or cancelled multipart upload is aborted, so no invisible parts keep costing.
     leavePartsOnError: false,
