@@ -5,8 +5,8 @@
  * (and headers) and fires a bounded number of times; its action answers 503 SlowDown or 500,
  * cuts the connection after N bytes of the request body or of the answer's body, stalls (reads
  * the request and never answers, or goes silent mid-answer), slows both directions down, or
- * holds the request until the test has done something (then forwards it untouched), or flips
- * one bit in the middle of the request's or the answer's body.
+ * holds the request until the test has done something (then forwards it untouched), flips
+ * one bit in the middle of the request's or the answer's body, or replaces answer headers.
  *
  *   const proxy = await startFaultProxy(rgw.endpoint);
  *   const slow = proxy.inject({ method: 'PUT', query: { partNumber: '2' }, times: 2, action: { kind: 'status', status: 503 } });
@@ -38,7 +38,9 @@ export type FaultAction =
    * (`'request'`) or of the answer's body (`'response'`): lengths and headers unchanged, as a
    * faulty NIC, cable or middlebox does. A body of unknown length has its first chunk's middle flipped.
    */
-  | { kind: 'corrupt'; body: 'request' | 'response' };
+  | { kind: 'corrupt'; body: 'request' | 'response' }
+  /** Forwards both ways, with these headers of the answer replaced (lower-case names): say, an ETag that is no MD5. */
+  | { kind: 'answer-headers'; headers: Record<string, string> };
 
 export interface FaultRule {
   /** `GET`, `PUT`, ...; any method when absent. */
@@ -155,7 +157,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     });
     up.on('response', (answer) => {
       answer.on('error', upstreamFailed);
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+      if (action?.kind === 'answer-headers') {
+        const headers = { ...answer.headers, ...action.headers };
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      } else {
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+      }
       if (action?.kind === 'cut-response' || action?.kind === 'stall-response') {
         let sent = 0;
         answer.on('data', (chunk: Buffer) => {

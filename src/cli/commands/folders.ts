@@ -8,6 +8,8 @@ import type { FolderProgress, FolderResult } from '../../s3/folders.js';
 export interface FolderFlags {
   concurrency?: number;
   partSize?: number;
+  /** `get -r --no-verify`. */
+  verify?: boolean | undefined;
 }
 
 /** The prefix a folder goes to when none is given: the folder's own name, as `put FILE` keys a file by its name. */
@@ -45,6 +47,12 @@ export async function getFolder(ctx: CliContext, prefix: string, dir: string | u
     bar.stop();
     const skipped = result.skipped.length ? `; ${result.skipped.length} folder marker${result.skipped.length === 1 ? '' : 's'} (keys ending with /) left out` : '';
     ctx.out.info(`downloaded ${count(result)} from s3://${ctx.bucket}/${result.prefix} to "${target}"${skipped}`);
+    const unchecked = result.files.filter((f) => !f.verified);
+    if (unchecked.length) {
+      const first = unchecked[0]!;
+      const more = unchecked.length > 1 ? ` (and ${unchecked.length - 1} more)` : '';
+      ctx.out.info(`notice: the bytes of ${unchecked.length} file${unchecked.length === 1 ? ' were' : 's were'} not checked: "${first.key}"${more}: ${first.unverifiedReason}`);
+    }
     ctx.out.result(summary(ctx, result), () => undefined);
   } finally {
     bar.stop();
@@ -57,7 +65,8 @@ function count(result: FolderResult): string {
 
 /** The `--json` document: a summary, not the list of files. */
 function summary(ctx: CliContext, result: FolderResult) {
-  return { bucket: ctx.bucket, prefix: result.prefix, dir: result.dir, files: result.files.length, bytes: result.bytes, skipped: result.skipped };
+  const unverified = result.files.filter((f) => f.verified === false).map((f) => ({ key: f.key, reason: f.unverifiedReason }));
+  return { bucket: ctx.bucket, prefix: result.prefix, dir: result.dir, files: result.files.length, bytes: result.bytes, skipped: result.skipped, verified: result.verified, unverified };
 }
 
 /** One bar for the whole transfer, drawn once the files (and so the total) are known. */

@@ -19,6 +19,8 @@ import { getFolder, putFolder, type FolderFlags } from './folders.js';
 
 interface TransferFlags extends FolderFlags {
   recursive?: boolean;
+  /** `--no-verify` sets it false. */
+  verify?: boolean;
 }
 
 interface PutOptions extends TransferFlags {
@@ -51,7 +53,8 @@ export function registerTransfer(program: Command, app: App): void {
       .argument('[file]', "where to write it: a file, a folder, or - (default: the key's last part, here); with -r the folder")
       .option('-r, --recursive', 'download every object under the prefix <key> into the folder [file], at its path after the prefix')
       .option('--concurrency <n>', 'ranged GETs at once (default 4); with -r, files at once (default 16)', wholeNumber)
-      .option('--part-size <size>', 'bytes per ranged GET, 1MiB to 5GiB (default 8MiB): an object up to this size comes in one GET', byteSize),
+      .option('--part-size <size>', 'bytes per ranged GET, 1MiB to 5GiB (default 8MiB): an object up to this size comes in one GET', byteSize)
+      .option('--no-verify', "skip the check of the bytes against the object's ETag (MD5); a mismatch is otherwise fetched again, then refused"),
     'cloudspark get backups/2026-11-29.tar restore.tar',
     'cloudspark get logs/today.txt - | grep ERROR',
     'cloudspark get -r www/ ./site-copy',
@@ -123,11 +126,12 @@ async function putStdin(ctx: CliContext, key: string, options: PutOptions): Prom
 async function get(ctx: CliContext, key: string, file: string | undefined, options: TransferFlags): Promise<void> {
   if (options.recursive) {
     if (file === '-') throw new UsageError('get -r writes files into a folder, not to stdout');
-    return getFolder(ctx, key, file, { concurrency: options.concurrency, partSize: options.partSize });
+    return getFolder(ctx, key, file, { concurrency: options.concurrency, partSize: options.partSize, verify: options.verify });
   }
   if (file === '-' && ctx.out.json) throw new UsageError('get KEY - writes the object to stdout, where --json would write too: choose one');
   const path = file === '-' ? '-' : await downloadPath(key, file);
   if (path === undefined) throw new UsageError(`"${key}" ends with "/": name the file to write, e.g. cloudspark get '${key}' out.bin (or get -r for every key under it)`);
+  if (path === '-' && options.verify === false) throw new UsageError('--no-verify is for files: get KEY - checks the body only where that costs nothing');
   return path === '-' ? getToStdout(ctx, key) : getToFile(ctx, key, path, options);
 }
 
@@ -140,6 +144,7 @@ async function getToFile(ctx: CliContext, key: string, path: string, options: Tr
     const result = await ctx.connection().downloadObject(key, path, {
       concurrency: options.concurrency,
       partSize: options.partSize,
+      verify: options.verify,
       signal: ctx.signal,
       onProgress: (p) => {
         received = p.loaded;
@@ -149,7 +154,9 @@ async function getToFile(ctx: CliContext, key: string, path: string, options: Tr
     });
     bar.stop();
     ctx.out.info(`downloaded s3://${ctx.bucket}/${key} to "${path}" (${formatBytes(result.size)})`);
-    ctx.out.result({ bucket: ctx.bucket, key, file: path, size: result.size, etag: result.etag, contentType: result.contentType }, () => undefined);
+    if (!result.verified) ctx.out.info(`notice: the bytes were not checked: ${result.unverifiedReason}`);
+    const { verified, unverifiedReason } = result;
+    ctx.out.result({ bucket: ctx.bucket, key, file: path, size: result.size, etag: result.etag, contentType: result.contentType, verified, unverifiedReason }, () => undefined);
   } catch (error) {
     throw downloadError(ctx, { key, path, received, expected }, error);
   } finally {
