@@ -153,7 +153,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#downloadObject': {
     args: () => ['k', '/tmp/cloudspark-gate-never-written', { concurrency: 2 }],
     call: method('downloadObject'),
-    checks: { ...key, '1': ['string', 'path'], ...options(2, { concurrency: 'number', partSize: 'number', retries: 'number', onProgress: 'callback', signal: 'signal' }) },
+    checks: { ...key, '1': ['string', 'path'], ...options(2, { concurrency: 'number', partSize: 'number', retries: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
   },
   'cloudspark:S3Connection#uploadFile': {
     args: () => ['/tmp/cloudspark-gate-never-read', 'k', { concurrency: 2 }],
@@ -163,12 +163,12 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#uploadDirectory': {
     args: () => ['/tmp/cloudspark-gate-never-read', 'p/', { concurrency: 2 }],
     call: method('uploadDirectory'),
-    checks: { '0': ['string', 'dir'], '1': ['string', 'prefix'], ...options(2, { concurrency: 'number', partSize: 'number', onProgress: 'callback', signal: 'signal' }) },
+    checks: { '0': ['string', 'dir'], '1': ['string', 'prefix'], ...options(2, { concurrency: 'number', partSize: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
   },
   'cloudspark:S3Connection#downloadPrefix': {
     args: () => ['p/', '/tmp/cloudspark-gate-never-written', { concurrency: 2 }],
     call: method('downloadPrefix'),
-    checks: { '0': ['string', 'prefix'], '1': ['string', 'dir'], ...options(2, { concurrency: 'number', partSize: 'number', onProgress: 'callback', signal: 'signal' }) },
+    checks: { '0': ['string', 'prefix'], '1': ['string', 'dir'], ...options(2, { concurrency: 'number', partSize: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
   },
   'cloudspark:S3Connection#headObject': { args: () => ['k'], call: method('headObject'), checks: key },
   'cloudspark:S3Connection#deleteObject': { args: () => ['k'], call: method('deleteObject'), checks: key },
