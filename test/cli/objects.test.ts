@@ -75,6 +75,7 @@ test('get: into a folder, to the key\'s name here, and to stdout with -; --json 
   assert.deepEqual(json(intoFolder), {
     bucket, key: 'docs/greeting', file: join(folder, 'greeting'), size: 6,
     etag: json<{ etag: string }>(await cli(['head', 'docs/greeting', ...on(bucket), '--json'])).etag, contentType: 'text/x-greeting',
+    verified: true,
   });
   assert.equal(readFileSync(join(folder, 'greeting'), 'utf8'), 'hello\n');
 

@@ -39,6 +39,7 @@ test('downloadObject: 20 MiB in 1 MiB ranges, 6 at once, byte for byte; progress
   assert.equal(result.size, body.length);
   assert.equal(result.etag, (await conn.headObject('big/object.bin')).etag);
   assert.equal(result.contentType, 'application/octet-stream');
+  assert.equal(result.verified, true);
   assert.equal(progress.at(-1), body.length);
   assert.deepEqual(readdirSync(dir), ['object.bin'], 'no part file left');
   rmSync(target);
@@ -48,10 +49,11 @@ test('downloadObject: a small object, an empty one, and metadata', async () => {
   await conn.uploadObject('héllo', 'small.txt', { metadata: { owner: 'alice' } });
   const small = await conn.downloadObject('small.txt', join(dir, 'small.txt'));
   assert.equal(readFileSync(join(dir, 'small.txt'), 'utf8'), 'héllo');
-  assert.deepEqual([small.size, small.contentType, small.metadata], [6, 'text/plain; charset=utf-8', { owner: 'alice' }]);
+  assert.deepEqual([small.size, small.contentType, small.metadata, small.verified], [6, 'text/plain; charset=utf-8', { owner: 'alice' }, true]);
   await conn.uploadObject(Buffer.alloc(0), 'empty.bin');
   const empty = await conn.downloadObject('empty.bin', join(dir, 'empty.bin'));
   assert.equal(empty.size, 0);
+  assert.equal(empty.verified, true, 'the MD5 of nothing is checked too');
   assert.equal(readFileSync(join(dir, 'empty.bin')).length, 0);
   rmSync(join(dir, 'small.txt'));
   rmSync(join(dir, 'empty.bin'));
@@ -67,7 +69,8 @@ test('uploadFile stores contentType, metadata, cacheControl and contentDispositi
     const head = await conn.headObject(name);
     assert.deepEqual(
       [head.contentLength, head.contentType, head.metadata, head.cacheControl, head.contentDisposition],
-      [size, 'application/pdf', { owner: 'ada' }, 'max-age=60', 'attachment'],
+      // In parts, the part size is recorded too, for downloads to check the ETag.
+      [size, 'application/pdf', name === 'parts.pdf' ? { owner: 'ada', 'cloudspark-part-size': String(5 * MiB) } : { owner: 'ada' }, 'max-age=60', 'attachment'],
       name,
     );
   }
