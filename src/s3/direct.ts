@@ -123,6 +123,8 @@ export class DirectClient {
     const request = { method, headers, body, signal };
     let skewRetried = false;
     for (let attempt = 1; ; attempt++) {
+      // A cancel during the back-off: no further request (its listener would never fire).
+      if (request.signal.aborted) throw abortError();
       let answer: DirectAnswer | undefined;
       let failure: unknown;
       try {
@@ -167,6 +169,7 @@ export class DirectClient {
   #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
+      if (request.signal.aborted) return reject(abortError());
       const req: ClientRequest = t.request(url, { method: request.method, headers: request.headers, agent: t.agent });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;

@@ -119,3 +119,28 @@ test('Ctrl-C (the signal) mid-download: ABORTED, and no file', async () => {
   await assert.rejects(download, isCloudSparkError('ABORTED'));
   assert.deepEqual(files(), []);
 });
+
+test('a cancel during the back-off after a 503: ABORTED at once, and no further request is sent (it would wait for the idle limit)', async () => {
+  const setup = await behindProxy('fault-backoff', { timeouts: { idle: 20_000 } });
+  const random = Math.random;
+  try {
+    await setup.direct.uploadObject('x', 'k');
+    // A 503, then a store that takes the request and never answers: a retry sent anyway hangs.
+    setup.proxy.inject({ method: 'GET', action: { kind: 'status', status: 503 } });
+    const stall = setup.proxy.inject({ method: 'GET', times: Infinity, action: { kind: 'stall' } });
+    Math.random = () => 0.99; // a back-off of about 200 ms (jitter at its top), for the cancel to land in
+    const controller = new AbortController();
+    const download = timed(() => setup.faulty.downloadObject('k', join(dir, 'backoff.bin'), { signal: controller.signal }));
+    while (setup.proxy.seen.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 60));
+    controller.abort();
+    const { ms, error } = await download;
+    assert.ok(isCloudSparkError('ABORTED')(error), String(error));
+    assert.ok(ms < 5000, `${ms} ms`);
+    assert.equal(stall.fired, 0, 'no request after the cancel');
+  } finally {
+    Math.random = random;
+    await setup.close();
+  }
+  assert.deepEqual(files(), []);
+});
