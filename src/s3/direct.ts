@@ -170,7 +170,7 @@ export class DirectClient {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
       if (request.signal.aborted) return reject(abortError());
-      const req: ClientRequest = t.request(url, { method: request.method, headers: request.headers, agent: t.agent });
+      const req: ClientRequest = t.request({ ...byteExact(url), method: request.method, headers: request.headers, agent: t.agent });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const fail = (error: Error) => {
@@ -256,6 +256,17 @@ async function errorShape(answer: DirectAnswer, attempt: number): Promise<{ shap
 
 function unescapeXml(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/**
+ * The request options of a presigned URL, its path exactly as signed: a URL string given to
+ * node:http goes through the WHATWG parser, which collapses `.` and `..` segments, so the key
+ * `a/../b` would be sent as `b` (and its signature would not match).
+ */
+export function byteExact(url: string): { protocol: string; hostname: string; port: string; path: string } {
+  const at = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = new URL(at < 0 ? url : url.slice(0, at));
+  return { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: at < 0 ? '/' : url.slice(at) };
 }
 
 /** Named and worded as the SDK's HTTP handler words its own timers (see network.ts, timeoutKind). */

@@ -164,3 +164,21 @@ test('downloadPrefix refuses a key that is both a file and a folder', async () =
   await assert.rejects(conn.downloadPrefix('clash/', join(dir, 'clash')), isCloudSparkError('UNSAFE_KEY'));
   assert.ok(!existsSync(join(dir, 'clash')));
 });
+
+test('keys with "." and ".." segments go byte-exact both ways on the direct path: uploaded, listed and downloaded as named', async () => {
+  const from = mkdtempSync(join(tmpdir(), 'cloudspark-dots-'));
+  const keys = ['dots/a/../b.txt', 'dots/./x.txt', 'dots/../up.txt'];
+  for (const [i, key] of keys.entries()) {
+    writeFileSync(join(from, `f${i}`), `body of ${key}`);
+    await conn.uploadFile(join(from, `f${i}`), key);
+  }
+  assert.deepEqual((await conn.getObjects({ prefix: 'dots/', onlyKeys: true })).sort(), [...keys].sort());
+  for (const [i, key] of keys.entries()) {
+    const result = await conn.downloadObject(key, join(from, `d${i}`));
+    assert.equal(readFileSync(join(from, `d${i}`), 'utf8'), `body of ${key}`, key);
+    assert.equal(result.verified, true);
+  }
+  // And no object under the collapsed names.
+  for (const collapsed of ['b.txt', 'dots/x.txt', 'up.txt']) await assert.rejects(conn.headObject(collapsed), isCloudSparkError('NO_SUCH_KEY'), collapsed);
+  rmSync(from, { recursive: true });
+});
