@@ -140,7 +140,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
   const where: ErrorContext = { action, bucket: ctx.bucket, key, network: ctx.network };
   const { signal, onProgress } = options;
   if (signal?.aborted) throw cancelled(action, path);
-  const { open, rename, unlink } = await fsp();
+  const { open, rename, stat, unlink } = await fsp();
 
   const { stop, release } = cancelLink(signal);
 
@@ -152,7 +152,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
   let file: FileHandle | undefined;
   let digests: DownloadDigests | undefined;
   let segments: Segment[] = [];
-  const part = join(dirname(path), `.${basename(path)}.cloudspark-${randomBytes(4).toString('hex')}.part`);
+  const part = partFileName(path);
   // Progress counts the first fetch: a refetch rewrites bytes already counted.
   const progress = (n: number) => {
     if (round > 1) return;
@@ -338,6 +338,9 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
     const handle = file;
     file = undefined;
+    // A file replaced keeps its mode (a 0600 file stays 0600), as an in-place write would.
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isFile()) await handle.chmod(existing.mode & 0o7777).catch(() => {});
     await handle.close().catch((error: unknown) => {
       throw new LocalWriteError('close failed', { cause: error });
     });
@@ -370,6 +373,24 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
 function cancelled(action: string, path: string, cause?: unknown): CloudSparkError {
   return new CloudSparkError('ABORTED', `${action} was cancelled; "${path}" was not written`, { cause });
+}
+
+/** The longest file name most file systems take (NAME_MAX), in bytes. */
+const NAME_MAX = 255;
+
+/**
+ * The part file beside `path`: `.<name>.cloudspark-<random>.part`, its `<name>` cut (on a
+ * character boundary) so that the whole stays within NAME_MAX: a target whose own name is legal
+ * always gets a legal part file.
+ */
+export function partFileName(path: string): string {
+  const tail = `.cloudspark-${randomBytes(4).toString('hex')}.part`;
+  let name = basename(path);
+  const room = NAME_MAX - 1 - Buffer.byteLength(tail);
+  if (Buffer.byteLength(name) > room) {
+    name = Buffer.from(name).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
+  }
+  return join(dirname(path), `.${name}${tail}`);
 }
 
 function corrupt(action: string, etag: string | undefined, fetches: number): CloudSparkError {
