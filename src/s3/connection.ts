@@ -225,5 +225,5 @@ export class S3Connection {
   policyDecode(encoded: string): string { return policyDecode(encoded); }
 
   /** What the transfer modules (transfer.ts, folders.ts) need: they sign their own requests. */
-  #transfer(): TransferContext { return { bucket: this.#s.requireBucket(), network: this.#s.network, connection: this }; }
+  #transfer(): TransferContext { return { bucket: this.#s.requireBucket(), network: this.#s.network, maxAttempts: () => this.#s.maxAttempts(), connection: this }; }
 }

@@ -6,8 +6,9 @@
  * command-line `get`, is most of the work.
  *
  * It keeps the SDK's promises for these requests: the connection's `timeouts` (connect, idle),
- * 3 attempts with backoff for 5xx, throttling, a body the store refused as corrupted (its
- * Content-MD5 did not match) or waited too long for, and connections that fail before an answer, the
+ * the SDK's attempts and back-off (retry.ts: one policy for both paths) for 5xx, throttling, a
+ * body the store refused as corrupted (its Content-MD5 did not match) or waited too long for,
+ * and connections that fail before an answer, the
  * same typed errors (through fromSdkError), and the store's clock: a refusal for a skewed
  * signature is retried once, signed with the clock of the answer's `Date` header.
  */
@@ -15,12 +16,15 @@ import type { Agent, IncomingMessage, ClientRequest } from 'node:http';
 import { CloudSparkError } from '../errors.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { CORRUPT_CODES, md5Base64 } from './integrity.js';
+import { RETRY_NETWORK_CODES, RETRY_S3_CODES, RETRY_STATUS, backoff } from './retry.js';
 import type { ResolvedTimeouts } from './network.js';
 
 export interface DirectContext {
   /** A presigned GET URL of `key`, signed at `signingDate` (default: now, on the connection's clock). */
   presign(key: string, signingDate?: Date): Promise<string>;
   network: { endpoint: string; timeouts: ResolvedTimeouts };
+  /** Attempts per request, from the same place as the SDK's (retry.ts). */
+  maxAttempts(): Promise<number>;
 }
 
 /** Signs the URL of one request, at `signingDate` when given (the store's clock, after a skew refusal). */
@@ -48,11 +52,6 @@ export interface DirectAnswer {
   encrypted: boolean;
 }
 
-const ATTEMPTS = 3;
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-/** Besides those statuses: throttling, and a body the store waited too long for (AWS answers 400 RequestTimeout). */
-const RETRY_S3_CODES = new Set(['SlowDown', 'InternalError', 'RequestTimeout']);
-const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 interface Transport {
   agent: Agent;
@@ -157,11 +156,11 @@ export class DirectClient {
         }
       } else {
         const e = failure as NodeJS.ErrnoException & { $metadata?: object };
-        retry = (e?.code !== undefined && RETRY_CODES.has(e.code)) || e?.name === 'TimeoutError';
+        retry = (e?.code !== undefined && RETRY_NETWORK_CODES.has(e.code)) || e?.name === 'TimeoutError';
         if (e && typeof e === 'object') e.$metadata = { attempts: attempt };
       }
-      if (!retry || attempt >= ATTEMPTS) throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
-      await pause(Math.random() * Math.min(20_000, 100 * 2 ** attempt), request.signal);
+      if (!retry || attempt >= (await this.#ctx.maxAttempts())) throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
+      await pause(backoff(attempt), request.signal);
     }
   }
 

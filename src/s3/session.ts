@@ -15,6 +15,7 @@ import { S3Presigner, parseEndpoint } from '../sigv4/index.js';
 import { CredentialSource } from './credentials.js';
 import { loadIam, loadS3 } from './sdk.js';
 import { verifyUploads } from './integrity.js';
+import { assertMaxAttempts, resolveMaxAttempts } from './retry.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts } from './network.js';
 import { assertLogger, sdkLogger, type Logger } from './logger.js';
@@ -57,6 +58,9 @@ export class Session {
   readonly logger: Logger | undefined;
   readonly network: NonNullable<ErrorContext['network']>;
   readonly #correctClockSkew: boolean;
+  readonly #maxAttemptsGiven: number | undefined;
+  readonly #profile: string | undefined;
+  #maxAttempts: Promise<number> | undefined;
   /** The last offset learned, kept when the client is closed and handed to the next one. */
   #clockOffset = 0;
   #bucket: string | undefined;
@@ -70,6 +74,9 @@ export class Session {
     const options = optionsOf(given);
     const { accessKeyId, secretAccessKey, sessionToken, region, endpoint, forcePathStyle, sts } = options;
     this.timeouts = resolveTimeouts(options.timeouts);
+    assertMaxAttempts(options.maxAttempts);
+    this.#maxAttemptsGiven = options.maxAttempts;
+    this.#profile = options.profile;
     assertFlag(options.correctClockSkew, 'correctClockSkew');
     assertFlag(forcePathStyle, 'forcePathStyle');
     assertLogger(options.logger);
@@ -150,12 +157,21 @@ export class Session {
 
   /** The SDK's S3 client, made on first use. */
   client(): Promise<S3Client> {
-    this.#s3 ??= loadS3().then(({ S3Client }) => {
-      this.#client = new S3Client(this.#clientConfig());
+    this.#s3 ??= Promise.all([loadS3(), this.maxAttempts()]).then(([{ S3Client }, maxAttempts]) => {
+      this.#client = new S3Client({ ...this.#clientConfig(), maxAttempts });
       verifyUploads(this.#client);
       return this.#client;
     });
     return this.#s3;
+  }
+
+  /**
+   * How many attempts a request gets, on the SDK's calls and the direct path alike (retry.ts):
+   * the option, `AWS_MAX_ATTEMPTS`, the profile's `max_attempts`, else 3. Resolved once.
+   */
+  maxAttempts(): Promise<number> {
+    this.#maxAttempts ??= resolveMaxAttempts(this.#maxAttemptsGiven, this.#profile);
+    return this.#maxAttempts;
   }
 
   /** The S3 client if it was made already. */
@@ -212,7 +228,7 @@ export class Session {
   }
 
   #iamClient(): Promise<IAMClient> {
-    this.#iam ??= loadIam().then(({ IAMClient }) => new IAMClient(this.#clientConfig()));
+    this.#iam ??= Promise.all([loadIam(), this.maxAttempts()]).then(([{ IAMClient }, maxAttempts]) => new IAMClient({ ...this.#clientConfig(), maxAttempts }));
     return this.#iam;
   }
 

@@ -45,6 +45,8 @@ export type TransferConnection = Pick<
 export interface TransferContext {
   bucket: string;
   network: DirectContext['network'];
+  /** Attempts per request (retry.ts), as the SDK's calls get them. */
+  maxAttempts: DirectContext['maxAttempts'];
   connection: TransferConnection;
 }
 
@@ -55,7 +57,7 @@ export const fsp = () => import('node:fs/promises');
 export const URL_LIFETIME = 900;
 
 export function directContext(ctx: TransferContext): DirectContext {
-  return { network: ctx.network, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
+  return { network: ctx.network, maxAttempts: ctx.maxAttempts, presign: (key, signingDate) => ctx.connection.presignedGetUrl(key, { expiresIn: URL_LIFETIME, signingDate }) };
 }
 
 /**

@@ -38,6 +38,13 @@ export interface S3ConnectionOptions {
    */
   timeouts?: Timeouts;
   /**
+   * Attempts per request, 1 to 10, for the SDK's calls and the transfers' own requests alike.
+   * Default: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts` in the shared config file,
+   * else 3. Retried: 5xx, throttling, `RequestTimeout`, a body the store refused as corrupted,
+   * and connections that fail before an answer, with the SDK's jittered back-off.
+   */
+  maxAttempts?: number;
+  /**
    * Presign with the store's clock, as learned from the `Date` header of its answers to SDK
    * calls (the SDK corrects its own requests the same way). Default true: a machine whose clock
    * is off still hands out links that work, once one SDK call has been made.

@@ -7,11 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { behindProxy, timed, type FaultSetup } from '../support/fault.js';
 import { isCloudSparkError } from '../unit/helpers.js';
+import { connection } from '../support/rgw.js';
 
 const MiB = 1024 * 1024;
 const body = randomBytes(6 * MiB + 12345);
@@ -140,6 +141,42 @@ test('a cancel during the back-off after a 503: ABORTED at once, and no further 
     assert.equal(stall.fired, 0, 'no request after the cancel');
   } finally {
     Math.random = random;
+    await setup.close();
+  }
+  assert.deepEqual(files(), []);
+});
+
+test('one retry policy: the direct path takes maxAttempts (option, AWS_MAX_ATTEMPTS) as the SDK does, and retries 400 RequestTimeout', async () => {
+  const setup = await behindProxy('fault-attempts', { maxAttempts: 5 });
+  const saved = process.env['AWS_MAX_ATTEMPTS'];
+  try {
+    await setup.direct.uploadObject('five', 'k');
+    // Four failures, then the answer: the fifth attempt of five gets it.
+    const failures = setup.proxy.inject({ method: 'GET', times: 4, action: { kind: 'status', status: 503 } });
+    await setup.faulty.downloadObject('k', join(dir, 'attempts.bin'));
+    assert.equal(failures.fired, 4);
+    assert.equal(readFileSync(join(dir, 'attempts.bin'), 'utf8'), 'five');
+    rmSync(join(dir, 'attempts.bin'));
+    // AWS's answer to a slow upload body is retried like a 5xx.
+    setup.proxy.reset();
+    const slow = setup.proxy.inject({ method: 'PUT', times: 2, action: { kind: 'status', status: 400 } });
+    writeFileSync(join(dir, 'up.txt'), 'uploaded');
+    await setup.faulty.uploadFile(join(dir, 'up.txt'), 'up.txt');
+    assert.equal(slow.fired, 2);
+    rmSync(join(dir, 'up.txt'));
+    // Without the option, AWS_MAX_ATTEMPTS=2 is the limit, for the direct path and the SDK alike.
+    process.env['AWS_MAX_ATTEMPTS'] = '2';
+    const two = connection({ endpoint: setup.proxy.endpoint, bucket: setup.bucket });
+    setup.proxy.reset();
+    const always = setup.proxy.inject({ times: Infinity, action: { kind: 'status', status: 503 } });
+    await assert.rejects(two.downloadObject('k', join(dir, 'never.bin')), isCloudSparkError('SERVICE_ERROR'));
+    assert.equal(always.fired, 2, 'two GETs');
+    await assert.rejects(two.headObject('k'), isCloudSparkError('SERVICE_ERROR'));
+    assert.equal(always.fired, 4, 'and two HEADs by the SDK');
+    two.close();
+  } finally {
+    if (saved === undefined) delete process.env['AWS_MAX_ATTEMPTS'];
+    else process.env['AWS_MAX_ATTEMPTS'] = saved;
     await setup.close();
   }
   assert.deepEqual(files(), []);

@@ -19,8 +19,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export type FaultAction =
-  /** Answers at once, with an S3 XML error body; the request is not forwarded. */
-  | { kind: 'status'; status: 500 | 503 }
+  /** Answers at once, with an S3 XML error body; the request is not forwarded. 400 is AWS's RequestTimeout. */
+  | { kind: 'status'; status: 400 | 500 | 503 }
   /** Forwards the request, and closes both connections once `bytes` of its body went through. */
   | { kind: 'cut-request'; bytes: number }
   /** Forwards the answer's head and `bytes` of its body, then closes the client's connection. */
@@ -253,6 +253,7 @@ function matches(rule: FaultRule, method: string, url: URL, headers: IncomingMes
 }
 
 const S3_ERRORS = {
+  400: { code: 'RequestTimeout', message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
   500: { code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
   503: { code: 'SlowDown', message: 'Please reduce your request rate.' },
 } as const;
@@ -262,7 +263,7 @@ const S3_ERRORS = {
  * page's request (one with an Origin) gets the CORS header S3 adds for an allowed origin, so the
  * page can read the error's code, as it can for a failed POST to RGW.
  */
-function answerError(req: IncomingMessage, res: ServerResponse, status: 500 | 503): void {
+function answerError(req: IncomingMessage, res: ServerResponse, status: 400 | 500 | 503): void {
   const { code, message } = S3_ERRORS[status];
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
   const origin = req.headers.origin;

@@ -93,6 +93,7 @@ const TABLE: Record<string, Entry> = {
       '0.region': ['string', 'region'],
       '0.endpoint': ['string', 'endpoint'],
       '0.forcePathStyle': ['flag', 'forcePathStyle'],
+      '0.maxAttempts': ['number', 'maxAttempts'],
       '0.bucket': ['string', 'bucket name'],
       '0.sts': ['object', 'sts'],
       '0.sts.durationSeconds': ['number', 'sts.durationSeconds'],
