@@ -31,6 +31,7 @@ export type {
   ListUploadsOptions,
   MultipartUpload,
   CreateMultipartOptions,
+  CompleteMultipartOptions,
   UploadedPart,
   CompletedPart,
   CompleteMultipartResult,

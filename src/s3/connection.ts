@@ -25,6 +25,7 @@ import type {
   AbortUploadsRule,
   CompleteMultipartResult,
   CompletedPart,
+  CompleteMultipartOptions,
   CreateBucketResult,
   CreateMultipartOptions,
   GetKeysOptions,
@@ -200,8 +201,8 @@ export class S3Connection {
   listParts(key: string, uploadId: string): Promise<UploadedPart[]> { return multipart.listParts(this.#s, key, uploadId); }
 
   /** Joins the parts into the object; resolves with its key and ETag. */
-  completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[]): Promise<CompleteMultipartResult> {
-    return multipart.completeMultipartUpload(this.#s, key, uploadId, parts);
+  completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[], options?: CompleteMultipartOptions): Promise<CompleteMultipartResult> {
+    return multipart.completeMultipartUpload(this.#s, key, uploadId, parts, options);
   }
 
   /** Discards an upload and the parts it holds. Aborting one that is already gone succeeds. */

@@ -3,10 +3,10 @@
  * URL, and the server starts, inspects, completes or aborts the upload here.
  */
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, optionsOf } from '../validate.js';
+import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, assertSignal, optionsOf } from '../validate.js';
 import { assertOlderThan } from './lifecycle.js';
 import type { Session } from './session.js';
-import type { CompleteMultipartResult, CompletedPart, CreateMultipartOptions, ListUploadsOptions, MultipartUpload, PendingUpload, UploadedPart } from './types.js';
+import type { CompleteMultipartOptions, CompleteMultipartResult, CompletedPart, CreateMultipartOptions, ListUploadsOptions, MultipartUpload, PendingUpload, UploadedPart } from './types.js';
 
 /** S3's limits: parts are numbered 1 to 10000. */
 export const MAX_PARTS = 10_000;
@@ -62,15 +62,37 @@ function uploadCall(action: string, key: unknown, uploadId: unknown) {
 export async function createMultipartUpload(s: Session, key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, cacheControl, metadata } = optionsOf(options);
+  const { contentType, contentDisposition, cacheControl, metadata, signal } = optionsOf(options);
+  assertSignal(signal);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
   assertHeaderValue(cacheControl, 'cacheControl', '"public, max-age=31536000, immutable"');
   if (metadata !== undefined) assertMetadata(metadata, 'metadata');
   const action = `createMultipartUpload("${key}")`;
-  const out = await s.send({ action, key }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, CacheControl: cacheControl, Metadata: metadata });
+  const started = Date.now() + s.clockOffset();
+  const out = await s.send({ action, key, signal }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, CacheControl: cacheControl, Metadata: metadata });
   if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the service returned no upload id`);
+  // An attempt whose answer was lost may have begun an upload of its own, which nobody knows
+  // of: it would keep its parts (none) and its slot until aborted. Abort uploads of this key
+  // begun since this call started, but the one answered.
+  if ((out.$metadata.attempts ?? 1) > 1) await abortLostUploads(s, key, out.UploadId, started);
   return { key, uploadId: out.UploadId };
+}
+
+/**
+ * Uploads of `key` begun at or after `since` (the store's clock, to the second) other than
+ * `keep`: those a retried CreateMultipartUpload began and whose answer never arrived. Best
+ * effort: a failure here leaves them to `listMultipartUploads` and lifecycle rules.
+ */
+async function abortLostUploads(s: Session, key: string, keep: string, since: number): Promise<void> {
+  try {
+    for await (const u of listMultipartUploads(s, { prefix: key })) {
+      if (u.key !== key || u.uploadId === keep || !u.initiated || u.initiated.getTime() < Math.floor(since / 1000) * 1000 - 1000) continue;
+      await abortMultipartUpload(s, key, u.uploadId);
+    }
+  } catch {
+    // best effort, see above
+  }
 }
 
 /** The parts S3 holds for an upload, all pages, in part-number order. */
@@ -87,9 +109,10 @@ export async function listParts(s: Session, key: string, uploadId: string): Prom
 }
 
 /** Joins the parts into the object. Resolves with its ETag (asked with HEAD when the store sends none). */
-export async function completeMultipartUpload(s: Session, key: string, uploadId: string, parts: CompletedPart[]): Promise<CompleteMultipartResult> {
+export async function completeMultipartUpload(s: Session, key: string, uploadId: string, parts: CompletedPart[], options?: CompleteMultipartOptions): Promise<CompleteMultipartResult> {
   const Bucket = s.requireBucket();
-  const op = uploadCall('completeMultipartUpload', key, uploadId);
+  const op = { ...uploadCall('completeMultipartUpload', key, uploadId), signal: optionsOf(options).signal };
+  assertSignal(op.signal);
   assertCompletedParts(parts);
   const MultipartUpload = { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) };
   const out = await s.send(op, 'CompleteMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId, MultipartUpload });

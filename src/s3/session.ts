@@ -31,6 +31,8 @@ export interface Operation extends Omit<ErrorContext, 'network' | 'bucket'> {
   absent?: readonly string[];
   /** A second look at a failure that needs one (another call), before it is thrown. */
   explain?: (error: CloudSparkError) => Promise<CloudSparkError>;
+  /** Cancels the call, its retries and back-offs included. */
+  signal?: AbortSignal | undefined;
 }
 
 type Commands<M> = { [K in keyof M as K extends `${string}Command` ? K : never]: M[K] };
@@ -196,7 +198,7 @@ export class Session {
     const [client, module] = op.service === 'iam' ? [await this.#iamClient(), await loadIam()] : [await this.client(), await loadS3()];
     const Command = (module as unknown as Record<string, new (input: object) => never>)[command]!;
     try {
-      return await (client as { send(command: unknown): Promise<unknown> }).send(new Command(input));
+      return await (client as { send(command: unknown, options?: object): Promise<unknown> }).send(new Command(input), op.signal && { abortSignal: op.signal });
     } catch (error) {
       const failure = await this.failure(error, op);
       if (failure !== undefined) throw failure;

@@ -247,6 +247,14 @@ export interface CreateMultipartOptions {
   cacheControl?: string;
   /** Stored as user metadata (`x-amz-meta-*`). */
   metadata?: Record<string, string>;
+  /** Cancels the call (it rejects with `ABORTED`), its retries included. */
+  signal?: AbortSignal;
+}
+
+/** Options of `completeMultipartUpload`. */
+export interface CompleteMultipartOptions {
+  /** Cancels the call (it rejects with `ABORTED`), its retries included; the upload stays open. */
+  signal?: AbortSignal;
 }
 
 /** A part S3 already holds. */

@@ -77,6 +77,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     return buffer;
   };
   let uploadId: string | undefined;
+  let completing = false;
   try {
     const { size } = await file.stat();
     const plain = options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
@@ -96,7 +97,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
     // The part size, recorded, lets a download check the multipart ETag (integrity.ts).
     const metadata = { ...options.metadata, [PART_SIZE_META]: String(partSize) };
-    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl }));
+    ({ uploadId } = await ctx.connection.createMultipartUpload(key, { contentType, metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl, signal: stop.signal }));
     const id = uploadId;
     const parts: Array<{ partNumber: number; etag: string }> = [];
     let loaded = 0;
@@ -116,13 +117,18 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
     if (failure) throw failure.error;
     parts.sort((a, b) => a.partNumber - b.partNumber);
-    const done = await ctx.connection.completeMultipartUpload(key, id, parts);
+    completing = true;
+    const done = await ctx.connection.completeMultipartUpload(key, id, parts, { signal: stop.signal });
     uploadId = undefined;
     return { key, etag: done.etag, versionId: undefined };
   } catch (error) {
-    if (uploadId !== undefined) await ctx.connection.abortMultipartUpload(key, uploadId).catch(() => {});
-    if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`, { cause: error });
-    throw error;
+    const left = uploadId === undefined ? undefined : await abortOrLeft(ctx, key, uploadId);
+    if (signal?.aborted) {
+      // Cancelled while the store joined the parts: it may have finished all the same.
+      const what = completing ? 'the object may have been stored (the store was joining its parts): check with headObject()' : 'nothing was stored';
+      throw withLeftOpen(new CloudSparkError('ABORTED', `${action} was cancelled; ${what}`, { cause: error }), left);
+    }
+    throw withLeftOpen(error, left);
   } finally {
     release();
     await file.close().catch(() => {});
@@ -131,3 +137,31 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
 }
 
 export const readFailure = (action: string, path: string, cause: unknown): CloudSparkError => fileFailure(action, path, cause, 'read');
+
+/** An upload the clean-up could not abort: it stays open on the store, holding its parts. */
+interface LeftOpen {
+  key: string;
+  uploadId: string;
+  reason: string;
+}
+
+/** Aborts the upload; what stays open when that fails (the store refused, or could not be reached). */
+async function abortOrLeft(ctx: TransferContext, key: string, uploadId: string): Promise<LeftOpen | undefined> {
+  try {
+    await ctx.connection.abortMultipartUpload(key, uploadId);
+    return undefined;
+  } catch (error) {
+    return { key, uploadId, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * `error`, saying that its clean-up failed where it did: the upload id left open and how to
+ * remove it. A failed clean-up is never hidden behind "nothing was stored".
+ */
+export function withLeftOpen(error: unknown, left: LeftOpen | undefined): unknown {
+  if (left === undefined) return error;
+  const e = error instanceof CloudSparkError ? error : new CloudSparkError('SERVICE_ERROR', String((error as Error)?.message ?? error), { cause: error });
+  const message = `${e.message.replace(/; nothing was stored$/, '')}; its multipart upload could not be aborted (${left.reason}) and stays open, holding its parts: remove it with abortMultipartUpload("${left.key}", "${left.uploadId}") or cloudspark multipart abort --key '${left.key}' --upload-id '${left.uploadId}'`;
+  return new CloudSparkError(e.code, message, { status: e.status, s3Code: e.s3Code, field: e.field, requestId: e.requestId, cause: e.cause ?? error });
+}
