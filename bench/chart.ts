@@ -10,6 +10,8 @@ export interface Bar {
   text?: string;
   /** Drawn in the highlight colour. */
   ours?: boolean;
+  /** A reference rather than a contender (a floor): drawn hollow, dashed. */
+  floor?: boolean;
 }
 
 export interface BarGroup {
@@ -48,10 +50,10 @@ export function barChart(chart: Chart): string {
     const max = Math.max(...group.bars.map((b) => b.value), Number.MIN_VALUE);
     for (const bar of group.bars) {
       const w = Math.max(1, Math.round((bar.value / max) * BAR_W));
-      const fill = bar.ours ? '#2563eb' : '#9ca3af';
+      const paint = bar.ours ? `fill='#2563eb'` : bar.floor ? `fill='#f3f4f6' stroke='#6b7280' stroke-dasharray='4 3'` : `fill='#9ca3af'`;
       parts.push(
         `<text x='${LABEL_W - 8}' y='${y + BAR_H - 5}' font-size='12' text-anchor='end' fill='#1f2937'${bar.ours ? " font-weight='600'" : ''}>${esc(bar.label)}</text>`,
-        `<rect x='${LABEL_W}' y='${y}' width='${w}' height='${BAR_H}' rx='2' fill='${fill}'/>`,
+        `<rect x='${LABEL_W}' y='${y}' width='${w}' height='${BAR_H}' rx='2' ${paint}/>`,
         `<text x='${LABEL_W + w + 6}' y='${y + BAR_H - 5}' font-size='12' fill='#1f2937'>${esc(bar.text ?? String(bar.value))}</text>`,
       );
       y += BAR_H + GAP;
