@@ -300,14 +300,14 @@ try {
       t.name === 'aws' ? versions.aws.split(' ')[0]! : t.name === 's3cmd' ? versions.s3cmd.replace(' version', '') : t.name === 'curl' ? `${versions.curl} (1 stream, floor)` : 'cloudspark';
     const svg = barChart({
       title: 'cloudspark, aws CLI and s3cmd on one Ceph RGW: seconds, lower is faster',
-      subtitle: `${date}, best of ${ROUNDS} rounds (median in brackets); ${versions.aws}, ${versions.s3cmd}, node ${process.version}; 2-core shared machine`,
+      subtitle: `${date}, best of ${ROUNDS} rounds (median in brackets); ${versions.aws}, ${versions.s3cmd.replace(' version', '')}, node ${process.version}; 2-core machine`,
       groups: results.map((r) => ({
         title: `${r.c.title}: cloudspark at ${fmtX(r.ratio)} the speed of the fastest other${r.curl ? `, ${fmtX(r.curl.ratio)} curl's` : ''}`,
         bars: tools
           .filter((t) => r.c.runs[t.name])
           .map((t): Bar => ({ label: barLabel(t), value: best(r.c, t.name), text: `${fmtS(best(r.c, t.name))} (${fmtS(med(r.c, t.name))})`, ours: t.ours, floor: t.floor })),
       })),
-      note: 'npm run bench:transfer: each whole command timed from start to exit, tools in alternating order; curl: presigned URL, one connection',
+      note: 'npm run bench:transfer: whole commands timed, start to exit, tools in alternating order; curl: one presigned request',
     });
     const path = join(root, 'docs', 'transfer.svg');
     writeFileSync(path, svg);
