@@ -3,77 +3,39 @@
  * `put -r` / `get -r` of a folder of many small ones, against Debian's aws CLI (`/usr/bin/aws`)
  * and s3cmd (`/usr/bin/s3cmd`), all on one throw-away Ceph RGW that this script starts (and
  * stops). Each tool gets the RGW's endpoint and keys through its own configuration in a
- * temporary HOME: nothing of the user's ~/.aws or ~/.s3cfg is read or written.
+ * temporary HOME: nothing of the user's ~/.aws or ~/.s3cfg is read or written (bench/tools.ts).
+ * For the large file, `curl` moving the same bytes over one connection (a GET of a presigned
+ * URL to a file, `curl -T` to a presigned PUT URL, both made by cloudspark's own presigner) is
+ * the single-stream floor: a reference, not a competitor in the ratio.
  *
  *   npm run bench:transfer
  *   BENCH_ROUNDS=5 BENCH_BIG_MIB=256 BENCH_FILES=2000 BENCH_FILE_KIB=64 npm run bench:transfer
  *   BENCH_CHART=0 ...        # no docs/transfer.svg
  *
  * Every run is the whole command, start-up included, timed from spawn to exit. Rounds
- * alternate the tools' order; the best time of each tool is kept, and the ratio is the fastest
- * other tool's time over cloudspark's (above 1: cloudspark is faster). Installs Debian's
- * `awscli` and `s3cmd` first when they are missing and this runs as root. Prints to stdout and
- * exits 0 (a missed target is reported, not an error), 1 when a tool failed or gave wrong bytes.
+ * alternate the tools' order; each tool's best time and its median over the rounds are
+ * reported. The ratio is the fastest other tool's time (aws CLI or s3cmd) over cloudspark's
+ * (above 1: cloudspark is faster); cloudspark against curl is given beside it the same way.
+ * Installs Debian's `awscli`, `s3cmd` and `curl` first when they are missing and this runs as
+ * root. Prints to stdout and exits 0 (a missed target is reported, not an error), 1 when a tool
+ * failed or gave wrong bytes.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { barChart } from './chart.js';
+import { join } from 'node:path';
+import { S3Connection } from '../src/index.js';
+import { barChart, type Bar } from './chart.js';
+import { CLI, CURL, buildIfStale, configureTools, ensureTools, fmtS, median, randomFile, root, sha256, startRgw, stopRgw, textTable, timed, toolVersions } from './tools.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const BIG_MIB = Number(process.env['BENCH_BIG_MIB'] ?? 256);
 const FILES = Number(process.env['BENCH_FILES'] ?? 2000);
 const FILE_KIB = Number(process.env['BENCH_FILE_KIB'] ?? 64);
 const CHART = process.env['BENCH_CHART'] !== '0';
-const AWS = '/usr/bin/aws';
-const S3CMD = '/usr/bin/s3cmd';
 const BUCKET = 'bench-transfer';
 
-type RgwModule = {
-  startRgw(): { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; dir: string; seconds: number };
-  stopRgw(dir: string | undefined): void;
-};
-const { startRgw, stopRgw } = (await import('../scripts/rgw/rgw.mjs' as string)) as RgwModule;
-const { buildIfStale } = (await import('../scripts/build-if-stale.mjs' as string)) as { buildIfStale(why: string): void };
-
-// ------------------------------------------------------------------ tools
-
-function ensureTools(): void {
-  if (existsSync(AWS) && existsSync(S3CMD)) return;
-  if (process.getuid?.() !== 0) {
-    console.log(`Debian's aws CLI or s3cmd is missing: sudo apt-get install awscli s3cmd`);
-    process.exit(1);
-  }
-  console.log('# installing Debian packages awscli and s3cmd');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'awscli', 's3cmd'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  if (r.status !== 0 || !existsSync(AWS) || !existsSync(S3CMD)) {
-    console.log('could not install awscli and s3cmd');
-    process.exit(1);
-  }
-}
-
-const versionOf = (argv: string[]): string => {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '?';
-};
-
 // ------------------------------------------------------------------ data
-
-function randomFile(path: string, bytes: number): void {
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(Math.min(bytes, 4 * 1024 * 1024));
-  for (let left = bytes; left > 0; left -= chunk.length) {
-    randomFillSync(chunk);
-    writeSync(fd, chunk, 0, Math.min(left, chunk.length));
-  }
-  closeSync(fd);
-}
 
 /** FILES files of FILE_KIB in 20 folders, two levels deep: `d07/e1/f00042.bin`. */
 function makeTree(dir: string): void {
@@ -102,51 +64,36 @@ function countFiles(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
 // ------------------------------------------------------------------ runs
 
 interface Run {
-  argv: string[];
+  /** The command; a function when it must be made just before each run (a fresh presigned URL). */
+  argv: string[] | (() => Promise<string[]>);
   /** Before the timed run: remove what the last run left. */
   prepare?: () => void;
   /** After it, in the first round: throws when the result is wrong. */
   verify?: () => void;
 }
 
+type ToolName = 'cloudspark' | 'aws' | 's3cmd' | 'curl';
+
 interface Tool {
-  name: string;
+  name: ToolName;
+  /** Shown as a column and bar heading. */
+  label: string;
   ours: boolean;
+  /** A reference (curl): never the "fastest other" of the ratio. */
+  floor: boolean;
 }
 
 interface Case {
   name: string;
   title: string;
-  runs: Record<string, Run>;
-  times: Record<string, number[]>;
+  /** The tools that take part in this case (curl only for the large file). */
+  runs: Partial<Record<ToolName, Run>>;
+  /** Seconds per round, in round order; NaN for a round in which the tool failed. */
+  times: Partial<Record<ToolName, number[]>>;
 }
-
-function timed(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      if (code === 0) resolve(ms / 1000);
-      else reject(new Error(`${argv.join(' ')} exited ${code}\n${stderr}`));
-    });
-  });
-}
-
-const fmtS = (s: number): string => `${s.toFixed(2)} s`;
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 // ------------------------------------------------------------------ main
 
@@ -175,48 +122,18 @@ try {
   rgwDir = rgw.dir;
   console.log(`# Ceph RGW up at ${rgw.endpoint} in ${rgw.seconds.toFixed(1)} s`);
 
-  // A HOME of its own: each tool reads only the configuration written here.
-  const home = join(work, 'home');
-  mkdirSync(join(home, '.aws'), { recursive: true });
-  writeFileSync(join(home, '.aws', 'config'), `[default]\nregion = ${rgw.region}\n`);
-  writeFileSync(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${rgw.accessKeyId}\naws_secret_access_key = ${rgw.secretAccessKey}\n`);
-  const host = new URL(rgw.endpoint).host;
-  const s3cfg = join(home, '.s3cfg');
-  writeFileSync(
-    s3cfg,
-    `[default]\naccess_key = ${rgw.accessKeyId}\nsecret_key = ${rgw.secretAccessKey}\nhost_base = ${host}\nhost_bucket = ${host}\nbucket_location = ${rgw.region}\nuse_https = False\nsignature_v2 = False\n`,
-  );
-  const env = {
-    PATH: process.env['PATH'],
-    HOME: home,
-    LANG: 'C.UTF-8',
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    // cloudspark reads the endpoint and keys from the environment.
-    S3_ENDPOINT: rgw.endpoint,
-    AWS_REGION: rgw.region,
-    AWS_ACCESS_KEY_ID: rgw.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
-    CLOUDSPARK_BUCKET: BUCKET,
-  } as Record<string, string | undefined> as NodeJS.ProcessEnv;
-
-  const cs = (...args: string[]) => [process.execPath, join(root, 'dist', 'esm', 'cli.js'), '-q', ...args];
-  const aws = (...args: string[]) => [AWS, '--endpoint-url', rgw.endpoint, ...args, '--only-show-errors'];
-  const s3cmd = (...args: string[]) => [S3CMD, '-c', s3cfg, '--no-progress', '-q', ...args];
-  const s3 = (key: string) => `s3://${BUCKET}/${key}`;
+  const { env, cs, aws, s3cmd, s3 } = configureTools(join(work, 'home'), rgw, rgw.endpoint, BUCKET);
+  // curl's URLs, signed by the project's own presigner (no request made), fresh for each run.
+  const presigner = new S3Connection({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, bucket: BUCKET });
+  const curl = (...args: string[]) => [CURL, '--silent', '--show-error', '--fail', ...args];
 
   const tools: Tool[] = [
-    { name: 'cloudspark', ours: true },
-    { name: 'aws', ours: false },
-    { name: 's3cmd', ours: false },
+    { name: 'cloudspark', label: 'cloudspark', ours: true, floor: false },
+    { name: 'aws', label: 'aws CLI', ours: false, floor: false },
+    { name: 's3cmd', label: 's3cmd', ours: false, floor: false },
+    { name: 'curl', label: 'curl (floor)', ours: false, floor: true },
   ];
-  const versions: Record<string, string> = {
-    cloudspark: `cloudspark ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (node ${process.version})`,
-    aws: versionOf([AWS, '--version']).replace(/ Python.*/, ''),
-    s3cmd: versionOf([S3CMD, '--version']),
-  };
+  const versions = toolVersions();
   console.log(`# ${Object.values(versions).join(', ')}`);
 
   // Seed what the downloads read, with cloudspark (not timed).
@@ -235,7 +152,7 @@ try {
     if (c.files !== FILES || c.bytes !== FILES * FILE_KIB * 1024) throw new Error(`${dir}: ${c.files} files, ${c.bytes} bytes`);
   };
   const stored = (prefix: string, files: number) => () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'esm', 'cli.js'), 'ls', prefix, '--json'], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'ls', prefix, '--json'], { env, encoding: 'utf8' });
     const n = r.stdout.trim().split('\n').filter(Boolean).length;
     if (n !== files) throw new Error(`${prefix}: ${n} objects stored, ${files} expected`);
   };
@@ -251,6 +168,11 @@ try {
         cloudspark: { argv: cs('put', big, 'up/cs.bin'), verify: stored('up/cs.bin', 1) },
         aws: { argv: aws('s3', 'cp', big, s3('up/aws.bin')), verify: stored('up/aws.bin', 1) },
         s3cmd: { argv: s3cmd('put', big, s3('up/s3cmd.bin')), verify: stored('up/s3cmd.bin', 1) },
+        // `Expect:` off: no wait for a 100 Continue, the least a PUT can do.
+        curl: {
+          argv: async () => curl('-H', 'Expect:', '-T', big, '-o', '/dev/null', await presigner.presignedPutUrl('up/curl.bin', { expiresIn: 3600, contentLength: BIG_MIB * 1024 * 1024 })),
+          verify: stored('up/curl.bin', 1),
+        },
       },
       times: {},
     },
@@ -261,6 +183,11 @@ try {
         cloudspark: { argv: cs('get', 'seed/big.bin', join(out, 'cs.bin')), prepare: fresh(join(out, 'cs.bin')), verify: sameBytes(join(out, 'cs.bin')) },
         aws: { argv: aws('s3', 'cp', s3('seed/big.bin'), join(out, 'aws.bin')), prepare: fresh(join(out, 'aws.bin')), verify: sameBytes(join(out, 'aws.bin')) },
         s3cmd: { argv: s3cmd('get', '--force', s3('seed/big.bin'), join(out, 's3cmd.bin')), prepare: fresh(join(out, 's3cmd.bin')), verify: sameBytes(join(out, 's3cmd.bin')) },
+        curl: {
+          argv: async () => curl('-o', join(out, 'curl.bin'), await presigner.presignedGetUrl('seed/big.bin', { expiresIn: 3600 })),
+          prepare: fresh(join(out, 'curl.bin')),
+          verify: sameBytes(join(out, 'curl.bin')),
+        },
       },
       times: {},
     },
@@ -293,79 +220,94 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of cases) {
       // Rotate, and reverse every other round: no tool always runs first, or after the same one.
-      const order = tools.map((_, k) => tools[(k + round) % tools.length]!);
+      const present = tools.filter((t) => c.runs[t.name]);
+      const order = present.map((_, k) => present[(k + round) % present.length]!);
       if (round % 2 === 1) order.reverse();
       for (const tool of order) {
         const run = c.runs[tool.name]!;
+        const times = (c.times[tool.name] ??= []);
         run.prepare?.();
         try {
-          const s = await timed(run.argv, env, work);
-          (c.times[tool.name] ??= []).push(s);
+          const argv = typeof run.argv === 'function' ? await run.argv() : run.argv;
+          times.push(await timed(argv, env, work));
           if (round === 0) run.verify?.();
         } catch (error) {
           failed = true;
+          if (times.length === round) times.push(NaN);
           console.log(`FAILED: ${c.name}, ${tool.name}: ${(error as Error).message}`);
         }
       }
     }
-    console.log(`# round ${round + 1} of ${ROUNDS}: ${cases.map((c) => `${c.name}: ${tools.map((t) => `${t.name} ${c.times[t.name]?.at(-1)?.toFixed(2) ?? '-'}`).join(' / ')}`).join('; ')}`);
+    const last = (c: Case, t: Tool) => c.times[t.name]?.[round];
+    console.log(
+      `# round ${round + 1} of ${ROUNDS}: ${cases.map((c) => `${c.name}: ${tools.filter((t) => c.runs[t.name]).map((t) => `${t.name} ${last(c, t)?.toFixed(2) ?? '-'}`).join(' / ')}`).join('; ')}`,
+    );
   }
 
   // ---------------------------------------------------------------- report
-  const best = (c: Case, tool: string) => Math.min(...(c.times[tool] ?? [Infinity]));
+  const ok = (xs: number[] | undefined) => (xs ?? []).filter((x) => Number.isFinite(x));
+  const best = (c: Case, tool: ToolName) => Math.min(Infinity, ...ok(c.times[tool]));
+  const med = (c: Case, tool: ToolName) => (ok(c.times[tool]).length ? median(ok(c.times[tool])) : Infinity);
+  /** `best / median`, or `-` for a tool that is not in this case. */
+  const cell = (c: Case, tool: ToolName) => (c.runs[tool] ? `${fmtS(best(c, tool))} / ${fmtS(med(c, tool))}` : '-');
+  const fmtX = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '-');
   const date = new Date().toISOString().slice(0, 10);
-  console.log('');
-  console.log(`transfer benchmark, ${date}: best of ${ROUNDS} rounds (alternating order), whole command timed, one Ceph RGW on 127.0.0.1`);
-  console.log(`tools: ${Object.values(versions).join('; ')}`);
-  console.log('');
-  const rows: string[][] = [['', 'cloudspark', 'aws CLI', 's3cmd', 'fastest other / cloudspark', 'per-round median', 'target']];
   const results = cases.map((c) => {
     const ours = best(c, 'cloudspark');
-    const others = tools.filter((t) => !t.ours).map((t) => ({ tool: t.name, s: best(c, t.name) }));
+    const others = tools.filter((t) => !t.ours && !t.floor).map((t) => ({ tool: t.name, s: best(c, t.name) }));
     const fastest = others.reduce((a, b) => (b.s < a.s ? b : a));
     const ratio = fastest.s / ours;
+    const oursTimes = c.times['cloudspark'] ?? [];
     // Per round: cloudspark against the fastest other of that same round (neighbours in time).
-    const perRound = (c.times['cloudspark'] ?? []).map((s, k) => Math.min(...others.map((o) => c.times[o.tool]?.[k] ?? Infinity)) / s);
-    return { c, ours, others, fastest, ratio, perRound };
+    const perRound = oursTimes.map((s, k) => Math.min(...others.map((o) => c.times[o.tool]?.[k] ?? Infinity)) / s).filter(Number.isFinite);
+    // curl's time over cloudspark's: above 1, cloudspark is faster than the single-stream floor.
+    const curl = c.runs.curl ? { ratio: best(c, 'curl') / ours, perRound: oursTimes.map((s, k) => (c.times.curl?.[k] ?? NaN) / s).filter(Number.isFinite) } : undefined;
+    return { c, ours, fastest, ratio, perRound, curl };
   });
+
+  console.log('');
+  console.log(`transfer benchmark, ${date}: best / median of ${ROUNDS} rounds (alternating order), whole command timed, one Ceph RGW on 127.0.0.1`);
+  console.log(`tools: ${Object.values(versions).join('; ')}`);
+  console.log('');
+  const rows: string[][] = [['best / median', ...tools.map((t) => t.label), 'fastest other / cloudspark', 'per-round median', 'curl / cloudspark (best, per-round median)', 'target']];
   for (const r of results) {
     rows.push([
       r.c.name,
-      fmtS(r.ours),
-      fmtS(best(r.c, 'aws')),
-      fmtS(best(r.c, 's3cmd')),
-      `${r.ratio.toFixed(2)}x (vs ${r.fastest.tool})`,
-      `${median(r.perRound).toFixed(2)}x`,
+      ...tools.map((t) => cell(r.c, t.name)),
+      `${fmtX(r.ratio)} (vs ${r.fastest.tool})`,
+      r.perRound.length ? fmtX(median(r.perRound)) : '-',
+      r.curl ? `${fmtX(r.curl.ratio)}, ${r.curl.perRound.length ? fmtX(median(r.curl.perRound)) : '-'}` : '-',
       r.ratio >= 1 ? 'MET' : 'NOT MET',
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   '));
+  console.log(textTable(rows));
   console.log('');
-  console.log('as a README table:');
+  console.log('as a README table (each cell: best / median of the rounds):');
   console.log('');
-  console.log(`| ${date}, best of ${ROUNDS} | cloudspark | ${versions['aws']} | ${versions['s3cmd']} | fastest other / cloudspark |`);
-  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| ${date}, ${ROUNDS} rounds | cloudspark | ${versions.aws} | ${versions.s3cmd} | ${versions.curl} (floor) | fastest other / cloudspark | per round (median) | curl / cloudspark (best, per round) |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.c.name} | ${fmtS(r.ours)} | ${fmtS(best(r.c, 'aws'))} | ${fmtS(best(r.c, 's3cmd'))} | ${r.ratio.toFixed(2)}× |`);
+    const x = (v: number) => fmtX(v).replace('x', '×');
+    console.log(
+      `| ${r.c.name} | ${tools.map((t) => cell(r.c, t.name)).join(' | ')} | ${x(r.ratio)} | ${r.perRound.length ? x(median(r.perRound)) : '-'} | ${r.curl ? `${x(r.curl.ratio)}, ${r.curl.perRound.length ? x(median(r.curl.perRound)) : '-'}` : '-'} |`,
+    );
   }
   console.log('');
   console.log(`reproduce: npm run bench:transfer   (BENCH_ROUNDS=${ROUNDS} BENCH_BIG_MIB=${BIG_MIB} BENCH_FILES=${FILES} BENCH_FILE_KIB=${FILE_KIB})`);
 
   if (CHART) {
+    const barLabel = (t: Tool) =>
+      t.name === 'aws' ? versions.aws.split(' ')[0]! : t.name === 's3cmd' ? versions.s3cmd.replace(' version', '') : t.name === 'curl' ? `${versions.curl} (1 stream, floor)` : 'cloudspark';
     const svg = barChart({
       title: 'cloudspark, aws CLI and s3cmd on one Ceph RGW: seconds, lower is faster',
-      subtitle: `${date}, best of ${ROUNDS} rounds; ${versions['aws']}, ${versions['s3cmd']}, node ${process.version}; 2-core shared machine`,
+      subtitle: `${date}, best of ${ROUNDS} rounds (median in brackets); ${versions.aws}, ${versions.s3cmd.replace(' version', '')}, node ${process.version}; 2-core machine`,
       groups: results.map((r) => ({
-        title: `${r.c.title}: cloudspark at ${r.ratio.toFixed(2)}x the speed of the fastest other`,
-        bars: tools.map((t) => ({
-          label: t.name === 'aws' ? versions['aws']!.split(' ')[0]! : t.name === 's3cmd' ? versions['s3cmd']!.replace(' version', '') : 'cloudspark',
-          value: best(r.c, t.name),
-          text: fmtS(best(r.c, t.name)),
-          ours: t.ours,
-        })),
+        title: `${r.c.title}: cloudspark at ${fmtX(r.ratio)} the speed of the fastest other${r.curl ? `, ${fmtX(r.curl.ratio)} curl's` : ''}`,
+        bars: tools
+          .filter((t) => r.c.runs[t.name])
+          .map((t): Bar => ({ label: barLabel(t), value: best(r.c, t.name), text: `${fmtS(best(r.c, t.name))} (${fmtS(med(r.c, t.name))})`, ours: t.ours, floor: t.floor })),
       })),
-      note: 'npm run bench:transfer: each whole command timed from start to exit, tools in alternating order',
+      note: 'npm run bench:transfer: whole commands timed, start to exit, tools in alternating order; curl: one presigned request',
     });
     const path = join(root, 'docs', 'transfer.svg');
     writeFileSync(path, svg);
