@@ -17,6 +17,8 @@ import { CloudSparkError } from '../errors.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
 import { CORRUPT_CODES, md5Base64 } from './integrity.js';
 import { RETRY_NETWORK_CODES, RETRY_S3_CODES, RETRY_STATUS, backoff } from './retry.js';
+import { RawUnsupported, rawGet, type Sink } from './raw-get.js';
+import type { Socket } from 'node:net';
 import type { ResolvedTimeouts } from './network.js';
 
 export interface DirectContext {
@@ -37,10 +39,22 @@ export interface DirectRequest {
   signal: AbortSignal;
 }
 
+/** An answer's body, still to be read: the same whichever way it came (raw-get.ts or node:http). */
+export interface AnswerBody {
+  /** The answer's headers, lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Reads it to its end (or until `sink` returns false), each chunk to `sink`, valid during the call only. */
+  pipeTo(sink: Sink): Promise<void>;
+  /** All of it as text, up to 64 KiB (an error's XML). */
+  text(): Promise<string>;
+  /** Stops reading it and frees the connection. */
+  destroy(error?: Error): void;
+}
+
 /** An answer whose body is still to be read: the object's headers, and the body as it comes. */
 export interface DirectAnswer {
   status: number;
-  body: IncomingMessage;
+  body: AnswerBody;
   contentType: string | undefined;
   contentLength: number | undefined;
   contentRange: string | undefined;
@@ -77,6 +91,8 @@ export class DirectClient {
   readonly #ctx: DirectContext;
   readonly #https: boolean;
   #transport: Promise<Transport> | undefined;
+  /** The raw GETs' sockets in use (raw-get.ts), each for one request. */
+  readonly #sockets = new Set<Socket>();
   #closed = false;
   /** The store's clock minus ours, once a refusal for skew has told it. */
   #skew: number | undefined;
@@ -88,6 +104,7 @@ export class DirectClient {
 
   close(): void {
     this.#closed = true;
+    for (const socket of this.#sockets) socket.destroy();
     void this.#transport?.then((t) => t.agent.destroy());
   }
 
@@ -107,7 +124,7 @@ export class DirectClient {
   async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
     const sent = { ...headers, 'content-length': String(body.length), 'content-md5': md5Base64(body) };
     const answer = await this.#send(sign, 'PUT', sent, body, signal, where);
-    answer.body.resume();
+    answer.body.destroy();
     return answer.etag;
   }
 
@@ -164,8 +181,38 @@ export class DirectClient {
     }
   }
 
-  /** One request: resolves with the answer's head, or rejects with what went wrong on the way. */
-  #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
+  /**
+   * One request: resolves with the answer's head, or rejects with what went wrong on the way.
+   * A GET over plain HTTP reads its body straight from the socket (raw-get.ts).
+   */
+  async #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
+    if (request.method === 'GET' && !this.#https) {
+      const { timeouts } = this.#ctx.network;
+      const target = byteExact(url);
+      try {
+        const raw = await rawGet({
+          hostname: target.hostname,
+          port: Number(target.port || 80),
+          host: new URL(url.slice(0, url.indexOf('/', url.indexOf('//') + 2))).host,
+          path: target.path,
+          headers: request.headers,
+          signal: request.signal,
+          connectTimeout: timeouts.connect,
+          idleTimeout: timeouts.idle,
+          timeoutError,
+          abortError,
+          sockets: this.#sockets,
+        });
+        return answerOf(raw.status, raw.headers, raw);
+      } catch (error) {
+        if (!(error instanceof RawUnsupported)) throw error;
+      }
+    }
+    return this.#http(t, url, request);
+  }
+
+  /** One request through node:http. */
+  #http(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
       if (request.signal.aborted) return reject(abortError());
@@ -196,29 +243,54 @@ export class DirectClient {
         response = res;
         clearTimeout(connectTimer);
         res.on('close', () => request.signal.removeEventListener('abort', onAbort));
-        const h = res.headers;
-        const metadata: Record<string, string> = {};
-        for (const [name, value] of Object.entries(h)) {
-          if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
-        }
-        const length = h['content-length'] === undefined ? undefined : Number(h['content-length']);
-        const modified = h['last-modified'] === undefined ? undefined : new Date(h['last-modified']);
-        resolve({
-          status: res.statusCode ?? 0,
-          body: res,
-          contentType: h['content-type'],
-          contentLength: Number.isSafeInteger(length) ? length : undefined,
-          contentRange: h['content-range'],
-          etag: h['etag'],
-          lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined,
-          versionId: typeof h['x-amz-version-id'] === 'string' ? h['x-amz-version-id'] : undefined,
-          metadata,
-          encrypted: String(h['x-amz-server-side-encryption'] ?? '').startsWith('aws:kms') || h['x-amz-server-side-encryption-customer-algorithm'] !== undefined,
-        });
+        resolve(answerOf(res.statusCode ?? 0, res.headers, messageBody(res)));
       });
       req.end(request.body);
     });
   }
+}
+
+/** An answer as the transfers read it: the object's headers, and its body. */
+function answerOf(status: number, h: Record<string, string | string[] | undefined>, body: AnswerBody): DirectAnswer {
+  const one = (name: string) => (typeof h[name] === 'string' ? (h[name] as string) : undefined);
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(h)) {
+    if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
+  }
+  const length = one('content-length') === undefined ? undefined : Number(one('content-length'));
+  const modified = one('last-modified') === undefined ? undefined : new Date(one('last-modified')!);
+  return {
+    status,
+    body,
+    contentType: one('content-type'),
+    contentLength: Number.isSafeInteger(length) ? length : undefined,
+    contentRange: one('content-range'),
+    etag: one('etag'),
+    lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined,
+    versionId: one('x-amz-version-id'),
+    metadata,
+    encrypted: (one('x-amz-server-side-encryption') ?? '').startsWith('aws:kms') || one('x-amz-server-side-encryption-customer-algorithm') !== undefined,
+  };
+}
+
+/** A node:http answer's body as an AnswerBody. */
+function messageBody(res: IncomingMessage): AnswerBody {
+  return {
+    headers: res.headers,
+    async pipeTo(sink) {
+      for await (const chunk of res) if (sink(chunk as Buffer) === false) break;
+    },
+    async text() {
+      let text = '';
+      try {
+        for await (const chunk of res) if (text.length < 64 * 1024) text += String(chunk);
+      } catch {
+        // the body of an error is only a detail
+      }
+      return text;
+    },
+    destroy: (error) => res.destroy(error),
+  };
 }
 
 interface ErrorShape {
@@ -230,18 +302,11 @@ interface ErrorShape {
 
 /** An error answer as the SDK would have thrown it (read from its XML body), and its `Date`. */
 async function errorShape(answer: DirectAnswer, attempt: number): Promise<{ shape: ErrorShape; date: number | undefined }> {
-  let text = '';
-  try {
-    for await (const chunk of answer.body) {
-      if (text.length < 64 * 1024) text += String(chunk);
-    }
-  } catch {
-    // the body of an error is only a detail
-  }
+  const text = await answer.body.text();
   const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
   const code = tag('Code') ?? (answer.status === 404 ? 'NotFound' : answer.status === 412 ? 'PreconditionFailed' : answer.status === 416 ? 'InvalidRange' : undefined);
   const h = answer.body.headers;
-  const date = h['date'] === undefined ? undefined : Date.parse(h['date']);
+  const date = typeof h['date'] === 'string' ? Date.parse(h['date']) : undefined;
   return {
     shape: {
       name: code ?? 'Unknown',

@@ -68,8 +68,6 @@ export const MiB = 1024 * 1024;
 export const DEFAULT_DOWNLOAD_PART = 8 * MiB;
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 4;
 export const MIN_DOWNLOAD_PART = MiB;
-/** Bytes gathered from a body before one positional write. */
-export const FLUSH_BYTES = 512 * 1024;
 
 /** A whole number from `min` to `max`, or `fallback` when left out (`null` is refused, not read as left out). */
 export function wholeNumber(value: unknown, fallback: number, min: number, max: number, field: string, unit = ''): number {

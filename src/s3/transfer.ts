@@ -12,8 +12,9 @@
  *   `OBJECT_CHANGED`, never a file stitched from two versions.
  * - A range whose connection breaks off or goes silent is resumed from its last byte written,
  *   up to `retries` times in a row without progress.
- * - Memory stays at about `concurrency` x 512 KiB whatever the size: bodies are written as they
- *   arrive, and a range's reading waits for its writes.
+ * - Memory stays at about `concurrency` x 256 KiB whatever the size: each chunk is hashed and
+ *   written at its offset as it arrives, before the next read (over plain HTTP into one reused
+ *   buffer per range, raw-get.ts), so a range's reading waits for its writes.
  * - On any failure (or `signal`) the part file is removed: the target is either the whole object
  *   or what it was before.
  * - Every byte is checked against the object's ETag (integrity.ts): the MD5 of the whole, or of
@@ -23,6 +24,7 @@
  *   still do not match mean an ETag that is no MD5 of them: the result says `verified: false`.
  */
 import { randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -30,7 +32,7 @@ import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
 import { DirectClient, pause, type DirectAnswer, type DirectContext } from './direct.js';
 import { DownloadDigests, etagCheck, fileEtag, partsMd5, type EtagCheck, type WrittenRange } from './integrity.js';
-import { FLUSH_BYTES, assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
+import { assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './transfer-options.js';
 
 export * from './transfer-options.js';
 import type { S3Connection } from './connection.js';
@@ -124,6 +126,18 @@ function plan(total: number, first: number, partSize: number): Segment[] {
 /** Thrown inside the transfer for a local write that failed: never retried. */
 class LocalWriteError extends Error {}
 
+/** Bytes written between two progress reports. */
+const PROGRESS_BYTES = 512 * 1024;
+
+/** Writes all of `chunk` at `position` of the file `fd`, or throws a LocalWriteError. */
+function writeAt(fd: number, chunk: Buffer, position: number): void {
+  try {
+    for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
+  } catch (error) {
+    throw new LocalWriteError('write failed', { cause: error });
+  }
+}
+
 /** Downloads `key` into the file `path`, complete or not at all. `key` is checked by the caller. */
 export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const direct = new DirectClient(directContext(ctx));
@@ -194,49 +208,43 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
   /** Writes `answer`'s body at its offsets into `segment`, up to the segment's end. */
   const pump = async (answer: Answer, segment: Segment): Promise<void> => {
-    const fh = file!;
+    const fd = file!.fd;
     let skip = segment.pos - answer.start;
     if (skip < 0) {
       answer.out.body.destroy();
       throw new CloudSparkError('SERVICE_ERROR', `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`);
     }
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const [chunks, n] = [pending, pendingBytes];
-      pending = [];
-      pendingBytes = 0;
-      digests?.feed(segment.pos, chunks);
-      try {
-        await fh.writev(chunks, segment.pos);
-      } catch (error) {
-        throw new LocalWriteError('write failed', { cause: error });
-      }
-      segment.pos += n;
-      progress(n);
-    };
+    // Each chunk is hashed and written where it belongs as it arrives, before the next read:
+    // the chunk may be a view of a buffer the next read reuses (raw-get.ts). A write into the
+    // page cache is a copy; doing it here keeps one buffer per range and no queue.
+    let unreported = 0;
     try {
-      for await (const data of answer.out.body) {
-        let chunk = data as Buffer;
+      await answer.out.body.pipeTo((data) => {
+        let chunk = data;
         if (skip > 0) {
           if (chunk.length <= skip) {
             skip -= chunk.length;
-            continue;
+            return true;
           }
           chunk = chunk.subarray(skip);
           skip = 0;
         }
-        const room = segment.end === undefined ? Infinity : segment.end + 1 - segment.pos - pendingBytes;
+        const room = segment.end === undefined ? Infinity : segment.end + 1 - segment.pos;
         if (chunk.length > room) chunk = chunk.subarray(0, room);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= FLUSH_BYTES || pendingBytes === room) await flush();
-        if (segment.end !== undefined && segment.pos > segment.end) break; // the rest belongs to no one: stop reading
-      }
+        digests?.feed(segment.pos, [chunk]);
+        writeAt(fd, chunk, segment.pos);
+        segment.pos += chunk.length;
+        unreported += chunk.length;
+        if (unreported >= PROGRESS_BYTES) {
+          progress(unreported);
+          unreported = 0;
+        }
+        // The rest belongs to no one: stop reading.
+        return segment.end === undefined || segment.pos <= segment.end;
+      });
     } finally {
-      // What arrived before a break is good: keep it, so that a resume starts after it.
-      if (!stop.signal.aborted) await flush();
+      // What arrived before a break is written: a resume starts after it.
+      if (unreported > 0) progress(unreported);
     }
   };
 
