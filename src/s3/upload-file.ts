@@ -57,7 +57,8 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
   const action = `uploadFile("${key}")`;
   const { signal, onProgress } = options;
   if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
-  const file = await (await fsp()).open(path, 'r').catch((error: unknown) => {
+  const { open, stat } = await fsp();
+  const file = await open(path, 'r').catch((error: unknown) => {
     throw readFailure(action, path, error);
   });
   const direct = shared ?? new DirectClient(directContext(ctx));
@@ -79,11 +80,23 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
   let uploadId: string | undefined;
   let completing = false;
   try {
-    const { size } = await file.stat();
+    const opened = await file.stat();
+    const { size } = opened;
+    /**
+     * The file as it was opened, still: same size, modification time and inode, by its handle
+     * and by its path. Called once every byte is read: a file rewritten in place while it was
+     * read would be stored torn, half old and half new.
+     */
+    const unchanged = async () => {
+      const [now, named] = await Promise.all([file.stat(), stat(path).catch(() => undefined)]);
+      const same = (s: typeof now | undefined) => s !== undefined && s.size === size && s.mtimeMs === opened.mtimeMs && s.ino === opened.ino;
+      if (!same(now) || !same(named)) throw readFailure(action, path, new Error('it changed while it was read (size, modification time or inode): upload it again once it is written'));
+    };
     const plain = options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
     if (size <= partSize && plain) {
       // One PUT, signed with its type and length.
       const body = await read(0, size);
+      await unchanged();
       const sign: Signer = (date) => ctx.connection.presignedPutUrl(key, { expiresIn: URL_LIFETIME, signingDate: date, contentType, contentLength: size });
       const etag = await direct.put(sign, body, { 'content-type': contentType }, stop.signal, where);
       onProgress?.({ loaded: size, total: size });
@@ -91,7 +104,9 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     }
     if (size <= partSize) {
       // Metadata and the like need the SDK's signed headers.
-      return await ctx.connection.uploadObject(await read(0, size), key, { ...options, contentType, partSize, queueSize: concurrency, signal: stop.signal });
+      const body = await read(0, size);
+      await unchanged();
+      return await ctx.connection.uploadObject(body, key, { ...options, contentType, partSize, queueSize: concurrency, signal: stop.signal });
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
@@ -117,6 +132,7 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     if (signal?.aborted) throw new CloudSparkError('ABORTED', `${action} was cancelled; nothing was stored`);
     if (failure) throw failure.error;
     parts.sort((a, b) => a.partNumber - b.partNumber);
+    await unchanged();
     completing = true;
     const done = await ctx.connection.completeMultipartUpload(key, id, parts, { signal: stop.signal });
     uploadId = undefined;

@@ -80,3 +80,25 @@ test('Ctrl-C during put while the store refuses the abort (503): exit 130, and t
   assertExit(await cli([...on(s.bucket), ...args]), 0);
   assert.deepEqual(await pendingUploads(s.direct), []);
 });
+
+test('put of a file rewritten in place while it is read (same size): exit 1 naming the change, nothing stored, no upload open', async () => {
+  s.proxy.reset();
+  const path = join(dir, 'rewritten.bin');
+  writeFileSync(path, big);
+  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: 4 * MiB } });
+  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'rewritten.bin', 'c/torn.bin', '--part-size', '5MiB', '--concurrency', '1', '--json'], { cwd: dir });
+  const done = finished(child);
+  while (!s.proxy.seen.some((r) => r.method === 'PUT')) await sleep(10);
+  // Another program rewrites the file in place: same size, other bytes.
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const fd = openSync(path, 'r+');
+  writeSync(fd, randomBytes(big.length), 0, big.length, 0);
+  closeSync(fd);
+  const run = await done;
+  assertExit(run, 1);
+  const { error } = json<{ error: { code: string; message: string } }>(run);
+  assert.equal(error.code, 'FILE');
+  assert.match(error.message, /changed while it was read/);
+  await assert.rejects(s.direct.headObject('c/torn.bin'), isCloudSparkError('NO_SUCH_KEY'));
+  assert.deepEqual(await pendingUploads(s.direct), []);
+});
