@@ -6,6 +6,7 @@ import { getEventListeners } from 'node:events';
 import { Command, Option } from 'commander';
 import type { App } from './action.js';
 import { ENDPOINT_ENV } from './context.js';
+import { constants } from 'node:os';
 import { EXIT_INTERRUPTED, toFailure } from './failure.js';
 import { Output, type Streams } from './output.js';
 import { secondsAsMs } from './parse.js';
@@ -75,27 +76,35 @@ export function buildProgram(app: App): Command {
   return program;
 }
 
+/** The signals that cancel a command and run its clean-up. */
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Runs one command line (without `node` and the script) and resolves to its exit status. */
 export async function run(argv: string[], streams?: Streams): Promise<number> {
   const out = new Output({ json: asks(argv, '--json'), quiet: asks(argv, '-q', '--quiet') }, streams);
   const controller = new AbortController();
   const app: App = { out, signal: controller.signal };
-  // Ctrl-C cancels a transfer, which then cleans up (a part file, a multipart upload); with no
-  // transfer listening, or at the second Ctrl-C, the CLI leaves at once.
-  const onSigint = () => {
-    if (controller.signal.aborted || getEventListeners(controller.signal, 'abort').length === 0) process.exit(EXIT_INTERRUPTED);
+  // Ctrl-C (SIGINT), and SIGTERM and SIGHUP (what `timeout`, systemd, `docker stop`, CI cancels
+  // and a closed terminal send) cancel a transfer, which then cleans up (a part file, a
+  // multipart upload) and says what it could not; the status is then 128 + the signal's number.
+  // With no transfer listening, or at a second signal, the CLI leaves at once.
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (name: NodeJS.Signals) => {
+    const status = 128 + (constants.signals[name] ?? 2);
+    if (controller.signal.aborted || getEventListeners(controller.signal, 'abort').length === 0) process.exit(status);
+    received = name;
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  for (const name of SIGNALS) process.on(name, onSignal);
   try {
     await buildProgram(app).parseAsync(argv, { from: 'user' });
     return app.exitCode ?? 0;
   } catch (error) {
     const failure = toFailure(error, (e) => app.context?.hint(e));
     if (failure.error) out.error(failure.error);
-    return failure.exitCode;
+    return failure.exitCode === EXIT_INTERRUPTED && received ? 128 + (constants.signals[received] ?? 2) : failure.exitCode;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const name of SIGNALS) process.off(name, onSignal);
     app.context?.close();
   }
 }
