@@ -62,6 +62,14 @@ export interface FolderFile {
   unverifiedReason?: string;
 }
 
+/** An entry a folder transfer left out, and why. */
+export interface SkippedEntry {
+  /** The path relative to the folder (up), or the key (down). */
+  name: string;
+  /** Why, in words. */
+  reason: string;
+}
+
 /** What `uploadDirectory` and `downloadPrefix` resolve to. */
 export interface FolderResult {
   /** The key prefix, as used: empty, or ending with `/`. */
@@ -72,8 +80,13 @@ export interface FolderResult {
   files: FolderFile[];
   /** Bytes of all the files. */
   bytes: number;
-  /** Keys left out by `downloadPrefix`: those ending with `/` (folder markers). */
-  skipped: string[];
+  /**
+   * What was left out, each with why: for `uploadDirectory`, entries under the folder that are
+   * not regular files (symbolic links, which are not followed; FIFOs, sockets, devices) or whose
+   * name is not UTF-8 (`name`: the path relative to the folder); for `downloadPrefix`, keys
+   * ending with `/` (folder markers; `name`: the key).
+   */
+  skipped: SkippedEntry[];
   /**
    * Every byte checked: for `uploadDirectory`, each body was sent with its `Content-MD5` for the
    * store to check (always true); for `downloadPrefix`, each file matched its object's ETag
@@ -124,27 +137,43 @@ function cancelled(action: string, done: number, of: number, what: string, cause
 
 // ---------------------------------------------------------------- up
 
-/** Every regular file under `root`, as paths relative to it; symbolic links are not followed. */
-async function walk(root: string, action: string): Promise<Array<{ path: string; rel: string[]; size: number }>> {
+/**
+ * Every regular file under `root`, as paths relative to it, and every entry left out with why:
+ * symbolic links are not followed (a link could lead out of the folder, or round in a loop),
+ * FIFOs, sockets and devices are not files, and a name that is not UTF-8 cannot be a key (S3 keys
+ * are UTF-8; Node would read such a name with U+FFFD in it, and then not find the file).
+ */
+async function walk(root: string, action: string): Promise<{ files: Array<{ path: string; rel: string[]; size: number }>; skipped: SkippedEntry[] }> {
   const { lstat, readdir } = await fsp();
-  const out: Array<{ path: string; rel: string[]; size: number }> = [];
+  const files: Array<{ path: string; rel: string[]; size: number }> = [];
+  const skipped: SkippedEntry[] = [];
   const visit = async (dir: string, rel: string[]) => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch((error: unknown) => {
       throw readFailure(action, dir, error);
     });
     for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await visit(path, [...rel, entry.name]);
+      const raw = entry.name as unknown as Buffer;
+      const name = raw.toString('utf8');
+      const here = [...rel, name];
+      if (!Buffer.from(name, 'utf8').equals(raw)) {
+        skipped.push({ name: [...rel, raw.toString('latin1')].join('/'), reason: 'its name is not UTF-8, which an S3 key must be: rename it' });
+        continue;
+      }
+      const path = join(dir, name);
+      if (entry.isDirectory()) await visit(path, here);
       else if (entry.isFile()) {
         const { size } = await lstat(path).catch((error: unknown) => {
           throw readFailure(action, path, error);
         });
-        out.push({ path, rel: [...rel, entry.name], size });
+        files.push({ path, rel: here, size });
+      } else {
+        const what = entry.isSymbolicLink() ? 'a symbolic link, not followed' : entry.isFIFO() ? 'a FIFO, not a file' : entry.isSocket() ? 'a socket, not a file' : 'a device, not a file';
+        skipped.push({ name: here.join('/'), reason: `it is ${what}` });
       }
     }
   };
   await visit(root, []);
-  return out;
+  return { files, skipped };
 }
 
 /**
@@ -162,7 +191,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
     throw readFailure(action, dir, error);
   });
   if (!info.isDirectory()) throw new CloudSparkError('FILE', `${action} failed: "${dir}" is not a folder`);
-  const found = await walk(dir, action);
+  const { files: found, skipped } = await walk(dir, action);
   const files: FolderFile[] = found
     .map((f) => ({ key: base + f.rel.join('/'), path: f.path, size: f.size }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -173,7 +202,7 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
     await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) }, direct);
     report(f.size);
   });
-  return { prefix: base, dir, files, bytes, skipped: [], verified: true };
+  return { prefix: base, dir, files, bytes, skipped, verified: true };
 }
 
 /**
@@ -251,12 +280,12 @@ export async function downloadPrefix(
   for await (const o of list(base)) objects.push(o);
   const root = resolve(dir);
   const files: FolderFile[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedEntry[] = [];
   const dirs = new Set<string>();
   for (const o of objects) {
     const rel = o.key.slice(base.length);
     if (rel === '' || rel.endsWith('/')) {
-      skipped.push(o.key);
+      skipped.push({ name: o.key, reason: 'a folder marker (a key ending with /), not a file' });
       continue;
     }
     const why = unsafeReason(rel);

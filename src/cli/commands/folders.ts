@@ -32,6 +32,8 @@ export async function putFolder(ctx: CliContext, dir: string, prefix: string | u
     const result = await s3.uploadDirectory(dir, target, { ...flags, signal: ctx.signal, onProgress: bar.update });
     bar.stop();
     ctx.out.info(`uploaded ${count(result)} from "${dir}" to s3://${ctx.bucket}/${result.prefix}`);
+    // Every entry left out, with why: nothing is dropped silently.
+    for (const entry of result.skipped) ctx.out.info(`skipped "${entry.name}": ${entry.reason}`);
     ctx.out.result(summary(ctx, result), () => undefined);
   } finally {
     bar.stop();
