@@ -37,6 +37,12 @@ export interface DirectRequest {
   range?: string | undefined;
   ifMatch?: string | undefined;
   signal: AbortSignal;
+  /**
+   * Over plain HTTP, read the body straight from the socket (raw-get.ts), on a connection of its
+   * own: for the large ranges of a large object, where it saves most of the CPU. A small file's
+   * one GET stays on node:http's kept-alive sockets, where a new connection per file would cost more.
+   */
+  raw?: boolean | undefined;
 }
 
 /** An answer's body, still to be read: the same whichever way it came (raw-get.ts or node:http). */
@@ -113,7 +119,7 @@ export class DirectClient {
     const headers: Record<string, string> = {};
     if (request.range) headers['range'] = request.range;
     if (request.ifMatch) headers['if-match'] = request.ifMatch;
-    return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where);
+    return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where, request.raw === true);
   }
 
   /**
@@ -135,8 +141,9 @@ export class DirectClient {
     body: Buffer | undefined,
     signal: AbortSignal,
     where: ErrorContext,
+    raw = false,
   ): Promise<DirectAnswer> {
-    const request = { method, headers, body, signal };
+    const request = { method, headers, body, signal, raw };
     let skewRetried = false;
     for (let attempt = 1; ; attempt++) {
       // A cancel during the back-off: no further request (its listener would never fire).
@@ -185,8 +192,8 @@ export class DirectClient {
    * One request: resolves with the answer's head, or rejects with what went wrong on the way.
    * A GET over plain HTTP reads its body straight from the socket (raw-get.ts).
    */
-  async #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
-    if (request.method === 'GET' && !this.#https) {
+  async #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal; raw: boolean }): Promise<DirectAnswer> {
+    if (request.raw && request.method === 'GET' && !this.#https) {
       const { timeouts } = this.#ctx.network;
       const target = byteExact(url);
       try {
@@ -278,7 +285,14 @@ function messageBody(res: IncomingMessage): AnswerBody {
   return {
     headers: res.headers,
     async pipeTo(sink) {
-      for await (const chunk of res) if (sink(chunk as Buffer) === false) break;
+      const length = Number(res.headers['content-length']);
+      let read = 0;
+      for await (const chunk of res) {
+        read += (chunk as Buffer).length;
+        // A sink that wants no more stops the reading, which closes the connection, unless the
+        // body is all there: then the loop ends by itself and the socket goes back to the pool.
+        if (sink(chunk as Buffer) === false && read !== length) break;
+      }
     },
     async text() {
       let text = '';

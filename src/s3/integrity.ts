@@ -198,7 +198,7 @@ export class DownloadDigests {
 
   async #readBack(file: import('node:fs/promises').FileHandle, range: WrittenRange, ranges: readonly WrittenRange[]): Promise<void> {
     const last = range.end === undefined ? Number.POSITIVE_INFINITY : range.end + 1;
-    const buffer = Buffer.allocUnsafe(READ_BACK);
+    let buffer: Buffer | undefined; // only when there is something to read back
     for (let i = 0; i < this.#units.length; i++) {
       const u = this.#units[i]!;
       if (u.end <= range.start || u.start >= last || u.pos >= u.end) continue;
@@ -208,6 +208,7 @@ export class DownloadDigests {
           const upto = Math.min(u.end, writtenFrom(u.pos, ranges));
           if (upto <= u.pos) break;
           const length = Math.min(READ_BACK, upto - u.pos);
+          buffer ??= Buffer.allocUnsafe(READ_BACK);
           const { bytesRead } = await file.read(buffer, 0, length, u.pos);
           if (bytesRead === 0) break;
           u.hash.update(buffer.subarray(0, bytesRead));

@@ -181,7 +181,8 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const range = start === undefined ? undefined : `bytes=${start}-${end ?? ''}`;
     let out: DirectAnswer;
     try {
-      out = await direct.get(key, { range, ifMatch: etag, signal: stop.signal }, where);
+      // Every request after the first is a range of a large object (or a resume): raw-get.ts.
+      out = await direct.get(key, { range, ifMatch: etag, signal: stop.signal, raw: etag !== undefined }, where);
     } catch (error) {
       if (!stop.signal.aborted && error instanceof CloudSparkError && error.status === 412 && etag !== undefined) {
         throw changed(action, `it no longer has the ETag ${etag} (If-Match refused)`, error);
