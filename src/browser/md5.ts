@@ -1,8 +1,12 @@
 /**
  * MD5 (RFC 1321), which WebCrypto lacks: a part's `Content-MD5`, which S3 checks against the
  * bytes it receives, and the digest `post/complete` compares with what a POST stored. Written
- * small rather than unrolled (the module has a size budget), and incremental: a Blob is read a
- * slice at a time, so a 64 MiB part is never one array, and the page gets its turn between slices.
+ * small rather than unrolled (the module has a size budget), and incremental: a Blob is read as
+ * a stream, so a 64 MiB part is never one array, and the page gets its turn between chunks (about
+ * 1.5 MiB each in Chromium). A stream, rather than `slice().arrayBuffer()` in a loop: each read
+ * of a slice is a round trip to the browser process; on the shared 2-core machine Chromium hashed
+ * 32 MiB in 1.3 to 2.1 s in 1 MiB slices (1.1 to 1.5 s in 4 MiB ones), and in 0.8 to 1.6 s as a
+ * stream once warm, all under load.
  */
 
 // floor(|sin(i + 1)| * 2^32), as RFC 1321 defines them: computed, not 64 literals. None is
@@ -12,8 +16,6 @@ const K = Array.from({ length: 64 }, (_, i) => (Math.abs(Math.sin(i + 1)) * 2 **
 const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 /** The block being folded, as 16 little-endian words. */
 const words = new Int32Array(16);
-/** Bytes read at once: ~4 ms of hashing, a multiple of the 64-byte block. */
-const SLICE = 1 << 20;
 
 /** Folds the 64-byte blocks of `bytes` before `end` into the state `h`. */
 function blocks(h: Int32Array, bytes: Uint8Array, end: number): void {
@@ -45,12 +47,16 @@ function blocks(h: Int32Array, bytes: Uint8Array, end: number): void {
 export async function md5(blob: Blob): Promise<string> {
   const h = new Int32Array([1732584193, -271733879, -1732584194, 271733878]);
   const size = blob.size;
+  const reader = blob.stream().getReader();
   let rest = new Uint8Array(0);
-  for (let at = 0; at < size; at += SLICE) {
-    const bytes = new Uint8Array(await blob.slice(at, at + SLICE).arrayBuffer());
+  for (let read; !(read = await reader.read()).done; ) {
+    // Chunks come in any size: the bytes short of a whole block wait for the next one.
+    const bytes = new Uint8Array(rest.length + read.value.length);
+    bytes.set(rest);
+    bytes.set(read.value, rest.length);
     const whole = bytes.length & ~63;
     blocks(h, bytes, whole);
-    rest = bytes.subarray(whole); // left over by the last slice only
+    rest = bytes.subarray(whole);
   }
   // The rest, a 1 bit, zeros, and the size in bits (64-bit little-endian) end the last block.
   const last = new Uint8Array(rest.length < 56 ? 64 : 128);

@@ -1,8 +1,8 @@
 /**
  * The browser module's MD5 (src/browser/md5.ts), which a page uses for each part's Content-MD5
  * and for post/complete's check, against node:crypto: at every length where the padding changes
- * shape (55/56 bytes, block edges), across its 1 MiB read slices, several MiB, and random lengths
- * and bytes. Node's Blob reads as a page's does.
+ * shape (55/56 bytes, block edges), over several MiB, random lengths and bytes, and streams cut
+ * into chunks of every awkward size (a browser's Blob stream chooses its own).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ test('every length from 0 to 300 bytes: the padding in one block or two (55, 56,
   for (let n = 0; n <= 300; n++) assert.equal(await hashed(bytes.subarray(0, n)), reference(bytes.subarray(0, n)), `${n} bytes`);
 });
 
-test('around the 1 MiB slices it reads, and over several MiB', async () => {
+test('around 1 MiB, and over several MiB', async () => {
   const bytes = randomBytes(5 * MiB + 3);
   for (const n of [MiB - 1, MiB, MiB + 1, MiB + 55, MiB + 56, 2 * MiB + 64, 5 * MiB + 3]) {
     assert.equal(await hashed(bytes.subarray(0, n)), reference(bytes.subarray(0, n)), `${n} bytes`);
@@ -53,6 +53,26 @@ test('a Blob made of parts, and a slice of one, as a page hashes a file\'s part'
   assert.equal(await md5(blob.slice(MiB - 7, 2 * MiB + 9)), reference(bytes.subarray(MiB - 7, 2 * MiB + 9)));
 });
 
+test('a stream in chunks of any size, block edges or not: the bytes short of a block wait for the next chunk', async () => {
+  const bytes = randomBytes(300_000);
+  /** A Blob whose stream hands out `bytes` in chunks of these sizes, in turn. */
+  const chunked = (sizes: number[]) => {
+    let at = 0;
+    let i = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        const n = sizes[i++ % sizes.length]!;
+        controller.enqueue(bytes.subarray(at, (at += n)));
+      },
+    });
+    return { size: bytes.length, stream: () => stream } as unknown as Blob;
+  };
+  for (const sizes of [[1], [63], [64], [65], [1, 127, 64, 1000], [65536 + 7], [randomInt(1, 5000), randomInt(1, 5000), randomInt(1, 5000)]]) {
+    assert.equal(await md5(chunked(sizes)), reference(bytes), `chunks of ${sizes.join(', ')}`);
+  }
+});
+
 test('its constants, computed from sin as RFC 1321 defines them, are far from rounding: any engine\'s sin gives the same', () => {
   // A sin wrong by many ulps would still give the same floor(|sin(i)| * 2^32).
   for (let i = 1; i <= 64; i++) {
@@ -62,7 +82,7 @@ test('its constants, computed from sin as RFC 1321 defines them, are far from ro
   }
 });
 
-test('speed: 64 MiB, as the largest part a page hashes (reported, not asserted: the machine is shared)', async (t) => {
+test('speed: 64 MiB, as the largest part a page hashes (reported, not asserted: the machine is shared; Node\'s Blob stream included)', async (t) => {
   const bytes = randomBytes(64 * MiB);
   const blob = new Blob([bytes]);
   const mbps = async (hash: () => unknown) => {
