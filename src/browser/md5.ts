@@ -10,8 +10,10 @@
  */
 
 // floor(|sin(i + 1)| * 2^32), as RFC 1321 defines them: computed, not 64 literals. None is
-// within 0.01 of a whole number (the unit tier checks), so any engine's sin gives the same.
-const K = Array.from({ length: 64 }, (_, i) => (Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0);
+// within 0.01 of a whole number (the unit tier checks), so any engine's sin gives the same. In an
+// Int32Array, not an Array: Chromium's small integers have 31 bits, so most of these would be
+// boxed numbers there, and hashing ran 2.4x slower (150 against 360 MB/s, measured here).
+const K = new Int32Array(64).map((_, i) => Math.abs(Math.sin(i + 1)) * 2 ** 32);
 /** Left rotations: four per round. */
 const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 /** The block being folded, as 16 little-endian words. */
