@@ -13,9 +13,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGETS = {
   // The README's promise: "fails above 4 KB".
   module: { entry: 'src/browser/index.ts', limit: 4096 },
-  // A tenth of Uppy's page for the same job (@uppy/core 5.2.0 + @uppy/aws-s3 5.1.0: 26517
-  // bytes, as `npm run bench:browser` measures it): issue 11's target.
-  multipart: { entry: 'bench/browser/page/cloudspark.ts', limit: 2651 },
+  // Issue 11's target was a tenth of Uppy's page for the same job (@uppy/core 5.2.0 +
+  // @uppy/aws-s3 5.1.0: 26517 bytes, as `npm run bench:browser` measures it), 2651 bytes; the
+  // page weighed 2635. Integrity (issue 15: an MD5 in JS, as WebCrypto has none, for each part's
+  // Content-MD5) costs 733 bytes: the budget is what the page now weighs, 0.127x Uppy's, so that
+  // any growth still fails here.
+  multipart: { entry: 'bench/browser/page/cloudspark.ts', limit: 3368 },
 };
 
 const results = await Promise.all(Object.entries(BUDGETS).map(async ([name, { entry, limit }]) => {

@@ -36,6 +36,8 @@ function explain(error: unknown): string {
       return 'Cancelled.';
     case 'NETWORK':
       return 'Network problem: the upload stopped. Retry resumes where it stopped.';
+    case 'CORRUPT':
+      return 'Damaged on the way: the bytes that reached the storage were not the file\'s, on every try. Nothing was kept.';
     default:
       return error.message;
   }

@@ -4,7 +4,9 @@
  * Its `name` is always `'UploadError'`. `code` is S3's own error code when S3 refused
  * (`EntityTooLarge`, `AccessDenied`, ...), the upload handler's code when it refused
  * (`TOO_LARGE`, `TYPE_NOT_ALLOWED`, ...), or one of: `ABORTED` (cancelled through the signal),
- * `NETWORK` (no answer could be read: offline, or refused by CORS), `ETAG_NOT_EXPOSED` (the
+ * `NETWORK` (no answer could be read: offline, or refused by CORS), `CORRUPT` (on every attempt,
+ * the bytes that reached storage were not the file's: S3 refused a part as `BadDigest`, or the
+ * handler found a POST's stored bytes differ and deleted them), `ETAG_NOT_EXPOSED` (the
  * bucket's CORS rules hide the ETag header), `HTTP_ERROR` (an answer without a code),
  * `INVALID_INPUT` (an argument refused before any request: the message starts
  * `Invalid <field>:`), `INVALID_TARGET` (a target that is neither a presigned POST nor a PUT).
@@ -37,7 +39,10 @@ export function fromS3Response(status: number, body: string): UploadError {
   const code = xmlTag(body, 'Code') ?? 'HTTP_ERROR';
   const detail = xmlTag(body, 'Message');
   const expired = /expired/i.test(detail ?? '') ? ' The link expired: ask for a new one.' : '';
-  return new UploadError(code, `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}`, status);
+  // BadDigest: the body did not match its Content-MD5. One code for bytes changed on the way,
+  // whether S3 or the handler found it.
+  const corrupt = code === 'BadDigest';
+  return new UploadError(corrupt ? 'CORRUPT' : code, `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}${corrupt ? ' Its bytes changed on the way.' : ''}`, status);
 }
 
 /** The text of the first `<tag>` in one of S3's small XML answers (errors, the 201 answer to a POST), up to the next tag. */

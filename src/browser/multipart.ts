@@ -8,6 +8,7 @@ import { callHandler, type HandlerApi } from './api.js';
 import { UploadError, aborted } from './errors.js';
 import { progress, retrying, send, type UploadProgress } from './xhr.js';
 import { blob, optionsOf } from './gate.js';
+import { md5 } from './md5.js';
 
 /** Options of {@link uploadMultipart}. */
 export interface UploadMultipartOptions {
@@ -17,7 +18,10 @@ export interface UploadMultipartOptions {
   partSize?: number;
   /** Parts in flight at once. Default 4. */
   concurrency?: number;
-  /** Attempts per part after the first. Default 3, waiting 0.5 s, 1 s, 2 s. */
+  /**
+   * Attempts per part after the first, when it fails on the network, with a 5xx, or as `CORRUPT`
+   * (S3 found its body differs from its Content-MD5). Default 3, waiting 0.5 s, 1 s, 2 s.
+   */
   retries?: number;
   /** Never goes back: a retried part's bytes stay counted until the retry passes them. */
   onProgress?: (progress: UploadProgress) => void;
@@ -129,28 +133,31 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   // always signed again. Calls are made one at a time, so parts waiting together share one.
   const signed = new Map<number, [url: string, until: number]>();
   const fresh = (n: number) => (signed.get(n)?.[1] ?? 0) > Date.now();
-  let signing: Promise<unknown> = Promise.resolve();
-  const urlFor = (n: number, again: boolean): Promise<string> => {
-    const url = signing.then(async () => {
-      if (again || !fresh(n)) {
-        const partNumbers = [n];
-        for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
-        const { urls, expiresIn } = await callHandler<{ urls: Record<string, string>; expiresIn: number }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
-        // Timed from the answer: the 10% kept back covers the call's own time.
-        const until = Date.now() + expiresIn * 900;
-        for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
-      }
-      return signed.get(n)![0];
-    });
-    signing = url.catch(() => {});
-    return url;
-  };
+  const signing = inTurn();
+  const urlFor = (n: number, again: boolean): Promise<string> => signing(async () => {
+    if (again || !fresh(n)) {
+      const partNumbers = [n];
+      for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
+      const { urls, expiresIn } = await callHandler<{ urls: Record<string, string>; expiresIn: number }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
+      // Timed from the answer: the 10% kept back covers the call's own time.
+      const until = Date.now() + expiresIn * 900;
+      for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
+    }
+    return signed.get(n)![0];
+  });
+
+  // Each part's MD5 goes with it as Content-MD5 (unsigned: S3 checks it all the same), so S3
+  // refuses a body changed on the way (BadDigest: CORRUPT, retried). Parts are hashed once, one at
+  // a time, in the order they are sent, from the start: the first part leaves after its own
+  // hashing, and the others are hashed while it is on its way. Once the upload stops, no more.
+  const slice = (n: number) => file.slice((n - 1) * partSize, n * partSize);
+  const hashing = inTurn();
+  const digests = new Map(todo.map((n) => [n, hashing(() => (stop.signal.aborted ? Promise.reject(aborted()) : md5(slice(n))))]));
 
   // A retried part is signed again: a fresh URL, whatever became of the last one.
   const sendPart = (n: number): Promise<void> => retrying(async (attempt) => {
-    const url = await urlFor(n, attempt > 0);
-    const body = file.slice((n - 1) * partSize, n * partSize);
-    const answer = await send('PUT', url, body, {}, (loaded) => {
+    const [url, md5sum] = await Promise.all([urlFor(n, attempt > 0), digests.get(n)!]);
+    const answer = await send('PUT', url, slice(n), { 'content-md5': md5sum }, (loaded) => {
       // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
       sent.set(n, Math.max(sent.get(n) ?? 0, loaded));
       report();
@@ -188,3 +195,13 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
 
 /** How every call after multipart/create names the upload. */
 const named = ({ key, uploadId, token }: Session) => ({ key, uploadId, token });
+
+/** Runs the tasks given to it one at a time, in the order given; a failed one does not stop the next. */
+function inTurn() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const next = last.then(task);
+    last = next.catch(() => {});
+    return next;
+  };
+}

@@ -4,6 +4,7 @@ import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
 import { progress, retrying, send, type BrowserUploadProgress } from './xhr.js';
 import { blob, optionsOf, target as checkTarget, url as checkUrl } from './gate.js';
+import { md5 } from './md5.js';
 
 /** What `POST /post` of the upload handler returns (or `S3Connection.presignedCreateUrl`). */
 export interface PresignedPostTarget {
@@ -29,7 +30,10 @@ export interface PresignedPutTarget {
 
 /** Options of {@link uploadFile}. */
 export interface UploadFileOptions {
-  /** The upload handler that gave the target: a target with a token is then completed there (`post/complete`). */
+  /**
+   * The upload handler that gave the target: a target with a token is then completed there
+   * (`post/complete`), which checks the stored bytes against the file's MD5.
+   */
   api?: HandlerApi;
   /** Called as bytes are sent, with real upload progress. */
   onProgress?: (progress: BrowserUploadProgress) => void;
@@ -37,7 +41,11 @@ export interface UploadFileOptions {
   signal?: AbortSignal;
   /** Milliseconds without a byte moving after which the request is given up as `NETWORK` (and retried). Default 60000. */
   stallTimeout?: number;
-  /** Attempts after the first when the request fails on the network or with a 5xx. Default 3, waiting 0.5 s, 1 s, 2 s. */
+  /**
+   * Attempts after the first when the request fails on the network or with a 5xx, or (with `api`)
+   * when its completion does, or finds the stored bytes corrupted (`CORRUPT`). Default 3, waiting
+   * 0.5 s, 1 s, 2 s.
+   */
   retries?: number;
 }
 
@@ -54,8 +62,8 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
 
 /**
  * Uploads `file` in one request, reporting real upload progress. A handler's target (with a
- * token) is then completed through `options.api`, which verifies what S3 stored, and the
- * promise resolves with the handler's answer.
+ * token) is then completed through `options.api`, which verifies what S3 stored (its bytes
+ * against the file's MD5 among the rest), and the promise resolves with the handler's answer.
  */
 export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options?: UploadFileOptions): Promise<UploadedFile> {
   checkTarget(target);
@@ -80,15 +88,21 @@ export async function uploadFile(target: PresignedPostTarget | PresignedPutTarge
   } else {
     throw new UploadError('INVALID_TARGET', 'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).');
   }
-  const result = await retrying(request, retries, signal);
-  report(total);
-  // With success_action_status 201, S3 answers with XML naming the key and ETag.
-  // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
-  const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
-  const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
-  key = xmlTag(result.responseText, 'Key') ?? key;
-  if (api !== undefined && 'token' in target && target.token) return callHandler<CompletedUpload>(api, 'post/complete', { key, token: target.token }, signal);
-  return { key, etag };
+  // A handler's target is completed there, which compares the file's MD5 (hashed while the form
+  // is on its way) with what S3 stored: S3 does not check a POST's Content-MD5. Bytes changed on
+  // the way are deleted and answered CORRUPT, and the form is sent again, as a retry.
+  const token = api !== undefined && 'token' in target ? target.token : undefined;
+  const digest = token && md5(file);
+  return retrying(async () => {
+    const [result, hash] = await Promise.all([request(), digest]);
+    report(total);
+    // With success_action_status 201, S3 answers with XML naming the key and ETag.
+    // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
+    const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
+    const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
+    const stored = xmlTag(result.responseText, 'Key') ?? key;
+    return token ? callHandler<CompletedUpload>(api!, 'post/complete', { key: stored, token, md5: hash }, signal) : { key: stored, etag };
+  }, retries, signal);
 }
 
 /** Options of {@link deleteFile}. */

@@ -26,8 +26,9 @@ export const progress = (loaded: number, total: number): BrowserUploadProgress =
 
 /**
  * Runs `attempt` (with its number, 0 the first), and again after 0.5 s, 1 s, 2 s, ... (at most
- * `retries` more times) while it fails on the network (a cut, a stall, no CORS headers) or with a
- * 5xx: the failures a second try can get through. Refusals (4xx) and cancels are thrown at once.
+ * `retries` more times) while it fails on the network (a cut, a stall, no CORS headers), with a
+ * 5xx, or as CORRUPT (bytes changed on the way, and not kept): the failures a second try can get
+ * through. Other refusals (4xx) and cancels are thrown at once.
  */
 export async function retrying<T>(attempt: (n: number) => Promise<T>, retries: number, signal?: AbortSignal): Promise<T> {
   for (let n = 0; ; n++) {
@@ -35,7 +36,7 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, retries: n
       return await attempt(n);
     } catch (error) {
       const { code, status } = error as UploadError;
-      if (signal?.aborted || !(code === 'NETWORK' || status >= 500) || n >= retries) throw error;
+      if (signal?.aborted || !(code === 'NETWORK' || code === 'CORRUPT' || status >= 500) || n >= retries) throw error;
       await new Promise((r) => setTimeout(r, 500 * 2 ** n));
     }
   }

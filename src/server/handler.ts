@@ -179,7 +179,11 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
 
     async 'post/complete'(call) {
       const { grant: held, key } = await upload(call, 'post.complete', 'post');
-      return finish(call.request, await verifyStoredUpload(connection, held, key, rules.maxSize));
+      // S3 does not check a POST's Content-MD5: the handler compares the client's MD5 with the
+      // stored bytes instead. Required: without it a body changed on the way would pass.
+      const md5 = call.body['md5'];
+      if (typeof md5 !== 'string' || !MD5_BASE64.test(md5)) throw badInput('md5', 'give the file\'s MD5 in base64, as a Content-MD5 header carries it (cloudspark/browser sends it)');
+      return finish(call.request, await verifyStoredUpload(connection, held, key, rules.maxSize, Buffer.from(md5, 'base64').toString('hex')));
     },
 
     async 'multipart/create'({ request, body }) {
@@ -277,6 +281,9 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     }
   };
 }
+
+/** 16 bytes in base64. */
+const MD5_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 
 /** S3 quotes ETags; Ceph RGW sometimes does not. */
 const bareEtag = (etag: string): string => etag.replace(/"/g, '');

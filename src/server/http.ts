@@ -18,6 +18,12 @@ export type HandlerErrorCode =
   | 'TOO_LARGE'
   /** 400: the stored file is not what was declared (size, type or content); it was deleted. */
   | 'CONTENT_MISMATCH'
+  /**
+   * 400: the bytes a presigned POST stored are not the file's (their MD5 differs from the one the
+   * client sent to `post/complete`): they changed on the way. They were deleted; sending the
+   * form again can work.
+   */
+  | 'CORRUPT'
   /** 401: `authorize` asked the client to sign in. */
   | 'UNAUTHORIZED'
   /**

@@ -61,7 +61,7 @@ test('another origin is refused by the same rules', async () => {
   const run = await cli(['doctor', ...on(bucket), '--origin', 'https://evil.example', '--json']);
   assertExit(run, 1);
   const checks = byName(json<Check[]>(run));
-  assert.equal(checks['cors rules']!.detail, 'no rule allows POST from https://evil.example; no rule allows PUT with a Content-Type header from https://evil.example');
+  assert.equal(checks['cors rules']!.detail, 'no rule allows POST from https://evil.example; no rule allows PUT with Content-Type and Content-MD5 headers from https://evil.example');
   assert.match(checks['preflight']!.detail, /refused \(HTTP 403\)/);
 });
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { S3Connection } from '../../src/index.js';
 import { createUploadHandler, type CompletedUpload } from '../../src/server/index.js';
 import { pendingUploads, withBucket } from '../support/rgw.js';
-import { callRoute, sendForm, type PostTarget } from '../support/handler.js';
+import { callRoute, md5Of, sendForm, type PostTarget } from '../support/handler.js';
 import { demoInBrowser, randomFile, stageFiles, uploadInPage, type PageFile } from '../support/demo-page.js';
 
 const MiB = 1024 * 1024;
@@ -52,7 +52,7 @@ test('300 uploads at once through createUploadHandler: every object stored with 
       const post = await route<PostTarget>('post', { filename: file.name, contentType: file.mimeType, size: file.buffer.length });
       const sent = await sendForm(post, new Uint8Array(file.buffer));
       assert.equal(sent.status, 201, await sent.text());
-      const done = await route<CompletedUpload>('post/complete', { key: post.key, token: post.token });
+      const done = await route<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(file.buffer) });
       assert.equal(done.size, file.buffer.length);
       return { key: done.key, file };
     };

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { MIN_PART_SIZE } from '../../src/index.js';
 import { createUploadHandler, type UploadHandler, type UploadHandlerOptions } from '../../src/server/index.js';
 import { withBucket, pendingUploads } from '../support/rgw.js';
-import { callRoute, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from '../support/handler.js';
+import { callRoute, md5Of, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from '../support/handler.js';
 
 const SECRET = randomBytes(32);
 const SECRET_KEY = 'private/secret.txt';
@@ -164,7 +164,7 @@ test('HTML, even listed exactly, is never served inline: stored and linked as a 
   assert.equal(disposition, "attachment; filename*=UTF-8''page.html");
   assert.equal((await sendForm(post, html, withoutDisposition)).status, 403, 'the policy requires the field');
   assert.equal((await sendForm(post, html)).status, 201);
-  await alice('post/complete', { key: post.key, token: post.token });
+  await alice('post/complete', { key: post.key, token: post.token, md5: md5Of(html) });
   assert.equal((await fetch(`${ctx.conn.endpoint}/${ctx.bucket}/${post.key}`)).status, 403, 'the bucket is not public');
   const viaHandler = await callRoute<{ url: string }>(createUploadHandler(options({ authorize: () => true })), 'get', { key: post.key });
   const served = await fetch(viaHandler.url);
@@ -178,7 +178,7 @@ test('a PNG that is not a PNG: CONTENT_MISMATCH at completion, and the file is d
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>';
   const post = await alice<PostTarget>('post', { filename: 'cat.png', contentType: 'image/png', size: svg.length });
   assert.equal((await sendForm(post, svg)).status, 201, 'S3 cannot tell');
-  const refused = await alice<Refusal>('post/complete', { key: post.key, token: post.token }, 400);
+  const refused = await alice<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of(svg) }, 400);
   assert.equal(refused.error.code, 'CONTENT_MISMATCH');
   await assert.rejects(ctx.conn.headObject(post.key), { code: 'NO_SUCH_KEY' });
 
@@ -191,7 +191,7 @@ test('a PNG that is not a PNG: CONTENT_MISMATCH at completion, and the file is d
   const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(40)]);
   const real = await alice<PostTarget>('post', { filename: 'real.png', contentType: 'image/png', size: png.length });
   assert.equal((await sendForm(real, png)).status, 201);
-  assert.equal((await alice<{ size: number }>('post/complete', { key: real.key, token: real.token })).size, png.length);
+  assert.equal((await alice<{ size: number }>('post/complete', { key: real.key, token: real.token, md5: md5Of(png) })).size, png.length);
 });
 
 test('authorize runs first: a caller it refuses learns no rule, and nothing is signed', async () => {

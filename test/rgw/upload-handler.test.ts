@@ -5,11 +5,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MIN_PART_SIZE } from '../../src/index.js';
 import { createUploadHandler, type CompletedUpload, type UploadHandler } from '../../src/server/index.js';
 import { withBucket, pendingUploads } from '../support/rgw.js';
-import { callRoute, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from '../support/handler.js';
+import { callRoute, md5Of, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from '../support/handler.js';
 
 let ctx: Awaited<ReturnType<typeof withBucket>>;
 let handler: UploadHandler;
@@ -40,7 +40,7 @@ test('a presigned POST stores the file (S3 answers 201 with the ETag); post/comp
   // AWS quotes the ETag (&quot;...&quot;); Ceph RGW does not.
   assert.match(xml, /<ETag>(&quot;)?[0-9a-f]{32}(&quot;)?<\/ETag>/);
   const before = completed.length;
-  const done = await call<CompletedUpload & { result: unknown }>('post/complete', { key: post.key, token: post.token });
+  const done = await call<CompletedUpload & { result: unknown }>('post/complete', { key: post.key, token: post.token, md5: md5Of(text) });
   assert.deepEqual({ ...done, etag: undefined }, { key: post.key, size: text.length, contentType: 'text/plain', etag: undefined, filename: 'note.txt', result: { id: before + 1 } });
   assert.match(done.etag ?? '', /^"[0-9a-f]{32}"$/);
   assert.equal(completed.length, before + 1);
@@ -53,8 +53,37 @@ test('a presigned POST stores the file (S3 answers 201 with the ETag); post/comp
 test('post/complete before the upload: 404, and onUploadComplete is not called', async () => {
   const post = await call<PostTarget>('post', { filename: 'n.txt', contentType: 'text/plain', size: 2 });
   const before = completed.length;
-  assert.equal((await call<Refusal>('post/complete', { key: post.key, token: post.token }, 404)).error.code, 'NO_SUCH_KEY');
+  assert.equal((await call<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of('hi') }, 404)).error.code, 'NO_SUCH_KEY');
   assert.equal(completed.length, before);
+});
+
+test('post/complete with the MD5 of other bytes than RGW stored (a bit flipped on the way): 400 CORRUPT, the object deleted, onUploadComplete not called; the same form sent again completes', async () => {
+  const file = randomBytes(4096);
+  const flipped = Buffer.from(file);
+  flipped[2048] = flipped[2048]! ^ 0x10;
+  const post = await call<PostTarget>('post', { filename: 'flip.bin', size: file.length });
+  assert.equal((await sendForm(post, flipped)).status, 201, 'RGW stores it: it checks no Content-MD5 on a POST');
+  const before = completed.length;
+  const refused = await call<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of(file) }, 400);
+  assert.equal(refused.error.code, 'CORRUPT');
+  assert.match(refused.error.message, /the file was deleted/);
+  await assert.rejects(ctx.conn.headObject(post.key), { code: 'NO_SUCH_KEY' });
+  assert.equal(completed.length, before, 'onUploadComplete was not called');
+
+  assert.equal((await sendForm(post, file)).status, 201);
+  const done = await call<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(file) });
+  assert.equal(done.etag, `"${createHash('md5').update(file).digest('hex')}"`, 'RGW\'s ETag of a POST object is its MD5');
+  assert.equal(completed.length, before + 1);
+  assert.ok(Buffer.from(await (await ctx.conn.getObject(post.key)).bytes()).equals(file));
+});
+
+test('post/complete without the md5: 400 INVALID_INPUT on "md5", and the stored object is left for a complete that sends it', async () => {
+  const post = await call<PostTarget>('post', { filename: 'old-client.txt', contentType: 'text/plain', size: 2 });
+  assert.equal((await sendForm(post, 'hi')).status, 201);
+  const before = completed.length;
+  assert.equal((await call<Refusal>('post/complete', { key: post.key, token: post.token }, 400)).error.field, 'md5');
+  assert.equal(completed.length, before);
+  assert.equal((await ctx.conn.headObject(post.key)).contentLength, 2);
 });
 
 test('a different Content-Type than the one signed is refused by S3', async () => {

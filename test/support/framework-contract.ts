@@ -11,7 +11,7 @@ import { MIN_PART_SIZE } from '../../src/index.js';
 import type { CompletedUpload, UploadHandler } from '../../src/server/index.js';
 import { sessionToken } from '../../examples/uploads.js';
 import { withBucket } from './rgw.js';
-import { callRoute, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from './handler.js';
+import { callRoute, md5Of, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from './handler.js';
 
 export interface RunningApp {
   url: string;
@@ -61,7 +61,7 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
     assert.match(post.key, /^uploads\/alice\/[0-9a-f-]{36}\/hello\.txt$/);
     const sent = await sendForm(post, text);
     assert.equal(sent.status, 201, await sent.text());
-    const done = await call<CompletedUpload>('post/complete', { key: post.key, token: post.token });
+    const done = await call<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(text) });
     assert.deepEqual([done.key, done.size, done.contentType], [post.key, text.length, 'text/plain']);
     assert.equal(await (await bucket.conn.getObject(post.key)).text(), text);
   });

@@ -3,6 +3,7 @@
  * and the uploads themselves sent straight to the storage with fetch.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { UploadHandler } from '../../src/server/index.js';
 
 export interface PostTarget { key: string; url: string; fields: Record<string, string>; token: string }
@@ -16,6 +17,9 @@ export async function callRoute<T = Record<string, unknown>>(handler: UploadHand
   assert.equal(response.status, status, `${route}: ${JSON.stringify(answer)}`);
   return answer;
 }
+
+/** The MD5 of `body` in base64, as a page sends it to `post/complete` (and in a Content-MD5 header). */
+export const md5Of = (body: Uint8Array | string): string => createHash('md5').update(body).digest('base64');
 
 /** Sends a presigned POST as a browser form would: the fields, then the file. */
 export async function sendForm(post: { url: string; fields: Record<string, string> }, body: Uint8Array<ArrayBuffer> | string, fields: Record<string, string> = post.fields): Promise<Response> {

@@ -23,11 +23,13 @@ test('CORS: origins match exactly or through one wildcard', () => {
   assert.equal(matchingRule([rule({ AllowedOrigins: ['https://app.examp.e'] })], O, 'POST'), -1, 'a dot is not a wildcard');
 });
 
-test('CORS: PUT needs Content-Type allowed and ETag exposed, by the first rule that matches, as S3 applies it', () => {
+test('CORS: PUT needs Content-Type and Content-MD5 allowed and ETag exposed, by the first rule that matches, as S3 applies it', () => {
   const noHeaders = corsVerdict([rule({ AllowedHeaders: undefined })], O, FIX);
   assert.equal(noHeaders.ok, false);
-  assert.equal(noHeaders.detail, `no rule allows PUT with a Content-Type header from ${O}`);
-  assert.equal(corsVerdict([rule({ AllowedHeaders: ['Content-Type'] })], O, FIX).ok, true, 'header names are case-insensitive');
+  assert.equal(noHeaders.detail, `no rule allows PUT with Content-Type and Content-MD5 headers from ${O}`);
+  assert.equal(corsVerdict([rule({ AllowedHeaders: ['Content-Type'] })], O, FIX).ok, false, 'multipart parts send Content-MD5');
+  assert.equal(corsVerdict([rule({ AllowedHeaders: ['Content-Type', 'Content-MD5'] })], O, FIX).ok, true, 'header names are case-insensitive');
+  assert.equal(corsVerdict([rule({ AllowedHeaders: ['content-*'] })], O, FIX).ok, true);
 
   const first = corsVerdict([rule({ AllowedMethods: ['PUT'], ExposeHeaders: [] }), rule({})], O, FIX);
   assert.equal(first.detail, 'rule 0, which applies to PUT, does not expose ETag (multipart uploads read it)');

@@ -2,6 +2,7 @@
  * What a browser on `origin` would do, done with fetch and its headers: CORS preflights, then
  * a real upload through a presigned POST and its removal through a presigned DELETE.
  */
+import { createHash } from 'node:crypto';
 import type { S3Connection } from '../../s3/connection.js';
 import { fail, pass, type Fix, type Verdict } from './check.js';
 
@@ -27,10 +28,10 @@ async function preflightProblem(url: string, origin: string, method: string, hea
   return undefined;
 }
 
-/** Preflights for a POST form upload to the bucket and a PUT (with Content-Type) of an object. */
+/** Preflights for a POST form upload to the bucket and a PUT (with Content-Type and Content-MD5, as a page sends) of an object. */
 export async function preflightVerdict(urls: { bucket: string; object: string }, origin: string, fix: Fix): Promise<Verdict> {
   const problems = (
-    await Promise.all([preflightProblem(urls.bucket, origin, 'POST'), preflightProblem(urls.object, origin, 'PUT', 'content-type')])
+    await Promise.all([preflightProblem(urls.bucket, origin, 'POST'), preflightProblem(urls.object, origin, 'PUT', 'content-type,content-md5')])
   ).filter((p): p is string => p !== undefined);
   return problems.length ? fail(problems.join('; '), fix) : pass(`OPTIONS for POST and PUT from ${origin} answered with the CORS headers a browser needs`);
 }
@@ -46,7 +47,7 @@ async function s3Error(res: Response): Promise<string> {
 
 /**
  * Uploads a small object through a presigned POST sent with the page's Origin, replaces it
- * through a presigned PUT (reading its ETag, as a multipart upload must), then removes it
+ * through a presigned PUT with a Content-MD5 (reading its ETag, as a multipart upload must), then removes it
  * through a presigned DELETE. Whatever happens, the object is gone afterwards.
  */
 export async function roundTripVerdict(s3: S3Connection, key: string, origin: string, fixes: RoundTripFixes): Promise<Verdict> {
@@ -64,7 +65,8 @@ export async function roundTripVerdict(s3: S3Connection, key: string, origin: st
   let removed = false;
   try {
     await s3.headObject(key); // stored, not merely answered
-    const headers = { Origin: origin, 'Content-Type': 'text/plain' };
+    // With the Content-MD5 a page's multipart parts carry, which the store checks.
+    const headers = { Origin: origin, 'Content-Type': 'text/plain', 'Content-MD5': createHash('md5').update(body).digest('base64') };
     const put = await fetch(await s3.presignedPutUrl(key, { expiresIn: 300 }), { method: 'PUT', body, headers });
     if (!put.ok) return fail(`the presigned POST worked, the presigned PUT was refused: ${await s3Error(put)}`, ...(put.status === 403 ? [await fixes.putRefused()] : []));
     const deleted = await fetch(await s3.presignedDeleteUrl(key, { expiresIn: 300 }), { method: 'DELETE', headers: { Origin: origin } });

@@ -1,8 +1,9 @@
 /**
  * Whether a bucket's CORS rules let a page on `origin` upload: S3 applies the first rule that
  * matches the origin, the method and every requested header, so each method is looked up as S3
- * would. POST (a presigned form) sends no custom header; PUT (a presigned URL, or a part of a
- * multipart upload) sends Content-Type, and the page must read each part's ETag.
+ * would. POST (a presigned form) sends no custom header; PUT sends Content-Type (a presigned
+ * URL) or Content-MD5 (a part of a multipart upload, which S3 checks against the part's bytes),
+ * and the page must read each part's ETag.
  */
 import type { CorsRule } from '../../s3/cors.js';
 import { fail, pass, wildcardMatch, type Fix, type Verdict } from './check.js';
@@ -20,10 +21,10 @@ export function matchingRule(rules: readonly CorsRule[], origin: string, method:
 export function corsVerdict(rules: readonly CorsRule[], origin: string, fix: Fix): Verdict {
   if (rules.length === 0) return fail('the bucket has no CORS rules: browsers may not upload to it from any origin', fix);
   const post = matchingRule(rules, origin, 'POST');
-  const put = matchingRule(rules, origin, 'PUT', ['content-type']);
+  const put = matchingRule(rules, origin, 'PUT', ['content-type', 'content-md5']);
   const problems: string[] = [];
   if (post < 0) problems.push(`no rule allows POST from ${origin}`);
-  if (put < 0) problems.push(`no rule allows PUT with a Content-Type header from ${origin}`);
+  if (put < 0) problems.push(`no rule allows PUT with Content-Type and Content-MD5 headers from ${origin}`);
   else if (!(rules[put]!.ExposeHeaders ?? []).some((h) => h.toLowerCase() === 'etag')) {
     problems.push(`rule ${put}, which applies to PUT, does not expose ETag (multipart uploads read it)`);
   }

@@ -1,10 +1,13 @@
 /**
  * The upload handler's decisions that need no storage: requests it refuses (with which status and
  * code), and the presigned POST it signs, read back from its policy. Its connection points at a
- * port where nothing listens, so any request to storage would fail loudly.
+ * port where nothing listens, so any request to storage would fail loudly. post/complete's check
+ * of the client's MD5 runs against a one-object store in memory, which records every call.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { S3Connection, policyDecode } from '../../../src/index.js';
 import { createUploadHandler, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
 import { signToken } from '../../../src/server/token.js';
@@ -157,6 +160,116 @@ describe('a presigned POST that carries the rules', () => {
     const error = await refusal(await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' })), 500, 'INTERNAL');
     assert.doesNotMatch(error.message, /makeKey/);
     assert.match(String(errors[0]), /makeKey returned a bad key/);
+  });
+});
+
+/**
+ * A bucket of one object, in memory: just what post/complete calls (HEAD, GET, DELETE), each call
+ * recorded. `etag` is what HEAD answers: the bytes' MD5 by default, as S3 and RGW give for a POST.
+ */
+function storeOf(bytes: Buffer, etag = `"${createHash('md5').update(bytes).digest('hex')}"`) {
+  const calls: string[] = [];
+  let held: Buffer | undefined = bytes;
+  const missing = () => Object.assign(new Error('no such key'), { code: 'NO_SUCH_KEY' });
+  const store = {
+    bucket: 'uploads-bucket',
+    presignedCreateUrl: () => Promise.reject(new Error('not used here')),
+    async headObject(key: string) {
+      calls.push(`HEAD ${key}`);
+      if (!held) throw missing();
+      return { key, contentLength: held.length, contentType: 'image/png', etag };
+    },
+    async getObject(key: string, options?: { range?: { start: number; end: number } }) {
+      calls.push(options?.range ? `GET ${key} ${options.range.start}-${options.range.end}` : `GET ${key}`);
+      if (!held) throw missing();
+      const body = options?.range ? held.subarray(options.range.start, options.range.end + 1) : held;
+      return { body: Readable.from([body]), bytes: async () => new Uint8Array(body) };
+    },
+    async deleteObject(key: string) {
+      calls.push(`DELETE ${key}`);
+      held = undefined;
+    },
+  };
+  return { connection: store as unknown as S3Connection, calls, held: () => held };
+}
+
+describe('post/complete compares the MD5 the client computed with the bytes stored', () => {
+  const KEY = 'uploads/0b6c/cat.png';
+  const file = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(2000)]);
+  const md5 = createHash('md5').update(file).digest('base64');
+  const token = signToken(SECRET, { kind: 'post', key: KEY, size: file.length, contentType: 'image/png', filename: 'cat.png', expires: Date.now() / 1000 + 60 });
+  /** The stored bytes: the file with one bit flipped at `at`, as a faulty proxy does. */
+  const flipped = (at: number) => {
+    const bytes = Buffer.from(file);
+    bytes[at] = bytes[at]! ^ 0x10;
+    return bytes;
+  };
+  const completing = (connection: S3Connection) => {
+    const completed: unknown[] = [];
+    const handler = handlerWith({ connection, secret: SECRET, onUploadComplete: (_request, upload) => void completed.push(upload) });
+    return { completed, complete: (body: Record<string, unknown>) => handler(call('post/complete', { key: KEY, token, ...body })) };
+  };
+
+  test('the same bytes: completed, and onUploadComplete told once; the ETag settles it, with no read of the whole object', async () => {
+    const store = storeOf(file);
+    const { completed, complete } = completing(store.connection);
+    const response = await complete({ md5 });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(completed.length, 1);
+    assert.deepEqual(store.calls, [`HEAD ${KEY}`, `GET ${KEY} 0-63`], 'the HEAD, then the first bytes for the type');
+  });
+
+  test('one bit flipped on the way: 400 CORRUPT, the object deleted, onUploadComplete never told', async () => {
+    const store = storeOf(flipped(1000));
+    const { completed, complete } = completing(store.connection);
+    const error = await refusal(await complete({ md5 }), 400, 'CORRUPT');
+    assert.match(error.message, /changed on the way; the file was deleted/);
+    assert.equal(store.held(), undefined, 'deleted');
+    assert.equal(store.calls.at(-1), `DELETE ${KEY}`);
+    assert.deepEqual(completed, []);
+  });
+
+  test('a flip in the first bytes is CORRUPT too, not CONTENT_MISMATCH: sending again can work', async () => {
+    const store = storeOf(flipped(3));
+    const { completed, complete } = completing(store.connection);
+    await refusal(await complete({ md5 }), 400, 'CORRUPT');
+    assert.equal(store.held(), undefined);
+    assert.deepEqual(completed, []);
+  });
+
+  test('an ETag that is not the MD5 (SSE-KMS on AWS): the bytes are read and hashed, and good ones complete', async () => {
+    const store = storeOf(file, '"9a0364b9e99bb480dd25e1f0284c8555"');
+    const { completed, complete } = completing(store.connection);
+    const response = await complete({ md5 });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.ok(store.calls.includes(`GET ${KEY}`), 'read whole');
+    assert.equal(completed.length, 1);
+  });
+
+  test('an ETag that is not the MD5, and bytes that are not the file: CORRUPT, deleted', async () => {
+    const store = storeOf(flipped(1500), '"9a0364b9e99bb480dd25e1f0284c8555"');
+    const { completed, complete } = completing(store.connection);
+    await refusal(await complete({ md5 }), 400, 'CORRUPT');
+    assert.equal(store.held(), undefined);
+    assert.deepEqual(completed, []);
+  });
+
+  test('no md5, or not 16 bytes in base64: 400 INVALID_INPUT on "md5", before any storage call (the object is left for a complete that sends it)', async () => {
+    for (const body of [{}, { md5: null }, { md5: createHash('md5').update(file).digest('hex') }, { md5: md5.slice(0, -2) }, { md5: `${md5}x` }, { md5: 'AAAAAAAAAAAAAAAAAAAAAB==' }]) {
+      const store = storeOf(file);
+      const { completed, complete } = completing(store.connection);
+      const error = await refusal(await complete(body), 400, 'INVALID_INPUT');
+      assert.equal(error.field, 'md5', JSON.stringify(body));
+      assert.deepEqual(store.calls, []);
+      assert.deepEqual(completed, []);
+    }
+  });
+
+  test('the token is checked before the md5: a bad token is 403 whatever the md5', async () => {
+    const store = storeOf(file);
+    const { complete } = completing(store.connection);
+    await refusal(await complete({ token: 'v1.e30.AAAA' }), 403, 'FORBIDDEN');
+    assert.deepEqual(store.calls, []);
   });
 });
 
