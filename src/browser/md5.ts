@@ -50,12 +50,17 @@ export async function md5(blob: Blob): Promise<string> {
   const h = new Int32Array([1732584193, -271733879, -1732584194, 271733878]);
   const size = blob.size;
   const reader = blob.stream().getReader();
-  let rest = new Uint8Array(0);
-  for (let read; !(read = await reader.read()).done; ) {
-    // Chunks come in any size: the bytes short of a whole block wait for the next one.
-    const bytes = new Uint8Array(rest.length + read.value.length);
-    bytes.set(rest);
-    bytes.set(read.value, rest.length);
+  let rest: Uint8Array = new Uint8Array(0);
+  for (let next = reader.read(), read; !(read = await next).done; ) {
+    next = reader.read(); // the next chunk is on its way while this one is hashed
+    // Chunks come in any size: the bytes short of a whole block wait for the next one, and only
+    // then is a chunk copied.
+    let bytes: Uint8Array = read.value;
+    if (rest.length) {
+      bytes = new Uint8Array(rest.length + read.value.length);
+      bytes.set(rest);
+      bytes.set(read.value, rest.length);
+    }
     const whole = bytes.length & ~63;
     blocks(h, bytes, whole);
     rest = bytes.subarray(whole);
