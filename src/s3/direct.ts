@@ -200,7 +200,7 @@ export class DirectClient {
         const raw = await rawGet({
           hostname: target.hostname,
           port: Number(target.port || 80),
-          host: new URL(url.slice(0, url.indexOf('/', url.indexOf('//') + 2))).host,
+          host: target.authority,
           path: target.path,
           headers: request.headers,
           signal: request.signal,
@@ -223,7 +223,8 @@ export class DirectClient {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
       if (request.signal.aborted) return reject(abortError());
-      const req: ClientRequest = t.request({ ...byteExact(url), method: request.method, headers: request.headers, agent: t.agent });
+      const { authority: _, ...target } = byteExact(url);
+      const req: ClientRequest = t.request({ ...target, method: request.method, headers: request.headers, agent: t.agent });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const fail = (error: Error) => {
@@ -341,10 +342,11 @@ function unescapeXml(s: string): string {
  * node:http goes through the WHATWG parser, which collapses `.` and `..` segments, so the key
  * `a/../b` would be sent as `b` (and its signature would not match).
  */
-export function byteExact(url: string): { protocol: string; hostname: string; port: string; path: string } {
+export function byteExact(url: string): { protocol: string; hostname: string; port: string; path: string; authority: string } {
   const at = url.indexOf('/', url.indexOf('//') + 2);
   const origin = new URL(at < 0 ? url : url.slice(0, at));
-  return { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: at < 0 ? '/' : url.slice(at) };
+  // `authority` is the Host header as signed: the host name, and the port when it is not the default.
+  return { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: at < 0 ? '/' : url.slice(at), authority: origin.host };
 }
 
 /** Named and worded as the SDK's HTTP handler words its own timers (see network.ts, timeoutKind). */
