@@ -60,9 +60,14 @@ export function barChart(chart: Chart): string {
       y += BAR_H + GAP;
     }
   }
-  if (chart.note) {
-    y += 18;
-    parts.push(`<text x='16' y='${y}' font-size='11' fill='#6b7280'>${esc(chart.note)}</text>`);
+  return svg(parts, y, chart.note, 18);
+}
+
+/** The SVG document: `parts` down to `y`, then the note (`gap` below them), on a white page. */
+function svg(parts: string[], y: number, note: string | undefined, gap: number): string {
+  if (note) {
+    y += gap;
+    parts.push(`<text x='16' y='${y}' font-size='11' fill='#6b7280'>${esc(note)}</text>`);
   }
   y += 14;
   return [
@@ -164,16 +169,5 @@ export function gridChart(grid: Grid): string {
       }
     }
   }
-  if (grid.note) {
-    y += 20;
-    parts.push(`<text x='16' y='${y}' font-size='11' fill='#6b7280'>${esc(grid.note)}</text>`);
-  }
-  y += 14;
-  return [
-    `<svg xmlns='http://www.w3.org/2000/svg' width='${WIDTH}' height='${y}' viewBox='0 0 ${WIDTH} ${y}' ${FONT}>`,
-    `<rect width='100%' height='100%' fill='#ffffff'/>`,
-    ...parts,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svg(parts, y, grid.note, 20);
 }
