@@ -15,7 +15,8 @@
 import type { Agent, IncomingMessage, ClientRequest } from 'node:http';
 import { CloudSparkError } from '../errors.js';
 import { fromSdkError, type ErrorContext } from './sdk-errors.js';
-import { CORRUPT_CODES, md5Base64 } from './integrity.js';
+import { CORRUPT_CODES } from './integrity.js';
+import { md5Of } from './hash-worker.js';
 import { RETRY_NETWORK_CODES, RETRY_S3_CODES, RETRY_STATUS, backoff } from './retry.js';
 import { RawUnsupported, rawGet, type Sink } from './raw-get.js';
 import type { Socket } from 'node:net';
@@ -128,7 +129,7 @@ export class DirectClient {
    * them (BadDigest), which is retried, and fails CORRUPT when every attempt was refused.
    */
   async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
-    const sent = { ...headers, 'content-length': String(body.length), 'content-md5': md5Base64(body) };
+    const sent = { ...headers, 'content-length': String(body.length), 'content-md5': await md5Of(body) };
     const answer = await this.#send(sign, 'PUT', sent, body, signal, where);
     answer.body.destroy();
     return answer.etag;
