@@ -47,7 +47,7 @@ export type {
 export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';
 export type { DownloadOptions, DownloadProgress, DownloadResult } from './s3/transfer.js';
 export type { UploadFileOptions } from './s3/upload-file.js';
-export type { FolderOptions, FolderProgress, FolderFile, FolderResult, SkippedEntry } from './s3/folders.js';
+export type { FailedEntry, FolderOptions, FolderProgress, FolderFile, FolderResult, SkippedEntry } from './s3/folders.js';
 export type { StsOptions } from './s3/credentials.js';
 export type { Timeouts, ResolvedTimeouts } from './s3/network.js';
 export { ABORT_RULE_ID } from './s3/lifecycle.js';

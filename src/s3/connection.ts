@@ -168,7 +168,7 @@ export class S3Connection {
   /** Uploads every file under `dir` to `prefix` + its relative path (`/` separators). */
   async uploadDirectory(dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> { return uploadDirectory(this.#transfer(), dir, prefix, options); }
 
-  /** Downloads every object under `prefix` into `dir`, refusing keys that would leave it (`UNSAFE_KEY`) before writing anything. */
+  /** Downloads every object under `prefix` into `dir` while it lists them; keys that would leave it (`UNSAFE_KEY`) or vanished are reported in `failed`. */
   async downloadPrefix(prefix: string, dir: string, options: FolderOptions = {}): Promise<FolderResult> {
     return downloadPrefix(this.#transfer(), (p) => this.listObjects({ prefix: p }), prefix, dir, options);
   }

@@ -3,13 +3,16 @@
  * many files at once, with one progress for the whole transfer.
  *
  * Keys are made from paths relative to the folder, with `/` between segments. On the way down,
- * every key is checked before anything is written: a key with `..` or `.` segments, an empty
- * segment, or that is absolute, would resolve outside the folder (through a symbolic link
- * too), or is both a file and a folder, is refused with `UNSAFE_KEY` and nothing is written.
+ * files are written while the listing goes on, and each key is checked before its file is: a key
+ * with `..` or `.` segments, an empty segment, or that is absolute, that is both a file and a
+ * folder, or whose way leads through a symbolic link, is not written and is reported in `failed`
+ * with `UNSAFE_KEY` (as aws CLI skips such keys), and so is a key deleted after it was listed.
+ * The part file's place is checked on its descriptor once it is open, so a link placed on the way
+ * during the run cannot redirect a write out of the folder.
  * Each file is written through a part file renamed into place (see transfer.ts).
  */
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { CloudSparkError, invalidInput } from '../errors.js';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { CloudSparkError, invalidInput, type CloudSparkErrorCode } from '../errors.js';
 import { assertFlag, assertKey } from '../validate.js';
 import { assertPath, cancelLink, directContext, downloadWith, eachLimited, fileFailure, fsp, transferOptions, DEFAULT_DOWNLOAD_PART, MIN_DOWNLOAD_PART, type TransferContext } from './transfer.js';
 import { DEFAULT_UPLOAD_PART, readFailure, uploadFile } from './upload-file.js';
@@ -70,6 +73,20 @@ export interface SkippedEntry {
   reason: string;
 }
 
+/** A key `downloadPrefix` did not write while it wrote the others, and why. */
+export interface FailedEntry {
+  /** The object key. */
+  key: string;
+  /**
+   * `UNSAFE_KEY`: it cannot be a file inside the folder (a `..` segment, an absolute path, a
+   * path another key needs as a folder, a symbolic link on its way); `NO_SUCH_KEY`: it was
+   * deleted after it was listed.
+   */
+  code: CloudSparkErrorCode;
+  /** Why, in words. */
+  reason: string;
+}
+
 /** What `uploadDirectory` and `downloadPrefix` resolve to. */
 export interface FolderResult {
   /** The key prefix, as used: empty, or ending with `/`. */
@@ -88,6 +105,11 @@ export interface FolderResult {
    */
   skipped: SkippedEntry[];
   /**
+   * `downloadPrefix`: keys that were not written, each with why, while the others were (the CLI
+   * exits 1 when there is one); always empty for `uploadDirectory`, which stops at a failure.
+   */
+  failed: FailedEntry[];
+  /**
    * Every byte checked: for `uploadDirectory`, each body was sent with its `Content-MD5` for the
    * store to check (always true); for `downloadPrefix`, each file matched its object's ETag
    * (false when one could not be checked: its `verified` and `unverifiedReason` say which and why).
@@ -97,23 +119,33 @@ export interface FolderResult {
 
 const DEFAULT_CONCURRENCY = 16;
 
+const sizeOf = (files: readonly FolderFile[]) => files.reduce((n, f) => n + f.size, 0);
+
 /** `prefix` as a folder: empty, or ending with one `/`. */
 function folderPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string') throw invalidInput('prefix', 'must be a string (empty for the whole bucket)');
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
-/** Progress for a whole folder, fed by each file's own. */
+/** Progress for a whole folder, fed by each file's own; its totals grow as a listing goes on. */
 function folderProgress(files: readonly FolderFile[], onProgress: FolderOptions['onProgress']) {
   const state: FolderProgress = { loaded: 0, total: files.reduce((n, f) => n + f.size, 0), files: 0, totalFiles: files.length };
   const report = () => onProgress?.({ ...state });
   return {
-    total: state.total,
     /** Files finished so far. */
     get files() {
       return state.files;
     },
+    /** Files known so far. */
+    get totalFiles() {
+      return state.totalFiles;
+    },
     report,
+    /** One more file to transfer, found by a listing. */
+    listed(size: number) {
+      state.total += size;
+      state.totalFiles++;
+    },
     /** A reporter for one file: takes that file's bytes so far, adds what is new. */
     file() {
       let seen = 0;
@@ -198,43 +230,44 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   for (const f of files) assertKey(f.key);
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
-  const bytes = await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' }, async (direct, f, stop, report) => {
+  await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' }, async (direct, f, stop, report) => {
     await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) }, direct);
     report(f.size);
   });
-  return { prefix: base, dir, files, bytes, skipped, verified: true };
+  return { prefix: base, dir, files, bytes: sizeOf(files), skipped, failed: [], verified: true };
 }
 
 /**
  * Runs `each` on every file, `concurrency` at a time, over one DirectClient whose sockets they
  * share, with one progress for the whole folder; a cancel (`options.signal`) or a failure stops
- * the rest. Resolves to the bytes moved.
+ * the rest. `files`: a list, or a listing to read as files are taken, which tells each file it
+ * yields to `listed` (the progress's totals grow with it).
  */
-async function transferAll(
+async function transferAll<F extends FolderFile>(
   ctx: TransferContext,
-  files: readonly FolderFile[],
+  files: readonly F[] | ((listed: (size: number) => void) => AsyncIterable<F>),
   run: { concurrency: number; action: string; options: FolderOptions; whatStays: string },
-  each: (direct: DirectClient, file: FolderFile, stop: AbortSignal, report: (loaded: number) => void) => Promise<void>,
-): Promise<number> {
+  each: (direct: DirectClient, file: F, stop: AbortSignal, report: (loaded: number) => void) => Promise<void>,
+): Promise<void> {
   const { signal, onProgress } = run.options;
   const { stop, release } = cancelLink(signal);
-  const progress = folderProgress(files, onProgress);
+  const progress = folderProgress(Array.isArray(files) ? files : [], onProgress);
   progress.report();
   const direct = new DirectClient(directContext(ctx));
   try {
-    const failure = await eachLimited(files, run.concurrency, stop, async (f) => {
+    const items = typeof files === 'function' ? files(progress.listed) : files;
+    const failure = await eachLimited(items, run.concurrency, stop, async (f) => {
       await each(direct, f, stop.signal, progress.file());
       progress.done();
     });
     if (failure) throw failure.error;
   } catch (error) {
-    if (signal?.aborted) throw cancelled(run.action, progress.files, files.length, run.whatStays, error);
+    if (signal?.aborted) throw cancelled(run.action, progress.files, progress.totalFiles, run.whatStays, error);
     throw error;
   } finally {
     direct.close();
     release();
   }
-  return progress.total;
 }
 
 // ---------------------------------------------------------------- down
@@ -252,13 +285,22 @@ export function unsafeReason(rel: string): string | undefined {
   return undefined;
 }
 
-function unsafe(action: string, key: string, why: string): CloudSparkError {
-  return new CloudSparkError('UNSAFE_KEY', `${action} refused key "${key}": ${why}; nothing was written`, { field: 'key' });
+/** What a failure of one file says of that file alone (the others go on), or undefined when it stops the transfer. */
+function fileProblem(error: unknown): { code: CloudSparkErrorCode; reason: string } | undefined {
+  if (!(error instanceof CloudSparkError)) return undefined;
+  if (error.code === 'NO_SUCH_KEY') return { code: 'NO_SUCH_KEY', reason: 'it was deleted after it was listed' };
+  if (error.code === 'UNSAFE_KEY') return { code: 'UNSAFE_KEY', reason: error.message };
+  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  // The file's place is taken by a folder (another key's), or a folder on its way by a file.
+  if (error.code === 'FILE' && (cause === 'EISDIR' || cause === 'ENOTDIR' || cause === 'ENOTEMPTY')) return { code: 'UNSAFE_KEY', reason: 'another key needs its path as a folder' };
+  return undefined;
 }
 
 /**
- * Downloads every object under `prefix` into `dir`, at its key's path relative to the prefix.
- * Every key is checked before anything is written (see the top of this file).
+ * Downloads every object under `prefix` into `dir`, at its key's path relative to the prefix,
+ * while the listing goes on (memory stays bounded however many keys there are). A key that
+ * cannot be a file inside the folder, or that vanished after it was listed, is not written and
+ * is reported in `failed`; the others are (see the top of this file).
  */
 export async function downloadPrefix(
   ctx: TransferContext,
@@ -273,61 +315,73 @@ export async function downloadPrefix(
   assertFlag(options.verify, 'verify');
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();
-  const { signal } = options;
+  const { signal, verify } = options;
   if (signal?.aborted) throw cancelled(action, 0, 0, 'nothing was written');
 
-  const objects: Array<{ key: string; size: number }> = [];
-  for await (const o of list(base)) objects.push(o);
-  const root = resolve(dir);
+  await mkdir(resolve(dir), { recursive: true }).catch((error: unknown) => {
+    throw fileFailure(action, dir, error);
+  });
+  // Paths are made under the folder's real path, so that each can be checked against it.
+  const root = await realpath(dir).catch((error: unknown) => {
+    throw fileFailure(action, dir, error);
+  });
   const files: FolderFile[] = [];
   const skipped: SkippedEntry[] = [];
-  const dirs = new Set<string>();
-  for (const o of objects) {
-    const rel = o.key.slice(base.length);
-    if (rel === '' || rel.endsWith('/')) {
-      skipped.push({ name: o.key, reason: 'a folder marker (a key ending with /), not a file' });
-      continue;
-    }
-    const why = unsafeReason(rel);
-    if (why) throw unsafe(action, o.key, why);
-    const path = resolve(root, ...rel.split('/'));
-    if (!path.startsWith(root + sep)) throw unsafe(action, o.key, `it would be written outside "${dir}"`);
-    files.push({ key: o.key, path, size: o.size });
-    for (let d = resolve(path, '..'); d !== root; d = resolve(d, '..')) dirs.add(d);
-  }
-  for (const f of files) if (dirs.has(f.path)) throw unsafe(action, f.key, 'another key needs its path as a folder');
+  const failed: FailedEntry[] = [];
 
-  // The folder as it is on disk: no folder on the way may lead outside it (a symbolic link),
-  // and no file to write may be a folder already.
-  await mkdir(root, { recursive: true }).catch((error: unknown) => {
-    throw fileFailure(action, root, error);
-  });
-  const rootReal = await realpath(root);
-  const ordered = [...dirs].sort((a, b) => a.length - b.length);
-  for (const d of ordered) {
-    const real = await realpath(d).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw fileFailure(action, d, error);
+  /** The folders on the way to `path`, made one by one: each must be a folder in `root`, not a link. */
+  const checked = new Set<string>([root]);
+  const folderFor = async (path: string): Promise<string | undefined> => {
+    const parent = dirname(path);
+    if (checked.has(parent)) return undefined;
+    const why = await folderFor(parent);
+    if (why) return why;
+    await mkdir(parent).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw fileFailure(action, parent, error);
     });
-    if (real !== undefined && real !== rootReal && !real.startsWith(rootReal + sep)) {
-      const key = files.find((f) => f.path.startsWith(d + sep))!.key;
-      throw unsafe(action, key, `"${relative(root, d)}" leads outside "${dir}" (a symbolic link)`);
+    const info = await lstat(parent).catch((error: unknown) => {
+      throw fileFailure(action, parent, error);
+    });
+    if (info.isSymbolicLink()) return `"${relative(root, parent)}" is a symbolic link, which could lead outside "${dir}"`;
+    if (!info.isDirectory()) return `"${relative(root, parent)}" is a file, not a folder (another key's, or one that was there)`;
+    checked.add(parent);
+    return undefined;
+  };
+
+  /** The keys to write, as the listing yields them; what cannot be written is noted on the way. */
+  async function* wanted(listed: (size: number) => void): AsyncGenerator<FolderFile> {
+    for await (const o of list(base)) {
+      const rel = o.key.slice(base.length);
+      if (rel === '' || rel.endsWith('/')) {
+        skipped.push({ name: o.key, reason: 'a folder marker (a key ending with /), not a file' });
+        continue;
+      }
+      const path = resolve(root, ...rel.split('/'));
+      const why = unsafeReason(rel) ?? (path.startsWith(root + sep) ? undefined : `it would be written outside "${dir}"`);
+      if (why) failed.push({ key: o.key, code: 'UNSAFE_KEY', reason: why });
+      else {
+        listed(o.size);
+        yield { key: o.key, path, size: o.size };
+      }
     }
-  }
-  const folders = await Promise.all(files.map((f) => lstat(f.path).then((s) => s.isDirectory(), () => false)));
-  const folder = files.find((_, i) => folders[i]);
-  if (folder) throw unsafe(action, folder.key, `"${folder.path}" is a folder`);
-  for (const d of ordered) {
-    await mkdir(d, { recursive: true }).catch((error: unknown) => {
-      throw fileFailure(action, d, error);
-    });
   }
 
-  const { verify } = options;
-  const bytes = await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' }, async (direct, f, stop, report) => {
-    const done = await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded), ...(verify !== undefined && { verify }) });
-    f.verified = done.verified;
-    if (done.unverifiedReason !== undefined) f.unverifiedReason = done.unverifiedReason;
+  await transferAll(ctx, wanted, { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' }, async (direct, f, stop, report) => {
+    try {
+      const why = (await folderFor(f.path)) ?? ((await lstat(f.path).catch(() => undefined))?.isDirectory() ? `"${relative(root, f.path)}" is a folder` : undefined);
+      if (why) throw new CloudSparkError('UNSAFE_KEY', why);
+      const done = await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded), ...(verify !== undefined && { verify }) }, root);
+      f.verified = done.verified;
+      if (done.unverifiedReason !== undefined) f.unverifiedReason = done.unverifiedReason;
+      files.push(f);
+    } catch (error) {
+      const problem = stop.aborted ? undefined : fileProblem(error);
+      if (!problem) throw error;
+      failed.push({ key: f.key, ...problem });
+    }
   });
-  return { prefix: base, dir, files, bytes, skipped, verified: files.every((f) => f.verified) };
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  files.sort(byKey);
+  failed.sort(byKey);
+  return { prefix: base, dir, files, bytes: sizeOf(files), skipped, failed, verified: files.every((f) => f.verified) };
 }

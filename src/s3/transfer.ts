@@ -26,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { CloudSparkError } from '../errors.js';
 import { fromBodyError, type ErrorContext } from './sdk-errors.js';
@@ -80,21 +80,32 @@ export function cancelLink(signal: AbortSignal | undefined): { stop: AbortContro
  * and no item starts once `stop` has fired. Resolves to that failure, for the caller to weigh
  * against a cancel of its own.
  */
-export async function eachLimited<T>(items: readonly T[], concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
-  let next = 0;
+export async function eachLimited<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  // One iterator shared by the workers: a listing is read only as fast as its items are taken.
+  const it: Iterator<T> | AsyncIterator<T> = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stop.abort();
+  };
   const worker = async () => {
-    while (next < items.length && failure === undefined && !stop.signal.aborted) {
-      const item = items[next++]!;
+    while (failure === undefined && !stop.signal.aborted) {
+      let next: IteratorResult<T>;
       try {
-        await work(item);
+        next = await it.next();
       } catch (error) {
-        failure ??= { error };
-        stop.abort();
+        return fail(error);
+      }
+      if (next.done) return;
+      try {
+        await work(next.value);
+      } catch (error) {
+        fail(error);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const workers = Array.isArray(items) ? Math.min(concurrency, items.length) : concurrency;
+  await Promise.all(Array.from({ length: workers }, worker));
   return failure;
 }
 
@@ -149,7 +160,11 @@ export async function downloadToFile(ctx: TransferContext, key: string, path: st
 }
 
 /** downloadToFile on a client of the caller's, whose sockets outlive this one download (folders.ts). */
-export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions): Promise<DownloadResult> {
+/**
+ * `within`: a folder (its real path) the file must stay in, checked on the open file itself, so
+ * that a symbolic link placed on the way during the transfer cannot redirect it (folders.ts).
+ */
+export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions, within?: string): Promise<DownloadResult> {
   const { concurrency, partSize, retries, verify } = assertDownloadOptions(options);
   assertPath(path, 'path');
   const action = `downloadObject("${key}")`;
@@ -305,6 +320,7 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
       first.out.body.destroy();
       throw new LocalWriteError('open failed', { cause: error });
     }
+    if (within !== undefined) await assertWithin(action, file, part, within);
     onProgress?.({ loaded: 0, total });
 
     const check: EtagCheck = !verify
@@ -379,6 +395,20 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     throw error;
   } finally {
     release();
+  }
+}
+
+/**
+ * The open file is in the folder `within`: where its descriptor really leads (Linux's
+ * /proc/self/fd), else where its path leads now. The part file is created with O_EXCL, so a
+ * link at its own name is refused by open(); this catches a folder on the way swapped for a
+ * link between the folder's check and the open. Nothing has been written yet.
+ */
+async function assertWithin(action: string, file: FileHandle, part: string, within: string): Promise<void> {
+  const { realpath } = await fsp();
+  const real = await realpath(`/proc/self/fd/${file.fd}`).catch(() => realpath(part));
+  if (!real.startsWith(within + sep)) {
+    throw new CloudSparkError('UNSAFE_KEY', `${action} refused to write "${part}": it leads outside "${within}" (a symbolic link placed during the transfer); nothing was written there`);
   }
 }
 

@@ -52,13 +52,13 @@ test('put -r and get -r: nested folders and unicode names round trip, with a --j
   // The prefix defaults to the folder's name.
   const put = await run('put', '-r', 'site', '--concurrency', '3', '--json');
   assertExit(put, 0);
-  assert.deepEqual(json(put), { bucket, prefix: 'site/', dir: 'site', files: 4, bytes, skipped: [], verified: true, unverified: [] });
+  assert.deepEqual(json(put), { bucket, prefix: 'site/', dir: 'site', files: 4, bytes, skipped: [], failed: [], verified: true, unverified: [] });
   const keys = await connection({ bucket }).getObjects({ prefix: 'site/', onlyKeys: true });
   assert.deepEqual(keys.sort(), Object.keys(files).map((k) => `site/${k}`).sort());
 
   const get = await run('get', '-r', 'site/', 'copy', '--json');
   assertExit(get, 0);
-  assert.deepEqual(json(get), { bucket, prefix: 'site/', dir: 'copy', files: 4, bytes, skipped: [], verified: true, unverified: [] });
+  assert.deepEqual(json(get), { bucket, prefix: 'site/', dir: 'copy', files: 4, bytes, skipped: [], failed: [], verified: true, unverified: [] });
   const copy = tree(join(dir, 'copy'));
   assert.deepEqual([...copy.keys()].sort(), Object.keys(files).sort());
   for (const [rel, b] of Object.entries(files)) assert.ok(copy.get(rel)!.equals(b), rel);
@@ -68,18 +68,30 @@ test('put -r and get -r: nested folders and unicode names round trip, with a --j
   assert.match(text.stderr, /^downloaded 4 files \(6\.0 MiB\) from s3:\/\/.*\/site\/ to "copy2"\n$/);
 });
 
-test('get -r of a prefix holding a key with "..": exit 1, UNSAFE_KEY, nothing written', async () => {
+test('get -r of a prefix holding a key with "..": the others written, that key named (UNSAFE_KEY) and not written, exit 1', async () => {
   const s3 = connection({ bucket });
   await s3.uploadObject('fine', 'trap/fine.txt');
   await s3.uploadObject('gotcha', 'trap/../../gotcha.txt');
   s3.close();
   const get = await run('get', '-r', 'trap/', 'trapped', '--json');
   assertExit(get, 1);
-  const { error } = json<{ error: { code: string; message: string } }>(get);
-  assert.equal(error.code, 'UNSAFE_KEY');
-  assert.match(error.message, /refused key "trap\/\.\.\/\.\.\/gotcha\.txt": it has a "\.\." segment; nothing was written/);
-  assert.ok(!existsSync(join(dir, 'trapped')));
+  const out = json<{ files: number; failed: Array<{ key: string; code: string; reason: string }> }>(get);
+  assert.equal(out.files, 1);
+  assert.deepEqual(out.failed, [{ key: 'trap/../../gotcha.txt', code: 'UNSAFE_KEY', reason: 'it has a ".." segment' }]);
+  assert.equal(readFileSync(join(dir, 'trapped', 'fine.txt'), 'utf8'), 'fine');
   assert.ok(!existsSync(join(dir, '..', 'gotcha.txt')) && !existsSync(join(dir, 'gotcha.txt')));
+  const text = await run('get', '-r', 'trap/', 'trapped2');
+  assertExit(text, 1);
+  assert.match(text.stderr, /^not written "trap\/\.\.\/\.\.\/gotcha\.txt": it has a "\.\." segment \(UNSAFE_KEY\)$/m);
+});
+
+test('get -r of a prefix that matches nothing: a notice, exit 0, as aws CLI exits', async () => {
+  const get = await run('get', '-r', 'no-such-prefix-typo/', 'empty-copy');
+  assertExit(get, 0);
+  assert.match(get.stderr, /notice: no object under s3:\/\/.*\/no-such-prefix-typo\/: check the prefix \(cloudspark ls 'no-such-prefix-typo'\)/);
+  const json_ = await run('get', '-r', 'no-such-prefix-typo/', 'empty-copy', '--json');
+  assertExit(json_, 0);
+  assert.equal(json<{ files: number }>(json_).files, 0);
 });
 
 test('usage: -r with --content-type, get -r to stdout, put -r of a file', async () => {

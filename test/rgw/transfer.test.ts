@@ -130,39 +130,47 @@ test('uploadDirectory then downloadPrefix: nested folders and unicode names, sam
   rmSync(out, { recursive: true });
 });
 
-test('downloadPrefix refuses a key with "..", "." or "//" segments before writing anything, with UNSAFE_KEY', async () => {
+test('downloadPrefix does not write a key with "..", "." or "//" segments: it is reported in failed (UNSAFE_KEY) and the others are written', async () => {
   for (const bad of ['../escape.txt', 'a/../../escape.txt', './dot.txt', 'a//b.txt']) {
     const prefix = `evil-${randomBytes(3).toString('hex')}/`;
     await conn.uploadObject('fine', `${prefix}fine.txt`);
     await conn.uploadObject('bad', `${prefix}${bad}`);
     const target = join(dir, 'evil', 'target');
-    await assert.rejects(conn.downloadPrefix(prefix, target), (e: unknown) => {
-      isCloudSparkError('UNSAFE_KEY')(e);
-      assert.match((e as Error).message, new RegExp(`refused key "${prefix}${bad.replace(/\./g, '\\.')}": .*; nothing was written$`));
-      return true;
-    });
-    assert.deepEqual(tree(join(dir, 'evil')), new Map(), `${bad}: something was written`);
-    assert.ok(!existsSync(target), `${bad}: the target folder was made`);
+    const result = await conn.downloadPrefix(prefix, target);
+    assert.deepEqual(result.failed.map((f) => [f.key, f.code]), [[`${prefix}${bad}`, 'UNSAFE_KEY']], bad);
+    assert.match(result.failed[0]!.reason, /segment/);
+    assert.deepEqual(result.files.map((f) => f.key), [`${prefix}fine.txt`]);
+    assert.deepEqual(tree(join(dir, 'evil')), new Map([['target/fine.txt', Buffer.from('fine')]]), `${bad}: only fine.txt is written`);
+    rmSync(join(dir, 'evil'), { recursive: true });
   }
   assert.ok(!existsSync(join(dir, 'escape.txt')) && !existsSync(join(dir, 'evil', 'escape.txt')));
 });
 
-test('downloadPrefix refuses a folder that leads outside the target through a symbolic link', async () => {
+test('downloadPrefix does not write through a folder that is a symbolic link (leading outside): that key fails with UNSAFE_KEY, the others are written', async () => {
   await conn.uploadObject('x', 'linked/inside/file.txt');
+  await conn.uploadObject('y', 'linked/other.txt');
   const target = join(dir, 'linktarget');
   const elsewhere = join(dir, 'elsewhere');
   mkdirSync(target);
   mkdirSync(elsewhere);
   symlinkSync(elsewhere, join(target, 'inside'));
-  await assert.rejects(conn.downloadPrefix('linked/', target), isCloudSparkError('UNSAFE_KEY'));
+  const result = await conn.downloadPrefix('linked/', target);
+  assert.deepEqual(result.failed.map((f) => [f.key, f.code]), [['linked/inside/file.txt', 'UNSAFE_KEY']]);
+  assert.match(result.failed[0]!.reason, /symbolic link/);
   assert.deepEqual(readdirSync(elsewhere), []);
+  assert.equal(readFileSync(join(target, 'other.txt'), 'utf8'), 'y');
 });
 
-test('downloadPrefix refuses a key that is both a file and a folder', async () => {
+test('downloadPrefix with a key that is both a file and a folder: the first listed is written, the other fails with UNSAFE_KEY', async () => {
   await conn.uploadObject('file', 'clash/a');
   await conn.uploadObject('under', 'clash/a/b');
-  await assert.rejects(conn.downloadPrefix('clash/', join(dir, 'clash')), isCloudSparkError('UNSAFE_KEY'));
-  assert.ok(!existsSync(join(dir, 'clash')));
+  await conn.uploadObject('dir', 'clash/c/d');
+  mkdirSync(join(dir, 'clash', 'c', 'd'), { recursive: true }); // a folder where a file goes
+  const result = await conn.downloadPrefix('clash/', join(dir, 'clash'), { concurrency: 1 });
+  assert.deepEqual(result.files.map((f) => f.key), ['clash/a']);
+  assert.deepEqual(result.failed.map((f) => [f.key, f.code]), [['clash/a/b', 'UNSAFE_KEY'], ['clash/c/d', 'UNSAFE_KEY']]);
+  assert.equal(readFileSync(join(dir, 'clash', 'a'), 'utf8'), 'file');
+  assert.deepEqual(readdirSync(join(dir, 'clash', 'c', 'd')), []);
 });
 
 test('keys with "." and ".." segments go byte-exact both ways on the direct path: uploaded, listed and downloaded as named', async () => {

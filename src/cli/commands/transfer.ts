@@ -123,7 +123,7 @@ async function putStdin(ctx: CliContext, key: string, options: PutOptions): Prom
   }
 }
 
-async function get(ctx: CliContext, key: string, file: string | undefined, options: TransferFlags): Promise<void> {
+async function get(ctx: CliContext, key: string, file: string | undefined, options: TransferFlags): Promise<number | undefined | void> {
   if (options.recursive) {
     if (file === '-') throw new UsageError('get -r writes files into a folder, not to stdout');
     return getFolder(ctx, key, file, { concurrency: options.concurrency, partSize: options.partSize, verify: options.verify });
