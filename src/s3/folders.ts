@@ -224,10 +224,15 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   });
   if (!info.isDirectory()) throw new CloudSparkError('FILE', `${action} failed: "${dir}" is not a folder`);
   const { files: found, skipped } = await walk(dir, action);
-  const files: FolderFile[] = found
-    .map((f) => ({ key: base + f.rel.join('/'), path: f.path, size: f.size }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const f of files) assertKey(f.key);
+  const files: FolderFile[] = [];
+  for (const f of found) {
+    const key = base + f.rel.join('/');
+    // A path too long for a key is left out by name; the rest of the folder goes on.
+    const why = keyProblem(key);
+    if (why) skipped.push({ name: f.rel.join('/'), reason: why });
+    else files.push({ key, path: f.path, size: f.size });
+  }
+  files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
   await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' }, async (direct, f, stop, report) => {
@@ -283,6 +288,16 @@ export function unsafeReason(rel: string): string | undefined {
   if (sep === '\\' && segments.some((s) => /[\\:]/.test(s))) return 'it has a "\\" or ":", which Windows reads as a path';
   if (isAbsolute(rel)) return 'it is an absolute path';
   return undefined;
+}
+
+/** Why `key` cannot be an S3 key, in words, or undefined when it can. */
+function keyProblem(key: string): string | undefined {
+  try {
+    assertKey(key);
+    return undefined;
+  } catch (error) {
+    return `its key cannot be stored: ${(error as Error).message.replace(/^Invalid key: /, '')}`;
+  }
 }
 
 /** What a failure of one file says of that file alone (the others go on), or undefined when it stops the transfer. */

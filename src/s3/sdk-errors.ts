@@ -79,6 +79,10 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
     if (e.name === 'CredentialsProviderError') {
       return make('CREDENTIALS', 'no AWS credentials were found: pass accessKeyId and secretAccessKey, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile');
     }
+    // An https:// endpoint on a plain HTTP port: OpenSSL reads the HTTP answer as a bad record.
+    if (e.code === 'EPROTO' || e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(e.message ?? '')) {
+      return make('NETWORK', `the endpoint could not be reached over TLS (${e.code ?? 'EPROTO'}: it answers in plain HTTP, not TLS); use an http:// endpoint for this port`);
+    }
     // Any other TimeoutError is the handler's name for ECONNRESET, EPIPE or ETIMEDOUT.
     if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError') {
       return make('NETWORK', `the endpoint could not be reached (${e.code ?? e.name}); check endpoint and network`);

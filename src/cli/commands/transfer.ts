@@ -189,8 +189,9 @@ function downloadError(ctx: CliContext, at: { key: string; path: string; receive
   if (ctx.signal.aborted) return new InterruptedError(`download of "${at.key}" cancelled${nothingLeft}`);
   // The library reports every local file failure (open, write, rename) as FILE.
   if (error instanceof CloudSparkError && error.code === 'FILE') return fileError(error.cause ?? error, `cannot write "${at.path}"`);
-  // Refusals (no such key, access denied, the object changed) are reported as they are.
-  if (error instanceof CloudSparkError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT') return error;
+  // Refusals (no such key, access denied, the object changed) are reported as they are, and so
+  // is a store never reached (no byte came): one wording for that across commands.
+  if (error instanceof CloudSparkError && ((error.code !== 'NETWORK' && error.code !== 'TIMEOUT') || at.received === 0)) return error;
   // The library fails with TIMEOUT when the store went silent, NETWORK when the connection
   // broke off (after resuming what it could) or a body ended short of its length.
   const timedOut = error instanceof CloudSparkError && error.code === 'TIMEOUT';
