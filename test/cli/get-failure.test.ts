@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertExit, cli, finished, json, spawnCli } from '../support/cli.js';
@@ -47,10 +47,14 @@ test('a body cut short: exit 1 (NETWORK), and no file at all, partial or whole',
 
 test('a failed download leaves a file that was already there as it was', async () => {
   const folder = mkdtempSync(join(dir, 'keep-'));
-  writeFileSync(join(folder, 'big.bin'), 'the old content');
+  writeFileSync(join(folder, 'big.bin'), 'the old content', { mode: 0o600 });
+  const before = statSync(join(folder, 'big.bin'));
   const run = await cli(['get', 'cut/big.bin', join(folder, 'big.bin'), '--bucket', 'b-b'], { env: env() });
   assertExit(run, 1);
   assert.deepEqual(readdirSync(folder), ['big.bin']);
+  assert.equal(readFileSync(join(folder, 'big.bin'), 'utf8'), 'the old content');
+  const after = statSync(join(folder, 'big.bin'));
+  assert.deepEqual([after.ino, after.mode, after.mtimeMs], [before.ino, before.mode, before.mtimeMs], 'the same file, untouched');
 });
 
 test('Ctrl-C during a download: exit 130, and the part file is removed', async () => {

@@ -64,6 +64,10 @@ test('get whose first range is cut after 1 MiB: resumed, exit 0, the same bytes'
   assert.equal(cut.fired, 1);
   assert.equal(json<{ size: number }>(get).size, body.length);
   assert.ok(readFileSync(join(dir, 'resumed.bin')).equals(body));
+  // The first range (bytes 0-8 MiB) resumed from after the 1 MiB that arrived, not from 0.
+  const ranges = s.proxy.seen.filter((r) => r.method === 'GET').map((r) => r.range);
+  assert.ok(ranges.some((r) => { const m = /^bytes=(\d+)-8388607$/.exec(r ?? ''); return m !== null && Number(m[1]) >= MiB; }), `no resumed range in ${ranges.join(', ')}`);
+  assert.equal(ranges.filter((r) => r === 'bytes=0-8388607').length, 1, 'the first range was not fetched again whole');
   rmSync(join(dir, 'resumed.bin'));
 });
 

@@ -76,6 +76,11 @@ test('a range that goes silent is resumed after the idle limit: same bytes', asy
   assert.equal(error, undefined);
   assert.equal(stall.fired, 1);
   assert.ok(readFileSync(join(dir, 'silent.bin')).equals(body));
+  // Resumed from after the 200 KiB that arrived, not fetched again from the range's start.
+  const ranges = gets('big.bin').map((r) => r.range);
+  const resumed = ranges.map((r) => /^bytes=(\d+)-2097151$/.exec(r ?? '')).find((m) => m && Number(m[1]) >= MiB + 200 * 1024);
+  assert.ok(resumed, `no range resumed after byte ${MiB + 200 * 1024} in ${ranges.join(', ')}`);
+  assert.equal(ranges.filter((r) => r === 'bytes=1048576-2097151').length, 1, 'the stalled range was not fetched again whole');
   rmSync(join(dir, 'silent.bin'));
 });
 
