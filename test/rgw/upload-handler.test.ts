@@ -132,5 +132,5 @@ test('presigned GET and DELETE for existing keys, when authorize allows; 404 for
   allowed.add('delete');
   const del = await call<{ url: string }>('delete', { key: post.key });
   assert.equal((await fetch(del.url, { method: 'DELETE' })).status, 204);
-  await assert.rejects(ctx.conn.headObject(post.key));
+  await assert.rejects(ctx.conn.headObject(post.key), { code: 'NO_SUCH_KEY' });
 });

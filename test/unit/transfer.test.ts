@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { S3Connection } from '../../src/index.js';
 import { unsafeReason } from '../../src/s3/folders.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid, isCloudSparkError } from './helpers.js';
@@ -12,7 +13,11 @@ const connect = () => new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAcces
 
 test('control: a valid download reaches the network and fails with NETWORK, leaving no file', async () => {
   const c = connect();
-  await assert.rejects(c.downloadObject('a.txt', '/tmp/cloudspark-unit-never-written.txt'), isCloudSparkError('NETWORK'));
+  const path = '/tmp/cloudspark-unit-never-written.txt';
+  rmSync(path, { force: true });
+  await assert.rejects(c.downloadObject('a.txt', path), isCloudSparkError('NETWORK'));
+  assert.ok(!existsSync(path), 'no file written');
+  assert.deepEqual(readdirSync('/tmp').filter((f) => f.startsWith('.cloudspark-unit-never-written.txt.cloudspark-')), [], 'no part file');
   c.close();
 });
 
