@@ -74,28 +74,53 @@ test('downloadPrefix: a folder on the way swapped for a symbolic link during the
   assert.ok(!existsSync(join(target, 'sub-was', 'b.txt')));
 });
 
-test('get -r writes files while it lists: the first file is on disk before the second page of the listing is asked for', async () => {
+test('get -r: a folder swapped for a symbolic link during the run: nothing written through it, that key named, exit 1', async () => {
+  await s.direct.uploadObject('first', 'race2/sub/a.txt');
+  await s.direct.uploadObject('secret', 'race2/sub/b.txt');
+  const target = join(dir, 'race2');
+  const outside = join(dir, 'outside2');
+  mkdirSync(outside);
+  const held = s.proxy.inject({
+    method: 'GET',
+    path: /\/race2\/sub\/b\.txt$/,
+    action: {
+      kind: 'hold',
+      until: async () => {
+        renameSync(join(target, 'sub'), join(target, 'sub-was'));
+        symlinkSync(outside, join(target, 'sub'));
+      },
+    },
+  });
+  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'race2/', 'race2', '--concurrency', '1'], { cwd: dir });
+  assert.equal(held.fired, 1, run.stderr);
+  assertExit(run, 1);
+  assert.deepEqual(readdirSync(outside), [], 'nothing written through the link, not even a part file');
+  assert.match(run.stderr, /^not written "race2\/sub\/b\.txt": .*leads outside .*symbolic link.* \(UNSAFE_KEY\)$/m);
+  assert.equal(readFileSync(join(target, 'sub-was', 'a.txt'), 'utf8'), 'first');
+});
+
+test('get -r writes files while it lists: files are on disk before the second page of the listing is asked for', async () => {
   const keys = Array.from({ length: 1005 }, (_, i) => `many/k${String(i).padStart(4, '0')}`);
   for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => s.direct.uploadObject('x', k)));
   const target = join(dir, 'many');
-  let firstSeenOnSecondPage: string[] | undefined;
-  // The second page's request waits until the test has looked at the folder.
+  let onDisk: string[] = [];
+  // The second page's request waits until the test has seen files in the folder (or 5 s).
   const held = s.proxy.inject({
     method: 'GET',
     query: { 'continuation-token': true },
     action: {
       kind: 'hold',
       until: async () => {
-        for (let i = 0; i < 100 && !firstSeenOnSecondPage?.length; i++) {
-          firstSeenOnSecondPage = existsSync(target) ? readdirSync(target) : [];
-          if (!firstSeenOnSecondPage.length) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 100 && onDisk.length === 0; i++) {
+          onDisk = existsSync(target) ? readdirSync(target).filter((f) => !f.endsWith('.part')) : [];
+          if (onDisk.length === 0) await new Promise((r) => setTimeout(r, 50));
         }
       },
     },
   });
-  const result = await s.faulty.downloadPrefix('many/', target);
+  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'many/', 'many'], { cwd: dir });
+  assertExit(run, 0);
   assert.equal(held.fired, 1);
-  assert.ok(firstSeenOnSecondPage!.length > 0, 'files were written before the second page was asked for');
-  assert.equal(result.files.length, keys.length);
+  assert.ok(onDisk.length > 0, 'files were written before the second page was asked for');
   assert.equal(readdirSync(target).length, keys.length);
 });
