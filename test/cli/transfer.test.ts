@@ -85,15 +85,6 @@ test('get -r of a prefix holding a key with "..": the others written, that key n
   assert.match(text.stderr, /^not written "trap\/\.\.\/\.\.\/gotcha\.txt": it has a "\.\." segment \(UNSAFE_KEY\)$/m);
 });
 
-test('get -r of a prefix that matches nothing: a notice, exit 0, as aws CLI exits', async () => {
-  const get = await run('get', '-r', 'no-such-prefix-typo/', 'empty-copy');
-  assertExit(get, 0);
-  assert.match(get.stderr, /notice: no object under s3:\/\/.*\/no-such-prefix-typo\/: check the prefix \(cloudspark ls 'no-such-prefix-typo'\)/);
-  const json_ = await run('get', '-r', 'no-such-prefix-typo/', 'empty-copy', '--json');
-  assertExit(json_, 0);
-  assert.equal(json<{ files: number }>(json_).files, 0);
-});
-
 test('usage: -r with --content-type, get -r to stdout, put -r of a file', async () => {
   assertExit(await run('put', '-r', 'site', '--content-type', 'text/plain'), 2);
   assertExit(await run('get', '-r', 'site/', '-'), 2);

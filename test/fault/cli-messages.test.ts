@@ -3,7 +3,7 @@
  * item 14): a refused connection is "could not be reached (ECONNREFUSED)" for ls, head, put, get
  * and get -r alike (never "broke off after 0 B"); an https:// endpoint on RGW's plain HTTP port
  * says so and how to fix it; a path too long for a key in put -r is named and left out, and the
- * rest of the folder goes up.
+ * rest of the folder goes up; a get -r of a prefix that matches nothing says so.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,4 +73,13 @@ test('put -r: a path too long for a key is named and left out, the rest of the f
   assert.match(result.skipped[0]!.reason, /its key cannot be stored: an object key is at most 1024 bytes of UTF-8, this one is \d+/);
   assert.match(run.stderr, /skipped ".*\/f\.txt": its key cannot be stored/);
   assert.deepEqual(await conn.getObjects({ prefix: 'long/', onlyKeys: true }), ['long/ok.txt']);
+});
+
+test('get -r of a prefix that matches nothing (a typo): a notice naming it, exit 0 as aws CLI exits', async () => {
+  const get = await cli([...on(bucket), 'get', '-r', 'no-such-prefix-typo/', 'empty-copy'], { cwd: dir });
+  assertExit(get, 0);
+  assert.match(get.stderr, /notice: no object under s3:\/\/.*\/no-such-prefix-typo\/: check the prefix \(cloudspark ls 'no-such-prefix-typo'\)/);
+  const asJson = await cli([...on(bucket), 'get', '-r', 'no-such-prefix-typo/', 'empty-copy', '--json'], { cwd: dir });
+  assertExit(asJson, 0);
+  assert.deepEqual(json<{ files: number; failed: unknown[] }>(asJson).files, 0);
 });
