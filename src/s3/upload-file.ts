@@ -4,7 +4,7 @@
  * parallel to presigned part URLs, the upload created and completed through the connection.
  */
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertMetadata } from '../validate.js';
+import { assertContentType, assertHeaderValue, assertMetadata } from '../validate.js';
 import type { ErrorContext } from './sdk-errors.js';
 import { DirectClient, type Signer } from './direct.js';
 import type { UploadProgress, UploadResult } from './types.js';
@@ -40,7 +40,12 @@ export const DEFAULT_UPLOAD_CONCURRENCY = 8;
 
 export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
   const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY });
-  if (checked.options.metadata !== undefined) assertMetadata(checked.options.metadata, 'metadata');
+  const o = checked.options;
+  if (o.metadata !== undefined) assertMetadata(o.metadata, 'metadata');
+  // Checked here, before the file is opened: null is refused, not read as "left out".
+  assertContentType(o.contentType, 'contentType');
+  assertHeaderValue(o.cacheControl, 'cacheControl', '"public, max-age=31536000, immutable"');
+  assertHeaderValue(o.contentDisposition, 'contentDisposition', '"attachment"');
   return checked;
 }
 

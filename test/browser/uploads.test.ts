@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
 import { choose, clearEvents, demoInBrowser, events, outcome, randomFile, rowText, signCalls, type DemoInBrowser } from '../support/demo-page.js';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
-import { pendingUploads } from '../support/rgw.js';
+import type { Request } from 'playwright-core';
+import { pendingUploads, rgw } from '../support/rgw.js';
 
 const MiB = 1024 * 1024;
 let ctx: DemoInBrowser;
@@ -41,17 +42,29 @@ test('a small file uploads through presigned POST with the same bytes, progress 
   await page.context().close();
 });
 
-test('cancel mid-upload stops it, and no object is stored', async () => {
+test('cancel mid-upload aborts the POST itself: the request fails (aborted), and no object is stored even once the network is free', async () => {
   const page = await ctx.openPage();
   await throttleUploads(page, 256 * 1024);
   const before = await keysInBucket();
+  // The POST to the store (not to the demo's own API), as Chromium saw it end.
+  const store = new URL(rgw.endpoint).host;
+  const toStore = (r: Request) => r.method() === 'POST' && new URL(r.url()).host === store;
+  const failed: string[] = [];
+  const finished: string[] = [];
+  page.on('requestfailed', (r) => toStore(r) && failed.push(r.failure()?.errorText ?? 'failed'));
+  page.on('requestfinished', (r) => toStore(r) && finished.push(r.url()));
   await choose(page, randomFile('slow.bin', 4 * MiB));
   await page.waitForFunction(() => (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some((e) => e.type === 'progress' && e.detail.percent > 5));
   await page.locator('li.upload[data-name="slow.bin"] .cancel').click();
   const end = await outcome(page, 'slow.bin');
   assert.equal(end.detail.code, 'ABORTED');
   assert.match(await rowText(page, 'slow.bin'), /Cancelled/);
-  await new Promise((r) => setTimeout(r, 1000));
+  // Unthrottled, a POST that was still sending would now finish in well under a second.
+  await throttleUploads(page, -1);
+  await eventually(async () => failed.length > 0, 'the POST failed');
+  assert.match(failed[0]!, /ERR_ABORTED/);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(finished, [], 'no POST to the store finished');
   assert.deepEqual(await keysInBucket(), before);
   await page.context().close();
 });

@@ -16,11 +16,15 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as cloudspark from '../../src/index.js';
 import * as server from '../../src/server/index.js';
 import * as browser from '../../src/browser/index.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, describeError } from './helpers.js';
 
+const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const { S3Connection, S3Presigner, CloudSparkError } = cloudspark;
 const { UploadError } = browser;
 
@@ -157,9 +161,14 @@ const TABLE: Record<string, Entry> = {
     checks: { ...key, '1': ['string', 'path'], ...options(2, { concurrency: 'number', partSize: 'number', retries: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
   },
   'cloudspark:S3Connection#uploadFile': {
-    args: () => ['/tmp/cloudspark-gate-never-read', 'k', { concurrency: 2 }],
+    args: () => ['/tmp/cloudspark-gate-never-read', 'k', { concurrency: 2, metadata: { owner: 'ada' } }],
     call: method('uploadFile'),
-    checks: { '0': ['string', 'path'], '1': ['string', 'key'], ...options(2, { concurrency: 'number', partSize: 'number', onProgress: 'callback', signal: 'signal' }) },
+    checks: {
+      '0': ['string', 'path'],
+      '1': ['string', 'key'],
+      ...options(2, { contentType: 'header', cacheControl: 'header', contentDisposition: 'header', metadata: 'object', concurrency: 'number', partSize: 'number', onProgress: 'callback', signal: 'signal' }),
+      '2.metadata.owner': ['header', 'metadata'],
+    },
   },
   'cloudspark:S3Connection#uploadDirectory': {
     args: () => ['/tmp/cloudspark-gate-never-read', 'p/', { concurrency: 2 }],
@@ -178,13 +187,13 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#createMultipartUpload': {
     args: () => ['k', { metadata: { owner: 'ada' } }],
     call: method('createMultipartUpload'),
-    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', metadata: 'object' }), '1.metadata.owner': ['header', 'metadata'] },
+    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', metadata: 'object', signal: 'signal' }), '1.metadata.owner': ['header', 'metadata'] },
   },
   'cloudspark:S3Connection#listParts': { args: () => ['k', 'upload-1'], call: method('listParts'), checks: { ...key, '1': ['string', 'uploadId'] } },
   'cloudspark:S3Connection#completeMultipartUpload': {
-    args: () => ['k', 'upload-1', [{ partNumber: 1, etag: '"e"' }]],
+    args: () => ['k', 'upload-1', [{ partNumber: 1, etag: '"e"' }], {}],
     call: method('completeMultipartUpload'),
-    checks: { ...key, '1': ['string', 'uploadId'], '2': ['array', 'parts'], '2.0.partNumber': ['number', 'partNumber'], '2.0.etag': ['string', 'parts[0].etag'] },
+    checks: { ...key, '1': ['string', 'uploadId'], '2': ['array', 'parts'], '2.0.partNumber': ['number', 'partNumber'], '2.0.etag': ['string', 'parts[0].etag'], ...options(3, { signal: 'signal' }) },
   },
   'cloudspark:S3Connection#abortMultipartUpload': { args: () => ['k', 'upload-1'], call: method('abortMultipartUpload'), checks: { ...key, '1': ['string', 'uploadId'] } },
   'cloudspark:S3Connection#listMultipartUploads': { args: () => [{}], call: method('listMultipartUploads'), checks: options(0, { prefix: 'string', olderThan: 'number' }) },
@@ -338,6 +347,42 @@ test('the table has a row for every export of the three entry points, and no row
   const names = exported();
   assert.deepEqual(names.filter((n) => !(n in TABLE)), [], 'exports missing from the input-gate table: add a row for each');
   assert.deepEqual(Object.keys(TABLE).filter((n) => !names.includes(n)).sort(), [], 'rows for names that are not exported');
+});
+
+/**
+ * The options interfaces of each row's parameters, from the API reports (api/*.api.md): for a
+ * parameter typed `...Options`, every member it declares. A row must check each of them.
+ */
+function declaredOptions(name: string): Array<{ index: number; member: string }> {
+  const [entry, rest] = name.split(':') as [string, string];
+  const report = readFileSync(join(repoRoot, 'api', `${entry.replace('/', '-')}.api.md`), 'utf8');
+  const [owner, member] = rest.includes('#') ? rest.split('#') : [undefined, rest];
+  const scope = owner === undefined ? report : (new RegExp(`export (?:declare )?class ${owner}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1] ?? '');
+  const signature = new RegExp(`(?:^|\\n)\\s*(?:export (?:declare )?function |static |async )*${member}(?:<[^(]*>)?\\(([^)]*)\\)`).exec(scope)?.[1];
+  if (signature === undefined) return [];
+  const out: Array<{ index: number; member: string }> = [];
+  signature.split(/,\s*(?=\w+\??:)/).forEach((param, index) => {
+    const type = /:\s*(\w+Options)\b/.exec(param)?.[1];
+    const body = type && new RegExp(`export interface ${type}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1];
+    if (!body) return;
+    for (const m of body.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)) out.push({ index, member: m[1]! });
+  });
+  return out;
+}
+
+test("every option a row's parameters declare (per the API report) is checked by that row", () => {
+  const missing: string[] = [];
+  for (const [name, entry] of Object.entries(TABLE)) {
+    if (typeof entry === 'string') continue;
+    for (const { index, member } of declaredOptions(name)) {
+      const path = `${index}.${member}`;
+      if (!Object.keys(entry.checks).some((p) => p === path || p.startsWith(`${path}.`))) missing.push(`${name} ${path}`);
+    }
+  }
+  assert.deepEqual(missing, [], 'options no bad value is tried for: add them to the row');
+  // The reading of the reports itself: it finds the options it must.
+  assert.deepEqual(declaredOptions('cloudspark:S3Connection#uploadFile').map((o) => o.member).sort(), ['cacheControl', 'concurrency', 'contentDisposition', 'contentType', 'metadata', 'onProgress', 'partSize', 'signal']);
+  assert.ok(declaredOptions('cloudspark/server:createUploadHandler').length > 5);
 });
 
 test('the valid arguments of every row pass the gate: the control reaches I/O, or returns', async () => {
