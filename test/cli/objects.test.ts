@@ -115,12 +115,31 @@ test('failures exit 1: head or get of a missing key (no file made), put of a mis
   assert.match(put.stderr, /cannot upload ".*missing\.txt": no such file or directory/);
 });
 
+/** ListObjectsV2 requests for this bucket with `max-keys=N` in RGW's own log (RGW_DIR, set by the harness). */
+function listRequests(n: number): number {
+  const log = readFileSync(join(process.env['RGW_DIR']!, 'log', 'client.rgw.a.log'), 'utf8');
+  return log.split('\n').filter((l) => l.includes(`"GET /${bucket}/?`) && l.includes('list-type=2') && new RegExp(`[?&]max-keys=${n}(?:&| )`).test(l)).length;
+}
+
+/** RGW writes its log a moment after it answers. */
+async function eventuallyEqual(read: () => number, expected: number, what: string): Promise<void> {
+  let got = read();
+  for (let i = 0; i < 40 && got !== expected; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = read();
+  }
+  assert.equal(got, expected, what);
+}
+
 test('ls streams every page (text, and NDJSON with --json), with a prefix; rm deletes several keys', async () => {
   const keys = ['list/a.txt', 'list/b.txt', 'list/c.txt', 'list/d.txt', 'list/e.txt'];
   for (const key of keys) assertExit(await cli(['put', join(dir, 'hello.txt'), key, ...on(bucket), '-q']), 0);
 
+  const pagesBefore = listRequests(2);
   const text = await cli(['ls', 'list/', ...on(bucket), '--page-size', '2']);
   assertExit(text, 0);
+  // Asked 2 keys at a time: 3 pages for 5 keys, as RGW's own log shows.
+  await eventuallyEqual(() => listRequests(2) - pagesBefore, 3, 'ListObjectsV2 requests with max-keys=2');
   const lines = text.stdout.trim().split('\n');
   assert.equal(lines.length, 5);
   assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+6 {2}list\/a\.txt$/);

@@ -106,9 +106,10 @@ test('the object replaced between two ranges: OBJECT_CHANGED (If-Match refused),
 test('a range cut again and again without progress: NETWORK after the retries, no file and no part file', async () => {
   s.proxy.reset();
   // Every answer for the second range is cut after 64 KiB: the first resume gains nothing more.
-  s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'cut-response', bytes: 64 * 1024 } });
+  const first = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'cut-response', bytes: 64 * 1024 } });
   const never = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=(?!0-)/ }, times: Infinity, action: { kind: 'cut-request', bytes: 0 } });
   await assert.rejects(s.faulty.downloadObject('big.bin', join(dir, 'never.bin'), { partSize: MiB, concurrency: 2, retries: 2 }), isCloudSparkError('NETWORK'));
+  assert.equal(first.fired, 1);
   assert.ok(never.fired >= 3, `${never.fired} requests cut`);
   assert.deepEqual(files(), []);
 });

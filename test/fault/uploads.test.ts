@@ -52,6 +52,16 @@ test('a multipart upload (a stream of 12 MiB) goes through a 500 on create, two 
   assert.deepEqual(await pendingUploads(s.direct), []);
 });
 
+test('a multipart upload whose complete gets a 503 SlowDown: retried, stored once, no upload left open', async () => {
+  s.proxy.reset();
+  const body = randomBytes(12 * MiB);
+  const slow = s.proxy.inject({ method: 'POST', query: { uploadId: true }, action: { kind: 'status', status: 503 } });
+  await s.faulty.uploadObject(body, 'complete-503.bin', { partSize: 5 * MiB });
+  assert.equal(slow.fired, 1);
+  await assertStored('complete-503.bin', body);
+  assert.deepEqual(await pendingUploads(s.direct), []);
+});
+
 test('a single PUT that keeps getting 503 SlowDown fails with SERVICE_ERROR (SlowDown, 503) after 3 attempts, and stores nothing', async () => {
   s.proxy.reset();
   const refuse = s.proxy.inject({ method: 'PUT', times: Infinity, action: { kind: 'status', status: 503 } });

@@ -17,6 +17,23 @@ test('a failed call is one readable line, without its input', () => {
   ]);
 });
 
-test('without a logger, nothing happens', () => {
-  assert.doesNotThrow(() => sdkLogger(undefined).error({ commandName: 'X' }));
+test('without a logger, nothing happens: nothing is printed, on any channel', () => {
+  const printed: string[] = [];
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, console: { ...console } };
+  const capture = (chunk: unknown) => (printed.push(String(chunk)), true);
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[level] = (...args: unknown[]) => void printed.push(args.join(' '));
+  try {
+    const logger = sdkLogger(undefined);
+    logger.error({ commandName: 'X', error: new Error('boom') });
+    logger.warn('a warning');
+    logger.info();
+    logger.debug();
+  } finally {
+    process.stdout.write = saved.stdout;
+    process.stderr.write = saved.stderr;
+    Object.assign(console, saved.console);
+  }
+  assert.deepEqual(printed, []);
 });
