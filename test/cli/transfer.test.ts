@@ -24,7 +24,7 @@ after(async () => {
 const run = (...args: string[]) => cli([...args, ...on(bucket)], { cwd: dir });
 
 
-test('get of 13 MiB in 1 MiB ranges, 4 at once: the same bytes, --json describes the file', async () => {
+test('get of 13 MiB with --part-size 1MiB --concurrency 4 (counted at the store in test/fault/parallel.test.ts): the same bytes, --json describes the file', async () => {
   const body = randomBytes(13 * MiB + 5);
   writeFileSync(join(dir, 'big.bin'), body);
   assertExit(await run('put', 'big.bin', 'big/big.bin'), 0);

@@ -29,7 +29,7 @@ after(async () => {
 });
 
 
-test('downloadObject: 20 MiB in 1 MiB ranges, 6 at once, byte for byte; progress up to the size', async () => {
+test('downloadObject: 20 MiB asked in 1 MiB ranges, 6 at once (counted at the store in test/fault/parallel.test.ts), byte for byte; progress up to the size', async () => {
   const body = randomBytes(20 * MiB + 333);
   await conn.uploadObject(body, 'big/object.bin');
   const progress: number[] = [];

@@ -72,6 +72,10 @@ export interface SeenRequest {
   range: string | undefined;
   /** The action applied, or `forwarded`. */
   fate: FaultAction['kind'] | 'forwarded';
+  /** Requests of the same method in flight when this one arrived, itself included. */
+  inFlight: number;
+  /** The request's `Content-Length`, when it had one. */
+  length: number | undefined;
 }
 
 export interface FaultProxy {
@@ -96,6 +100,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const rules: Array<{ rule: FaultRule; left: number; fired: number }> = [];
   const seen: SeenRequest[] = [];
+  const active = new Map<string, number>();
+  /** Each answer's announced body length and the bytes written of it (see inFlight). */
+  const answers = new WeakMap<ServerResponse, { expected: number | undefined; written: number }>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -107,7 +114,35 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       entry.left--;
       entry.fired++;
     }
-    seen.push({ method: req.method ?? '', path: url.pathname, query: url.search.slice(1), range: req.headers.range, fate: action?.kind ?? 'forwarded' });
+    // In flight until the answer is sent or the connection dropped.
+    const method = req.method ?? '';
+    const inFlight = (active.get(method) ?? 0) + 1;
+    active.set(method, inFlight);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      active.set(method, active.get(method)! - 1);
+    };
+    // Counted out as the answer's last byte is handed over, before the client can have seen it
+    // (and started its next request): 'finish', or even end() after a throttled body, would come
+    // after that next request.
+    const tally = { expected: undefined as number | undefined, written: 0 };
+    answers.set(res, tally);
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      tally.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+      if (tally.expected !== undefined && tally.written >= tally.expected) end();
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    const endAnswer = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      end();
+      return endAnswer(...args);
+    }) as typeof res.end;
+    res.on('close', end);
+    const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    seen.push({ method, path: url.pathname, query: url.search.slice(1), range: req.headers.range, fate: action?.kind ?? 'forwarded', inFlight, length });
     switch (action?.kind) {
       case 'status':
         return answerError(req, res, action.status);
@@ -157,6 +192,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     });
     up.on('response', (answer) => {
       answer.on('error', upstreamFailed);
+      const tally = answers.get(res);
+      if (tally && answer.headers['content-length'] !== undefined) tally.expected = Number(answer.headers['content-length']);
       if (action?.kind === 'answer-headers') {
         const headers = { ...answer.headers, ...action.headers };
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
