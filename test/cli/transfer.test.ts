@@ -88,7 +88,9 @@ test('get -r of a prefix holding a key with "..": the others written, that key n
 test('usage: -r with --content-type, get -r to stdout, put -r of a file', async () => {
   assertExit(await run('put', '-r', 'site', '--content-type', 'text/plain'), 2);
   assertExit(await run('get', '-r', 'site/', '-'), 2);
-  const notFolder = await run('put', '-r', 'big.bin', '--json');
+  // Its own file: this test does not lean on what earlier tests left in the folder.
+  writeFileSync(join(dir, 'not-a-folder.txt'), 'x');
+  const notFolder = await run('put', '-r', 'not-a-folder.txt', '--json');
   assertExit(notFolder, 1);
   assert.equal(json<{ error: { code: string } }>(notFolder).error.code, 'FILE');
 });

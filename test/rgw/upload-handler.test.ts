@@ -99,9 +99,11 @@ test('multipart: create plans the parts, sign, list, complete; the object has th
   const etags = await sendParts(handler, upload, data);
   const { parts } = await call<{ parts: Array<{ partNumber: number; size: number }> }>('multipart/list-parts', { key: upload.key, uploadId: upload.uploadId, token: upload.token });
   assert.deepEqual(parts.map((p) => [p.partNumber, p.size]), [[1, MIN_PART_SIZE], [2, 1000]]);
+  const before = completed.length;
   const done = await call<CompletedUpload & { result: { id: number } }>('multipart/complete', { key: upload.key, uploadId: upload.uploadId, token: upload.token, parts: etags });
   assert.equal(done.size, data.length);
-  assert.equal(done.result.id, completed.length);
+  assert.equal(completed.length, before + 1, 'onUploadComplete called once');
+  assert.equal(done.result.id, completed.length, 'its result is the answer\'s');
   assert.equal(completed.at(-1)?.key, upload.key);
   const object = await ctx.conn.getObject(upload.key);
   assert.equal(object.contentDisposition, "attachment; filename*=UTF-8''data.bin", 'octet-stream is stored as a download');
