@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connection, pendingUploads, removeBucket, uniqueBucket } from '../support/rgw.js';
-import { assertExit, cli, json, on } from '../support/cli.js';
+import { assertExit, assertNoSecrets, cli, json, on } from '../support/cli.js';
 
 const bucket = uniqueBucket('cli-multipart');
 const s3 = connection({ bucket });
@@ -60,4 +60,40 @@ test('multipart auto-abort --after-days sets the lifecycle rule; bad ages and a 
     const run = await cli(['multipart', ...args, ...on(bucket)]);
     assertExit(run, 2);
   }
+});
+
+test('multipart ls, abort and auto-abort --help: exit 0, each option explained, with examples', async () => {
+  const options: Record<string, string[]> = { ls: ['--prefix', '--older-than'], abort: ['--older-than', '--prefix', '--key', '--upload-id', '--dry-run'], 'auto-abort': ['--after-days'] };
+  for (const [command, names] of Object.entries(options)) {
+    const help = await cli(['multipart', command, '--help']);
+    assertExit(help, 0);
+    assert.match(help.stdout, new RegExp(`^Usage: cloudspark multipart ${command} \\[options\\]`), command);
+    for (const name of names) assert.match(help.stdout, new RegExp(`^  ${name}\\b.*\\S`, 'm'), `${command} ${name}`);
+    assert.match(help.stdout, /^Examples:\n {2}\$ cloudspark multipart /m, command);
+  }
+});
+
+test('multipart abort --prefix: only the uploads under it are aborted', async () => {
+  const inside = await s3.createMultipartUpload('pfx/in.bin');
+  const outside = await s3.createMultipartUpload('other/out.bin');
+  const run = await cli(['multipart', 'abort', ...on(bucket), '--older-than', '0', '--prefix', 'pfx/', '--json']);
+  assertExit(run, 0);
+  assert.deepEqual(json<{ aborted: Array<{ uploadId: string }> }>(run).aborted.map((u) => u.uploadId), [inside.uploadId]);
+  assert.deepEqual((await pendingUploads(s3)).map((u) => u.uploadId), [outside.uploadId]);
+  await s3.abortMultipartUpload('other/out.bin', outside.uploadId);
+});
+
+test('--region signs for that region (the credential scope of a presigned URL says it)', async () => {
+  const run = await cli(['presign', 'get', 'k.txt', ...on(bucket), '--region', 'eu-west-3']);
+  assertExit(run, 0);
+  assert.match(new URL(run.stdout.trim()).searchParams.get('X-Amz-Credential') ?? '', /^[^/]+\/\d{8}\/eu-west-3\/s3\/aws4_request$/);
+});
+
+test("--verbose: the library's own messages on stderr, levelled, the access key masked, no secret", async () => {
+  const run = await cli(['ls', ...on(bucket), '--verbose']);
+  assertExit(run, 0);
+  assert.match(run.stderr, /^\[debug\] cloudspark: using access key \S{4}\*{4}\S{4}$/m);
+  const quiet = await cli(['ls', ...on(bucket)]);
+  assert.doesNotMatch(quiet.stderr, /\[debug\]/);
+  assertNoSecrets(run);
 });
