@@ -79,3 +79,33 @@ test('the demo refuses a Host that is not its own (DNS rebinding), and answers i
   assert.equal(await statusWithHost(`127.0.0.1:${port}`), 200);
   assert.equal(await statusWithHost(`localhost:${port}`), 200);
 });
+
+/** Runs deleteFile(url) in the page, cancelled at once when `cancel`. */
+function deleteInPage(url: string, cancel = false): Promise<{ ok: boolean; code?: string; status?: number; message?: string }> {
+  return page.evaluate(async ({ url, cancel }) => {
+    const { deleteFile } = (window as unknown as { cloudspark: { deleteFile: (u: string, o?: { signal?: AbortSignal }) => Promise<void> } }).cloudspark;
+    const controller = new AbortController();
+    if (cancel) controller.abort();
+    try {
+      await deleteFile(url, { signal: controller.signal });
+      return { ok: true };
+    } catch (e) {
+      const error = e as { code: string; message: string; status: number };
+      return { ok: false, code: error.code, status: error.status, message: error.message };
+    }
+  }, { url, cancel });
+}
+
+test('deleteFile through a presigned DELETE removes the object; cancelled, it rejects ABORTED and the object stays; refused, S3\'s code and status', async () => {
+  const key = 'direct/delete-me.txt';
+  await ctx.demo.connection.uploadObject('bye', key);
+  const cancelled = await deleteInPage(await ctx.demo.connection.presignedDeleteUrl(key, { expiresIn: 300 }), true);
+  assert.deepEqual([cancelled.ok, cancelled.code], [false, 'ABORTED']);
+  assert.equal(await (await ctx.demo.connection.getObject(key)).text(), 'bye', 'a cancelled delete deletes nothing');
+  const expired = await deleteInPage(await ctx.demo.connection.presignedDeleteUrl(key, { expiresIn: 60, signingDate: new Date(Date.now() - 3600_000) }));
+  assert.equal(expired.ok, false);
+  assert.equal(expired.code, 'NETWORK', 'RGW refuses an expired link without CORS headers: the page sees no answer');
+  const done = await deleteInPage(await ctx.demo.connection.presignedDeleteUrl(key, { expiresIn: 300 }));
+  assert.deepEqual(done, { ok: true });
+  await assert.rejects(ctx.demo.connection.headObject(key), { code: 'NO_SUCH_KEY' });
+});
