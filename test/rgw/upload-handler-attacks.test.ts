@@ -157,6 +157,19 @@ test('SVG under image/*: not accepted (active content must be listed exactly)', 
   await alice('multipart/create', { filename: 'x.svg', contentType: 'image/svg+xml', size: 100 }, 400);
 });
 
+test('every JavaScript MIME type (WHATWG) is active content: text/* and application/* admit none of them (#17, item 3)', async () => {
+  const wide = createUploadHandler(options({ rules: { maxSize: MIN_PART_SIZE, allowedTypes: ['text/*', 'application/*'] } }));
+  const js = ['application/ecmascript', 'application/javascript', 'application/x-ecmascript', 'application/x-javascript', 'text/ecmascript', 'text/javascript', 'text/javascript1.0', 'text/javascript1.1', 'text/javascript1.2', 'text/javascript1.3', 'text/javascript1.4', 'text/javascript1.5', 'text/jscript', 'text/livescript', 'text/x-ecmascript', 'text/x-javascript'];
+  for (const contentType of js) {
+    const refused = await callRoute<Refusal>(wide, 'post', { filename: 'x.mjs', contentType, size: 100 }, 400, ALICE);
+    assert.equal(refused.error.code, 'TYPE_NOT_ALLOWED', contentType);
+    await callRoute(wide, 'multipart/create', { filename: 'x.mjs', contentType, size: MIN_PART_SIZE }, 400, ALICE);
+  }
+  // The passive types of the same families still pass.
+  await callRoute(wide, 'post', { filename: 'x.txt', contentType: 'text/plain', size: 100 }, 200, ALICE);
+  await callRoute(wide, 'post', { filename: 'x.json', contentType: 'application/json', size: 100 }, 200, ALICE);
+});
+
 test('HTML, even listed exactly, is never served inline: stored and linked as a download, and the form cannot drop it', async () => {
   const html = '<!doctype html><script>alert(document.domain)</script>';
   const post = await alice<PostTarget>('post', { filename: 'page.html', contentType: 'text/html', size: html.length });
