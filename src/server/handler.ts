@@ -210,6 +210,8 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       const numbers = call.body['partNumbers'];
       if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 1000) throw badInput('partNumbers', 'give 1 to 1000 part numbers');
       for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > count) throw badInput('partNumbers', `this upload has parts 1 to ${count}`);
+      // A finished upload (completed or aborted) gets 404 NO_SUCH_UPLOAD, not URLs that cannot work.
+      await connection.listParts(key, uploadId);
       const urls: Record<string, string> = {};
       for (const n of numbers as number[]) {
         // The signed length makes S3 refuse a part of any other size, and an UploadPartCopy.
@@ -247,6 +249,9 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
 
     async 'multipart/abort'(call) {
       const { grant: held, key } = await upload(call, 'multipart.abort', 'multipart');
+      // The connection's abort succeeds on an upload already gone; the page must learn that a
+      // completed upload was not aborted (its object stays): 404 NO_SUCH_UPLOAD.
+      await connection.listParts(key, held.uploadId!);
       await connection.abortMultipartUpload(key, held.uploadId!);
       return { aborted: true };
     },

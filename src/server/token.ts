@@ -62,8 +62,10 @@ export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.n
   if (typeof token !== 'string' || token.length > 8192) return undefined;
   const [version, payload, signature, extra] = token.split('.');
   if (version !== VERSION || payload === undefined || signature === undefined || extra !== undefined) return undefined;
-  const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
+  // Compared as text, in its one encoding: base64url decoding would also take the MAC with `=`
+  // appended or other trailing bits, several spellings of one token.
+  const expected = Buffer.from(mac(key, payload).toString('base64url'));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   let wire: Wire;
   try {

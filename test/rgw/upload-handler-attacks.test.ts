@@ -170,6 +170,29 @@ test('every JavaScript MIME type (WHATWG) is active content: text/* and applicat
   await callRoute(wide, 'post', { filename: 'x.json', contentType: 'application/json', size: 100 }, 200, ALICE);
 });
 
+test('finished uploads answer as finished (#17, item 6): abort after complete and sign-parts after abort or complete are 404 NO_SUCH_UPLOAD; the object stays', async () => {
+  const data = randomBytes(1000);
+  const done = await alice<MultipartTarget>('multipart/create', { filename: 'fin.bin', size: data.length, contentType: 'application/octet-stream' });
+  const etags = await sendParts(handler, done, data, ALICE);
+  await alice('multipart/complete', { ...named(done), parts: etags });
+  assert.equal((await alice<Refusal>('multipart/abort', named(done), 404)).error.code, 'NO_SUCH_UPLOAD');
+  assert.equal((await alice<Refusal>('multipart/sign-parts', { ...named(done), partNumbers: [1] }, 404)).error.code, 'NO_SUCH_UPLOAD');
+  assert.ok(Buffer.from(await (await ctx.conn.getObject(done.key)).bytes()).equals(data), 'the completed object stays');
+
+  const gone = await alice<MultipartTarget>('multipart/create', { filename: 'gone.bin', size: 1000, contentType: 'application/octet-stream' });
+  await alice('multipart/abort', named(gone));
+  assert.equal((await alice<Refusal>('multipart/sign-parts', { ...named(gone), partNumbers: [1] }, 404)).error.code, 'NO_SUCH_UPLOAD');
+});
+
+test('a token in another spelling of its MAC (base64 padding, other trailing bits): 403 (#17, item 6)', async () => {
+  const upload = await alice<MultipartTarget>('multipart/create', { filename: 'spell.bin', size: 1000, contentType: 'application/octet-stream' });
+  await alice('multipart/list-parts', named(upload));
+  for (const token of [`${upload.token}=`, `${upload.token}==`]) {
+    assert.equal((await alice<Refusal>('multipart/list-parts', { ...named(upload), token }, 403)).error.code, 'FORBIDDEN', token.slice(-3));
+  }
+  await alice('multipart/abort', named(upload));
+});
+
 test('HTML, even listed exactly, is never served inline: stored and linked as a download, and the form cannot drop it', async () => {
   const html = '<!doctype html><script>alert(document.domain)</script>';
   const post = await alice<PostTarget>('post', { filename: 'page.html', contentType: 'text/html', size: html.length });

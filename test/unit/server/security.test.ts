@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { S3Connection, policyDecode } from '../../../src/index.js';
 import { createUploadHandler, typeAllowed, servedInline, attachmentDisposition, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
 import { signToken, verifyToken, type UploadGrant } from '../../../src/server/token.js';
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 import { keyShapeProblem, keyMatchesTemplate } from '../../../src/server/keys.js';
 import { planParts, partLength } from '../../../src/server/parts.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE } from '../helpers.js';
@@ -29,6 +31,11 @@ describe('upload tokens', () => {
       `${v}.${edited}.${mac}`,
       `${v}.${payload}.${mac.slice(0, -2)}`,
       `${v}.${payload}.${mac}AA`,
+      // Other spellings of the same MAC bytes: one encoding only (#17, item 6).
+      `${v}.${payload}.${mac}=`,
+      `${v}.${payload}.${mac}==`,
+      `${v}.${payload}.${mac.slice(0, -1)}${B64URL[B64URL.indexOf(mac.at(-1)!) ^ 1]}`,
+      `${v}.${payload}.${mac.replace(/-/g, '+').replace(/_/g, '/')}${/[-_]/.test(mac) ? '' : '='}`,
       `v2.${payload}.${mac}`,
       `${token}.x`,
       '',
