@@ -14,10 +14,10 @@ import { HandlerError, badInput, errorResponse, json, readJsonObject } from './h
 import { checkFileAgainstRules, describedFile, type FileInfo } from './rules.js';
 import { handlerOptions } from './options.js';
 import type { UploadRules } from './rules.js';
-import { attachmentDisposition, dispositionFor, servedInline } from './content-types.js';
+import { attachmentDisposition, dispositionFor, servedInline, typeAllowed } from './content-types.js';
 import { assertMadeKey, cleanFilename, defaultKey, hasFilenameVariable, keyMatchesTemplate, keyShapeProblem, underPrefix } from './keys.js';
 import { partCount, partLength, planParts } from './parts.js';
-import { signToken, verifyToken, type UploadGrant } from './token.js';
+import { rulesFingerprint, signToken, verifyToken, type UploadGrant } from './token.js';
 import { verifyStoredUpload, type CompletedUpload } from './verify.js';
 
 /**
@@ -139,8 +139,9 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     return key;
   };
 
-  const grant = async (fields: Omit<UploadGrant, 'expires'>): Promise<string> =>
-    signToken(await tokenKey(), { ...fields, expires: Math.floor(Date.now() / 1000) + rules.tokenExpiresIn });
+  const fingerprint = rulesFingerprint(rules, basePath);
+  const grant = async (fields: Omit<UploadGrant, 'expires' | 'rules'>): Promise<string> =>
+    signToken(await tokenKey(), { ...fields, rules: fingerprint, expires: Math.floor(Date.now() / 1000) + rules.tokenExpiresIn });
 
   /** Authorize, then the token: the upload in progress this call names, and its key. */
   const upload = async (call: Call, operation: UploadOperation, kind: UploadGrant['kind']): Promise<{ grant: UploadGrant; key: string }> => {
@@ -150,6 +151,10 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     const held = verifyToken(await tokenKey(), body['token']);
     if (held === undefined || held.kind !== kind || !keyMatchesTemplate(key, held.key) || held.identity !== identity) throw refusedToken();
     if (kind === 'multipart' && body['uploadId'] !== held.uploadId) throw refusedToken();
+    // Issued under other rules (another handler sharing the secret, or before a rules change).
+    if (held.rules !== fingerprint) throw refusedToken();
+    // And every rule again, not only the size checked at completion: a token outlives a request.
+    if (!typeAllowed(held.contentType, rules.allowedTypes) || (held.size !== undefined && held.size > rules.maxSize)) throw refusedToken();
     return { grant: held, key };
   };
 

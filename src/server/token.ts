@@ -7,7 +7,7 @@
  * what the client already knows), the MAC is HMAC-SHA256 under the handler's key. Any server
  * with the same key verifies it, so a load balancer needs no shared state.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a token binds. Short names keep it small: it travels with every part request. */
 export interface UploadGrant {
@@ -25,6 +25,8 @@ export interface UploadGrant {
   partSize?: number | undefined;
   /** What `authorize` returned as the caller's identity, if anything. */
   identity?: string | undefined;
+  /** The fingerprint of the rules that issued it (rulesFingerprint): another rule set refuses it. */
+  rules: string;
   /** Unix seconds after which the token is refused. */
   expires: number;
 }
@@ -39,13 +41,14 @@ interface Wire {
   f: string;
   p?: number;
   i?: string;
+  r: string;
   e: number;
 }
 
 const VERSION = 'v1';
 
 export function signToken(key: Uint8Array, grant: UploadGrant): string {
-  const wire: Wire = { v: 1, o: grant.kind, k: grant.key, t: grant.contentType, f: grant.filename, e: grant.expires };
+  const wire: Wire = { v: 1, o: grant.kind, k: grant.key, t: grant.contentType, f: grant.filename, r: grant.rules, e: grant.expires };
   if (grant.uploadId !== undefined) wire.u = grant.uploadId;
   if (grant.size !== undefined) wire.s = grant.size;
   if (grant.partSize !== undefined) wire.p = grant.partSize;
@@ -73,8 +76,19 @@ export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.n
   } catch {
     return undefined; // only a holder of the key could have made it: a bug, not an attack
   }
-  if (wire.v !== 1 || !(wire.e > nowSeconds)) return undefined;
-  return { kind: wire.o, key: wire.k, uploadId: wire.u, size: wire.s, contentType: wire.t, filename: wire.f, partSize: wire.p, identity: wire.i, expires: wire.e };
+  if (wire.v !== 1 || !(wire.e > nowSeconds) || typeof wire.r !== 'string') return undefined;
+  return { kind: wire.o, key: wire.k, uploadId: wire.u, size: wire.s, contentType: wire.t, filename: wire.f, partSize: wire.p, identity: wire.i, rules: wire.r, expires: wire.e };
+}
+
+/**
+ * What identifies a rule set for its tokens: a hash of every rule that decides what may be
+ * stored (size, types, key prefix, whether keys may hold the file name), and the routes' base.
+ * A token is refused by a handler whose rules differ, so one started where HTML is allowed is
+ * not completed where only images are, and a rules change ends the tokens issued before it.
+ */
+export function rulesFingerprint(rules: { maxSize: number; allowedTypes: readonly string[] | undefined; keyPrefix: string; allowFilenameVariable: boolean }, basePath: string): string {
+  const canonical = JSON.stringify([rules.maxSize, rules.allowedTypes === undefined ? null : [...rules.allowedTypes].map((t) => t.toLowerCase()).sort(), rules.keyPrefix, rules.allowFilenameVariable, basePath]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
 // The domain string keeps these MACs from ever being mistaken for another use of the same key.

@@ -133,6 +133,21 @@ test('tokens work across handler instances with the same secret, and not with an
   assert.equal(done.size, data.length);
 });
 
+test('a token is bound to the rules that issued it (#17, item 1): HTML started where HTML is allowed is not completed by an images-only handler with the same secret, nor after a rules change', async () => {
+  const html = Buffer.from('<!doctype html><script>alert(1)</script>');
+  const post = await alice<PostTarget>('post', { filename: 'page.html', contentType: 'text/html', size: html.length });
+  assert.equal((await sendForm(post, html)).status, 201);
+  const imagesOnly = createUploadHandler(options({ rules: { maxSize: 2 * MIN_PART_SIZE, allowedTypes: ['image/png'] } }));
+  assert.equal((await as('alice', imagesOnly)<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of(html) }, 403)).error.code, 'FORBIDDEN');
+  const changed = createUploadHandler(options({ rules: { maxSize: MIN_PART_SIZE, allowedTypes: ['image/*', 'text/plain', 'text/html', 'application/octet-stream'] } }));
+  await as('alice', changed)('post/complete', { key: post.key, token: post.token, md5: md5Of(html) }, 403);
+  const mp = await alice<MultipartTarget>('multipart/create', { filename: 'page.html', contentType: 'text/html', size: 1000 });
+  for (const h of [imagesOnly, changed]) await as('alice', h)('multipart/sign-parts', { ...named(mp), partNumbers: [1] }, 403);
+  // The handler that issued them still takes them.
+  await alice('post/complete', { key: post.key, token: post.token, md5: md5Of(html) });
+  await alice('multipart/abort', named(mp));
+});
+
 test('makeKey escaping keyPrefix: 500, nothing signed; with makeKey, get and delete stay inside keyPrefix', async () => {
   const errors: unknown[] = [];
   const escaping = createUploadHandler(options({ rules: { maxSize: 1000, makeKey: () => SECRET_KEY }, onError: (e) => errors.push(e) }));

@@ -10,13 +10,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { S3Connection, policyDecode } from '../../../src/index.js';
 import { createUploadHandler, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
-import { signToken } from '../../../src/server/token.js';
+import { rulesFingerprint, signToken } from '../../../src/server/token.js';
+import { resolveRules } from '../../../src/server/rules.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid } from '../helpers.js';
 
 const SECRET = new Uint8Array(32).fill(7);
 
 const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
 const rules = { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf'] };
+/** What the handlers below bind their tokens to (tokens are signed here, without the network). */
+const RULES = rulesFingerprint(resolveRules(rules), '/api/uploads');
 
 function handlerWith(options: Partial<UploadHandlerOptions> = {}) {
   return createUploadHandler({ connection, rules, basePath: '/api/uploads', ...options });
@@ -71,8 +74,9 @@ describe('refused with a JSON error', () => {
   });
   test('part numbers beyond the upload\'s plan', async () => {
     // 6 MiB in 5 MiB parts: two parts.
-    const token = signToken(SECRET, { kind: 'multipart', key: 'uploads/x/a.png', uploadId: 'u', size: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024, contentType: 'image/png', filename: 'a.png', expires: Date.now() / 1000 + 60 });
-    const withSecret = handlerWith({ secret: SECRET });
+    const big = { ...rules, maxSize: 10 * 1024 * 1024 };
+    const token = signToken(SECRET, { kind: 'multipart', key: 'uploads/x/a.png', uploadId: 'u', size: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024, contentType: 'image/png', filename: 'a.png', rules: rulesFingerprint(resolveRules(big), '/api/uploads'), expires: Date.now() / 1000 + 60 });
+    const withSecret = handlerWith({ secret: SECRET, rules: big });
     const error = await refusal(await withSecret(call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', token, partNumbers: [1, 3] })), 400, 'INVALID_INPUT');
     assert.match(error.message, /parts 1 to 2/);
   });
@@ -197,7 +201,7 @@ describe('post/complete compares the MD5 the client computed with the bytes stor
   const KEY = 'uploads/0b6c/cat.png';
   const file = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(2000)]);
   const md5 = createHash('md5').update(file).digest('base64');
-  const token = signToken(SECRET, { kind: 'post', key: KEY, size: file.length, contentType: 'image/png', filename: 'cat.png', expires: Date.now() / 1000 + 60 });
+  const token = signToken(SECRET, { kind: 'post', key: KEY, size: file.length, contentType: 'image/png', filename: 'cat.png', rules: RULES, expires: Date.now() / 1000 + 60 });
   /** The stored bytes: the file with one bit flipped at `at`, as a faulty proxy does. */
   const flipped = (at: number) => {
     const bytes = Buffer.from(file);

@@ -16,7 +16,7 @@ import { planParts, partLength } from '../../../src/server/parts.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE } from '../helpers.js';
 
 const KEY = new Uint8Array(32).fill(1);
-const grant: UploadGrant = { kind: 'post', key: 'uploads/a/b.png', size: 10, contentType: 'image/png', filename: 'b.png', expires: 2_000_000_000 };
+const grant: UploadGrant = { kind: 'post', key: 'uploads/a/b.png', size: 10, contentType: 'image/png', filename: 'b.png', rules: 'fingerprint', expires: 2_000_000_000 };
 
 describe('upload tokens', () => {
   test('round-trip: what was granted comes back', () => {
@@ -47,7 +47,7 @@ describe('upload tokens', () => {
   });
   test('carries no secret: the payload is the grant, readable', () => {
     const payload = JSON.parse(Buffer.from(signToken(KEY, grant).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-    assert.deepEqual(payload, { v: 1, o: 'post', k: 'uploads/a/b.png', t: 'image/png', f: 'b.png', e: 2_000_000_000, s: 10 });
+    assert.deepEqual(payload, { v: 1, o: 'post', k: 'uploads/a/b.png', t: 'image/png', f: 'b.png', r: 'fingerprint', e: 2_000_000_000, s: 10 });
   });
 });
 
