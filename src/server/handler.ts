@@ -66,9 +66,12 @@ export interface UploadHandlerOptions {
   authorize?: (request: Request, action: UploadAction) => AuthorizeResult | Promise<AuthorizeResult>;
   /**
    * Signs upload tokens: at least 32 bytes, the same on every server behind a load balancer.
-   * Default: derived from the connection's secret access key (HKDF), which those servers share.
+   * Default: derived from the connection's secret access key (HKDF), which those servers share;
+   * rotating that access key then ends the uploads in progress. A list rotates secrets without
+   * that: the first signs new tokens, every one verifies (keep an old one until its tokens'
+   * `tokenExpiresIn` has passed).
    */
-  secret?: string | Uint8Array;
+  secret?: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
   /**
    * Called once per upload, after it completed and was verified: record it in your database
    * here. What it returns is answered under `result`. Tokens are stateless, so a client may
@@ -104,7 +107,7 @@ const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token 
  * when an option is wrong.
  */
 export function createUploadHandler(options: UploadHandlerOptions): UploadHandler {
-  const { connection, rules, authorize, onError, onUploadComplete, basePath, tokenKey } = handlerOptions(options);
+  const { connection, rules, authorize, onError, onUploadComplete, basePath, tokenKey, verifyKeys } = handlerOptions(options);
 
   /** Runs authorize; resolves to the caller's identity, if it gave one. */
   const allow = async (request: Request, action: UploadAction, needsConsent: boolean): Promise<string | undefined> => {
@@ -148,7 +151,8 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     const { request, body } = call;
     const identity = await allow(request, { operation, key: namedKey(body) }, false);
     const key = clientKey(body);
-    const held = verifyToken(await tokenKey(), body['token']);
+    let held: UploadGrant | undefined;
+    for (const k of await verifyKeys()) if ((held = verifyToken(k, body['token'])) !== undefined) break;
     if (held === undefined || held.kind !== kind || !keyMatchesTemplate(key, held.key) || held.identity !== identity) throw refusedToken();
     if (kind === 'multipart' && body['uploadId'] !== held.uploadId) throw refusedToken();
     // Issued under other rules (another handler sharing the secret, or before a rules change).

@@ -17,6 +17,8 @@ export interface HandlerSetup extends Omit<UploadHandlerOptions, 'rules' | 'secr
   basePath: string;
   /** The key upload tokens are signed with (derived on first use when no secret was given). */
   tokenKey: () => Promise<Uint8Array>;
+  /** The keys a token may be signed with: the signing key first, then older secrets still honoured. */
+  verifyKeys: () => Promise<Uint8Array[]>;
 }
 
 export function handlerOptions(given: UploadHandlerOptions): HandlerSetup {
@@ -32,18 +34,26 @@ export function handlerOptions(given: UploadHandlerOptions): HandlerSetup {
   if (typeof basePath !== 'string' || (basePath !== '' && !/^\/[\x21-\x7e]*$/.test(basePath))) {
     throw invalidInput('basePath', 'must be a path such as "/api/uploads" (printable ASCII, starting with "/")');
   }
-  return { connection, rules, authorize, onError, onUploadComplete, basePath: basePath.replace(/\/+$/, ''), tokenKey: tokenKeySource(connection, options.secret) };
+  const secret = options.secret;
+  if (Array.isArray(secret) && secret.length === 0) throw invalidInput('secret', 'a list of secrets needs at least one: the first signs, every one verifies');
+  const secrets = Array.isArray(secret) ? secret.map((one, i) => secretBytes(one, `secret[${i}]`)) : undefined;
+  const tokenKey = tokenKeySource(connection, secrets?.[0] ?? (secret === undefined ? undefined : secretBytes(secret, 'secret')));
+  const verifyKeys = secrets ? () => Promise.resolve(secrets) : async () => [await tokenKey()];
+  return { connection, rules, authorize, onError, onUploadComplete, basePath: basePath.replace(/\/+$/, ''), tokenKey, verifyKeys };
+}
+
+/** A secret as bytes, checked: a string (UTF-8) or bytes, at least 32 of them. */
+function secretBytes(secret: unknown, field: string): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
+    throw invalidInput(field, `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`);
+  }
+  return bytes;
 }
 
 /** The token key: the given secret, or one derived from the connection's on first use (retried after a failure). */
-function tokenKeySource(connection: S3Connection, secret: string | Uint8Array | undefined): () => Promise<Uint8Array> {
-  if (secret !== undefined) {
-    const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-    if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
-      throw invalidInput('secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`);
-    }
-    return () => Promise.resolve(bytes);
-  }
+function tokenKeySource(connection: S3Connection, secret: Uint8Array | undefined): () => Promise<Uint8Array> {
+  if (secret !== undefined) return () => Promise.resolve(secret);
   let derived: Promise<Uint8Array> | undefined;
   return () => {
     derived ??= connection.deriveKey(`upload tokens for bucket ${connection.bucket}`).catch((error: unknown) => {

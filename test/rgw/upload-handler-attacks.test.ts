@@ -148,6 +148,23 @@ test('a token is bound to the rules that issued it (#17, item 1): HTML started w
   await alice('multipart/abort', named(mp));
 });
 
+test('rotating the secret keeps uploads in progress (#17, item 5): a list signs with its first secret and verifies with all; a handler without the old one refuses its tokens', async () => {
+  const data = randomBytes(1000);
+  const newSecret = randomBytes(32);
+  const upload = await alice<MultipartTarget>('multipart/create', { filename: 'rot.bin', size: data.length, contentType: 'application/octet-stream' });
+  const rotated = createUploadHandler(options({ secret: [newSecret, SECRET] }));
+  const onlyNew = createUploadHandler(options({ secret: newSecret }));
+  await as('alice', onlyNew)('multipart/list-parts', named(upload), 403);
+  const parts = await sendParts(rotated, upload, data, ALICE);
+  const done = await as('alice', rotated)<{ size: number }>('multipart/complete', { ...named(upload), parts });
+  assert.equal(done.size, data.length);
+  // What the rotated handler issues, the new secret alone verifies, the old alone does not.
+  const fresh = await as('alice', rotated)<MultipartTarget>('multipart/create', { filename: 'rot2.bin', size: 1000, contentType: 'application/octet-stream' });
+  await as('alice', onlyNew)('multipart/list-parts', named(fresh), 200);
+  await alice('multipart/list-parts', named(fresh), 403);
+  await as('alice', onlyNew)('multipart/abort', named(fresh));
+});
+
 test('makeKey escaping keyPrefix: 500, nothing signed; with makeKey, get and delete stay inside keyPrefix', async () => {
   const errors: unknown[] = [];
   const escaping = createUploadHandler(options({ rules: { maxSize: 1000, makeKey: () => SECRET_KEY }, onError: (e) => errors.push(e) }));
