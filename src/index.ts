@@ -23,6 +23,7 @@ export type {
   ByteRange,
   ListOptions,
   GetObjectOptions,
+  SetObjectHeadersOptions,
   GetObjectsOptions,
   GetKeysOptions,
   GetObjectInfosOptions,

@@ -32,6 +32,7 @@ import type {
   GetListingOptions,
   GetObjectInfosOptions,
   GetObjectOptions,
+  SetObjectHeadersOptions,
   GetObjectsOptions,
   GetObjectsResult,
   ListOptions,
@@ -178,6 +179,9 @@ export class S3Connection {
 
   /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
   deleteObject(key: string): Promise<void> { return objects.deleteObject(this.#s, key); }
+
+  /** Rewrites the object's `Content-Type`, `Content-Disposition` or `Cache-Control` in place, keeping its bytes and metadata; resolves to what it now has. */
+  setObjectHeaders(key: string, options?: SetObjectHeadersOptions): Promise<ObjectMetadata> { return objects.setObjectHeaders(this.#s, key, options); }
 
   /** Every object of the bucket (or under `prefix`), one page at a time. */
   listObjects(options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> { return objects.listObjects(this.#s, options); }

@@ -1,13 +1,13 @@
 /** Objects of the bound bucket: upload, download, metadata, delete, and listings of every page. */
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
-import { invalidInput } from '../errors.js';
-import { assertFlag, assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
+import { CloudSparkError, invalidInput } from '../errors.js';
+import { assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
 import { typedBody } from './download.js';
 import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
-import type { GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, UploadBody, UploadOptions, UploadResult } from './types.js';
+import type { GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
 
 /**
  * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
@@ -45,6 +45,49 @@ export async function headObject(s: Session, key: string): Promise<ObjectMetadat
   const Bucket = s.requireBucket();
   assertKey(key);
   return toMetadata(key, await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key }));
+}
+
+/**
+ * Rewrites the object's stored headers in place (a copy onto itself, `MetadataDirective:
+ * REPLACE`), keeping its bytes, its user metadata and the headers not given. The copy is made
+ * only from the version that has the ETag read first (or `ifMatch`): one replaced meanwhile is
+ * left alone, and the call fails `OBJECT_CHANGED`.
+ */
+export async function setObjectHeaders(s: Session, key: string, options?: SetObjectHeadersOptions): Promise<ObjectMetadata> {
+  const Bucket = s.requireBucket();
+  assertKey(key);
+  const { contentType, contentDisposition, cacheControl, ifMatch } = optionsOf(options);
+  assertContentType(contentType, 'contentType');
+  assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
+  assertHeaderValue(cacheControl, 'cacheControl', '"no-cache"');
+  assertOptionalString(ifMatch, 'ifMatch');
+  const head = await headObject(s, key);
+  const etag = ifMatch ?? head.etag;
+  const action = `setObjectHeaders("${key}")`;
+  // Checked here too: Ceph RGW 16 ignores x-amz-copy-source-if-match on a copy (AWS honours it,
+  // which also closes the window between this HEAD and the copy).
+  if (ifMatch !== undefined && head.etag !== ifMatch) {
+    throw new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object no longer has the ETag ${ifMatch}; nothing was changed`);
+  }
+  try {
+    await s.send({ action, key }, 'CopyObjectCommand', {
+      Bucket,
+      Key: key,
+      CopySource: `${Bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+      CopySourceIfMatch: etag,
+      MetadataDirective: 'REPLACE',
+      Metadata: head.metadata,
+      ContentType: contentType ?? head.contentType,
+      ContentDisposition: contentDisposition ?? head.contentDisposition,
+      CacheControl: cacheControl ?? head.cacheControl,
+    });
+  } catch (error) {
+    if (error instanceof CloudSparkError && error.status === 412) {
+      throw new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object no longer has the ETag ${etag}; nothing was changed`, { status: 412, s3Code: error.s3Code, cause: error });
+    }
+    throw error;
+  }
+  return headObject(s, key);
 }
 
 /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */

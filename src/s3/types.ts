@@ -148,6 +148,18 @@ export interface ObjectMetadata {
   metadata: Record<string, string>;
 }
 
+/** Options of `setObjectHeaders`: the headers to store (those left out keep their value). */
+export interface SetObjectHeadersOptions {
+  /** The new `Content-Type`. */
+  contentType?: string;
+  /** The new `Content-Disposition`, such as `attachment`. */
+  contentDisposition?: string;
+  /** The new `Cache-Control`. */
+  cacheControl?: string;
+  /** Only if the object still has this ETag (its quotes included): else `OBJECT_CHANGED`, and nothing is changed. */
+  ifMatch?: string;
+}
+
 /** What `getObject` resolves to: the object's metadata and its body. */
 export interface ObjectContent extends ObjectMetadata {
   /** The body as a Node stream: read it, or `destroy()` it, to free the connection. */

@@ -192,7 +192,8 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       // stored bytes instead. Required: without it a body changed on the way would pass.
       const md5 = call.body['md5'];
       if (typeof md5 !== 'string' || !MD5_BASE64.test(md5)) throw badInput('md5', 'give the file\'s MD5 in base64, as a Content-MD5 header carries it (cloudspark/browser sends it)');
-      return finish(call.request, await verifyStoredUpload(connection, held, key, rules.maxSize, Buffer.from(md5, 'base64').toString('hex')));
+      const stored = await verifyStoredUpload(connection, held, key, rules.maxSize, Buffer.from(md5, 'base64').toString('hex'), dispositionFor(held.contentType, held.filename));
+      return finish(call.request, stored);
     },
 
     async 'multipart/create'({ request, body }) {

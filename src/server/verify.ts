@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { S3Connection } from '../s3/connection.js';
+import { CloudSparkError } from '../errors.js';
 import { HandlerError } from './http.js';
 import { baseType } from './content-types.js';
 import { SNIFFABLE_TYPES, SNIFF_BYTES, matchesContentType } from './sniff.js';
@@ -30,7 +31,7 @@ export interface CompletedUpload {
  * the MD5 the client computed of its file. Deletes the object and throws a HandlerError (400
  * `TOO_LARGE`, `CONTENT_MISMATCH` or `CORRUPT`) when it differs.
  */
-export async function verifyStoredUpload(connection: S3Connection, grant: UploadGrant, key: string, maxSize: number, md5?: string): Promise<CompletedUpload> {
+export async function verifyStoredUpload(connection: S3Connection, grant: UploadGrant, key: string, maxSize: number, md5?: string, disposition?: string): Promise<CompletedUpload> {
   const head = await connection.headObject(key);
   const size = head.contentLength ?? 0;
   const refuse = async (code: 'CONTENT_MISMATCH' | 'TOO_LARGE' | 'CORRUPT', message: string): Promise<never> => {
@@ -50,6 +51,16 @@ export async function verifyStoredUpload(connection: S3Connection, grant: Upload
   if (SNIFFABLE_TYPES.includes(baseType(grant.contentType))) {
     const first = size === 0 ? new Uint8Array(0) : await (await connection.getObject(key, { range: { start: 0, end: Math.min(size, SNIFF_BYTES) - 1 } })).bytes();
     if (matchesContentType(grant.contentType, first) !== true) return refuse('CONTENT_MISMATCH', `the file's content is not ${grant.contentType}`);
+  }
+  // A store that ignored the POST form's Content-Disposition (Ceph RGW) would serve active
+  // content inline: the verified version is given it in place, before anyone is told.
+  if (disposition !== undefined && head.contentDisposition !== disposition) {
+    try {
+      await connection.setObjectHeaders(key, { contentDisposition: disposition, ifMatch: head.etag });
+    } catch (error) {
+      if (error instanceof CloudSparkError && error.code === 'OBJECT_CHANGED') return refuse('CONTENT_MISMATCH', 'the file was replaced while it was checked');
+      throw error;
+    }
   }
   return { key, size, contentType: grant.contentType, etag: head.etag, filename: grant.filename };
 }

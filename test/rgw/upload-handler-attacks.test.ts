@@ -237,9 +237,25 @@ test('HTML, even listed exactly, is never served inline: stored and linked as a 
   const viaHandler = await callRoute<{ url: string }>(createUploadHandler(options({ authorize: () => true })), 'get', { key: post.key });
   const served = await fetch(viaHandler.url);
   assert.equal(served.headers.get('content-disposition'), "attachment; filename*=UTF-8''page.html");
-  // AWS also stores the signed Content-Disposition with the object; RGW 16 drops a POST form's
-  // Content-Disposition field, so on RGW it is the handler's get links that carry it.
   assert.equal(await served.text(), html);
+  // RGW 16 drops a POST form's Content-Disposition field (AWS stores it): post/complete gives it
+  // to the object in place, so any link to it, even a bare presigned GET, downloads (#17, item 7).
+  const stored = await ctx.conn.headObject(post.key);
+  assert.equal(stored.contentDisposition, "attachment; filename*=UTF-8''page.html");
+  assert.equal(stored.contentType, 'text/html');
+  const bare = await fetch(await ctx.conn.presignedGetUrl(post.key, { expiresIn: 60 }));
+  assert.equal(bare.headers.get('content-disposition'), "attachment; filename*=UTF-8''page.html");
+  assert.equal(await bare.text(), html, 'the bytes are the same');
+});
+
+test('setObjectHeaders: the headers rewritten in place, bytes and metadata kept; an ifMatch the object no longer has changes nothing (OBJECT_CHANGED)', async () => {
+  await ctx.conn.uploadObject('body', 'headers/x.txt', { contentType: 'text/plain', metadata: { owner: 'ada' } });
+  const before = await ctx.conn.headObject('headers/x.txt');
+  const after = await ctx.conn.setObjectHeaders('headers/x.txt', { contentDisposition: 'attachment', cacheControl: 'no-cache' });
+  assert.deepEqual([after.contentDisposition, after.cacheControl, after.contentType, after.metadata, after.etag], ['attachment', 'no-cache', 'text/plain', { owner: 'ada' }, before.etag]);
+  assert.equal(await (await ctx.conn.getObject('headers/x.txt')).text(), 'body');
+  await assert.rejects(ctx.conn.setObjectHeaders('headers/x.txt', { contentType: 'text/html', ifMatch: '"00000000000000000000000000000000"' }), { code: 'OBJECT_CHANGED' });
+  assert.equal((await ctx.conn.headObject('headers/x.txt')).contentType, 'text/plain');
 });
 
 test('a PNG that is not a PNG: CONTENT_MISMATCH at completion, and the file is deleted', async () => {

@@ -182,6 +182,11 @@ const TABLE: Record<string, Entry> = {
   },
   'cloudspark:S3Connection#headObject': { args: () => ['k'], call: method('headObject'), checks: key },
   'cloudspark:S3Connection#deleteObject': { args: () => ['k'], call: method('deleteObject'), checks: key },
+  'cloudspark:S3Connection#setObjectHeaders': {
+    args: () => ['k', { contentDisposition: 'attachment' }],
+    call: method('setObjectHeaders'),
+    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', ifMatch: 'string' }) },
+  },
   'cloudspark:S3Connection#listObjects': { args: () => [{}], call: method('listObjects'), checks: options(0, { prefix: 'string', pageSize: 'number' }) },
   'cloudspark:S3Connection#getObjects': { args: () => [{}], call: method('getObjects'), checks: options(0, { prefix: 'string', pageSize: 'number', onlyKeys: 'flag', onlyObjects: 'flag' }) },
   'cloudspark:S3Connection#createMultipartUpload': {
