@@ -71,7 +71,8 @@ interface Session {
  */
 const sessions = new Map<string, Session>();
 
-const fileId = (file: Partial<File>) => `${file.name}|${file.size}|${file.lastModified}|${file.type}`;
+/** The file, and who sends it where: another user (headers) or another handler (url) starts afresh. */
+const uploadId = (file: Partial<File>, api: HandlerApi) => JSON.stringify([file.name, file.size, file.lastModified, file.type, api]);
 
 /**
  * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
@@ -83,14 +84,16 @@ export async function uploadMultipart(file: Blob, options: UploadMultipartOption
   blob(file);
   const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = optionsOf(options, true);
   // A signal already aborted needs no check here: the first call to the handler refuses it.
-  const id = fileId(file);
+  const id = uploadId(file, api);
   let session = sessions.get(id);
   if (session) {
     try {
       const held = await callHandler<{ parts: Array<{ partNumber: number; etag: string }> }>(api, 'multipart/list-parts', named(session), signal);
       session.etags = new Map(held.parts.map((p) => [p.partNumber, p.etag]));
     } catch (error) {
-      if ((error as UploadError).code !== 'NO_SUCH_UPLOAD') throw error;
+      // Gone, or its token no longer honoured (rules or secret changed): start afresh.
+      if ((error as UploadError).status !== 404 && (error as UploadError).status !== 403) throw error;
+      sessions.delete(id);
       session = undefined;
     }
   }
