@@ -135,11 +135,17 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     return key;
   };
 
+  /**
+   * The exact key of an upload. A `${filename}` that makeKey left is filled in here, with the
+   * declared name cleaned: were S3 to fill it in (a POST policy's `starts-with`), the client
+   * would choose the rest of the key, `../` and folders included, and one token would complete
+   * any key of that folder: another user's too.
+   */
   const uploadKey = async (request: Request, file: FileInfo): Promise<string> => {
     if (rules.makeKey === undefined) return defaultKey(rules.keyPrefix, file.filename);
     const key = await rules.makeKey(request, file);
     assertMadeKey(key, rules.keyPrefix, rules.allowFilenameVariable);
-    return key;
+    return hasFilenameVariable(key) ? key.replace('${filename}', cleanFilename(file.filename)) : key;
   };
 
   const fingerprint = rulesFingerprint(rules, basePath);
@@ -204,9 +210,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       checkFileAgainstRules(file, rules);
       const size = file.size as number;
       if (size === 0) throw badInput('size', 'an empty file goes in one request: use the "post" route');
-      const made = await uploadKey(request, file);
-      // S3 only fills in ${filename} for a POST: here the handler does, with the cleaned name.
-      const key = hasFilenameVariable(made) ? made.replace('${filename}', cleanFilename(file.filename)) : made;
+      const key = await uploadKey(request, file);
       const { partSize, partCount } = planParts(size, requested);
       const { uploadId } = await connection.createMultipartUpload(key, { contentType: file.contentType, contentDisposition: dispositionFor(file.contentType, file.filename) });
       const token = await grant({ kind: 'multipart', key, uploadId, size, contentType: file.contentType, filename: file.filename, partSize, identity });

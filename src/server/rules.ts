@@ -37,8 +37,9 @@ export interface UploadRules {
    */
   makeKey?: (request: Request, file: FileInfo) => string | Promise<string>;
   /**
-   * Lets a `makeKey` key end in `${filename}`, which S3 replaces with the name of the file the
-   * browser sends: the client then chooses the last segment of the key. Default false.
+   * Lets a `makeKey` key end in `${filename}`, which the handler replaces with the declared file
+   * name, cleaned (letters, digits, `.`, `_`, `-`): never S3, which would let the client choose
+   * the rest of the key. Default false.
    */
   allowFilenameVariable?: boolean;
   /** Lifetime of every presigned POST and URL, in seconds. Default 600. */

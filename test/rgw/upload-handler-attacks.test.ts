@@ -165,6 +165,21 @@ test('rotating the secret keeps uploads in progress (#17, item 5): a list signs 
   await as('alice', onlyNew)('multipart/abort', named(fresh));
 });
 
+test('${filename} keys (#17, item 2): the handler fills the name in, so a form cannot store "../" or nested keys, and one user\'s token completes no other object of the shared folder', async () => {
+  const shared = createUploadHandler(options({ rules: { maxSize: 1000, allowFilenameVariable: true, allowedTypes: ['text/plain'], makeKey: () => 'uploads/shared/${filename}' } }));
+  const mine = await as('alice', shared)<PostTarget>('post', { filename: 'a.txt', contentType: 'text/plain', size: 5 });
+  const theirs = await as('bob', shared)<PostTarget>('post', { filename: 'b.txt', contentType: 'text/plain', size: 5 });
+  assert.deepEqual([mine.key, theirs.key], ['uploads/shared/a.txt', 'uploads/shared/b.txt']);
+  for (const key of ['uploads/shared/../../x.txt', 'uploads/shared/deep/x.txt', 'uploads/shared/b.txt']) {
+    assert.equal((await sendForm(mine, 'alice', { ...mine.fields, key })).status, 403, `the policy binds the key: ${key}`);
+  }
+  assert.equal((await sendForm(theirs, 'bobby')).status, 201);
+  // Alice's token names Bob's object: refused, and his object is neither claimed nor deleted.
+  await as('alice', shared)('post/complete', { key: theirs.key, token: mine.token, md5: md5Of('bobby') }, 403);
+  assert.equal(await (await ctx.conn.getObject(theirs.key)).text(), 'bobby');
+  assert.deepEqual(await ctx.conn.getObjects({ prefix: 'uploads/shared/', onlyKeys: true }), ['uploads/shared/b.txt']);
+});
+
 test('makeKey escaping keyPrefix: 500, nothing signed; with makeKey, get and delete stay inside keyPrefix', async () => {
   const errors: unknown[] = [];
   const escaping = createUploadHandler(options({ rules: { maxSize: 1000, makeKey: () => SECRET_KEY }, onError: (e) => errors.push(e) }));

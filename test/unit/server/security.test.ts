@@ -165,12 +165,15 @@ describe('what the handler signs', () => {
     }
   });
 
-  test('${filename} at the end of a key only with allowFilenameVariable; the policy then says starts-with', async () => {
+  test('${filename} at the end of a key only with allowFilenameVariable; the handler fills it in with the cleaned name, and the policy binds that exact key (#17, item 2)', async () => {
     const handler = createUploadHandler({ connection, rules: { maxSize: 100, allowFilenameVariable: true, makeKey: () => 'uploads/42/${filename}' } });
-    const { status, body } = await post(handler, { filename: 'cat.png', contentType: 'image/png', size: 10 });
+    const { status, body } = await post(handler, { filename: '../../etc/cat photo.png', contentType: 'image/png', size: 10 });
     assert.equal(status, 200);
+    assert.equal(body.key, 'uploads/42/cat-photo.png');
+    assert.equal(body.fields['key'], 'uploads/42/cat-photo.png');
     const policy = JSON.parse(policyDecode(body.fields['policy']!)) as { conditions: unknown[] };
-    assert.ok(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify(['starts-with', '$key', 'uploads/42/'])));
+    assert.ok(!policy.conditions.some((c) => Array.isArray(c) && c[0] === 'starts-with' && c[1] === '$key'), 'no starts-with on the key: the client chooses none of it');
+    assert.ok(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify({ key: 'uploads/42/cat-photo.png' })));
   });
 
   test('client keys with "..", "//", a leading "/" or control characters: 400 before any storage call', async () => {
