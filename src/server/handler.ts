@@ -224,8 +224,12 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
       const numbers = call.body['partNumbers'];
       if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 1000) throw badInput('partNumbers', 'give 1 to 1000 part numbers');
       for (const n of numbers) if (!Number.isInteger(n) || n < 1 || n > count) throw badInput('partNumbers', `this upload has parts 1 to ${count}`);
-      // A finished upload (completed or aborted) gets 404 NO_SUCH_UPLOAD, not URLs that cannot work.
-      await connection.listParts(key, uploadId);
+      // A finished upload (completed or aborted) gets 404 NO_SUCH_UPLOAD, not URLs that cannot
+      // work. Only that answer counts: a store that cannot be reached now fails the parts' own
+      // PUTs (NETWORK, which the page retries and can resume), not this call, which needs no store.
+      await connection.listParts(key, uploadId).catch((error: unknown) => {
+        if (error instanceof CloudSparkError && error.code === 'NO_SUCH_UPLOAD') throw error;
+      });
       const urls: Record<string, string> = {};
       for (const n of numbers as number[]) {
         // The signed length makes S3 refuse a part of any other size, and an UploadPartCopy.
