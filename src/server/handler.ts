@@ -319,6 +319,11 @@ function asHandlerError(error: unknown, onError: ((error: unknown) => void) | un
     if (error.code === 'NO_SUCH_KEY') return new HandlerError(404, 'NO_SUCH_KEY', 'no object has this key');
     if (error.code === 'NO_SUCH_UPLOAD') return new HandlerError(404, 'NO_SUCH_UPLOAD', 'this multipart upload does not exist (any more)');
     if (error.status === 400 && error.s3Code) return new HandlerError(400, 'INVALID_INPUT', `the storage service refused the request (${error.s3Code})`);
+    // The server's own set-up (no credentials, or temporary ones without a `secret`): not the store's failure.
+    if (error.code === 'CREDENTIALS') {
+      onError?.(error);
+      return new HandlerError(500, 'INTERNAL', 'the upload handler failed; the details are in the server\'s logs');
+    }
     onError?.(error);
     return new HandlerError(502, 'STORAGE_ERROR', 'the storage service failed; the details are in the server\'s logs');
   }

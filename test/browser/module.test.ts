@@ -109,3 +109,59 @@ test('deleteFile through a presigned DELETE removes the object; cancelled, it re
   assert.deepEqual(done, { ok: true });
   await assert.rejects(ctx.demo.connection.headObject(key), { code: 'NO_SUCH_KEY' });
 });
+
+/** Runs `upload` (by the handler's POST) or `uploadMultipart` of a file of `size` bytes in `on`; the error's fields if it fails. */
+function handlerUploadInPage(on: Page, how: 'upload' | 'uploadMultipart', size: number): Promise<Outcome> {
+  return on.evaluate(async ({ how, size }) => {
+    const lib = (window as unknown as { cloudspark: Record<string, (f: File, o: unknown) => Promise<{ key: string }>> }).cloudspark;
+    try {
+      const done = await lib[how]!(new File(['x'.repeat(size)], 'f.txt', { type: 'text/plain' }), { api: '/api/uploads', retries: 0 });
+      return { ok: true, key: done.key, percents: [] };
+    } catch (e) {
+      const error = e as { code: string; message: string; status: number };
+      return { ok: false, code: error.code, message: error.message, status: error.status, percents: [] };
+    }
+  }, { how, size });
+}
+
+test('CORS rules that hide the ETag: uploadMultipart fails ETAG_NOT_EXPOSED with what to change, and leaves no upload open', async () => {
+  const { demoCors } = await import('../../demo/server.js');
+  const { pendingUploads } = await import('../support/rgw.js');
+  const rules = demoCors(ctx.demo.url);
+  await ctx.demo.connection.setBucketCors(rules.map(({ ExposeHeaders: _hidden, ...rule }) => rule));
+  const fresh = await ctx.openPage(); // no answer of the old rules cached
+  try {
+    const failed = await handlerUploadInPage(fresh, 'uploadMultipart', 1000);
+    assert.equal(failed.code, 'ETAG_NOT_EXPOSED', JSON.stringify(failed));
+    assert.match(failed.message ?? '', /ExposeHeaders: \["ETag"\]/);
+    assert.deepEqual(await pendingUploads(ctx.demo.connection), [], 'the upload was aborted');
+  } finally {
+    await ctx.demo.connection.setBucketCors(rules);
+    await fresh.context().close();
+  }
+  // The same page, once the rules expose it again.
+  const again = await ctx.openPage();
+  assert.equal((await handlerUploadInPage(again, 'uploadMultipart', 1000)).ok, true);
+  await again.context().close();
+});
+
+test('answers without a code (a proxy\'s HTML error page): HTTP_ERROR with the status, from the handler and from storage', async () => {
+  const fresh = await ctx.openPage();
+  await fresh.route('**/api/uploads/post', (route) => route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>Service Unavailable</h1>' }));
+  const fromHandler = await handlerUploadInPage(fresh, 'upload', 10);
+  assert.deepEqual([fromHandler.code, fromHandler.status], ['HTTP_ERROR', 503], JSON.stringify(fromHandler));
+  assert.match(fromHandler.message ?? '', /answered HTTP 503/);
+  await fresh.unroute('**/api/uploads/post');
+
+  // Storage's answer replaced by a gateway's page, with the CORS headers that let the page read it.
+  await fresh.route((url) => url.origin === new URL(ctx.demo.connection.endpoint!).origin, (route) => route.fulfill({
+    status: 502,
+    contentType: 'text/html',
+    headers: { 'access-control-allow-origin': new URL(ctx.demo.url).origin },
+    body: '<html><body>Bad Gateway</body></html>',
+  }));
+  const fromStorage = await handlerUploadInPage(fresh, 'upload', 10);
+  assert.deepEqual([fromStorage.code, fromStorage.status], ['HTTP_ERROR', 502], JSON.stringify(fromStorage));
+  assert.match(fromStorage.message ?? '', /HTTP_ERROR, HTTP 502/);
+  await fresh.context().close();
+});

@@ -49,10 +49,12 @@ test('radosgw killed mid-upload and started again: the page offers Retry, which 
     if (r.method() === 'PUT' && part) partsSent.set(Number(part[1]), (partsSent.get(Number(part[1])) ?? 0) + 1);
   });
 
-  // 20 MiB goes in 3 parts (8 + 8 + 4 MiB), in parallel; slowed down so that the kill lands
-  // after the first part is stored and before the last.
-  await throttleUploads(page, 4 * MiB);
-  const file = randomFile('through-restart.mp4', 20 * MiB, 'video/mp4');
+  // 17 MiB goes in 3 parts (8 + 8 + 1 MiB), in parallel, slowed down: the small part is stored
+  // after about 1.5 s, the large ones after about 8.5 s, and the kill must land between. The
+  // 7 s between are for a busy machine (a throttle changed now would not slow the parts
+  // already on their way: Chromium applies it to new requests only).
+  await throttleUploads(page, 2 * MiB);
+  const file = randomFile('through-restart.mp4', 17 * MiB, 'video/mp4');
   await choose(page, file);
   const upload = await waitFor(async () => (await pendingUploads(s3))[0], 'the multipart upload began');
   await waitFor(async () => ((await s3.listParts(upload.key, upload.uploadId)).length > 0 ? true : undefined), 'a part is stored');

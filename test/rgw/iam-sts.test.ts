@@ -2,6 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { IAMClient, PutUserPolicyCommand, DeleteUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CloudSparkError } from '../../src/index.js';
+import { createUploadHandler } from '../../src/server/index.js';
+import { callRoute, sendForm, type PostTarget, type Refusal } from '../support/handler.js';
 import { connection, quietSdk, removeBucket, rgw, uniqueBucket } from '../support/rgw.js';
 
 quietSdk();
@@ -56,5 +58,27 @@ test('with sts, calls and presigned URLs are signed by temporary session credent
   for (const expiresIn of [7200, 3600]) {
     await assert.rejects(conn.presignedGetUrl('sts/a.txt', { expiresIn }), (e: CloudSparkError) => e.code === 'EXPIRES_AFTER_CREDENTIALS');
   }
+  conn.close();
+});
+
+test('temporary credentials: deriveKey() is refused, a handler without `secret` fails 500 and says why to onError, one with a secret works', async () => {
+  const bucket = uniqueBucket('sts-handler');
+  buckets.push(bucket);
+  const conn = connection({ bucket, sts: { durationSeconds: 3600 } });
+  await conn.createBucket(bucket);
+  await assert.rejects(conn.deriveKey('tokens'), (e: CloudSparkError) => e.code === 'CREDENTIALS' && /long-term credentials/.test(e.message) && /secret of your own/.test(e.message));
+
+  const errors: unknown[] = [];
+  const derived = createUploadHandler({ connection: conn, rules: { maxSize: 1024 }, onError: (e) => errors.push(e) });
+  const refusal = await callRoute<Refusal>(derived, 'post', { filename: 'a.txt', contentType: 'text/plain', size: 2 }, 500);
+  assert.equal(refusal.error.code, 'INTERNAL');
+  assert.doesNotMatch(JSON.stringify(refusal), /deriveKey|credential/i, 'the browser is not told the server\'s set-up');
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0] instanceof CloudSparkError && errors[0].code === 'CREDENTIALS' && /secret of your own/.test(errors[0].message), String(errors[0]));
+
+  const given = createUploadHandler({ connection: conn, rules: { maxSize: 1024 }, secret: 'a secret of at least 32 bytes, for the tokens' });
+  const post = await callRoute<PostTarget>(given, 'post', { filename: 'a.txt', contentType: 'text/plain', size: 2 });
+  assert.equal((await sendForm(post, 'hi')).status, 201);
+  assert.equal(await (await conn.getObject(post.key)).text(), 'hi');
   conn.close();
 });
