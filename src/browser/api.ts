@@ -4,14 +4,27 @@ import { UploadError, aborted } from './errors.js';
 /** The handler's base URL (`/api/uploads`), or that with headers to send (such as Authorization). */
 export type HandlerApi = string | { url: string; headers?: Record<string, string> };
 
-export async function callHandler<T>(api: HandlerApi, route: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const { url, headers } = typeof api === 'string' ? { url: api } : api;
+/** The handler as gate.ts gives it: its address, and the named route every call goes to (the functions' `route` option). */
+export interface RoutedApi {
+  url: string;
+  headers?: Record<string, string> | undefined;
+  route?: string | undefined;
+}
+
+/**
+ * The route names of an upload handler's type (`typeof handler` from cloudspark/server, imported
+ * with `import type`: nothing of the server reaches the page): any string when not given.
+ */
+export type RouteName<H> = H extends { readonly routes: readonly (infer R)[] } ? R : string;
+
+export async function callHandler<T>(api: RoutedApi, operation: string, body: object, signal?: AbortSignal): Promise<T> {
+  const { url, headers, route } = api;
   let response: Response;
   try {
-    response = await fetch(`${url.replace(/\/+$/, '')}/${route}`, {
+    response = await fetch(`${url.replace(/\/+$/, '')}/${operation}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ ...body, route }),
       signal,
     });
   } catch (error) {

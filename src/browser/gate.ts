@@ -3,7 +3,7 @@
  * and refuses with an UploadError of code `INVALID_INPUT` whose message starts `Invalid <field>:`.
  */
 import { UploadError } from './errors.js';
-import type { HandlerApi } from './api.js';
+import type { HandlerApi, RoutedApi } from './api.js';
 
 const invalid = (field: string, message: string) => new UploadError('INVALID_INPUT', `Invalid ${field}: ${message}`);
 const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
@@ -13,10 +13,12 @@ const NUMBERS: Record<string, number> = { stallTimeout: 1, partSize: 1, concurre
  * The options of any function of the module, `{}` when left out (unless `required`): each option
  * the module knows is checked when present.
  */
-export function optionsOf<T extends object>(options: T | undefined, required = false): T {
+export function optionsOf<T extends { api: HandlerApi }>(options: T, required: true): Omit<T, 'api'> & { api: RoutedApi };
+export function optionsOf<T extends object>(options: T | undefined): Omit<T, 'api'> & { api?: RoutedApi };
+export function optionsOf<T extends object>(options: T | undefined, required = false): Omit<T, 'api'> & { api?: RoutedApi } {
   if (options === undefined && !required) return {} as T;
   if (!isObject(options)) throw invalid('options', 'must be an object');
-  const { onProgress, signal, api: handler } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown };
+  const { onProgress, signal, api: handler, route } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown; route?: unknown };
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'must be a function');
   if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw invalid('signal', 'must be an AbortSignal');
   for (const name in NUMBERS) {
@@ -24,15 +26,23 @@ export function optionsOf<T extends object>(options: T | undefined, required = f
     // Number.isInteger is false for anything not a number.
     if (n !== undefined && !(Number.isInteger(n) && (n as number) >= NUMBERS[name]!)) throw invalid(name, `must be a whole number, at least ${NUMBERS[name]}`);
   }
-  if (handler !== undefined || required) api(handler as HandlerApi);
-  return options;
+  if (handler === undefined && !required) {
+    if (route !== undefined) throw invalid('route', 'goes with api');
+    return options;
+  }
+  return { ...options, api: api(handler as HandlerApi, route) };
 }
 
-/** The handler's base URL, or `{ url, headers }`. */
-function api(value: HandlerApi): void {
-  const url = typeof value === 'string' ? value : value?.url;
-  if (!url || typeof url !== 'string') throw invalid('api', 'must be a URL, e.g. "/api/uploads", or { url, headers }');
-  if (typeof value !== 'string') headers(value.headers, 'api.headers');
+/**
+ * The handler's base URL, or `{ url, headers }`, as `{ url, headers, route }`: the route named in
+ * every call goes with the address, so a resumed upload is another route's only there.
+ */
+function api(value: HandlerApi, route: unknown): RoutedApi {
+  const given = typeof value === 'string' ? { url: value } : value;
+  if (!given?.url || typeof given.url !== 'string') throw invalid('api', 'must be a URL, e.g. "/api/uploads", or { url, headers }');
+  headers(given.headers, 'api.headers');
+  if (route !== undefined && (typeof route !== 'string' || !route)) throw invalid('route', 'must be a route name');
+  return { ...given, route: route as string | undefined };
 }
 
 /** Headers to send: strings without CR or LF. */

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { callHandler, type HandlerApi } from './api.js';
+import { callHandler, type HandlerApi, type RouteName } from './api.js';
 import { uploadMultipart, type CompletedUpload } from './multipart.js';
 import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './upload.js';
 import { blob, optionsOf } from './gate.js';
@@ -15,10 +15,10 @@ export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, Upload
 export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
-export type { HandlerApi } from './api.js';
+export type { HandlerApi, RouteName } from './api.js';
 
-/** Options of {@link upload}. */
-export interface BrowserUploadOptions extends UploadFileOptions {
+/** Options of {@link upload}; `H`: the handler's type, whose routes `route` names. */
+export interface BrowserUploadOptions<H = unknown> extends UploadFileOptions<H> {
   /** The upload handler's base URL, e.g. `/api/uploads` (or `{ url, headers }`). */
   api: HandlerApi;
   /** Files this size or larger go multipart. Default 16 MiB. */
@@ -38,9 +38,11 @@ export type UploadOptions = BrowserUploadOptions;
 
 /**
  * Asks the handler for a presigned POST and uploads `file` to it, or, from `multipartFrom` bytes
- * on, uploads it in parts. Resolves once the handler verified what S3 stored.
+ * on, uploads it in parts. Resolves once the handler verified what S3 stored. With a handler of
+ * named routes, name one: `upload<typeof handler>(file, { api: '/api/uploads', route: 'avatars' })`
+ * (the type argument, from `import type`, makes a wrong name a compile error).
  */
-export async function upload(file: File, options: BrowserUploadOptions): Promise<CompletedUpload> {
+export async function upload<H = unknown>(file: File, options: BrowserUploadOptions<H>): Promise<CompletedUpload> {
   blob(file);
   const { api, multipartFrom = 16 * 1024 * 1024, signal } = optionsOf(options, true);
   if (file.size >= multipartFrom) return uploadMultipart(file, options);

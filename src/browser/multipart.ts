@@ -4,16 +4,18 @@
  * on failure; the handler completes and verifies it. Every call after the first carries the
  * upload's token.
  */
-import { callHandler, type HandlerApi } from './api.js';
+import { callHandler, type HandlerApi, type RoutedApi, type RouteName } from './api.js';
 import { UploadError, aborted } from './errors.js';
 import { progress, retrying, send, type UploadProgress } from './xhr.js';
 import { blob, optionsOf } from './gate.js';
 import { md5 } from './md5.js';
 
 /** Options of {@link uploadMultipart}. */
-export interface UploadMultipartOptions {
+export interface UploadMultipartOptions<H = unknown> {
   /** The upload handler's base URL, e.g. `/api/uploads`. */
   api: HandlerApi;
+  /** The handler's route to upload through (a handler given `routes`); `H`: the handler's type. */
+  route?: RouteName<H>;
   /** Bytes per part asked of the handler: at least 5 MiB. Default 8 MiB; the handler raises it when the file needs it. */
   partSize?: number;
   /** Parts in flight at once. Default 4. */
@@ -72,7 +74,7 @@ interface Session {
 const sessions = new Map<string, Session>();
 
 /** The file, and who sends it where: another user (headers) or another handler (url) starts afresh. */
-const uploadId = (file: Partial<File>, api: HandlerApi) => JSON.stringify([file.name, file.size, file.lastModified, file.type, api]);
+const uploadId = (file: Partial<File>, api: RoutedApi) => JSON.stringify([file.name, file.size, file.lastModified, file.type, api]);
 
 /**
  * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
@@ -80,7 +82,7 @@ const uploadId = (file: Partial<File>, api: HandlerApi) => JSON.stringify([file.
  * what S3 stored. A call for a file whose upload failed on the network resumes it. A cancel or
  * a refusal aborts the upload on S3.
  */
-export async function uploadMultipart(file: Blob, options: UploadMultipartOptions): Promise<CompletedUpload> {
+export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMultipartOptions<H>): Promise<CompletedUpload> {
   blob(file);
   const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = optionsOf(options, true);
   // A signal already aborted needs no check here: the first call to the handler refuses it.

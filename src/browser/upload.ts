@@ -1,5 +1,5 @@
 /** Single-request uploads to a presigned POST or PUT, and deletes by presigned URL. */
-import { callHandler, type HandlerApi } from './api.js';
+import { callHandler, type HandlerApi, type RouteName } from './api.js';
 import { UploadError, xmlTag } from './errors.js';
 import type { CompletedUpload } from './multipart.js';
 import { progress, retrying, send, type BrowserUploadProgress } from './xhr.js';
@@ -29,12 +29,14 @@ export interface PresignedPutTarget {
 }
 
 /** Options of {@link uploadFile}. */
-export interface UploadFileOptions {
+export interface UploadFileOptions<H = unknown> {
   /**
    * The upload handler that gave the target: a target with a token is then completed there
    * (`post/complete`), which checks the stored bytes against the file's MD5.
    */
   api?: HandlerApi;
+  /** With `api`: the handler's route the upload was started on (a handler given `routes`). */
+  route?: RouteName<H>;
   /** Called as bytes are sent, with real upload progress. */
   onProgress?: (progress: BrowserUploadProgress) => void;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
@@ -65,7 +67,7 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
  * token) is then completed through `options.api`, which verifies what S3 stored (its bytes
  * against the file's MD5 among the rest), and the promise resolves with the handler's answer.
  */
-export async function uploadFile(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options?: UploadFileOptions): Promise<UploadedFile> {
+export async function uploadFile<H = unknown>(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options?: UploadFileOptions<H>): Promise<UploadedFile> {
   checkTarget(target);
   blob(file);
   const { onProgress, signal, api, stallTimeout, retries = 3 } = optionsOf(options);

@@ -59,21 +59,22 @@ export interface ResolvedRules extends Required<Omit<UploadRules, 'makeKey' | 'a
 
 const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*))$/i;
 
-export function resolveRules(rules: unknown): ResolvedRules {
-  if (!isPlainObject(rules)) throw invalidInput('rules', 'must be an object such as { maxSize: 10_000_000 }');
+/** `field`: where the rules were given, for the errors (`rules`, or `routes.avatars.rules`). */
+export function resolveRules(rules: unknown, field = 'rules'): ResolvedRules {
+  if (!isPlainObject(rules)) throw invalidInput(field, 'must be an object such as { maxSize: 10_000_000 }');
   const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, allowFilenameVariable = false, expiresIn = 600, tokenExpiresIn = 86400 } = rules as Partial<UploadRules>;
-  if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1) throw invalidInput('rules.maxSize', 'must be a whole number of bytes, at least 1');
+  if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1) throw invalidInput(`${field}.maxSize`, 'must be a whole number of bytes, at least 1');
   if (allowedTypes !== undefined) {
-    if (!Array.isArray(allowedTypes) || allowedTypes.length === 0) throw invalidInput('rules.allowedTypes', 'must be a non-empty array of MIME types or patterns like "image/*"');
-    for (const t of allowedTypes) if (typeof t !== 'string' || !MIME_PATTERN.test(t)) throw invalidInput('rules.allowedTypes', `"${String(t)}" is not a MIME type or pattern like "image/*"`);
+    if (!Array.isArray(allowedTypes) || allowedTypes.length === 0) throw invalidInput(`${field}.allowedTypes`, 'must be a non-empty array of MIME types or patterns like "image/*"');
+    for (const t of allowedTypes) if (typeof t !== 'string' || !MIME_PATTERN.test(t)) throw invalidInput(`${field}.allowedTypes`, `"${String(t)}" is not a MIME type or pattern like "image/*"`);
   }
-  if (typeof keyPrefix !== 'string' || keyPrefix.length > 512) throw invalidInput('rules.keyPrefix', 'must be a string of at most 512 characters');
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 512) throw invalidInput(`${field}.keyPrefix`, 'must be a string of at most 512 characters');
   const problem = keyPrefix === '' ? undefined : keyShapeProblem(keyPrefix);
-  if (problem) throw invalidInput('rules.keyPrefix', `"${keyPrefix}" ${problem}`);
-  if (makeKey !== undefined && typeof makeKey !== 'function') throw invalidInput('rules.makeKey', 'must be a function (request, file) => key');
-  assertFlag(allowFilenameVariable, 'rules.allowFilenameVariable');
-  assertExpiresIn(expiresIn, 'rules.expiresIn');
-  assertExpiresIn(tokenExpiresIn, 'rules.tokenExpiresIn');
+  if (problem) throw invalidInput(`${field}.keyPrefix`, `"${keyPrefix}" ${problem}`);
+  if (makeKey !== undefined && typeof makeKey !== 'function') throw invalidInput(`${field}.makeKey`, 'must be a function (request, file) => key');
+  assertFlag(allowFilenameVariable, `${field}.allowFilenameVariable`);
+  assertExpiresIn(expiresIn, `${field}.expiresIn`);
+  assertExpiresIn(tokenExpiresIn, `${field}.tokenExpiresIn`);
   return {
     maxSize: maxSize as number,
     allowedTypes: allowedTypes?.map((t) => t.toLowerCase()),

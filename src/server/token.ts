@@ -82,12 +82,14 @@ export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.n
 
 /**
  * What identifies a rule set for its tokens: a hash of every rule that decides what may be
- * stored (size, types, key prefix, whether keys may hold the file name), and the routes' base.
- * A token is refused by a handler whose rules differ, so one started where HTML is allowed is
- * not completed where only images are, and a rules change ends the tokens issued before it.
+ * stored (size, types, key prefix, whether keys may hold the file name), the routes' base, and
+ * the route's name. A token is refused by a handler or route whose rules differ, so one started
+ * where HTML is allowed is not completed where only images are, a rules change ends the tokens
+ * issued before it, and a token of one route is refused by another even with the same rules.
  */
-export function rulesFingerprint(rules: { maxSize: number; allowedTypes: readonly string[] | undefined; keyPrefix: string; allowFilenameVariable: boolean }, basePath: string): string {
-  const canonical = JSON.stringify([rules.maxSize, rules.allowedTypes === undefined ? null : [...rules.allowedTypes].map((t) => t.toLowerCase()).sort(), rules.keyPrefix, rules.allowFilenameVariable, basePath]);
+export function rulesFingerprint(rules: { maxSize: number; allowedTypes: readonly string[] | undefined; keyPrefix: string; allowFilenameVariable: boolean }, basePath: string, route?: string): string {
+  // A route's name is added only where there is one: a one-route handler's tokens stay as they were.
+  const canonical = JSON.stringify([rules.maxSize, rules.allowedTypes === undefined ? null : [...rules.allowedTypes].map((t) => t.toLowerCase()).sort(), rules.keyPrefix, rules.allowFilenameVariable, basePath, ...(route === undefined ? [] : [route])]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
