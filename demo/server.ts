@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { S3Connection, type S3ConnectionOptions, type CorsRule } from '../src/index.js';
-import { attachmentDisposition, createUploadHandler, toNodeHandler, type UploadRules } from '../src/server/index.js';
+import { attachmentDisposition, createUploadHandler, toNodeHandler, type UploadRoute, type UploadRules } from '../src/server/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +21,11 @@ export interface DemoOptions {
   /** 0 picks a free port. Default 0. */
   port?: number;
   rules?: Partial<UploadRules>;
+  /**
+   * Named routes for the handler instead of the demo's one set of rules: for code run in the
+   * page (`window.cloudspark`) that names them; the page's own form names none.
+   */
+  routes?: Record<string, UploadRoute>;
   /** Files from this size on go multipart. Default 16 MiB. */
   multipartFrom?: number;
 }
@@ -50,7 +55,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const handler = toNodeHandler(
     createUploadHandler({
       connection,
-      rules,
+      ...(options.routes ? { routes: options.routes } : { rules }),
       basePath: '/api/uploads',
       // The demo has no accounts: everyone may do everything. A real app checks its user here.
       authorize: () => true,

@@ -11,27 +11,32 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { S3Connection } from 'cloudspark';
-import { cleanFilename, createUploadHandler, type UploadHandler } from 'cloudspark/server';
+import { cleanFilename, createUploadHandler, type FileInfo } from 'cloudspark/server';
 
-/** `basePath`: where the routes are, unless the framework strips it (Express's `app.use`). */
-export function createUploads(options: { basePath?: string } = {}): UploadHandler {
+/**
+ * Two routes, each with its own rules: `avatars` (images up to 5 MB) and `documents` (PDF and
+ * text up to 50 MB). A page names the route in every call, and a token one route issued is
+ * refused by the other. `basePath`: where the routes are, unless the framework strips it
+ * (Express's `app.use`).
+ */
+export function createUploads(options: { basePath?: string } = {}) {
   const connection = new S3Connection({
     endpoint: process.env['S3_ENDPOINT'] || undefined,
     accessKeyId: process.env['AWS_ACCESS_KEY_ID'],
     secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'],
     bucket: required('S3_BUCKET'),
   });
+  // Each user's files live under their own folder, so ownership can be read off a key.
+  // (makeKey runs after authorize, which refused any request without a session.)
+  const inFolder = (kind: string) => (request: Request, file: FileInfo) => `${folderOf(sessionUser(request)!)}${kind}/${randomUUID()}/${cleanFilename(file.filename)}`;
   return createUploadHandler({
     connection,
     basePath: options.basePath,
-    rules: {
-      maxSize: 50_000_000,
-      allowedTypes: ['image/*', 'application/pdf', 'text/plain'],
-      // Each user's files live under their own folder, so ownership can be read off a key.
-      // (makeKey runs after authorize, which refused any request without a session.)
-      makeKey: (request, file) => `${folderOf(sessionUser(request)!)}${randomUUID()}/${cleanFilename(file.filename)}`,
+    routes: {
+      avatars: { rules: { maxSize: 5_000_000, allowedTypes: ['image/*'], makeKey: inFolder('avatars') } },
+      documents: { rules: { maxSize: 50_000_000, allowedTypes: ['application/pdf', 'text/plain'], makeKey: inFolder('documents') } },
     },
-    // Runs first on every request: who is it, and may they touch the key they name?
+    // Runs first on every request, for every route: who is it, and may they touch the key they name?
     authorize: (request, action) => {
       const user = sessionUser(request);
       if (user === undefined) return { status: 401, message: 'sign in to upload' };
@@ -43,6 +48,9 @@ export function createUploads(options: { basePath?: string } = {}): UploadHandle
     onError: (error) => console.error('uploads:', error),
   });
 }
+
+/** What the page imports with `import type`, so that its route names are checked: `upload<Uploads>(file, { api, route })`. */
+export type Uploads = ReturnType<typeof createUploads>;
 
 const folderOf = (user: string) => `uploads/${user}/`;
 

@@ -118,7 +118,7 @@ async function refresh(): Promise<void> {
 async function remove(key: string, tr: HTMLElement): Promise<void> {
   tr.style.opacity = '0.5';
   try {
-    const { url } = await callHandler<{ url: string }>(API, 'delete', { key });
+    const { url } = await callHandler<{ url: string }>({ url: API }, 'delete', { key });
     await deleteFile(url);
     emit('deleted', { key });
   } catch (error) {

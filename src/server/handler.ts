@@ -85,7 +85,7 @@ export interface UploadHandlerCommonOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Options of {@link createUploadHandler} with one set of rules. */
+/** Options of `createUploadHandler` with one set of rules. */
 export interface UploadHandlerOptions extends UploadHandlerCommonOptions {
   /** What uploads are allowed: size, types, keys, lifetimes. */
   rules: UploadRules;
@@ -104,7 +104,7 @@ export interface UploadRoute {
 }
 
 /**
- * Options of {@link createUploadHandler} with named routes, each with its own rules (avatars:
+ * Options of `createUploadHandler` with named routes, each with its own rules (avatars:
  * images up to 5 MB; documents: PDFs up to 50 MB). A page names the route in every call; a
  * token of one route is refused by every other.
  */
@@ -118,10 +118,11 @@ export interface UploadRoutesOptions<R extends string = string> extends UploadHa
 /**
  * The upload handler: a web-standard `(Request) => Promise<Response>` for Hono, Next.js route
  * handlers, Bun, Deno or workers; {@link toNodeHandler} adapts it to Node's `http` and Express.
- * `routes` names its routes (none for a handler given `rules`); the browser functions read them
- * from its type: `upload<typeof handler>(file, { api, route: 'avatars' })`.
+ * `routes` names its routes (none for a handler given `rules`: `UploadHandler<never>`); the
+ * browser functions read them from its type: `upload<typeof handler>(file, { api, route: 'avatars' })`.
+ * `UploadHandler` alone is any handler.
  */
-export type UploadHandler<R extends string = never> = ((request: Request) => Promise<Response>) & { readonly routes: readonly R[] };
+export type UploadHandler<R extends string = string> = ((request: Request) => Promise<Response>) & { readonly routes: readonly R[] };
 
 interface Call {
   request: Request;
@@ -140,8 +141,9 @@ const refusedToken = () => new HandlerError(403, 'FORBIDDEN', 'the upload token 
  * when an option is wrong.
  */
 export function createUploadHandler<const R extends string>(options: UploadRoutesOptions<R>): UploadHandler<R>;
-export function createUploadHandler(options: UploadHandlerOptions): UploadHandler;
-export function createUploadHandler(options: UploadHandlerOptions | UploadRoutesOptions): UploadHandler<string> {
+export function createUploadHandler(options: UploadHandlerOptions): UploadHandler<never>;
+export function createUploadHandler(options: UploadHandlerOptions | UploadRoutesOptions): UploadHandler;
+export function createUploadHandler(options: UploadHandlerOptions | UploadRoutesOptions): UploadHandler {
   const { connection, onError, routes: setups, basePath, tokenKey, verifyKeys } = handlerOptions(options);
   const operations = new Map([...setups].map(([name, setup]) => [name, routeOperations(setup)]));
   const names = [...setups.keys()].filter((name): name is string => name !== undefined);

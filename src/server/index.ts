@@ -3,6 +3,8 @@
  *
  * ```ts
  * const handler = createUploadHandler({ connection, rules: { maxSize: 50e6, allowedTypes: ['image/*'] } });
+ * // or named routes, each with its rules: the page names one, upload<typeof handler>(file, { api, route: 'avatars' })
+ * const routed = createUploadHandler({ connection, routes: { avatars: { rules: { maxSize: 5e6, allowedTypes: ['image/*'] } } } });
  * app.use('/api/uploads', toNodeHandler(handler));               // Express / node:http
  * app.all('/api/uploads/*', (c) => handler(c.req.raw));           // Hono, with basePath '/api/uploads'
  * ```
@@ -10,7 +12,7 @@
  * @packageDocumentation
  */
 export { createUploadHandler } from './handler.js';
-export type { UploadHandler, UploadHandlerOptions, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
+export type { UploadHandler, UploadHandlerOptions, UploadHandlerCommonOptions, UploadRoutesOptions, UploadRoute, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
 export type { UploadRules, FileInfo } from './rules.js';
 export type { CompletedUpload } from './verify.js';
 export { cleanFilename } from './keys.js';

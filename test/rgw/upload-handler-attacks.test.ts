@@ -148,6 +148,38 @@ test('a token is bound to the rules that issued it (#17, item 1): HTML started w
   await alice('multipart/abort', named(mp));
 });
 
+test('a token is bound to its route (#17, routes): HTML started on a route that allows it is not completed, signed or aborted through another route of the same handler, even one with the same rules', async () => {
+  const rules = options().rules!;
+  const completed: string[] = [];
+  const routed = createUploadHandler({
+    connection: ctx.conn,
+    secret: SECRET,
+    authorize: options().authorize!,
+    routes: {
+      pages: { rules, onUploadComplete: (_r, u) => void completed.push(`pages ${u.key}`) },
+      twin: { rules, onUploadComplete: (_r, u) => void completed.push(`twin ${u.key}`) },
+      images: { rules: { maxSize: 2 * MIN_PART_SIZE, allowedTypes: ['image/png'] }, onUploadComplete: (_r, u) => void completed.push(`images ${u.key}`) },
+    },
+  });
+  const on = (route: string) => <T = Record<string, unknown>>(operation: string, body: Record<string, unknown>, status = 200) => callRoute<T>(routed, operation, { ...body, route }, status, ALICE);
+  const html = Buffer.from('<!doctype html><script>alert(1)</script>');
+  const post = await on('pages')<PostTarget>('post', { filename: 'page.html', contentType: 'text/html', size: html.length });
+  assert.equal((await sendForm(post, html)).status, 201);
+  const complete = { key: post.key, token: post.token, md5: md5Of(html) };
+  for (const other of ['images', 'twin']) assert.equal((await on(other)<Refusal>('post/complete', complete, 403)).error.code, 'FORBIDDEN', other);
+  const mp = await on('pages')<MultipartTarget>('multipart/create', { filename: 'page.html', contentType: 'text/html', size: 1000 });
+  for (const other of ['images', 'twin']) {
+    await on(other)('multipart/sign-parts', { ...named(mp), partNumbers: [1] }, 403);
+    await on(other)('multipart/abort', named(mp), 403);
+  }
+  assert.deepEqual(completed, [], 'no other route was told of the upload');
+  assert.deepEqual((await pendingUploads(ctx.conn)).filter((u) => u.uploadId === mp.uploadId).length, 1, 'the upload is still open: no other route aborted it');
+  // Its own route takes them.
+  await on('pages')('post/complete', complete);
+  await on('pages')('multipart/abort', named(mp));
+  assert.deepEqual(completed, [`pages ${post.key}`]);
+});
+
 test('rotating the secret keeps uploads in progress (#17, item 5): a list signs with its first secret and verifies with all; a handler without the old one refuses its tokens', async () => {
   const data = randomBytes(1000);
   const newSecret = randomBytes(32);

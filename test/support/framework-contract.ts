@@ -8,10 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { MIN_PART_SIZE } from '../../src/index.js';
-import type { CompletedUpload, UploadHandler } from '../../src/server/index.js';
+import type { CompletedUpload } from '../../src/server/index.js';
 import { sessionToken } from '../../examples/uploads.js';
 import { withBucket } from './rgw.js';
-import { callRoute, md5Of, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from './handler.js';
+import { callRoute, md5Of, sendForm, sendParts, type Handles, type MultipartTarget, type PostTarget, type Refusal } from './handler.js';
 
 export interface RunningApp {
   url: string;
@@ -26,7 +26,7 @@ const MiB = 1024 * 1024;
  * The app at `base` as an `UploadHandler`: each Request the shared helpers make (to
  * `http://app.test/<route>`) is sent over HTTP to the same route under the app's mount point.
  */
-function overHttp(base: string): UploadHandler {
+function overHttp(base: string): Handles {
   return async (request) => {
     const { pathname } = new URL(request.url);
     return fetch(`${base}${MOUNT}${pathname}`, { method: request.method, headers: request.headers, body: await request.text() });
@@ -36,13 +36,14 @@ function overHttp(base: string): UploadHandler {
 export function frameworkContract(framework: string, start: () => Promise<RunningApp>): void {
   let bucket: Awaited<ReturnType<typeof withBucket>>;
   let app: RunningApp;
-  let uploads: UploadHandler;
+  let uploads: Handles;
   // Read by examples/uploads.ts, as S3_BUCKET below; S3_ENDPOINT and the keys come from the tier.
   process.env['SESSION_SECRET'] = randomBytes(32).toString('hex');
   const as = (user: string) => ({ authorization: `Bearer ${sessionToken(user)}` });
   const alice = as('alice');
-  const call = <T = Record<string, unknown>>(route: string, body: unknown, status = 200, headers: Record<string, string> = alice) =>
-    callRoute<T>(uploads, route, body, status, headers);
+  /** A call to one of the example's routes: `documents` unless the body names another. */
+  const call = <T = Record<string, unknown>>(operation: string, body: Record<string, unknown>, status = 200, headers: Record<string, string> = alice) =>
+    callRoute<T>(uploads, operation, { route: 'documents', ...body }, status, headers);
 
   before(async () => {
     bucket = await withBucket(`fw-${framework}`);
@@ -58,7 +59,7 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
   test(`${framework}: post, the form to S3, post/complete; the user's file is in the bucket`, async () => {
     const text = `hello through ${framework}`;
     const post = await call<PostTarget>('post', { filename: 'hello.txt', contentType: 'text/plain', size: text.length });
-    assert.match(post.key, /^uploads\/alice\/[0-9a-f-]{36}\/hello\.txt$/);
+    assert.match(post.key, /^uploads\/alice\/documents\/[0-9a-f-]{36}\/hello\.txt$/);
     const sent = await sendForm(post, text);
     assert.equal(sent.status, 201, await sent.text());
     const done = await call<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(text) });
@@ -71,7 +72,7 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
     const data = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(MIN_PART_SIZE + 1000 - 9)]);
     const upload = await call<MultipartTarget>('multipart/create', { filename: 'big.pdf', contentType: 'application/pdf', size: data.length, partSize: MIN_PART_SIZE });
     assert.deepEqual([upload.partSize, upload.partCount], [MIN_PART_SIZE, 2]);
-    const parts = await sendParts(uploads, upload, data, alice);
+    const parts = await sendParts(uploads, upload, data, alice, { route: 'documents' });
     const done = await call<CompletedUpload>('multipart/complete', { key: upload.key, uploadId: upload.uploadId, token: upload.token, parts });
     assert.deepEqual([done.size, done.contentType], [data.length, 'application/pdf']);
     assert.ok(Buffer.from(await (await bucket.conn.getObject(upload.key)).bytes()).equals(data));
@@ -91,6 +92,18 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
     const parts = Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag: `"${randomBytes(16).toString('hex')}"` }));
     const big = await call<Refusal>('multipart/complete', { key: 'uploads/alice/x/y.bin', uploadId: 'u', token: 'not-a-token', parts }, 403);
     assert.equal(big.error.field, 'token');
+  });
+
+  test(`${framework}: two routes: an image goes through avatars, not documents, and a token of one is refused by the other`, async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const image = { filename: 'me.png', contentType: 'image/png', size: png.length };
+    assert.equal((await call<Refusal>('post', image, 400)).error.code, 'TYPE_NOT_ALLOWED');
+    const post = await call<PostTarget>('post', { ...image, route: 'avatars' });
+    assert.match(post.key, /^uploads\/alice\/avatars\//);
+    assert.equal((await sendForm(post, png)).status, 201);
+    const complete = { key: post.key, token: post.token, md5: md5Of(png) };
+    assert.equal((await call<Refusal>('post/complete', complete, 403)).error.code, 'FORBIDDEN');
+    assert.equal((await call<CompletedUpload>('post/complete', { ...complete, route: 'avatars' })).contentType, 'image/png');
   });
 
   test(`${framework}: authorize answers 401 without a valid session, 403 for another user's key`, async () => {

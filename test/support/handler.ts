@@ -4,14 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { UploadHandler } from '../../src/server/index.js';
 
+
+/** An upload handler, or anything answering Requests as one (an app over HTTP). */
+export type Handles = (request: Request) => Promise<Response>;
 export interface PostTarget { key: string; url: string; fields: Record<string, string>; token: string }
 export interface MultipartTarget { key: string; uploadId: string; partSize: number; partCount: number; token: string }
 export interface Refusal { error: { code: string; message: string; field?: string } }
 
 /** Calls `route` with a JSON body; asserts the status; resolves to the JSON answer. */
-export async function callRoute<T = Record<string, unknown>>(handler: UploadHandler, route: string, body: unknown, status = 200, headers: Record<string, string> = {}): Promise<T> {
+export async function callRoute<T = Record<string, unknown>>(handler: Handles, route: string, body: unknown, status = 200, headers: Record<string, string> = {}): Promise<T> {
   const response = await handler(new Request(`http://app.test/${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
   const answer = (await response.json()) as T;
   assert.equal(response.status, status, `${route}: ${JSON.stringify(answer)}`);
@@ -30,10 +32,10 @@ export async function sendForm(post: { url: string; fields: Record<string, strin
 }
 
 /** Uploads `data` through the handler's multipart routes, part by part; resolves to the parts' ETags. */
-export async function sendParts(handler: UploadHandler, upload: MultipartTarget, data: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Array<{ partNumber: number; etag: string }>> {
+export async function sendParts(handler: Handles, upload: MultipartTarget, data: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}): Promise<Array<{ partNumber: number; etag: string }>> {
   const { key, uploadId, token, partSize, partCount } = upload;
   const partNumbers = Array.from({ length: partCount }, (_, i) => i + 1);
-  const { urls } = await callRoute<{ urls: Record<string, string> }>(handler, 'multipart/sign-parts', { key, uploadId, token, partNumbers }, 200, headers);
+  const { urls } = await callRoute<{ urls: Record<string, string> }>(handler, 'multipart/sign-parts', { ...extra, key, uploadId, token, partNumbers }, 200, headers);
   const parts = [];
   for (const n of partNumbers) {
     const res = await fetch(urls[n]!, { method: 'PUT', body: data.subarray((n - 1) * partSize, n * partSize) });

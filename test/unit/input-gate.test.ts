@@ -257,7 +257,7 @@ const TABLE: Record<string, Entry> = {
     args: () => [{ connection: connection(), rules: { maxSize: 1000 } }],
     call: server.createUploadHandler as Row['call'],
     checks: {
-      ...options(0, { connection: 'object', rules: 'object', authorize: 'callback', onUploadComplete: 'callback', onError: 'callback', basePath: 'header', secret: 'string' }),
+      ...options(0, { connection: 'object', rules: 'object', routes: 'object', authorize: 'callback', onUploadComplete: 'callback', onError: 'callback', basePath: 'header', secret: 'string' }),
       '0.rules.maxSize': ['number', 'rules.maxSize'],
       '0.rules.makeKey': ['callback', 'rules.makeKey'],
       '0.rules.keyPrefix': ['string', 'rules.keyPrefix'],
@@ -285,7 +285,7 @@ const TABLE: Record<string, Entry> = {
       '0.fields': ['object', 'target.fields'],
       '0.fields.key': ['header', 'target.fields.key'],
       '1': ['blob', 'file'],
-      ...options(2, { onProgress: 'callback', signal: 'signal', stallTimeout: 'number', retries: 'number', api: 'api' }),
+      ...options(2, { onProgress: 'callback', signal: 'signal', stallTimeout: 'number', retries: 'number', api: 'api', route: 'string' }),
     },
   },
   'cloudspark/browser:deleteFile': { args: () => ['http://127.0.0.1:1/b/k', {}], call: browser.deleteFile as Row['call'], checks: { '0': ['string', 'url'], ...options(1, { signal: 'signal' }) } },
@@ -294,7 +294,7 @@ const TABLE: Record<string, Entry> = {
     call: browser.uploadMultipart as Row['call'],
     checks: {
       '0': ['blob', 'file'],
-      ...options(1, { api: 'api', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }),
+      ...options(1, { api: 'api', route: 'string', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }),
       '1.api.url': ['string', 'api'],
       '1.api.headers.authorization': ['header', 'api.headers.authorization'],
     },
@@ -302,7 +302,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark/browser:upload': {
     args: () => [blob(), { api: '/api/uploads' }],
     call: browser.upload as Row['call'],
-    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }) },
+    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', route: 'string', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }) },
   },
   'cloudspark/browser:UploadError': 'error class',
 };
@@ -356,23 +356,29 @@ test('the table has a row for every export of the three entry points, and no row
 
 /**
  * The options interfaces of each row's parameters, from the API reports (api/*.api.md): for a
- * parameter typed `...Options`, every member it declares. A row must check each of them.
+ * parameter typed `...Options`, in any of the function's overloads, every member it declares or
+ * inherits from an interface it extends. A row must check each of them.
  */
 function declaredOptions(name: string): Array<{ index: number; member: string }> {
   const [entry, rest] = name.split(':') as [string, string];
   const report = readFileSync(join(repoRoot, 'api', `${entry.replace('/', '-')}.api.md`), 'utf8');
   const [owner, member] = rest.includes('#') ? rest.split('#') : [undefined, rest];
   const scope = owner === undefined ? report : (new RegExp(`export (?:declare )?class ${owner}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1] ?? '');
-  const signature = new RegExp(`(?:^|\\n)\\s*(?:export (?:declare )?function |static |async )*${member}(?:<[^(]*>)?\\(([^)]*)\\)`).exec(scope)?.[1];
-  if (signature === undefined) return [];
-  const out: Array<{ index: number; member: string }> = [];
-  signature.split(/,\s*(?=\w+\??:)/).forEach((param, index) => {
-    const type = /:\s*(\w+Options)\b/.exec(param)?.[1];
-    const body = type && new RegExp(`export interface ${type}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1];
-    if (!body) return;
-    for (const m of body.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)) out.push({ index, member: m[1]! });
-  });
-  return out;
+  const signatures = [...scope.matchAll(new RegExp(`(?:^|\\n)\\s*(?:export (?:declare )?function |static |async )*${member}(?:<[^(]*>)?\\(([^)]*)\\)`, 'g'))].map((m) => m[1]!);
+  /** The members of interface `type`, its own and those of the interfaces it extends. */
+  const members = (type: string): string[] => {
+    const found = new RegExp(`export interface ${type}\\b(?:<[^>]*>)?( extends [^{]*)?\\s*\\{([\\s\\S]*?)\\n\\}`).exec(report);
+    if (!found) return [];
+    const inherited = [...(found[1] ?? '').matchAll(/(\w+)(?:<[^>]*>)?/g)].map((m) => m[1]!).filter((t) => t !== 'extends').flatMap(members);
+    return [...inherited, ...[...found[2]!.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)].map((m) => m[1]!)];
+  };
+  const out = new Map<string, { index: number; member: string }>();
+  for (const signature of signatures) {
+    signature.split(/,\s*(?=\w+\??:)/).forEach((param, index) => {
+      for (const type of param.matchAll(/\b(\w+Options)\b/g)) for (const m of members(type[1]!)) out.set(`${index}.${m}`, { index, member: m });
+    });
+  }
+  return [...out.values()];
 }
 
 test("every option a row's parameters declare (per the API report) is checked by that row", () => {
@@ -387,7 +393,8 @@ test("every option a row's parameters declare (per the API report) is checked by
   assert.deepEqual(missing, [], 'options no bad value is tried for: add them to the row');
   // The reading of the reports itself: it finds the options it must.
   assert.deepEqual(declaredOptions('cloudspark:S3Connection#uploadFile').map((o) => o.member).sort(), ['cacheControl', 'concurrency', 'contentDisposition', 'contentType', 'metadata', 'onProgress', 'partSize', 'signal']);
-  assert.ok(declaredOptions('cloudspark/server:createUploadHandler').length > 5);
+  const handlerOptions = declaredOptions('cloudspark/server:createUploadHandler').map((o) => o.member).sort();
+  assert.deepEqual(handlerOptions, ['authorize', 'basePath', 'connection', 'onError', 'onUploadComplete', 'routes', 'rules', 'secret'], 'every overload, and what its options inherit');
 });
 
 test('the valid arguments of every row pass the gate: the control reaches I/O, or returns', async () => {
