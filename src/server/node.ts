@@ -24,12 +24,31 @@ export function toNodeHandler(handler: UploadHandler): (req: NodeRequest, res: S
   };
 }
 
+/**
+ * How long the rest of a body the handler did not read is still taken in (and dropped) after the
+ * answer went out, before the connection is closed.
+ */
+export const LINGER_MS = 2000;
+
 async function respond(handler: UploadHandler, req: NodeRequest, res: ServerResponse): Promise<void> {
   const response = await handler(toRequest(req));
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   res.writeHead(response.status, headers);
   res.end(Buffer.from(await response.arrayBuffer()));
+  // An early answer (a 413 from Content-Length, a 415): Node drops the rest of the body as it
+  // comes and keeps the connection for the next request. A client that never sends the rest
+  // would hold the connection, and the server's close(), forever: once the answer has had time
+  // to arrive, the connection is closed. Not at once: closing with bytes still coming resets
+  // the connection, and the client may lose the answer it had not read yet.
+  if (!req.complete) {
+    res.once('finish', () => {
+      const linger = setTimeout(() => req.socket?.destroy(), LINGER_MS);
+      linger.unref();
+      req.once('end', () => clearTimeout(linger));
+      req.socket?.once('close', () => clearTimeout(linger));
+    });
+  }
 }
 
 function toRequest(req: NodeRequest): Request {

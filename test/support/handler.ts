@@ -44,3 +44,33 @@ export async function sendParts(handler: Handles, upload: MultipartTarget, data:
   }
   return parts;
 }
+
+/**
+ * A client that declares a body of 2 MiB, sends 1 KiB of it and then nothing: what the server
+ * answered (from the raw bytes), and whether and when it closed the connection (within `waitMs`).
+ */
+export async function stalledBody(base: string, path: string, waitMs = 10_000): Promise<{ status: number; code: string | undefined; closedAfterMs: number | undefined }> {
+  const { connect } = await import('node:net');
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let text = '';
+    let answeredAt: number | undefined;
+    const settle = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const code = /"code":"(\w+)"/.exec(text)?.[1];
+      resolve({ status, code, closedAfterMs: closed && answeredAt !== undefined ? Date.now() - answeredAt : undefined });
+    };
+    const timer = setTimeout(() => settle(false), waitMs);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      answeredAt ??= Date.now();
+    });
+    socket.on('close', () => settle(true));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? settle(true) : reject(error)));
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"filename":"${'x'.repeat(1024)}`);
+  });
+}

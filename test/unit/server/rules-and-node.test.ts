@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { S3Connection } from '../../../src/index.js';
 import { cleanFilename, createUploadHandler, toNodeHandler, typeAllowed } from '../../../src/server/index.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE } from '../helpers.js';
+import { stalledBody } from '../../support/handler.js';
+import { LINGER_MS } from '../../../src/server/node.js';
 
 describe('cleanFilename keeps a readable base name and nothing that could steer the key', () => {
   const cases: Array<[string, string]> = [
@@ -89,6 +91,25 @@ describe('toNodeHandler', () => {
       });
     } finally {
       agent.destroy();
+    }
+  });
+
+  test('a body declared over 1 MiB and never sent: the 413 arrives at once, and the connection is closed after the linger, so the server can close', async () => {
+    const server = createServer(node);
+    // As Fastify's (72 s): Node's own 5 s would close an idle connection before this test can tell.
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const answer = await stalledBody(`http://127.0.0.1:${port}`, '/post', 3 * LINGER_MS);
+      assert.deepEqual([answer.status, answer.code], [413, 'BODY_TOO_LARGE']);
+      assert.ok(answer.closedAfterMs !== undefined, 'the server closed the connection');
+      assert.ok(answer.closedAfterMs >= LINGER_MS - 100, `not before the answer had time to arrive (${answer.closedAfterMs} ms)`);
+      // Nothing left open: close() ends.
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 
