@@ -2,7 +2,8 @@
 // The package as a user gets it (npm run check:package): `npm pack` ships exactly the files listed
 // below, and a project in a temporary folder that installs the tarball typechecks an ESM import
 // and a CJS require of every entry point under moduleResolution nodenext, bundler and node10,
-// with each resolved to the declarations of its own format. Builds first when dist/ is stale.
+// with each resolved to the declarations of its own format, and the options a strict project
+// writes under exactOptionalPropertyTypes. Builds first when dist/ is stale.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,34 @@ const done: Promise<browser.CompletedUpload> = browser.upload(file, { api: '/api
 // @ts-expect-error: rules.maxSize is required
 server.createUploadHandler({ connection, rules: {} });
 `;
+// Under exactOptionalPropertyTypes, options filled from the environment (string | undefined)
+// are accepted as the README writes them, and getObjects refuses both flags at once.
+const EXACT = `
+import { S3Connection } from 'cloudspark';
+import { createUploadHandler } from 'cloudspark/server';
+import { upload } from 'cloudspark/browser';
+
+export const s3 = new S3Connection({
+  endpoint: process.env['S3_ENDPOINT'],
+  accessKeyId: process.env['AWS_ACCESS_KEY_ID'],
+  secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'],
+  region: process.env['AWS_REGION'],
+  bucket: process.env['S3_BUCKET'],
+});
+declare const prefix: string | undefined;
+declare const signal: AbortSignal | undefined;
+declare const file: File;
+export const keys: Promise<string[]> = s3.getObjects({ prefix, onlyKeys: true });
+export const url: Promise<string> = s3.presignedGetUrl('k', { expiresIn: undefined, responseContentType: undefined });
+export const sent = s3.uploadFile('a.txt', 'a.txt', { signal, contentType: undefined });
+export const got = s3.downloadObject('a.txt', 'a.txt', { signal });
+export const handler = createUploadHandler({ connection: s3, basePath: process.env['UPLOADS_PATH'], rules: { maxSize: 1000, keyPrefix: undefined } });
+export const done = upload(file, { api: '/api/uploads', signal, onProgress: undefined });
+// @ts-expect-error: onlyKeys and onlyObjects together
+void s3.getObjects({ onlyKeys: true, onlyObjects: true });
+`;
 const SOURCES = {
+  'exact.mts': EXACT,
   'esm.mts': ESM,
   'cjs.cts': `${CJS}export = { node, limits, done };\n`,
   'node10.ts': `${CJS}export { node, limits, done };\n`,
@@ -89,28 +117,29 @@ try {
   execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, packed.filename), `@types/node@${devDependencies['@types/node']}`], { cwd: app, stdio: 'inherit' });
   for (const [name, text] of Object.entries(SOURCES)) writeFileSync(join(app, 'src', name), text);
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  for (const [resolution, module, sources] of [
+  for (const [resolution, module, sources, exact = false] of [
     ['nodenext', 'nodenext', ['esm.mts', 'cjs.cts']],
     ['bundler', 'preserve', ['esm.mts', 'cjs.cts']],
     ['node10', 'commonjs', ['node10.ts']],
+    ['nodenext', 'nodenext', ['exact.mts'], true],
   ]) {
-    const config = `tsconfig.${resolution}.json`;
+    const config = `tsconfig.${resolution}${exact ? '.exact' : ''}.json`;
     writeFileSync(join(app, config), JSON.stringify({
-      compilerOptions: { module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], strict: true, noEmit: true, skipLibCheck: false, esModuleInterop: true },
+      compilerOptions: { module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], strict: true, exactOptionalPropertyTypes: exact, noEmit: true, skipLibCheck: false, esModuleInterop: true },
       files: sources.map((s) => `src/${s}`),
     }));
     const run = spawnSync(process.execPath, [tsc, '-p', config, '--explainFiles'], { cwd: app, encoding: 'utf8' });
     const errors = run.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
     if (run.status !== 0) {
-      fail(`moduleResolution ${resolution}: the consumer does not typecheck:\n${errors.join('\n') || run.stdout + run.stderr}`);
+      fail(`moduleResolution ${resolution}${exact ? ' (exactOptionalPropertyTypes)' : ''}: the consumer does not typecheck:\n${errors.join('\n') || run.stdout + run.stderr}`);
       continue;
     }
     // ESM sources must see dist/esm, CJS ones dist/cjs: each entry's .d.ts, and no other file of ours.
     const ours = [...new Set(run.stdout.split('\n').filter((line) => line.startsWith('node_modules/cloudspark/')))].sort();
-    const formats = resolution === 'node10' ? ['cjs'] : ['esm', 'cjs'];
+    const formats = resolution === 'node10' ? ['cjs'] : exact ? ['esm'] : ['esm', 'cjs'];
     const expected = formats.flatMap((f) => ENTRIES.map((e) => `node_modules/cloudspark/dist/${f}/${e}.d.ts`)).sort();
     if (JSON.stringify(ours) !== JSON.stringify(expected)) fail(`moduleResolution ${resolution}: read ${ours.join(', ')}; expected ${expected.join(', ')}`);
-    else console.log(`moduleResolution ${resolution}: ${sources.join(' and ')} typecheck against ${formats.map((f) => `dist/${f}`).join(' and ')}`);
+    else console.log(`moduleResolution ${resolution}${exact ? ' with exactOptionalPropertyTypes' : ''}: ${sources.join(' and ')} typecheck against ${formats.map((f) => `dist/${f}`).join(' and ')}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -61,15 +61,15 @@ export type CloudSparkErrorCode =
 /** What a `CloudSparkError` carries besides its code and message. */
 export interface CloudSparkErrorOptions {
   /** HTTP status of the service's answer. */
-  status?: number;
+  status?: number | undefined;
   /** The service's own error code (`NoSuchKey`, `AccessDenied`, ...). */
-  s3Code?: string;
+  s3Code?: string | undefined;
   /** For `INVALID_INPUT`: the argument that was refused. */
-  field?: string;
+  field?: string | undefined;
   /** The service's request id, for its support or logs. */
-  requestId?: string;
+  requestId?: string | undefined;
   /** The underlying error, kept as the `Error`'s `cause`. */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /**

@@ -90,6 +90,46 @@ export function optionsOf<T extends object>(options: T | undefined, field = 'opt
   return options;
 }
 
+/**
+ * Options as `optionsOf` takes them, with every name among `known`: a misspelled option
+ * (`expires` for `expiresIn`) is refused, naming the closest known one, rather than ignored,
+ * which would sign for the default or talk to another endpoint without a word.
+ */
+export function knownOptionsOf<T extends object>(options: T | undefined, known: readonly (keyof T & string)[], field = 'options'): T {
+  const checked = optionsOf(options, field);
+  for (const name of Object.keys(checked)) {
+    // `$source` and the like: markers the AWS SDK adds to credential objects it has used, which
+    // then come along when such an object is spread into options.
+    if ((known as readonly string[]).includes(name) || name.startsWith('$')) continue;
+    const near = closest(name, known);
+    throw invalidInput(field, `has no option "${name}"${near === undefined ? '' : `: did you mean "${near}"?`} (options: ${known.join(', ')})`);
+  }
+  return checked;
+}
+
+/** The name in `names` nearest to `name` (edit distance, case ignored), if it is near enough to be a typo of it. */
+export function closest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of names) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    // A prefix (expires, expiresIn) is as near as a typo.
+    const distance = candidate.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(candidate.toLowerCase()) ? Math.min(d, 1) : d;
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 /** An optional callback: left out, or a function. */
 export function assertCallback(value: unknown, field: string): void {
   if (value !== undefined && typeof value !== 'function') throw invalidInput(field, `must be a function, got ${describe(value)}`);

@@ -22,11 +22,11 @@ export interface BrowserUploadOptions<H = unknown> extends UploadFileOptions<H> 
   /** The upload handler's base URL, e.g. `/api/uploads` (or `{ url, headers }`). */
   api: HandlerApi;
   /** Files this size or larger go multipart. Default 16 MiB. */
-  multipartFrom?: number;
+  multipartFrom?: number | undefined;
   /** For multipart uploads: bytes per part asked of the handler (see {@link UploadMultipartOptions}). */
-  partSize?: number;
+  partSize?: number | undefined;
   /** For multipart uploads: parts in flight at once. Default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 /**

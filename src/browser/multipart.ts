@@ -15,22 +15,22 @@ export interface UploadMultipartOptions<H = unknown> {
   /** The upload handler's base URL, e.g. `/api/uploads`. */
   api: HandlerApi;
   /** The handler's route to upload through (a handler given `routes`); `H`: the handler's type. */
-  route?: RouteName<H>;
+  route?: RouteName<H> | undefined;
   /** Bytes per part asked of the handler: at least 5 MiB. Default 8 MiB; the handler raises it when the file needs it. */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Parts in flight at once. Default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * Attempts per part after the first, when it fails on the network, with a 5xx, or as `CORRUPT`
    * (S3 found its body differs from its Content-MD5). Default 3, waiting 0.5 s, 1 s, 2 s.
    */
-  retries?: number;
+  retries?: number | undefined;
   /** Never goes back: a retried part's bytes stay counted until the retry passes them. */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** Aborting it cancels the upload and aborts it on S3: no parts are left behind. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Milliseconds without a byte moving after which a part is given up and retried like a network failure. Default 60000. */
-  stallTimeout?: number;
+  stallTimeout?: number | undefined;
 }
 
 /** A finished upload, as the handler verified it (the JSON of cloudspark/server's CompletedUpload: restated here, as the browser module imports nothing from the server). */

@@ -34,21 +34,21 @@ export interface UploadFileOptions<H = unknown> {
    * The upload handler that gave the target: a target with a token is then completed there
    * (`post/complete`), which checks the stored bytes against the file's MD5.
    */
-  api?: HandlerApi;
+  api?: HandlerApi | undefined;
   /** With `api`: the handler's route the upload was started on (a handler given `routes`). */
-  route?: RouteName<H>;
+  route?: RouteName<H> | undefined;
   /** Called as bytes are sent, with real upload progress. */
-  onProgress?: (progress: BrowserUploadProgress) => void;
+  onProgress?: ((progress: BrowserUploadProgress) => void) | undefined;
   /** Aborting it cancels the upload: the promise rejects with code `ABORTED`, nothing is stored. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Milliseconds without a byte moving after which the request is given up as `NETWORK` (and retried). Default 60000. */
-  stallTimeout?: number;
+  stallTimeout?: number | undefined;
   /**
    * Attempts after the first when the request fails on the network or with a 5xx, or (with `api`)
    * when its completion does, or finds the stored bytes corrupted (`CORRUPT`). Default 3, waiting
    * 0.5 s, 1 s, 2 s.
    */
-  retries?: number;
+  retries?: number | undefined;
 }
 
 /**
@@ -110,7 +110,7 @@ export async function uploadFile<H = unknown>(target: PresignedPostTarget | Pres
 /** Options of {@link deleteFile}. */
 export interface DeleteFileOptions {
   /** Aborting it cancels the request: the promise rejects with code `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Deletes an object through a presigned DELETE URL. */

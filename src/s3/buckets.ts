@@ -4,7 +4,7 @@
  */
 import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertBucketName, assertFlag, optionsOf } from '../validate.js';
+import { assertBucketName, assertFlag, knownOptionsOf } from '../validate.js';
 import { defaultCorsRules, validateCorsRules, type CorsRule } from './cors.js';
 import { bucketPolicyJson, publicReadPolicy, type BucketPolicy } from './policy.js';
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule } from './lifecycle.js';
@@ -151,7 +151,7 @@ export async function getAbortIncompleteUploads(s: Session): Promise<AbortUpload
  */
 export async function abortStaleUploads(s: Session, options: StaleUploadsOptions): Promise<PendingUpload[]> {
   if (options === undefined) throw invalidInput('options', 'must be an object such as { olderThan: 86400000 }');
-  const { olderThan, prefix, dryRun } = optionsOf(options);
+  const { olderThan, prefix, dryRun } = knownOptionsOf(options, ['olderThan', 'prefix', 'dryRun']);
   assertOlderThan(olderThan, true);
   assertFlag(dryRun, 'dryRun');
   const stale: PendingUpload[] = [];

@@ -192,8 +192,11 @@ export class S3Connection {
   getObjects(options: GetObjectInfosOptions): Promise<ObjectInfo[]>;
   /** Every object, all pages: a listing with the bucket, the prefix and the objects. */
   getObjects(options?: GetListingOptions): Promise<ObjectListing>;
-  /** Every object, all pages: keys, objects or a listing, as the flags (known only at run time) say. */
-  getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult>;
+  /**
+   * Every object, all pages: keys, objects or a listing, as the flags (known only at run time)
+   * say. Both flags `true` as written does not compile (and is `INVALID_INPUT` at run time).
+   */
+  getObjects<const O extends GetObjectsOptions>(options?: O & (O extends { onlyKeys: true; onlyObjects: true } ? never : unknown)): Promise<GetObjectsResult>;
   getObjects(options?: GetObjectsOptions): Promise<GetObjectsResult> { return objects.getObjects(this.#s, options); }
 
   /** Starts a multipart upload whose parts are sent from elsewhere (a page, through presignedUploadPartUrl). */

@@ -21,7 +21,7 @@ export interface StsOptions {
    * Lifetime of the session credentials: 900 s to 129600 s (36 h). Default 43200 (12 h, as STS
    * itself), so that the default one-hour presigned URL always fits inside it.
    */
-  durationSeconds?: number;
+  durationSeconds?: number | undefined;
 }
 
 export interface CredentialSourceOptions {
@@ -33,7 +33,7 @@ export interface CredentialSourceOptions {
   endpoint?: string | undefined;
   logger?: Logger | undefined;
   /** The connection's store and limits: STS gets the same timeouts. */
-  network?: ErrorContext['network'];
+  network?: ErrorContext['network'] | undefined;
 }
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;

@@ -34,21 +34,21 @@ export interface FolderProgress {
 /** Options of `S3Connection.uploadDirectory` and `downloadPrefix`. */
 export interface FolderOptions {
   /** Files transferred at once, 1 to 64. Default 16. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * Files up to this size go in one request; larger ones in parts of this size (multipart
    * upload, ranged GETs). Up: 5 MiB to 5 GiB, default 8 MiB; down: 1 MiB to 5 GiB, default 8 MiB.
    */
-  partSize?: number;
+  partSize?: number | undefined;
   /** `downloadPrefix`: check each file against its object's ETag (default true); see `downloadObject`. */
-  verify?: boolean;
+  verify?: boolean | undefined;
   /** Called as bytes move, for the whole transfer. */
-  onProgress?: (progress: FolderProgress) => void;
+  onProgress?: ((progress: FolderProgress) => void) | undefined;
   /**
    * Cancels the transfer (it rejects with `ABORTED`). Files already complete stay; none is left
    * half-written, and no multipart upload is left open.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** One file of a folder transfer. */
@@ -215,7 +215,7 @@ async function walk(root: string, action: string): Promise<{ files: Array<{ path
 export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
-  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY }, ['verify']);
   assertFlag(options.verify, 'verify');
   const action = `uploadDirectory("${dir}")`;
   const { stat } = await fsp();
@@ -326,7 +326,7 @@ export async function downloadPrefix(
 ): Promise<FolderResult> {
   const base = folderPrefix(prefix);
   assertPath(dir, 'dir');
-  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY });
+  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_CONCURRENCY }, ['verify']);
   assertFlag(options.verify, 'verify');
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();

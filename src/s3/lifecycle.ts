@@ -6,7 +6,7 @@
  */
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { invalidInput } from '../errors.js';
-import { isPlainObject } from '../validate.js';
+import { isPlainObject, knownOptionsOf } from '../validate.js';
 import type { AbortUploadsRule } from './types.js';
 
 /** The ID of the rule cloudspark sets: setting it again replaces it, never adds a second one. */
@@ -17,7 +17,7 @@ const MAX_DAYS = 36_500;
 
 export function assertAfterDays(options: unknown): number {
   if (!isPlainObject(options)) throw invalidInput('options', 'must be an object such as { afterDays: 7 }');
-  const days = options['afterDays'];
+  const days = knownOptionsOf(options as { afterDays?: unknown }, ['afterDays'])['afterDays'];
   if (!Number.isInteger(days) || (days as number) < 1 || (days as number) > MAX_DAYS) {
     throw invalidInput('afterDays', `must be a whole number of days from 1 to ${MAX_DAYS}, got ${String(days)}`);
   }

@@ -3,7 +3,7 @@
  * URL, and the server starts, inspects, completes or aborts the upload here.
  */
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, assertSignal, optionsOf } from '../validate.js';
+import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, assertSignal, knownOptionsOf } from '../validate.js';
 import { assertOlderThan } from './lifecycle.js';
 import type { Session } from './session.js';
 import type { CompleteMultipartOptions, CompleteMultipartResult, CompletedPart, CreateMultipartOptions, ListUploadsOptions, MultipartUpload, PendingUpload, UploadedPart } from './types.js';
@@ -62,7 +62,7 @@ function uploadCall(action: string, key: unknown, uploadId: unknown) {
 export async function createMultipartUpload(s: Session, key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, cacheControl, metadata, signal } = optionsOf(options);
+  const { contentType, contentDisposition, cacheControl, metadata, signal } = knownOptionsOf(options, ['contentType', 'contentDisposition', 'cacheControl', 'metadata', 'signal']);
   assertSignal(signal);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
@@ -111,7 +111,7 @@ export async function listParts(s: Session, key: string, uploadId: string): Prom
 /** Joins the parts into the object. Resolves with its ETag (asked with HEAD when the store sends none). */
 export async function completeMultipartUpload(s: Session, key: string, uploadId: string, parts: CompletedPart[], options?: CompleteMultipartOptions): Promise<CompleteMultipartResult> {
   const Bucket = s.requireBucket();
-  const op = { ...uploadCall('completeMultipartUpload', key, uploadId), signal: optionsOf(options).signal };
+  const op = { ...uploadCall('completeMultipartUpload', key, uploadId), signal: knownOptionsOf(options, ['signal']).signal };
   assertSignal(op.signal);
   assertCompletedParts(parts);
   const MultipartUpload = { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) };
@@ -134,7 +134,7 @@ export async function abortMultipartUpload(s: Session, key: string, uploadId: st
  */
 export async function* listMultipartUploads(s: Session, options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {
   const Bucket = s.requireBucket();
-  const { prefix, olderThan } = optionsOf(options);
+  const { prefix, olderThan } = knownOptionsOf(options, ['prefix', 'olderThan']);
   assertOptionalString(prefix, 'prefix');
   assertOlderThan(olderThan, false);
   const pages = s.paginate({ action: 'listMultipartUploads()' }, 'ListMultipartUploadsCommand', { Bucket, Prefix: prefix || undefined }, (out) => ({

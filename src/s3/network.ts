@@ -10,9 +10,9 @@ import { isPlainObject } from '../validate.js';
 /** How long the connection waits for the store, in milliseconds: the `timeouts` option. */
 export interface Timeouts {
   /** Milliseconds to wait for a connection to be made. Default 10000. */
-  connect?: number;
+  connect?: number | undefined;
   /** Milliseconds a request may go with no byte moving either way. Default 60000. */
-  idle?: number;
+  idle?: number | undefined;
 }
 
 /** The limits in force: the given {@link Timeouts} with the defaults filled in. */

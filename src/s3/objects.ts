@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, optionsOf } from '../validate.js';
+import { assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, knownOptionsOf } from '../validate.js';
 import { typedBody } from './download.js';
 import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
@@ -23,7 +23,7 @@ export async function uploadObject(s: Session, body: UploadBody, key: string, op
 export async function getObject(s: Session, key: string, options?: GetObjectOptions): Promise<ObjectContent> {
   const bucket = s.requireBucket();
   assertKey(key);
-  const { range } = optionsOf(options);
+  const { range } = knownOptionsOf(options, ['range']);
   const Range = range === undefined ? undefined : byteRange(range);
   const op = { action: `getObject("${key}")`, key };
   const out = await s.send(op, 'GetObjectCommand', { Bucket: bucket, Key: key, Range });
@@ -56,7 +56,7 @@ export async function headObject(s: Session, key: string): Promise<ObjectMetadat
 export async function setObjectHeaders(s: Session, key: string, options?: SetObjectHeadersOptions): Promise<ObjectMetadata> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, cacheControl, ifMatch } = optionsOf(options);
+  const { contentType, contentDisposition, cacheControl, ifMatch } = knownOptionsOf(options, ['contentType', 'contentDisposition', 'cacheControl', 'ifMatch']);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
   assertHeaderValue(cacheControl, 'cacheControl', '"no-cache"');
@@ -100,7 +100,7 @@ export async function deleteObject(s: Session, key: string): Promise<void> {
 /** Every object of the bucket (or under `prefix`), one page of up to `pageSize` at a time. */
 export async function* listObjects(s: Session, options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
   const Bucket = s.requireBucket();
-  const { prefix, pageSize = 1000 } = optionsOf(options);
+  const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
   assertOptionalString(prefix, 'prefix');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
   const pages = s.paginate({ action: 'listObjects()' }, 'ListObjectsV2Command', { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize }, (out) => ({
@@ -113,12 +113,13 @@ export async function* listObjects(s: Session, options?: ListOptions): AsyncGene
 /** Every object, all pages: the keys (`onlyKeys`), the objects (`onlyObjects`), or a listing with both. */
 export async function getObjects(s: Session, options?: GetObjectsOptions): Promise<GetObjectsResult> {
   const bucket = s.requireBucket();
-  const given = optionsOf(options);
+  const given = knownOptionsOf(options, ['prefix', 'pageSize', 'onlyKeys', 'onlyObjects']);
   assertFlag(given.onlyKeys, 'onlyKeys');
   assertFlag(given.onlyObjects, 'onlyObjects');
   if (given.onlyKeys && given.onlyObjects) throw invalidInput('options', 'choose onlyKeys or onlyObjects, not both');
   const objects: ObjectInfo[] = [];
-  for await (const o of listObjects(s, given)) objects.push(o);
+  const { prefix, pageSize } = given;
+  for await (const o of listObjects(s, { prefix, pageSize })) objects.push(o);
   if (given.onlyKeys) return objects.map((o) => o.key);
   if (given.onlyObjects) return objects;
   return { bucket, prefix: given.prefix ?? '', objects };

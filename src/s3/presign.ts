@@ -4,7 +4,7 @@
  * call); with credentials at hand a URL is signed without any `await`.
  */
 import { invalidInput } from '../errors.js';
-import { assertContentType, assertDate, assertExpiresIn, assertHeaderValue, assertKey, assertMetadata, optionsOf } from '../validate.js';
+import { assertContentType, assertDate, assertExpiresIn, assertHeaderValue, assertKey, assertMetadata, knownOptionsOf } from '../validate.js';
 import { assertPostConditions, assertPostFields, copyFields, type S3Presigner, type Credentials, type PostCondition, type PresignedPost, type PresignMethod } from '../sigv4/index.js';
 import { MAX_PART_SIZE, assertPartNumber, assertUploadId } from './multipart.js';
 import type { Session } from './session.js';
@@ -22,7 +22,7 @@ interface SignedParts {
  */
 export function presignedCreateUrl(s: Session, key: string, options?: PresignedCreateOptions): Promise<PresignedPost> {
   return settle(() => {
-    const { presigner, checked } = gate(s, key, options);
+    const { presigner, checked } = gate(s, key, options, ['params', 'fields', 'conditions']);
     const { expiresIn = 3600, signingDate, params, fields: given, conditions: extra } = checked;
     assertPostFields(given);
     assertPostConditions(extra);
@@ -44,7 +44,7 @@ export function presignedCreateUrl(s: Session, key: string, options?: PresignedC
 /** A presigned URL to download `key`, served with the response headers asked for. */
 export function presignedGetUrl(s: Session, key: string, options?: PresignGetOptions): Promise<string> {
   return settle(() => {
-    const { presigner, checked } = gate(s, key, options);
+    const { presigner, checked } = gate(s, key, options, ['responseContentDisposition', 'responseContentType']);
     return presignUrl(s, presigner, 'GET', key, checked, { query: responseQuery(checked) });
   });
 }
@@ -55,7 +55,7 @@ export function presignedGetUrl(s: Session, key: string, options?: PresignGetOpt
  */
 export function presignedPutUrl(s: Session, key: string, options?: PresignPutOptions): Promise<string> {
   return settle(() => {
-    const { presigner, checked } = gate(s, key, options);
+    const { presigner, checked } = gate(s, key, options, ['contentType', 'contentLength']);
     return presignUrl(s, presigner, 'PUT', key, checked, { headers: contentHeaders(checked.contentType, checked.contentLength) });
   });
 }
@@ -74,7 +74,7 @@ export function presignedDeleteUrl(s: Session, key: string, options?: PresignOpt
  */
 export function presignedUploadPartUrl(s: Session, key: string, uploadId: string, partNumber: number, options?: PresignPartOptions): Promise<string> {
   return settle(() => {
-    const { presigner, checked } = gate(s, key, options);
+    const { presigner, checked } = gate(s, key, options, ['contentLength']);
     assertUploadId(uploadId);
     assertPartNumber(partNumber);
     // Signing the length also stops UploadPartCopy: RGW obeys an unsigned x-amz-copy-source
@@ -88,9 +88,9 @@ export function presignedUploadPartUrl(s: Session, key: string, uploadId: string
  * What every presign checks first: a bound bucket (its presigner), the key, the options object,
  * and the lifetime and clock in it. The rest of the options are each function's own.
  */
-function gate<T extends PresignOptions>(s: Session, key: string, options: T | undefined): { presigner: S3Presigner; checked: T } {
+function gate<T extends PresignOptions>(s: Session, key: string, options: T | undefined, own: readonly (keyof T & string)[] = []): { presigner: S3Presigner; checked: T } {
   const presigner = s.presigner();
-  const checked = optionsOf(options);
+  const checked = knownOptionsOf(options, ['expiresIn', 'signingDate', ...own]);
   assertKey(key);
   if (checked.expiresIn !== undefined) assertExpiresIn(checked.expiresIn);
   if (checked.signingDate !== undefined) assertDate(checked.signingDate);

@@ -10,7 +10,7 @@ import type * as IamModule from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
-import { assertBucketName, assertFlag, optionsOf } from '../validate.js';
+import { assertBucketName, assertFlag, knownOptionsOf } from '../validate.js';
 import { S3Presigner, parseEndpoint } from '../sigv4/index.js';
 import { CredentialSource } from './credentials.js';
 import { loadIam, loadS3 } from './sdk.js';
@@ -73,7 +73,7 @@ export class Session {
 
   /** Checks every option (the constructor's input gate) before anything else happens. */
   constructor(given: S3ConnectionOptions | undefined) {
-    const options = optionsOf(given);
+    const options = knownOptionsOf(given, ['accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'region', 'endpoint', 'forcePathStyle', 'bucket', 'sts', 'logger', 'timeouts', 'maxAttempts', 'correctClockSkew']);
     const { accessKeyId, secretAccessKey, sessionToken, region, endpoint, forcePathStyle, sts } = options;
     this.timeouts = resolveTimeouts(options.timeouts);
     assertMaxAttempts(options.maxAttempts);
@@ -92,7 +92,7 @@ export class Session {
     if (sessionToken !== undefined && (typeof sessionToken !== 'string' || !/^[\x21-\x7e]+$/.test(sessionToken))) {
       throw invalidInput('sessionToken', 'must be the session token of the temporary credentials (printable ASCII)');
     }
-    if (sts !== undefined) optionsOf(sts, 'sts');
+    if (sts !== undefined) knownOptionsOf(sts, ['durationSeconds'], 'sts');
     // Only a region left out falls back: null is refused like any other non-region.
     this.region = region !== undefined ? region : (process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
     if (typeof this.region !== 'string' || !/^[a-z0-9-]+$/.test(this.region)) {

@@ -3,7 +3,7 @@
  * the sizes they work with.
  */
 import { invalidInput } from '../errors.js';
-import { assertCallback, assertFlag, assertSignal, optionsOf } from '../validate.js';
+import { assertCallback, assertFlag, assertSignal, knownOptionsOf } from '../validate.js';
 import { MAX_PART_SIZE } from './multipart.js';
 
 /** What `onProgress` receives during a download. */
@@ -17,24 +17,24 @@ export interface DownloadProgress {
 /** Options of `S3Connection.downloadObject`. */
 export interface DownloadOptions {
   /** Ranged GETs in flight at once, 1 to 64. Default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Bytes per ranged GET, 1 MiB to 5 GiB. Default 8 MiB; an object up to this size comes in one GET. */
-  partSize?: number;
+  partSize?: number | undefined;
   /**
    * How often a range that breaks off is resumed in a row without a byte of progress, and how
    * often a download whose bytes do not match the ETag is fetched again: 0 to 10. Default 3.
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * Check the bytes against the object's ETag (default true): a file whose bytes do not match is
    * fetched again, and fails `CORRUPT` when it never matches. `false` skips the check (and its
    * MD5 work); the result then says `verified: false`.
    */
-  verify?: boolean;
+  verify?: boolean | undefined;
   /** Called as bytes are written. */
-  onProgress?: (progress: DownloadProgress) => void;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
   /** Cancels the download (it rejects with `ABORTED`); the part file is removed. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What `S3Connection.downloadObject` resolves to, once the file is in place. */
@@ -89,8 +89,9 @@ export interface TransferLimits {
 export function transferOptions<T extends { partSize?: number; concurrency?: number; onProgress?: unknown; signal?: AbortSignal }>(
   options: T | undefined,
   limits: TransferLimits,
+  own: readonly (keyof T & string)[],
 ): { options: T; partSize: number; concurrency: number } {
-  const o = optionsOf(options);
+  const o = knownOptionsOf(options, ['partSize', 'concurrency', 'onProgress', 'signal', ...own]);
   const partSize = wholeNumber(o.partSize, limits.defaultPart, limits.minPart, MAX_PART_SIZE, 'partSize', ' of bytes');
   const concurrency = wholeNumber(o.concurrency, limits.defaultConcurrency, 1, 64, 'concurrency');
   assertCallback(o.onProgress, 'onProgress');
@@ -99,7 +100,7 @@ export function transferOptions<T extends { partSize?: number; concurrency?: num
 }
 
 export function assertDownloadOptions(options: unknown): { concurrency: number; partSize: number; retries: number; verify: boolean } {
-  const checked = transferOptions(options as DownloadOptions | undefined, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_DOWNLOAD_CONCURRENCY });
+  const checked = transferOptions(options as DownloadOptions | undefined, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_DOWNLOAD_CONCURRENCY }, ['retries', 'verify']);
   assertFlag(checked.options.verify, 'verify');
   return { ...checked, retries: wholeNumber(checked.options.retries, 3, 0, 10, 'retries'), verify: checked.options.verify ?? true };
 }

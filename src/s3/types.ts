@@ -11,45 +11,45 @@ import type { PostCondition } from '../sigv4/index.js';
 /** Options of `new S3Connection()`: every one may be left out. */
 export interface S3ConnectionOptions {
   /** Long-term or temporary access key; leave out (with the secret) to use the SDK's default chain. */
-  accessKeyId?: string;
+  accessKeyId?: string | undefined;
   /** The secret of `accessKeyId`: it signs, and never leaves the process. */
-  secretAccessKey?: string;
+  secretAccessKey?: string | undefined;
   /** With temporary credentials given directly: their session token. */
-  sessionToken?: string;
+  sessionToken?: string | undefined;
   /** A profile of the shared config files (`~/.aws/credentials`, `~/.aws/config`) for the default chain. */
-  profile?: string;
+  profile?: string | undefined;
   /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
-  region?: string;
+  region?: string | undefined;
   /** An S3-compatible endpoint such as `http://127.0.0.1:7480` (Ceph RGW, MinIO, R2 ...). */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Bucket in the path rather than the host name. Default: true with `endpoint`, else false. */
-  forcePathStyle?: boolean;
+  forcePathStyle?: boolean | undefined;
   /** Binds a bucket at once, with no I/O and without loading the SDK (enough for presigning). */
-  bucket?: string;
+  bucket?: string | undefined;
   /** Sign with temporary STS session credentials made from the given (or default) ones. */
-  sts?: StsOptions;
+  sts?: StsOptions | undefined;
   /** Receives what the library would otherwise keep quiet about. Nothing is printed without it. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * How long to wait for the store, in milliseconds: `connect` for a connection to be made
    * (default 10000), `idle` for the next byte of a request or answer (default 60000). A call
    * that hits either fails, after the SDK's retries, with `TIMEOUT`. Transfers that keep
    * moving are never cut, however long they take.
    */
-  timeouts?: Timeouts;
+  timeouts?: Timeouts | undefined;
   /**
    * Attempts per request, 1 to 10, for the SDK's calls and the transfers' own requests alike.
    * Default: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts` in the shared config file,
    * else 3. Retried: 5xx, throttling, `RequestTimeout`, a body the store refused as corrupted,
    * and connections that fail before an answer, with the SDK's jittered back-off.
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /**
    * Presign with the store's clock, as learned from the `Date` header of its answers to SDK
    * calls (the SDK corrects its own requests the same way). Default true: a machine whose clock
    * is off still hands out links that work, once one SDK call has been made.
    */
-  correctClockSkew?: boolean;
+  correctClockSkew?: boolean | undefined;
 }
 
 /** What `createBucket` resolves to. */
@@ -75,41 +75,41 @@ export interface PublicAccessSettings {
 /** Options every presigned URL and POST takes. */
 export interface PresignOptions {
   /** Seconds the URL stays valid: 1 to 604800 (7 days). Default 3600. */
-  expiresIn?: number;
+  expiresIn?: number | undefined;
   /** The signing clock; defaults to now. */
-  signingDate?: Date;
+  signingDate?: Date | undefined;
 }
 
 /** Options of presignedGetUrl: how S3 is to serve the download (signed into the URL). */
 export interface PresignGetOptions extends PresignOptions {
   /** Served as the `Content-Disposition` header, e.g. `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` (printable ASCII). */
-  responseContentDisposition?: string;
+  responseContentDisposition?: string | undefined;
   /** Served as the `Content-Type` header, e.g. `text/plain; charset=utf-8`. */
-  responseContentType?: string;
+  responseContentType?: string | undefined;
 }
 
 /** Options of presignedPutUrl: headers signed into the URL, which S3 then refuses to do without. */
 export interface PresignPutOptions extends PresignOptions {
   /** The client must send exactly this `Content-Type` header; the object is stored with it. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** The client must send exactly this `Content-Length` header: a body of exactly this many bytes (0 to 5 GiB). */
-  contentLength?: number;
+  contentLength?: number | undefined;
 }
 
 /** Options of presignedUploadPartUrl: headers signed into the URL, which S3 then refuses to do without. */
 export interface PresignPartOptions extends PresignOptions {
   /** The client must send exactly this `Content-Length` header: a part of exactly this many bytes (0 to 5 GiB). */
-  contentLength?: number;
+  contentLength?: number | undefined;
 }
 
 /** Options of presignedCreateUrl: what the browser's form must send, and what S3 stores with the file. */
 export interface PresignedCreateOptions extends PresignOptions {
   /** Stored as object metadata: each becomes an `x-amz-meta-<name>` field with its condition. */
-  params?: Record<string, string>;
+  params?: Record<string, string> | undefined;
   /** Extra form fields (`Content-Type`, `acl`, ...); each is covered by a condition. */
-  fields?: Record<string, string>;
+  fields?: Record<string, string> | undefined;
   /** Extra policy conditions, e.g. `['content-length-range', 1, 10_485_760]`. */
-  conditions?: PostCondition[];
+  conditions?: PostCondition[] | undefined;
 }
 
 /** One object of a listing. */
@@ -151,13 +151,13 @@ export interface ObjectMetadata {
 /** Options of `setObjectHeaders`: the headers to store (those left out keep their value). */
 export interface SetObjectHeadersOptions {
   /** The new `Content-Type`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** The new `Content-Disposition`, such as `attachment`. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
   /** The new `Cache-Control`. */
-  cacheControl?: string;
+  cacheControl?: string | undefined;
   /** Only if the object still has this ETag (its quotes included): else `OBJECT_CHANGED`, and nothing is changed. */
-  ifMatch?: string;
+  ifMatch?: string | undefined;
 }
 
 /** What `getObject` resolves to: the object's metadata and its body. */
@@ -181,43 +181,47 @@ export interface ByteRange {
 /** Options of `getObject`. */
 export interface GetObjectOptions {
   /** Only these bytes, both ends included. */
-  range?: ByteRange;
+  range?: ByteRange | undefined;
 }
 
 /** Options of `listObjects`. */
 export interface ListOptions {
   /** Only keys that start with it. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Keys asked for per request (1 to 1000, default 1000). */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /** Options of `getObjects`. */
 export interface GetObjectsOptions extends ListOptions {
   /** Return the keys only. */
-  onlyKeys?: boolean;
+  onlyKeys?: boolean | undefined;
   /** Return the objects' details only. */
-  onlyObjects?: boolean;
+  onlyObjects?: boolean | undefined;
 }
 
 /** `getObjects` options that ask for the keys only: it resolves to `string[]`. */
 export interface GetKeysOptions extends GetObjectsOptions {
   /** Return the keys only. */
   onlyKeys: true;
+  /** Not with `onlyKeys`. */
+  onlyObjects?: false | undefined;
 }
 
 /** `getObjects` options that ask for the objects' details only: it resolves to `ObjectInfo[]`. */
 export interface GetObjectInfosOptions extends GetObjectsOptions {
   /** Return the objects' details only. */
   onlyObjects: true;
+  /** Not with `onlyObjects`. */
+  onlyKeys?: false | undefined;
 }
 
 /** `getObjects` options that ask for neither keys only nor objects only: it resolves to an `ObjectListing`. */
 export interface GetListingOptions extends GetObjectsOptions {
   /** Not the keys only. */
-  onlyKeys?: false;
+  onlyKeys?: false | undefined;
   /** Not the objects only. */
-  onlyObjects?: false;
+  onlyObjects?: false | undefined;
 }
 
 /** What `getObjects` resolves to when the options do not tell which: keys, objects, or a listing. */
@@ -236,9 +240,9 @@ export interface ObjectListing {
 /** Options of `listMultipartUploads`. */
 export interface ListUploadsOptions {
   /** Only uploads of keys that start with it. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Only uploads begun at least this many milliseconds ago, by the store's clock. */
-  olderThan?: number;
+  olderThan?: number | undefined;
 }
 
 /** A multipart upload S3 has begun: what every later call about it names. */
@@ -252,21 +256,21 @@ export interface MultipartUpload {
 /** Options of `S3Connection.createMultipartUpload`: what the finished object is stored with. */
 export interface CreateMultipartOptions {
   /** Stored as the object's Content-Type. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
   /** Stored as the object's Cache-Control. */
-  cacheControl?: string;
+  cacheControl?: string | undefined;
   /** Stored as user metadata (`x-amz-meta-*`). */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
   /** Cancels the call (it rejects with `ABORTED`), its retries included. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `completeMultipartUpload`. */
 export interface CompleteMultipartOptions {
   /** Cancels the call (it rejects with `ABORTED`), its retries included; the upload stays open. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A part S3 already holds. */
@@ -322,9 +326,9 @@ export interface StaleUploadsOptions {
   /** Age in milliseconds: uploads begun at least this long ago, by the store's clock. 0: every upload. */
   olderThan: number;
   /** Only keys that start with it. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** List what would be aborted, abort nothing. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** What `S3Connection.uploadObject` can store; a string is stored as UTF-8. */
@@ -341,21 +345,21 @@ export interface UploadProgress {
 /** Options of `S3Connection.uploadObject`. */
 export interface UploadOptions {
   /** Default: guessed from the key's extension, else `application/octet-stream`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** User metadata, stored as `x-amz-meta-*` headers. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
   /** Stored as the object's Cache-Control, e.g. `public, max-age=31536000, immutable`. */
-  cacheControl?: string;
+  cacheControl?: string | undefined;
   /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
   /** Multipart part size in bytes, 5 MiB (the S3 minimum, and the default) to 5 GiB. */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Parts uploaded at once (default 4); memory used is about partSize x queueSize. */
-  queueSize?: number;
+  queueSize?: number | undefined;
   /** Called as bytes are sent. */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** Cancels the upload (it rejects with `ABORTED`); a multipart upload begun is aborted, so nothing is stored. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What `S3Connection.uploadObject` resolves to once the object is stored. */

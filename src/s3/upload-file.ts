@@ -17,21 +17,21 @@ import { MiB, fileFailure, URL_LIFETIME, assertPath, cancelLink, directContext, 
 /** Options of `S3Connection.uploadFile`. */
 export interface UploadFileOptions {
   /** Default: guessed from the key's extension, else `application/octet-stream`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** User metadata, stored as `x-amz-meta-*` headers. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
   /** Stored as the object's Cache-Control. */
-  cacheControl?: string;
+  cacheControl?: string | undefined;
   /** Stored as the object's Content-Disposition. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
   /** A file up to this size goes in one PUT, a larger one in parts of this size: 5 MiB to 5 GiB, default 8 MiB. */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Parts sent at once, 1 to 64 (default 8); memory used is about partSize x concurrency. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Called as parts are stored. */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** Cancels the upload (it rejects with `ABORTED`); a multipart upload begun is aborted, so nothing is stored. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** 8 MiB parts, 8 at once, which keeps `cloudspark put` ahead of aws CLI and s3cmd (README, Performance). */
@@ -39,7 +39,7 @@ export const DEFAULT_UPLOAD_PART = 8 * MiB;
 export const DEFAULT_UPLOAD_CONCURRENCY = 8;
 
 export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
-  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY });
+  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY }, ['contentType', 'cacheControl', 'contentDisposition', 'metadata']);
   const o = checked.options;
   if (o.metadata !== undefined) assertMetadata(o.metadata, 'metadata');
   // Checked here, before the file is opened: null is refused, not read as "left out".
@@ -113,7 +113,8 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
       // Metadata and the like need the SDK's signed headers.
       const body = await read(0, size);
       await unchanged();
-      return await ctx.connection.uploadObject(body, key, { ...options, contentType, partSize, queueSize: concurrency, signal: stop.signal });
+      const { metadata, cacheControl, contentDisposition, onProgress: reportTo } = options;
+      return await ctx.connection.uploadObject(body, key, { metadata, cacheControl, contentDisposition, onProgress: reportTo, contentType, partSize, queueSize: concurrency, signal: stop.signal });
     }
     const count = Math.ceil(size / partSize);
     if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);

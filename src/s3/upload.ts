@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertCallback, assertContentType, assertHeaderValue, assertMetadata, assertSignal, optionsOf } from '../validate.js';
+import { assertCallback, assertContentType, assertHeaderValue, assertMetadata, assertSignal, knownOptionsOf } from '../validate.js';
 import { MIN_PART_SIZE, assertPartSize } from './multipart.js';
 import { contentTypeFor } from './mime.js';
 import { PART_SIZE_META } from './integrity.js';
@@ -23,7 +23,7 @@ export function assertUploadOptions(body: unknown, given: UploadOptions | undefi
     (typeof Blob !== 'undefined' && body instanceof Blob) ||
     (typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function');
   if (!isBody) throw invalidInput('body', 'must be a Buffer, Uint8Array, string, Blob or Readable stream');
-  const options = optionsOf(given);
+  const options = knownOptionsOf(given, ['contentType', 'metadata', 'cacheControl', 'contentDisposition', 'partSize', 'queueSize', 'onProgress', 'signal']);
   const { partSize, queueSize, metadata } = options;
   if (partSize !== undefined) assertPartSize(partSize);
   if (queueSize !== undefined && (!Number.isInteger(queueSize) || queueSize < 1 || queueSize > 64)) {

@@ -64,7 +64,7 @@ export interface UploadHandlerCommonOptions {
    * open to anyone who can reach the handler, and the `get` and `delete` routes are refused.
    * A named route's own `authorize` replaces it for that route.
    */
-  authorize?: (request: Request, action: UploadAction) => AuthorizeResult | Promise<AuthorizeResult>;
+  authorize?: ((request: Request, action: UploadAction) => AuthorizeResult | Promise<AuthorizeResult>) | undefined;
   /**
    * Signs upload tokens: at least 32 bytes, the same on every server behind a load balancer.
    * Default: derived from the connection's secret access key (HKDF), which those servers share;
@@ -72,17 +72,17 @@ export interface UploadHandlerCommonOptions {
    * that: the first signs new tokens, every one verifies (keep an old one until its tokens'
    * `tokenExpiresIn` has passed).
    */
-  secret?: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+  secret?: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined;
   /**
    * Called once per upload, after it completed and was verified: record it in your database
    * here. What it returns is answered under `result`. Tokens are stateless, so a client may
    * complete twice: make it idempotent (by key). A named route's own one replaces it for that route.
    */
-  onUploadComplete?: (request: Request, upload: CompletedUpload) => unknown;
+  onUploadComplete?: ((request: Request, upload: CompletedUpload) => unknown) | undefined;
   /** Path the routes live under, such as `/api/uploads` (default: none, as when mounted by Express). */
-  basePath?: string;
+  basePath?: string | undefined;
   /** Failures the client is not told about (storage errors, bugs, a bad makeKey) are passed here, for your logs. */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** Options of `createUploadHandler` with one set of rules. */
@@ -98,9 +98,9 @@ export interface UploadRoute {
   /** What this route's uploads may be: size, types, keys (`makeKey`), lifetimes. */
   rules: UploadRules;
   /** Replaces the handler's `authorize` for this route. */
-  authorize?: UploadHandlerCommonOptions['authorize'];
+  authorize?: UploadHandlerCommonOptions['authorize'] | undefined;
   /** Replaces the handler's `onUploadComplete` for this route. */
-  onUploadComplete?: UploadHandlerCommonOptions['onUploadComplete'];
+  onUploadComplete?: UploadHandlerCommonOptions['onUploadComplete'] | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
  * so that a wrong one throws `INVALID_INPUT` there and never surfaces as a failed request.
  */
 import { invalidInput } from '../errors.js';
-import { assertCallback, isPlainObject, optionsOf } from '../validate.js';
+import { assertCallback, isPlainObject, knownOptionsOf } from '../validate.js';
 import type { S3Connection } from '../s3/connection.js';
 import { resolveRules, type ResolvedRules } from './rules.js';
 import { rulesFingerprint } from './token.js';
@@ -40,7 +40,7 @@ export interface HandlerSetup {
 }
 
 export function handlerOptions(given: UploadHandlerOptions | UploadRoutesOptions): HandlerSetup {
-  const options = optionsOf(given as (UploadHandlerOptions & { routes?: unknown }) | undefined);
+  const options = knownOptionsOf(given as (UploadHandlerOptions & { routes?: unknown }) | undefined, ['connection', 'rules', 'routes', 'authorize', 'secret', 'onUploadComplete', 'basePath', 'onError']);
   const { connection, authorize, onError, onUploadComplete } = options;
   if (typeof connection?.presignedCreateUrl !== 'function') throw invalidInput('connection', 'must be an S3Connection');
   if (connection.bucket === undefined) throw invalidInput('connection', 'must be bound to a bucket: new S3Connection({ bucket, ... })');
@@ -65,7 +65,7 @@ export function handlerOptions(given: UploadHandlerOptions | UploadRoutesOptions
     for (const [name, route] of Object.entries(named)) {
       const field = `routes.${name}`;
       if (!ROUTE_NAME.test(name)) throw invalidInput(field, 'a route\'s name is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit');
-      const given = optionsOf(route as Partial<UploadHandlerOptions> | undefined, field);
+      const given = knownOptionsOf(route as Partial<UploadHandlerOptions> | undefined, ['rules', 'authorize', 'onUploadComplete'], field);
       assertCallback(given.authorize, `${field}.authorize`);
       assertCallback(given.onUploadComplete, `${field}.onUploadComplete`);
       const rules = resolveRules(given.rules, `${field}.rules`);

@@ -3,7 +3,7 @@
  * asks to upload, checked against it per request.
  */
 import { invalidInput } from '../errors.js';
-import { assertExpiresIn, assertFlag, isPlainObject } from '../validate.js';
+import { assertExpiresIn, assertFlag, isPlainObject, knownOptionsOf } from '../validate.js';
 import { HandlerError, badInput } from './http.js';
 import { isActiveType, isMimeType, typeAllowed } from './content-types.js';
 import { keyShapeProblem } from './keys.js';
@@ -28,27 +28,27 @@ export interface UploadRules {
    * nor the default, admits it. The declared type is signed into the upload and stored as the
    * object's Content-Type; types that are not safe to show inline are stored as downloads.
    */
-  allowedTypes?: string[];
+  allowedTypes?: string[] | undefined;
   /** Every key is under this prefix, also those `makeKey` makes. Default `uploads/`. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /**
    * Makes the key instead of `<keyPrefix><random id>/<cleaned file name>` (after the other rules
    * passed), e.g. from the signed-in user. It must return a key under `keyPrefix`.
    */
-  makeKey?: (request: Request, file: FileInfo) => string | Promise<string>;
+  makeKey?: ((request: Request, file: FileInfo) => string | Promise<string>) | undefined;
   /**
    * Lets a `makeKey` key end in `${filename}`, which the handler replaces with the declared file
    * name, cleaned (letters, digits, `.`, `_`, `-`): never S3, which would let the client choose
    * the rest of the key. Default false.
    */
-  allowFilenameVariable?: boolean;
+  allowFilenameVariable?: boolean | undefined;
   /** Lifetime of every presigned POST and URL, in seconds. Default 600. */
-  expiresIn?: number;
+  expiresIn?: number | undefined;
   /**
    * How long an upload may take from its start to its completion, in seconds: the lifetime of
    * its token (parts are signed as they are needed). Default 86400 (a day).
    */
-  tokenExpiresIn?: number;
+  tokenExpiresIn?: number | undefined;
 }
 
 /** The rules with their defaults filled in. */
@@ -62,7 +62,11 @@ const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#
 /** `field`: where the rules were given, for the errors (`rules`, or `routes.avatars.rules`). */
 export function resolveRules(rules: unknown, field = 'rules'): ResolvedRules {
   if (!isPlainObject(rules)) throw invalidInput(field, 'must be an object such as { maxSize: 10_000_000 }');
-  const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, allowFilenameVariable = false, expiresIn = 600, tokenExpiresIn = 86400 } = rules as Partial<UploadRules>;
+  const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, allowFilenameVariable = false, expiresIn = 600, tokenExpiresIn = 86400 } = knownOptionsOf(
+    rules as Partial<UploadRules>,
+    ['maxSize', 'allowedTypes', 'keyPrefix', 'makeKey', 'allowFilenameVariable', 'expiresIn', 'tokenExpiresIn'],
+    field,
+  );
   if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1) throw invalidInput(`${field}.maxSize`, 'must be a whole number of bytes, at least 1');
   if (allowedTypes !== undefined) {
     if (!Array.isArray(allowedTypes) || allowedTypes.length === 0) throw invalidInput(`${field}.allowedTypes`, 'must be a non-empty array of MIME types or patterns like "image/*"');

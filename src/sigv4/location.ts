@@ -3,7 +3,7 @@
  * in front of object keys. Follows what boto3 does, so that URLs match it byte for byte.
  */
 import { invalidInput } from '../errors.js';
-import { assertBucketName, assertFlag, isPlainObject } from '../validate.js';
+import { assertBucketName, assertFlag, isPlainObject, knownOptionsOf } from '../validate.js';
 
 /** A bucket and where to reach it: what `S3Presigner` is made for. */
 export interface BucketAddress {
@@ -30,7 +30,7 @@ export interface BucketLocation {
 /** Where requests for the bucket at `address` go; every field of `address` is checked first. */
 export function resolveBucketLocation(address: BucketAddress): BucketLocation {
   if (!isPlainObject(address)) throw invalidInput('address', 'must be an object such as { bucket: "my-bucket", region: "us-east-1" }');
-  const { bucket, region } = address;
+  const { bucket, region } = knownOptionsOf(address, ['bucket', 'region', 'endpoint', 'forcePathStyle'], 'address');
   assertBucketName(bucket, 'bucket');
   if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region)) throw invalidInput('region', `must be a region name like "eu-west-1"`);
   if (address.endpoint !== undefined && typeof address.endpoint !== 'string') throw invalidInput('endpoint', 'must be a URL such as http://127.0.0.1:7480');

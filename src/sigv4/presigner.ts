@@ -20,7 +20,7 @@ import { pythonJsonDumps, pythonJsonQuote, type JsonValue } from './python-json.
 import type { KeyedHmac } from './hmac.js';
 import { assertPostConditions, assertPostFields, copyFields, type PostCondition } from './post-policy.js';
 import { byName, operationQuery, signedHeaders } from './signed-parts.js';
-import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey } from '../validate.js';
+import { MAX_KEY_BYTES, assertDate, assertExpiresIn, assertKey, knownOptionsOf } from '../validate.js';
 import { invalidInput } from '../errors.js';
 
 /** The access key that signs. */
@@ -135,7 +135,7 @@ export class S3Presigner {
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
     assertCredentials(credentials);
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { method: "GET", key, expiresIn }');
-    const { method, key, expiresIn, signingDate, clockOffset, query, headers } = request;
+    const { method, key, expiresIn, signingDate, clockOffset, query, headers } = knownOptionsOf(request, ['method', 'key', 'expiresIn', 'signingDate', 'clockOffset', 'query', 'headers'], 'request');
     if (!METHODS.has(method)) throw invalidInput('method', `must be one of ${[...METHODS].join(', ')}, got ${JSON.stringify(String(method))}`);
     assertExpiresIn(expiresIn);
     const signed = headers === undefined ? undefined : signedHeaders(headers, this.location.host);
@@ -166,7 +166,7 @@ export class S3Presigner {
   presignPost(credentials: Credentials, request: PresignPostRequest): PresignedPost {
     assertCredentials(credentials);
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { key, expiresIn }');
-    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate, clockOffset } = request;
+    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate, clockOffset } = knownOptionsOf(request, ['key', 'expiresIn', 'fields', 'conditions', 'signingDate', 'clockOffset'], 'request');
     assertKey(key);
     assertExpiresIn(expiresIn);
     assertPostFields(extraFields);

@@ -32,3 +32,9 @@ export type Checks = [
   Expect<Same<Awaited<typeof anyOptions>, GetObjectsResult>>,
   Expect<Same<GetObjectsResult, string[] | ObjectInfo[] | ObjectListing>>,
 ];
+
+// Both flags, as written: no overload takes it (it is INVALID_INPUT at run time).
+// @ts-expect-error: onlyKeys and onlyObjects together
+void s3.getObjects({ onlyKeys: true, onlyObjects: true });
+// Two flags known only at run time may be both true: that is the caller's to rule out, as before.
+void s3.getObjects({ onlyKeys: flag, onlyObjects: flag });

@@ -236,6 +236,7 @@ const TABLE: Record<string, Entry> = {
       '1.fields': ['object', 'fields'],
       '1.fields.Content-Type': ['header', 'fields'],
       '1.conditions': ['array', 'conditions'],
+      '1.clockOffset': ['number', 'clockOffset'],
     },
   },
   'cloudspark:defaultCorsRules': none(cloudspark.defaultCorsRules),
@@ -356,7 +357,7 @@ test('the table has a row for every export of the three entry points, and no row
 
 /**
  * The options interfaces of each row's parameters, from the API reports (api/*.api.md): for a
- * parameter typed `...Options`, in any of the function's overloads, every member it declares or
+ * parameter typed `...Options` (or a signing `...Request`, or a `BucketAddress`), in any of the function's overloads, every member it declares or
  * inherits from an interface it extends. A row must check each of them.
  */
 function declaredOptions(name: string): Array<{ index: number; member: string }> {
@@ -375,7 +376,7 @@ function declaredOptions(name: string): Array<{ index: number; member: string }>
   const out = new Map<string, { index: number; member: string }>();
   for (const signature of signatures) {
     signature.split(/,\s*(?=\w+\??:)/).forEach((param, index) => {
-      for (const type of param.matchAll(/\b(\w+Options)\b/g)) for (const m of members(type[1]!)) out.set(`${index}.${m}`, { index, member: m });
+      for (const type of param.matchAll(/\b(\w+Options|\w+Request|BucketAddress)\b/g)) for (const m of members(type[1]!)) out.set(`${index}.${m}`, { index, member: m });
     });
   }
   return [...out.values()];
@@ -395,6 +396,43 @@ test("every option a row's parameters declare (per the API report) is checked by
   assert.deepEqual(declaredOptions('cloudspark:S3Connection#uploadFile').map((o) => o.member).sort(), ['cacheControl', 'concurrency', 'contentDisposition', 'contentType', 'metadata', 'onProgress', 'partSize', 'signal']);
   const handlerOptions = declaredOptions('cloudspark/server:createUploadHandler').map((o) => o.member).sort();
   assert.deepEqual(handlerOptions, ['authorize', 'basePath', 'connection', 'onError', 'onUploadComplete', 'routes', 'rules', 'secret'], 'every overload, and what its options inherit');
+});
+
+/** `args` with options parameter `index` given `extra` besides what it holds (a new object when left out). */
+function withOptions(args: unknown[], index: number, extra: Record<string, unknown>): unknown[] {
+  const out = [...args];
+  out[index] = { ...((out[index] as Record<string, unknown> | undefined) ?? {}), ...extra };
+  return out;
+}
+
+test('an option of no known name is refused before any I/O, naming it and the closest known one; every declared option is a known name (Node entry points)', async () => {
+  const unchecked: string[] = [];
+  for (const [name, entry] of Object.entries(TABLE)) {
+    if (typeof entry === 'string' || isBrowser(name)) continue;
+    const declared = declaredOptions(name);
+    for (const index of new Set(declared.map((o) => o.index))) {
+      const members = declared.filter((o) => o.index === index).map((o) => o.member);
+      const error = await outcome(() => entry.call(...withOptions(entry.args(), index, { notAnOption: 1 })));
+      if (!(error instanceof CloudSparkError && error.code === 'INVALID_INPUT' && /has no option "notAnOption"/.test(error.message))) {
+        unchecked.push(`${name} ${index}: ${describeError(error)}`);
+        continue;
+      }
+      // A typo of a real one: its last letter dropped.
+      const typo = members.find((m) => m.length > 4)!;
+      const near = await outcome(() => entry.call(...withOptions(entry.args(), index, { [typo.slice(0, -1)]: 1 })));
+      assert.match(String((near as Error).message), new RegExp(`did you mean "${typo}"`), `${name}: ${typo.slice(0, -1)}`);
+      // Every declared name passes this check (left undefined: only its own check may refuse it).
+      const all = await outcome(() => entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))));
+      assert.doesNotMatch(String((all as Error | undefined)?.message), /has no option/, `${name}: a declared option is not a known name`);
+    }
+  }
+  assert.deepEqual(unchecked, [], 'functions that take an options object with a name they do not know');
+});
+
+test('presignedGetUrl({ expires: 60 }): refused, with "did you mean expiresIn" (it used to sign for 3600 s)', async () => {
+  const s3 = connection();
+  await assert.rejects(s3.presignedGetUrl('k', { expires: 60 } as never), (e: InstanceType<typeof CloudSparkError>) => e.code === 'INVALID_INPUT' && /has no option "expires": did you mean "expiresIn"\?/.test(e.message));
+  assert.throws(() => new S3Connection({ endpointUrl: 'http://127.0.0.1:9000' } as never), (e: InstanceType<typeof CloudSparkError>) => e.code === 'INVALID_INPUT' && /has no option "endpointUrl": did you mean "endpoint"\?/.test(e.message));
 });
 
 test('the valid arguments of every row pass the gate: the control reaches I/O, or returns', async () => {
