@@ -9,6 +9,7 @@
 export { S3Connection } from './s3/connection.js';
 export type {
   S3ConnectionOptions,
+  BucketInfo,
   CreateBucketResult,
   PublicAccessSettings,
   PresignOptions,

@@ -21,8 +21,11 @@ export interface App {
 export function action<A extends unknown[]>(app: App, run: (ctx: CliContext, ...args: A) => Promise<number | void>) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
-    app.context = new CliContext(command, app.out, app.signal);
-    const status = await run(app.context, ...(args.slice(0, -1) as A));
+    const ctx = (app.context = new CliContext(command, app.out, app.signal));
+    // `s3://BUCKET/KEY` wherever a key or prefix is named (and a file is not: it cannot start so).
+    const uri = (a: unknown) => (typeof a === 'string' && a.startsWith('s3://') ? ctx.keyOf(a) : a);
+    const given = args.slice(0, -1).map((a) => (Array.isArray(a) ? a.map(uri) : uri(a)));
+    const status = await run(ctx, ...(given as A));
     if (typeof status === 'number') app.exitCode = status;
   };
 }

@@ -36,6 +36,8 @@ export class CliContext {
   /** Connection flags given on the command line, as `--name value` pairs. */
   readonly #flags: Map<string, string>;
   #s3: S3Connection | undefined;
+  /** The bucket an `s3://` argument named. */
+  #uriBucket: string | undefined;
 
   constructor(command: Command, out: Output, signal: AbortSignal) {
     this.options = command.optsWithGlobals<GlobalOptions>();
@@ -53,10 +55,28 @@ export class CliContext {
     return this.options.endpoint ?? ENDPOINT_ENV.map((name) => process.env[name]).find((v) => v);
   }
 
+  /**
+   * An argument that names an object or a prefix: a bare key, in the bucket of `--bucket` (or
+   * `CLOUDSPARK_BUCKET`), or `s3://BUCKET/KEY`, which names the bucket too (over
+   * `CLOUDSPARK_BUCKET`; a `--bucket` that says otherwise, or two buckets in one command, is a
+   * usage error). Returns the key, `''` for `s3://BUCKET` alone.
+   */
+  keyOf(arg: string): string {
+    const uri = /^s3:\/\/([^/]*)\/?(.*)$/s.exec(arg);
+    if (!uri) return arg;
+    const [, bucket, key] = uri as unknown as [string, string, string];
+    if (bucket === '') throw new UsageError(`"${arg}" names no bucket: write s3://BUCKET/KEY`);
+    if (this.#flags.has('bucket') && this.options.bucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`);
+    if (this.#uriBucket !== undefined && this.#uriBucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, and another argument in ${this.#uriBucket}: one bucket per command`);
+    this.#uriBucket = bucket;
+    this.options.bucket = bucket;
+    return key;
+  }
+
   /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
   get bucket(): string {
     const bucket = this.options.bucket;
-    if (!bucket) throw new UsageError('no bucket given: pass --bucket NAME or set CLOUDSPARK_BUCKET');
+    if (!bucket) throw new UsageError('no bucket given: pass --bucket NAME, set CLOUDSPARK_BUCKET, or name it: s3://BUCKET/KEY');
     return bucket;
   }
 

@@ -55,7 +55,7 @@ export function buildProgram(app: App): Command {
     .addOption(new Option('--endpoint <url>', `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS)`))
     .addOption(new Option('--region <name>', 'the region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)'))
     .addOption(new Option('--profile <name>', 'a profile of the AWS shared config files'))
-    .addOption(new Option('-b, --bucket <name>', 'the bucket to work on').env('CLOUDSPARK_BUCKET'))
+    .addOption(new Option('-b, --bucket <name>', 'the bucket to work on; or name it with the key: s3://BUCKET/KEY').env('CLOUDSPARK_BUCKET'))
     .option('--json', 'machine-readable results on stdout (ls: one JSON object per line)')
     .option('-q, --quiet', 'no messages or progress bars on stderr, only results and errors')
     .option('--verbose', "the library's own messages on stderr")

@@ -10,7 +10,7 @@ import { bucketPolicyJson, publicReadPolicy, type BucketPolicy } from './policy.
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule } from './lifecycle.js';
 import { abortMultipartUpload, listMultipartUploads } from './multipart.js';
 import type { Session } from './session.js';
-import type { AbortIncompleteUploadsOptions, AbortUploadsRule, CreateBucketResult, PendingUpload, PublicAccessSettings, StaleUploadsOptions } from './types.js';
+import type { AbortIncompleteUploadsOptions, AbortUploadsRule, BucketInfo, CreateBucketResult, PendingUpload, PublicAccessSettings, StaleUploadsOptions } from './types.js';
 
 /** What S3 answers a GET of a setting that was never set: for these calls "none", not an error. */
 const NONE_SET = {
@@ -39,6 +39,12 @@ export async function createBucket(s: Session, name: string): Promise<CreateBuck
   s.bind(name);
   if (created) s.logger?.info?.(`cloudspark: bucket "${name}" created`);
   return { bucket: name, created };
+}
+
+/** Every bucket of the account the credentials belong to (ListBuckets), by name. */
+export async function listBuckets(s: Session): Promise<BucketInfo[]> {
+  const answer = await s.send({ action: 'listBuckets()' }, 'ListBucketsCommand', {});
+  return (answer.Buckets ?? []).map((b) => ({ name: b.Name ?? '', creationDate: b.CreationDate })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Sets the bucket's CORS rules; default: the original's open rule plus `ExposeHeaders: ['ETag']`. */

@@ -26,6 +26,7 @@ import type {
   CompleteMultipartResult,
   CompletedPart,
   CompleteMultipartOptions,
+  BucketInfo,
   CreateBucketResult,
   CreateMultipartOptions,
   GetKeysOptions,
@@ -109,6 +110,9 @@ export class S3Connection {
 
   /** Creates the bucket and binds it; `created: false` when it is yours already, `ALREADY_EXISTS` when someone else's. */
   createBucket(name: string): Promise<CreateBucketResult> { return buckets.createBucket(this.#s, name); }
+
+  /** Every bucket of the account the credentials belong to, by name (needs no bound bucket). */
+  listBuckets(): Promise<BucketInfo[]> { return buckets.listBuckets(this.#s); }
 
   /** Sets the bucket's CORS rules; default: any origin, the five methods, `ExposeHeaders: ['ETag']`. */
   setBucketCors(rules?: CorsRule[]): Promise<void> { return buckets.setBucketCors(this.#s, rules); }

@@ -52,6 +52,14 @@ export interface S3ConnectionOptions {
   correctClockSkew?: boolean | undefined;
 }
 
+/** A bucket of the account, as `listBuckets` gives it. */
+export interface BucketInfo {
+  /** Its name. */
+  name: string;
+  /** When it was created, as the store says. */
+  creationDate: Date | undefined;
+}
+
 /** What `createBucket` resolves to. */
 export interface CreateBucketResult {
   /** The bucket's name, now bound to the connection. */

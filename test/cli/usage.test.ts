@@ -47,7 +47,7 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['a bad --meta', ['presign', 'post', 'k', '--bucket', 'b-b', '--meta', 'novalue'], /expected name=value/],
   ['an origin with a path', ['doctor', '--bucket', 'b-b', '--origin', 'https://app.example/page'], /expected an origin/],
   ['options that exclude each other', ['cors', 'set', '--bucket', 'b-b', '--file', 'r.json', '--origin', 'https://a.example'], /cannot be used with/],
-  ['no bucket', ['ls'], /no bucket given: pass --bucket NAME or set CLOUDSPARK_BUCKET/],
+  ['no bucket', ['head', 'k'], /no bucket given: pass --bucket NAME, set CLOUDSPARK_BUCKET, or name it: s3:\/\/BUCKET\/KEY/],
   ['get to stdout with --json', ['get', 'k', '-', '--bucket', 'b-b', '--json'], /choose one/],
   ['put from stdin without a key', ['put', '-', '--bucket', 'b-b'], /put - needs a key/],
   // Refused by the library before any request: still the command line's fault.

@@ -114,6 +114,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#close': none(method('close')),
   'cloudspark:S3Connection#getClockOffset': none(method('getClockOffset')),
   'cloudspark:S3Connection#createBucket': { args: () => ['my-bucket'], call: method('createBucket'), checks: { '0': ['string', 'bucket name'] } },
+  'cloudspark:S3Connection#listBuckets': { args: () => [], call: method('listBuckets'), checks: {} },
   'cloudspark:S3Connection#setBucketCors': { args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]], call: method('setBucketCors'), checks: { '0': ['array', 'CORS rules'], '0.0': ['object', 'CORS rule 0'], '0.0.AllowedOrigins': ['array', 'CORS rule 0 AllowedOrigins'] } },
   'cloudspark:S3Connection#getBucketCors': none(method('getBucketCors')),
   'cloudspark:S3Connection#deleteBucketCors': none(method('deleteBucketCors')),

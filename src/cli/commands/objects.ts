@@ -31,13 +31,21 @@ export function registerObjects(program: Command, app: App): void {
   examples(
     program
       .command('ls')
-      .description('list objects, every page, printed as each page arrives (--json: one JSON object per line)')
-      .argument('[prefix]', 'only keys that start with it')
+      .description('list objects, every page, printed as each page arrives (--json: one JSON object per line); with no bucket, list the buckets')
+      .argument('[prefix]', 'only keys that start with it (or s3://BUCKET/PREFIX)')
       .option('--page-size <n>', 'keys asked for per request, 1 to 1000', wholeNumber),
     'cloudspark ls avatars/',
+    'cloudspark ls s3://uploads/avatars/',
+    'cloudspark ls                      # the buckets, when no bucket is set',
     "cloudspark ls --json | jq -r 'select(.size > 1000000) | .key'",
   ).action(
     action(app, async (ctx, prefix: string | undefined, options: { pageSize?: number }) => {
+      if (prefix === undefined && !ctx.options.bucket) {
+        const buckets = await ctx.connection(false).listBuckets();
+        for (const b of buckets) await ctx.out.item(b, `${timestamp(b.creationDate)}  ${b.name}`);
+        ctx.out.info(plural(buckets.length, 'bucket'));
+        return;
+      }
       let count = 0;
       let bytes = 0;
       for await (const o of ctx.connection().listObjects({ prefix, pageSize: options.pageSize })) {

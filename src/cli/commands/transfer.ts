@@ -73,7 +73,8 @@ async function put(ctx: CliContext, file: string, key: string | undefined, optio
     if (key === undefined) throw new UsageError('put - needs a key: cloudspark put - KEY');
     return putStdin(ctx, key, options);
   }
-  const target = key ?? basename(file);
+  // A key that ends in / is a folder, as aws s3 cp reads it: the file goes in under its name.
+  const target = key === undefined ? basename(file) : key.endsWith('/') ? key + basename(file) : key;
   const info = await stat(file).catch((error: unknown) => {
     throw fileError(error, `cannot upload "${file}"`);
   });

@@ -1,0 +1,77 @@
+/**
+ * `s3://BUCKET/KEY` wherever a key or prefix is named, as aws CLI, s3cmd and mc users type it,
+ * with no --bucket and no CLOUDSPARK_BUCKET; `ls` with no bucket lists the buckets.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connection, removeBucket, uniqueBucket } from '../support/rgw.js';
+import { assertExit, cli, json } from '../support/cli.js';
+
+const bucket = uniqueBucket('cli-uri');
+const other = uniqueBucket('cli-uri-other');
+const dir = mkdtempSync(join(tmpdir(), 'cloudspark-cli-uri-'));
+const small = join(dir, 'small.txt');
+before(async () => {
+  writeFileSync(small, 'named by s3://\n');
+  for (const b of [bucket, other]) assertExit(await cli(['bucket', 'create', b]), 0);
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const b of [bucket, other]) await removeBucket(b);
+});
+
+const s3 = (key = '') => `s3://${bucket}/${key}`;
+const keys = async () => (await connection({ bucket }).getObjects({ onlyKeys: true })).sort();
+
+test('put, ls, head, get and rm with s3:// paths: the bucket comes from the path, and a key ending in / takes the file\'s name', async () => {
+  assertExit(await cli(['put', small, s3('x.txt')]), 0);
+  assertExit(await cli(['put', small, s3('docs/')]), 0);
+  assert.deepEqual(await keys(), ['docs/small.txt', 'x.txt'], 'not "s3://..." literal keys');
+
+  const ls = await cli(['ls', s3('docs/'), '--json']);
+  assertExit(ls, 0);
+  assert.deepEqual(ls.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['docs/small.txt']);
+
+  const head = await cli(['head', s3('x.txt'), '--json']);
+  assertExit(head, 0);
+  assert.equal(json<{ key: string }>(head).key, 'x.txt');
+
+  const out = join(dir, 'back.txt');
+  assertExit(await cli(['get', s3('docs/small.txt'), out]), 0);
+  assert.equal(readFileSync(out, 'utf8'), 'named by s3://\n');
+
+  const rm = await cli(['rm', s3('x.txt'), s3('docs/small.txt'), '--json']);
+  assertExit(rm, 0);
+  assert.deepEqual(json<{ bucket: string; deleted: string[] }>(rm), { bucket, deleted: ['x.txt', 'docs/small.txt'] });
+  assert.deepEqual(await keys(), []);
+});
+
+test('an s3:// path wins over CLOUDSPARK_BUCKET; a --bucket that says otherwise, or two buckets in one command, is a usage error (exit 2), and nothing is sent', async () => {
+  assertExit(await cli(['put', small, s3('env.txt')], { env: { CLOUDSPARK_BUCKET: other } }), 0);
+  assert.deepEqual(await keys(), ['env.txt']);
+
+  const conflict = await cli(['put', small, s3('y.txt'), '--bucket', other]);
+  assertExit(conflict, 2);
+  assert.match(conflict.stderr, new RegExp(`is in bucket ${bucket}, but --bucket says ${other}`));
+  const two = await cli(['rm', s3('env.txt'), `s3://${other}/z`]);
+  assertExit(two, 2);
+  assert.match(two.stderr, /one bucket per command/);
+  const none = await cli(['head', 's3:///k']);
+  assertExit(none, 2);
+  assert.match(none.stderr, /names no bucket/);
+  assert.deepEqual(await keys(), ['env.txt'], 'nothing stored, nothing deleted');
+});
+
+test('ls with no bucket at all lists the buckets (as aws s3 ls does), text and --json', async () => {
+  const text = await cli(['ls']);
+  assertExit(text, 0);
+  assert.match(text.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:]{8}Z  ${bucket}$`, 'm'));
+  const listed = await cli(['ls', '--json']);
+  assertExit(listed, 0);
+  const names = listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { name: string }).name);
+  assert.ok(names.includes(bucket) && names.includes(other), names.join(', '));
+  assert.deepEqual(names, [...names].sort(), 'by name');
+});
