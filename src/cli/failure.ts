@@ -53,8 +53,12 @@ export function toFailure(error: unknown, hints: Hints): Failure {
   if (error instanceof FileError) return { exitCode: EXIT_FAILURE, error: { code: 'FILE', message: error.message } };
   if (error instanceof CloudSparkError) {
     const { code, status, s3Code, field, requestId } = error;
-    // A TIMEOUT's advice names the library's option; the hint names the CLI's own (--timeout).
-    const message = code === 'TIMEOUT' && field ? error.message.replace(`; ${timeoutAdvice(field)}`, '') : error.message;
+    // Advice that names the library's option or method goes: the hint names the CLI's own
+    // (--timeout; cloudspark bucket create).
+    const message =
+      code === 'TIMEOUT' && field ? error.message.replace(`; ${timeoutAdvice(field)}`, '')
+      : code === 'NO_SUCH_BUCKET' ? error.message.replace(': create it with createBucket()', '')
+      : error.message;
     // INVALID_INPUT is refused before anything is sent: the command line (or its file) is wrong.
     const exitCode = code === 'INVALID_INPUT' ? EXIT_USAGE : code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;
     return { exitCode, error: { code, message, hint: hints(error), status, s3Code, field, requestId } };

@@ -40,11 +40,23 @@ export async function getObject(s: Session, key: string, options?: GetObjectOpti
   };
 }
 
-/** The object's metadata; `NO_SUCH_KEY` when it does not exist. */
+/** The object's metadata; `NO_SUCH_KEY` when it does not exist, `NO_SUCH_BUCKET` when its bucket does not. */
 export async function headObject(s: Session, key: string): Promise<ObjectMetadata> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  return toMetadata(key, await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key }));
+  const action = `headObject("${key}")`;
+  try {
+    return toMetadata(key, await s.send({ action, key }, 'HeadObjectCommand', { Bucket, Key: key }));
+  } catch (error) {
+    // A HEAD's 404 has no body to tell a missing key from a missing bucket: ask about the bucket.
+    // The bucket's HEAD fails NO_SUCH_BUCKET when it is the bucket that is missing.
+    if (error instanceof CloudSparkError && error.code === 'NO_SUCH_KEY') {
+      await s.send({ action, bucket: Bucket }, 'HeadBucketCommand', { Bucket }).catch((why: unknown) => {
+        if (why instanceof CloudSparkError && why.code === 'NO_SUCH_BUCKET') throw why;
+      });
+    }
+    throw error;
+  }
 }
 
 /**

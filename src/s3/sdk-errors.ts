@@ -91,7 +91,8 @@ export function fromSdkError(error: unknown, context: ErrorContext): CloudSparkE
   let code = codeOf(s3Code, status, context);
   if (code === 'NO_SUCH_KEY' && context.upload !== undefined) code = 'NO_SUCH_UPLOAD';
   code = own(context.means, s3Code) ?? own(context.means, code) ?? code;
-  const where = context.key !== undefined ? `key "${context.key}" in bucket "${context.bucket}"` : context.bucket !== undefined ? `bucket "${context.bucket}"` : undefined;
+  // A missing bucket is named as a bucket, even when a key was asked for.
+  const where = context.key !== undefined && code !== 'NO_SUCH_BUCKET' ? `key "${context.key}" in bucket "${context.bucket}"` : context.bucket !== undefined ? `bucket "${context.bucket}"` : undefined;
   const what = WHAT[code]?.(where) ?? (e.message && e.message !== 'UnknownError' ? e.message : 'the service answered with an error');
   return make(code, what);
 }

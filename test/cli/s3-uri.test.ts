@@ -75,3 +75,20 @@ test('ls with no bucket at all lists the buckets (as aws s3 ls does), text and -
   assert.ok(names.includes(bucket) && names.includes(other), names.join(', '));
   assert.deepEqual(names, [...names].sort(), 'by name');
 });
+
+test('a missing bucket is named as a missing bucket, by head (whose 404 has no body: the bucket is asked about), get, put and rm, with the CLI\'s own advice', async () => {
+  const missing = `s3://${uniqueBucket('cli-uri-gone')}/k.txt`;
+  for (const args of [['head', missing], ['get', missing, join(dir, 'k.txt')], ['put', small, missing], ['rm', missing]]) {
+    const run = await cli([...args, '--json']);
+    assertExit(run, 1);
+    const { error } = json<{ error: { code: string; message: string; hint?: string } }>(run);
+    assert.equal(error.code, 'NO_SUCH_BUCKET', `${args[0]}: ${error.message}`);
+    assert.match(error.message, /bucket "cs-cli-uri-gone-[^"]+" does not exist/, args[0]);
+    assert.doesNotMatch(error.message, /key "|createBucket\(\)/, `${args[0]}: not a key, and not the library's method`);
+    assert.match(error.hint ?? '', /cloudspark .*bucket create/);
+  }
+  // A missing key in a bucket that exists is still a missing key.
+  const head = await cli(['head', s3('not-there.txt'), '--json']);
+  assertExit(head, 1);
+  assert.equal(json<{ error: { code: string } }>(head).error.code, 'NO_SUCH_KEY');
+});
