@@ -13,6 +13,8 @@ import type { Output } from './output.js';
 
 export interface GlobalOptions {
   endpoint?: string;
+  /** aws CLI's name for --endpoint. */
+  endpointUrl?: string;
   region?: string;
   profile?: string;
   bucket?: string;
@@ -49,10 +51,13 @@ export class CliContext {
       const value = this.options[name];
       if (value !== undefined && root.getOptionValueSource(name) === 'cli') this.#flags.set(name, value);
     }
+    if (this.options.endpointUrl !== undefined && !this.#flags.has('endpoint')) this.#flags.set('endpoint', this.options.endpointUrl);
   }
 
   get endpoint(): string | undefined {
-    return this.options.endpoint ?? ENDPOINT_ENV.map((name) => process.env[name]).find((v) => v);
+    const { endpoint, endpointUrl } = this.options;
+    if (endpoint !== undefined && endpointUrl !== undefined && endpoint !== endpointUrl) throw new UsageError('--endpoint and --endpoint-url name two endpoints: give one');
+    return endpoint ?? endpointUrl ?? ENDPOINT_ENV.map((name) => process.env[name]).find((v) => v);
   }
 
   /**

@@ -52,7 +52,9 @@ export function buildProgram(app: App): Command {
   const program = new Command('cloudspark')
     .description('Amazon S3 and S3-compatible stores (Ceph RGW, MinIO, R2) from the terminal')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--endpoint <url>', `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS)`))
+    .addOption(new Option('--endpoint <url>', `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS); also --endpoint-url, as aws CLI spells it`))
+    // aws CLI's spelling, for hands used to it: the same option.
+    .addOption(new Option('--endpoint-url <url>').hideHelp())
     .addOption(new Option('--region <name>', 'the region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)'))
     .addOption(new Option('--profile <name>', 'a profile of the AWS shared config files'))
     .addOption(new Option('-b, --bucket <name>', 'the bucket to work on; or name it with the key: s3://BUCKET/KEY').env('CLOUDSPARK_BUCKET'))

@@ -92,3 +92,14 @@ test('a missing bucket is named as a missing bucket, by head (whose 404 has no b
   assertExit(head, 1);
   assert.equal(json<{ error: { code: string } }>(head).error.code, 'NO_SUCH_KEY');
 });
+
+test('--endpoint-url, as aws CLI spells it, is --endpoint; the two naming different endpoints is a usage error', async () => {
+  const endpoint = process.env['S3_ENDPOINT']!;
+  // The environment's endpoint leads nowhere: only the flag can make this work.
+  const env = { S3_ENDPOINT: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: undefined, AWS_ENDPOINT_URL_S3: undefined };
+  assertExit(await cli(['put', small, s3('via-url.txt'), '--endpoint-url', endpoint], { env }), 0);
+  assert.ok((await keys()).includes('via-url.txt'));
+  const both = await cli(['ls', s3(), '--endpoint-url', endpoint, '--endpoint', 'http://127.0.0.1:2'], { env });
+  assertExit(both, 2);
+  assert.match(both.stderr, /--endpoint and --endpoint-url name two endpoints/);
+});
