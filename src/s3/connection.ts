@@ -216,8 +216,8 @@ export class S3Connection {
     return multipart.completeMultipartUpload(this.#s, key, uploadId, parts, options);
   }
 
-  /** Discards an upload and the parts it holds. Aborting one that is already gone succeeds. */
-  abortMultipartUpload(key: string, uploadId: string): Promise<void> { return multipart.abortMultipartUpload(this.#s, key, uploadId); }
+  /** Discards an upload and the parts it holds: `true`; one already gone (completed or aborted) succeeds too, `false`. */
+  abortMultipartUpload(key: string, uploadId: string): Promise<boolean> { return multipart.abortMultipartUpload(this.#s, key, uploadId); }
 
   /** Multipart uploads begun and not finished (all pages); `olderThan` keeps those begun that many milliseconds ago, by the store's clock. */
   listMultipartUploads(options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {

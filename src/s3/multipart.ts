@@ -120,11 +120,14 @@ export async function completeMultipartUpload(s: Session, key: string, uploadId:
   return { key, etag: out.ETag || (await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key })).ETag };
 }
 
-/** Discards an upload and the parts it holds. Aborting one that is already gone succeeds: that is what aborting is for. */
-export async function abortMultipartUpload(s: Session, key: string, uploadId: string): Promise<void> {
+/**
+ * Discards an upload and the parts it holds. Aborting one that is already gone succeeds (that is
+ * what aborting is for), and resolves `false`: it was completed, aborted, or never begun.
+ */
+export async function abortMultipartUpload(s: Session, key: string, uploadId: string): Promise<boolean> {
   const Bucket = s.requireBucket();
   const op = uploadCall('abortMultipartUpload', key, uploadId);
-  await s.send({ ...op, absent: ['NO_SUCH_UPLOAD'] }, 'AbortMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId });
+  return (await s.send({ ...op, absent: ['NO_SUCH_UPLOAD'] }, 'AbortMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId })) !== undefined;
 }
 
 /**

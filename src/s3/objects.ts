@@ -81,17 +81,19 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
   if (ifMatch !== undefined && head.etag !== ifMatch) {
     throw new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object no longer has the ETag ${ifMatch}; nothing was changed`);
   }
+  const headers = { contentType: contentType ?? head.contentType, contentDisposition: contentDisposition ?? head.contentDisposition, cacheControl: cacheControl ?? head.cacheControl };
+  let copied;
   try {
-    await s.send({ action, key }, 'CopyObjectCommand', {
+    copied = await s.send({ action, key }, 'CopyObjectCommand', {
       Bucket,
       Key: key,
       CopySource: `${Bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
       CopySourceIfMatch: etag,
       MetadataDirective: 'REPLACE',
       Metadata: head.metadata,
-      ContentType: contentType ?? head.contentType,
-      ContentDisposition: contentDisposition ?? head.contentDisposition,
-      CacheControl: cacheControl ?? head.cacheControl,
+      ContentType: headers.contentType,
+      ContentDisposition: headers.contentDisposition,
+      CacheControl: headers.cacheControl,
     });
   } catch (error) {
     if (error instanceof CloudSparkError && error.status === 412) {
@@ -99,7 +101,13 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
     }
     throw error;
   }
-  return headObject(s, key);
+  // What the object is now, as a HEAD would tell it: what it was, with the headers given, and the
+  // copy's own ETag (which Ceph RGW sends unquoted here), date (to the second, as a
+  // Last-Modified header has it) and version.
+  const result = copied.CopyObjectResult;
+  const etagNow = result?.ETag === undefined ? head.etag : `"${result.ETag.replace(/^"|"$/g, '')}"`;
+  const modified = result?.LastModified === undefined ? head.lastModified : new Date(Math.floor(result.LastModified.getTime() / 1000) * 1000);
+  return { ...head, ...headers, etag: etagNow, lastModified: modified, versionId: copied.VersionId ?? head.versionId };
 }
 
 /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */

@@ -341,10 +341,8 @@ export function createUploadHandler(options: UploadHandlerOptions | UploadRoutes
 
       async 'multipart/abort'(call) {
         const { grant: held, key } = await upload(call, 'multipart.abort', 'multipart');
-        // The connection's abort succeeds on an upload already gone; the page must learn that a
-        // completed upload was not aborted (its object stays): 404 NO_SUCH_UPLOAD.
-        await connection.listParts(key, held.uploadId!);
-        await connection.abortMultipartUpload(key, held.uploadId!);
+        // An upload already gone (completed: its object stays) is not "aborted": the page must learn it.
+        if (!(await connection.abortMultipartUpload(key, held.uploadId!))) throw new HandlerError(404, 'NO_SUCH_UPLOAD', 'this multipart upload does not exist (any more): it was completed or aborted');
         return { aborted: true };
       },
 

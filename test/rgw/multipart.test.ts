@@ -43,12 +43,12 @@ test('parts sent to presigned URLs are listed, completed into the object, and th
   assert.deepEqual(await pending('mp/'), []);
 });
 
-test('abort discards the parts; aborting again succeeds; later calls say NO_SUCH_UPLOAD', async () => {
+test('abort discards the parts (true); aborting again succeeds (false: nothing was there); later calls say NO_SUCH_UPLOAD', async () => {
   const key = 'mp/aborted.bin';
   const { uploadId } = await ctx.conn.createMultipartUpload(key);
   await putPart(await ctx.conn.presignedUploadPartUrl(key, uploadId, 1), randomBytes(1000));
-  await ctx.conn.abortMultipartUpload(key, uploadId);
-  await ctx.conn.abortMultipartUpload(key, uploadId);
+  assert.equal(await ctx.conn.abortMultipartUpload(key, uploadId), true);
+  assert.equal(await ctx.conn.abortMultipartUpload(key, uploadId), false);
   assert.deepEqual(await pending('mp/aborted'), []);
   await assert.rejects(ctx.conn.listParts(key, uploadId), (e: CloudSparkError) => e.code === 'NO_SUCH_UPLOAD');
   await assert.rejects(ctx.conn.headObject(key), (e: CloudSparkError) => e.code === 'NO_SUCH_KEY');

@@ -300,6 +300,9 @@ test('setObjectHeaders: the headers rewritten in place, bytes and metadata kept;
   const before = await ctx.conn.headObject('headers/x.txt');
   const after = await ctx.conn.setObjectHeaders('headers/x.txt', { contentDisposition: 'attachment', cacheControl: 'no-cache' });
   assert.deepEqual([after.contentDisposition, after.cacheControl, after.contentType, after.metadata, after.etag], ['attachment', 'no-cache', 'text/plain', { owner: 'ada' }, before.etag]);
+  // What it answers is what a HEAD now says (built from the copy's answer, with no HEAD of its own).
+  const now = await ctx.conn.headObject('headers/x.txt');
+  assert.deepEqual({ ...after, lastModified: after.lastModified?.getTime() }, { ...now, lastModified: now.lastModified?.getTime() });
   assert.equal(await (await ctx.conn.getObject('headers/x.txt')).text(), 'body');
   await assert.rejects(ctx.conn.setObjectHeaders('headers/x.txt', { contentType: 'text/html', ifMatch: '"00000000000000000000000000000000"' }), { code: 'OBJECT_CHANGED' });
   assert.equal((await ctx.conn.headObject('headers/x.txt')).contentType, 'text/plain');
