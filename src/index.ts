@@ -33,6 +33,7 @@ export type {
   ListUploadsOptions,
   MultipartUpload,
   CreateMultipartOptions,
+  StoredHeadersOptions,
   CompleteMultipartOptions,
   UploadedPart,
   CompletedPart,

@@ -262,15 +262,7 @@ export interface MultipartUpload {
 }
 
 /** Options of `S3Connection.createMultipartUpload`: what the finished object is stored with. */
-export interface CreateMultipartOptions {
-  /** Stored as the object's Content-Type. */
-  contentType?: string | undefined;
-  /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
-  contentDisposition?: string | undefined;
-  /** Stored as the object's Cache-Control. */
-  cacheControl?: string | undefined;
-  /** Stored as user metadata (`x-amz-meta-*`). */
-  metadata?: Record<string, string> | undefined;
+export interface CreateMultipartOptions extends StoredHeadersOptions {
   /** Cancels the call (it rejects with `ABORTED`), its retries included. */
   signal?: AbortSignal | undefined;
 }
@@ -350,9 +342,9 @@ export interface UploadProgress {
   total?: number | undefined;
 }
 
-/** Options of `S3Connection.uploadObject`. */
-export interface UploadOptions {
-  /** Default: guessed from the key's extension, else `application/octet-stream`. */
+/** What an upload stores with the object: its headers and user metadata. */
+export interface StoredHeadersOptions {
+  /** Stored as the object's Content-Type. Default for uploads: guessed from the key's extension, else `application/octet-stream`. */
   contentType?: string | undefined;
   /** User metadata, stored as `x-amz-meta-*` headers. */
   metadata?: Record<string, string> | undefined;
@@ -360,6 +352,10 @@ export interface UploadOptions {
   cacheControl?: string | undefined;
   /** Stored as the object's Content-Disposition, e.g. `attachment` so browsers download it. */
   contentDisposition?: string | undefined;
+}
+
+/** Options of `S3Connection.uploadObject`. */
+export interface UploadOptions extends StoredHeadersOptions {
   /** Multipart part size in bytes, 5 MiB (the S3 minimum, and the default) to 5 GiB. */
   partSize?: number | undefined;
   /** Parts uploaded at once (default 4); memory used is about partSize x queueSize. */

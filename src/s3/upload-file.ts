@@ -7,7 +7,7 @@ import { CloudSparkError, invalidInput } from '../errors.js';
 import { assertContentType, assertHeaderValue, assertMetadata } from '../validate.js';
 import type { ErrorContext } from './sdk-errors.js';
 import { DirectClient, type Signer } from './direct.js';
-import type { UploadProgress, UploadResult } from './types.js';
+import type { StoredHeadersOptions, UploadProgress, UploadResult } from './types.js';
 import { contentTypeFor } from './mime.js';
 import { PART_SIZE_META } from './integrity.js';
 import { sharedBuffer } from './hash-worker.js';
@@ -15,15 +15,7 @@ import { MAX_PARTS, MIN_PART_SIZE } from './multipart.js';
 import { MiB, fileFailure, URL_LIFETIME, assertPath, cancelLink, directContext, eachLimited, fsp, transferOptions, type TransferContext } from './transfer.js';
 
 /** Options of `S3Connection.uploadFile`. */
-export interface UploadFileOptions {
-  /** Default: guessed from the key's extension, else `application/octet-stream`. */
-  contentType?: string | undefined;
-  /** User metadata, stored as `x-amz-meta-*` headers. */
-  metadata?: Record<string, string> | undefined;
-  /** Stored as the object's Cache-Control. */
-  cacheControl?: string | undefined;
-  /** Stored as the object's Content-Disposition. */
-  contentDisposition?: string | undefined;
+export interface UploadFileOptions extends StoredHeadersOptions {
   /** A file up to this size goes in one PUT, a larger one in parts of this size: 5 MiB to 5 GiB, default 8 MiB. */
   partSize?: number | undefined;
   /** Parts sent at once, 1 to 64 (default 8); memory used is about partSize x concurrency. */
