@@ -4,31 +4,22 @@
  * Each rejects with ABORTED at once (not when the slow transfer would have ended), sends no
  * request after the cancel, and leaves nothing: no object, no open upload, no part file.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNothingLeft, behindProxy, timed, type FaultSetup } from '../support/fault.js';
+import { assertNothingLeft, faultSuite, timed } from '../support/fault.js';
 import { pendingUploads } from '../support/rgw.js';
 import { isCloudSparkError } from '../unit/helpers.js';
 
 const MiB = 1024 * 1024;
 const big = randomBytes(12 * MiB);
-let s: FaultSetup;
-let dir: string;
-before(async () => {
-  s = await behindProxy('fault-cancel');
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-cancel-'));
-  writeFileSync(join(dir, 'big.bin'), big);
-  mkdirSync(join(dir, 'tree'));
-  writeFileSync(join(dir, 'tree', 'big.bin'), big);
-  writeFileSync(join(dir, 'tree', 'small.txt'), 'small');
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
+const s = faultSuite('fault-cancel', {}, async (s) => {
+  writeFileSync(join(s.dir, 'big.bin'), big);
+  mkdirSync(join(s.dir, 'tree'));
+  writeFileSync(join(s.dir, 'tree', 'big.bin'), big);
+  writeFileSync(join(s.dir, 'tree', 'small.txt'), 'small');
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,7 +38,7 @@ async function cancelAfter(after: number, run: (signal: AbortSignal) => Promise<
 test('uploadFile cancelled mid-part: ABORTED at once, no request after it, no object and no upload left open', async () => {
   s.proxy.reset();
   s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
-  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) => s.faulty.uploadFile(join(dir, 'big.bin'), 'cancel/file.bin', { partSize: 5 * MiB, concurrency: 2, signal }));
+  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) => s.faulty.uploadFile(join(s.dir, 'big.bin'), 'cancel/file.bin', { partSize: 5 * MiB, concurrency: 2, signal }));
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);
   const sent = sentAfter();
@@ -60,7 +51,7 @@ test('uploadFile cancelled mid-part: ABORTED at once, no request after it, no ob
 test('uploadDirectory cancelled mid-file: ABORTED at once, the multipart file not stored and no upload left open', async () => {
   s.proxy.reset();
   s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
-  const { error, lag } = await cancelAfter(1500, (signal) => s.faulty.uploadDirectory(join(dir, 'tree'), 'cancel-dir/', { partSize: 5 * MiB, signal }));
+  const { error, lag } = await cancelAfter(1500, (signal) => s.faulty.uploadDirectory(join(s.dir, 'tree'), 'cancel-dir/', { partSize: 5 * MiB, signal }));
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);
   await sleep(1000);
@@ -73,7 +64,7 @@ test('downloadPrefix cancelled mid-file: ABORTED at once, no part file left, the
   await s.direct.uploadObject(big, 'down/big.bin');
   await s.direct.uploadObject('small', 'down/a-small.txt');
   s.proxy.inject({ method: 'GET', path: /\/down\/big\.bin$/, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
-  const target = join(dir, 'down');
+  const target = join(s.dir, 'down');
   const { error, lag, sentAfter } = await cancelAfter(1500, (signal) => s.faulty.downloadPrefix('down/', target, { concurrency: 1, signal }));
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);

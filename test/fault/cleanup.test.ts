@@ -4,29 +4,20 @@
  * after the SDK's retry; and an abort that fails is named, with the upload id and the command
  * that removes it, never hidden behind "nothing was stored".
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertExit, finished, json, on, spawnCli, cli } from '../support/cli.js';
 import { pendingUploads } from '../support/rgw.js';
-import { behindProxy, timed, type FaultSetup } from '../support/fault.js';
+import { faultSuite, timed } from '../support/fault.js';
 import { isCloudSparkError } from '../unit/helpers.js';
 
 const MiB = 1024 * 1024;
-let s: FaultSetup;
-let dir: string;
 const big = randomBytes(12 * MiB);
-before(async () => {
-  s = await behindProxy('fault-cleanup', { timeouts: { idle: 15_000 } });
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-cleanup-'));
-  writeFileSync(join(dir, 'big.bin'), big);
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
+const s = faultSuite('fault-cleanup', { timeouts: { idle: 15_000 } }, async (s) => {
+  writeFileSync(join(s.dir, 'big.bin'), big);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,7 +26,7 @@ test('a cancel while CreateMultipartUpload has no answer: ABORTED at once (the s
   s.proxy.reset();
   const stall = s.proxy.inject({ method: 'POST', query: { uploads: true }, times: Infinity, action: { kind: 'stall' } });
   const controller = new AbortController();
-  const upload = timed(() => s.faulty.uploadFile(join(dir, 'big.bin'), 'c/stalled.bin', { partSize: 5 * MiB, signal: controller.signal }));
+  const upload = timed(() => s.faulty.uploadFile(join(s.dir, 'big.bin'), 'c/stalled.bin', { partSize: 5 * MiB, signal: controller.signal }));
   while (stall.fired < 1) await sleep(10);
   controller.abort();
   const { ms, error } = await upload;
@@ -47,7 +38,7 @@ test('a cancel while CreateMultipartUpload has no answer: ABORTED at once (the s
 test('the answer to CreateMultipartUpload lost (the store began the upload): after the SDK\'s retry, no orphan upload is left', async () => {
   s.proxy.reset();
   const lost = s.proxy.inject({ method: 'POST', query: { uploads: true }, action: { kind: 'cut-response', bytes: 0 } });
-  await s.faulty.uploadFile(join(dir, 'big.bin'), 'c/lost.bin', { partSize: 5 * MiB });
+  await s.faulty.uploadFile(join(s.dir, 'big.bin'), 'c/lost.bin', { partSize: 5 * MiB });
   assert.equal(lost.fired, 1);
   assert.equal(s.proxy.seen.filter((r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query)).length, 2, 'the create was sent twice');
   assert.deepEqual(await pendingUploads(s.direct), [], 'the upload begun by the first attempt was aborted');
@@ -59,7 +50,7 @@ test('Ctrl-C during put while the store refuses the abort (503): exit 130, and t
   // Parts go slowly, so that the interrupt lands mid-upload; every DELETE (abort) is refused.
   s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: 2 * MiB } });
   const refused = s.proxy.inject({ method: 'DELETE', times: Infinity, action: { kind: 'status', status: 503 } });
-  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'big.bin', 'c/left.bin', '--part-size', '5MiB', '--json'], { cwd: dir });
+  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'big.bin', 'c/left.bin', '--part-size', '5MiB', '--json'], { cwd: s.dir });
   const done = finished(child);
   while (!s.proxy.seen.some((r) => r.method === 'PUT')) await sleep(10);
   await sleep(200);
@@ -83,10 +74,10 @@ test('Ctrl-C during put while the store refuses the abort (503): exit 130, and t
 
 test('put of a file rewritten in place while it is read (same size): exit 1 naming the change, nothing stored, no upload open', async () => {
   s.proxy.reset();
-  const path = join(dir, 'rewritten.bin');
+  const path = join(s.dir, 'rewritten.bin');
   writeFileSync(path, big);
   s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: 4 * MiB } });
-  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'rewritten.bin', 'c/torn.bin', '--part-size', '5MiB', '--concurrency', '1', '--json'], { cwd: dir });
+  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'rewritten.bin', 'c/torn.bin', '--part-size', '5MiB', '--concurrency', '1', '--json'], { cwd: s.dir });
   const done = finished(child);
   while (!s.proxy.seen.some((r) => r.method === 'PUT')) await sleep(10);
   // Another program rewrites the file in place: same size, other bytes.

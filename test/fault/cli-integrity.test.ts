@@ -4,40 +4,31 @@
  * leaving no object, no open upload and no file, when every body is. `get` says in `--json`
  * whether the bytes were checked, and prints one notice line when they could not be.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertExit, cli, json, on } from '../support/cli.js';
 import { pendingUploads } from '../support/rgw.js';
-import { assertNothingLeft, behindProxy, type FaultSetup } from '../support/fault.js';
+import { assertNothingLeft, faultSuite } from '../support/fault.js';
 
 const MiB = 1024 * 1024;
 const small = randomBytes(200_000);
 const big = randomBytes(12 * MiB + 1);
-let s: FaultSetup;
-let dir: string;
-before(async () => {
-  s = await behindProxy('fault-cli-integrity');
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-cli-integrity-'));
-  writeFileSync(join(dir, 'small.bin'), small);
-  writeFileSync(join(dir, 'big.bin'), big);
-  mkdirSync(join(dir, 'tree', 'sub'), { recursive: true });
-  writeFileSync(join(dir, 'tree', 'a.bin'), small);
-  writeFileSync(join(dir, 'tree', 'sub', 'b.bin'), big);
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
+const s = faultSuite('fault-cli-integrity', {}, async (s) => {
+  writeFileSync(join(s.dir, 'small.bin'), small);
+  writeFileSync(join(s.dir, 'big.bin'), big);
+  mkdirSync(join(s.dir, 'tree', 'sub'), { recursive: true });
+  writeFileSync(join(s.dir, 'tree', 'a.bin'), small);
+  writeFileSync(join(s.dir, 'tree', 'sub', 'b.bin'), big);
 });
 
-const run = (args: string[], input?: Buffer) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: dir, input });
+const run = (args: string[], input?: Buffer) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: s.dir, input });
 const stored = async (key: string) => Buffer.from(await (await s.direct.getObject(key)).bytes());
 const corrupt = (way: 'up' | 'down', times: number) =>
   s.proxy.inject({ method: way === 'up' ? 'PUT' : 'GET', path: /\.bin$/, times, action: { kind: 'corrupt', body: way === 'up' ? 'request' : 'response' } });
-const local = () => readdirSync(dir).sort();
+const local = () => readdirSync(s.dir).sort();
 
 test('put of one PUT, of parts, and of stdin: corrupted first bodies are refused by the store and sent again: exit 0, the stored bytes are the file', async () => {
   for (const [args, key, bytes, input] of [
@@ -74,8 +65,8 @@ test('get: a corrupted body is fetched again: exit 0, verified: true in --json, 
   assertExit(get, 0);
   assert.equal(fault.fired, 1);
   assert.equal(json<{ verified: boolean }>(get).verified, true);
-  assert.ok(readFileSync(join(dir, 'got.bin')).equals(big));
-  rmSync(join(dir, 'got.bin'));
+  assert.ok(readFileSync(join(s.dir, 'got.bin')).equals(big));
+  rmSync(join(s.dir, 'got.bin'));
 });
 
 test('get with every body corrupted: exit 1, CORRUPT, no file and no part file', async () => {
@@ -97,13 +88,13 @@ test('get of an object whose ETag is no MD5: exit 0, verified: false with the re
   assert.equal(out.verified, false);
   assert.match(out.unverifiedReason, /is not an MD5/);
   assert.deepEqual(get.stderr.split('\n').filter((l) => l.startsWith('notice:')), [`notice: the bytes were not checked: ${out.unverifiedReason}`]);
-  rmSync(join(dir, 'unchecked.bin'));
+  rmSync(join(s.dir, 'unchecked.bin'));
   // --no-verify: no check, said so.
   s.proxy.reset();
   const off = await run(['get', 'c/small.bin', 'off.bin', '--json', '--no-verify']);
   assertExit(off, 0);
   assert.equal(json<{ verified: boolean }>(off).verified, false);
-  rmSync(join(dir, 'off.bin'));
+  rmSync(join(s.dir, 'off.bin'));
 });
 
 test('put -r and get -r: corrupted bodies among the files are sent or fetched again: exit 0, verified, every file intact', async () => {
@@ -120,13 +111,13 @@ test('put -r and get -r: corrupted bodies among the files are sent or fetched ag
   assert.equal(down.fired, 2);
   const summary = json<{ files: number; verified: boolean; unverified: unknown[] }>(get);
   assert.deepEqual([summary.files, summary.verified, summary.unverified], [2, true, []]);
-  assert.ok(readFileSync(join(dir, 'copy', 'a.bin')).equals(small));
-  assert.ok(readFileSync(join(dir, 'copy', 'sub', 'b.bin')).equals(big));
-  rmSync(join(dir, 'copy'), { recursive: true });
+  assert.ok(readFileSync(join(s.dir, 'copy', 'a.bin')).equals(small));
+  assert.ok(readFileSync(join(s.dir, 'copy', 'sub', 'b.bin')).equals(big));
+  rmSync(join(s.dir, 'copy'), { recursive: true });
   s.proxy.reset();
   corrupt('down', Infinity);
   const bad = await run(['get', '-r', 'tree/', 'copy', '--json']);
   assertExit(bad, 1);
   assert.equal(json<{ error: { code: string } }>(bad).error.code, 'CORRUPT');
-  assert.deepEqual(readdirSync(join(dir, 'copy'), { recursive: true }).filter((f) => f !== 'sub'), [], 'no file and no part file');
+  assert.deepEqual(readdirSync(join(s.dir, 'copy'), { recursive: true }).filter((f) => f !== 'sub'), [], 'no file and no part file');
 });

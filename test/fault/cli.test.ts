@@ -5,32 +5,23 @@
  * leaves no file; a stalled store
  * gives "no answer from <endpoint> for N s" and exit 1 within --timeout times the attempts.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertExit, cli, json, on } from '../support/cli.js';
 import { pendingUploads } from '../support/rgw.js';
-import { assertNothingLeft, behindProxy, timed, type FaultSetup } from '../support/fault.js';
+import { assertNothingLeft, faultSuite, timed } from '../support/fault.js';
 
 const MiB = 1024 * 1024;
-let s: FaultSetup;
-let dir: string;
 const body = randomBytes(12 * MiB);
-before(async () => {
-  s = await behindProxy('fault-cli');
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-cli-'));
-  writeFileSync(join(dir, 'up.bin'), body);
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
+const s = faultSuite('fault-cli', {}, async (s) => {
+  writeFileSync(join(s.dir, 'up.bin'), body);
 });
 
 /** The bin, on the test bucket, through the proxy. */
-const run = (...args: string[]) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: dir });
+const run = (...args: string[]) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: s.dir });
 
 test('put (multipart) goes through a 503 on a part and a part cut after 1 MiB: exit 0, same bytes, no upload left open', async () => {
   s.proxy.reset();
@@ -61,13 +52,13 @@ test('put (multipart) goes through a 503 on create and a 500 on complete: exit 0
 
 test('put of a small file (one PUT) goes through a 503 SlowDown: exit 0, same bytes', async () => {
   s.proxy.reset();
-  writeFileSync(join(dir, 'small.txt'), 'one small body');
+  writeFileSync(join(s.dir, 'small.txt'), 'one small body');
   const slow = s.proxy.inject({ method: 'PUT', path: /\/cli\/small\.txt$/, action: { kind: 'status', status: 503 } });
   const put = await run('put', 'small.txt', 'cli/small.txt', '--json');
   assertExit(put, 0);
   assert.equal(slow.fired, 1);
   assert.equal(await (await s.direct.getObject('cli/small.txt')).text(), 'one small body');
-  rmSync(join(dir, 'small.txt'));
+  rmSync(join(s.dir, 'small.txt'));
 });
 
 test('put that cannot succeed (every part refused with 500): exit 1, SERVICE_ERROR, nothing stored, no upload open', async () => {
@@ -87,12 +78,12 @@ test('get whose first range is cut after 1 MiB: resumed, exit 0, the same bytes'
   assertExit(get, 0);
   assert.equal(cut.fired, 1);
   assert.equal(json<{ size: number }>(get).size, body.length);
-  assert.ok(readFileSync(join(dir, 'resumed.bin')).equals(body));
+  assert.ok(readFileSync(join(s.dir, 'resumed.bin')).equals(body));
   // The first range (bytes 0-8 MiB) resumed from after the 1 MiB that arrived, not from 0.
   const ranges = s.proxy.seen.filter((r) => r.method === 'GET').map((r) => r.range);
   assert.ok(ranges.some((r) => { const m = /^bytes=(\d+)-8388607$/.exec(r ?? ''); return m !== null && Number(m[1]) >= MiB; }), `no resumed range in ${ranges.join(', ')}`);
   assert.equal(ranges.filter((r) => r === 'bytes=0-8388607').length, 1, 'the first range was not fetched again whole');
-  rmSync(join(dir, 'resumed.bin'));
+  rmSync(join(s.dir, 'resumed.bin'));
 });
 
 test('get cut after 1 MiB of the body, and every request after it cut too: exit 1 (NETWORK), and no file at the target, not even a part file', async () => {
@@ -106,7 +97,7 @@ test('get cut after 1 MiB of the body, and every request after it cut too: exit 
   const { error } = json<{ error: { code: string; message: string } }>(get);
   assert.equal(error.code, 'NETWORK');
   assert.match(error.message, /broke off after .* of 12 MiB \(the connection closed early\); "cut\.bin" was not written/);
-  assert.deepEqual(readdirSync(dir).sort(), ['up.bin']);
+  assert.deepEqual(readdirSync(s.dir).sort(), ['up.bin']);
 });
 
 test('get that goes silent mid-body, and stays silent, with --timeout 1: exit 1, "no answer from <endpoint> for 1 s", no file', async () => {
@@ -116,8 +107,8 @@ test('get that goes silent mid-body, and stays silent, with --timeout 1: exit 1,
   const { ms, value: get } = await timed(() => run('--timeout', '1', 'get', 'cli/down.bin', 'silent.bin'));
   assertExit(get!, 1);
   assert.match(get!.stderr, new RegExp(`^cloudspark: download of key "cli/down.bin" in bucket "${s.bucket}" broke off after .* \\(no answer from ${s.proxy.endpoint} for 1 s\\); "silent.bin" was not written$`, 'm'));
-  assert.ok(!existsSync(join(dir, 'silent.bin')));
-  assert.deepEqual(readdirSync(dir).sort(), ['up.bin']);
+  assert.ok(!existsSync(join(s.dir, 'silent.bin')));
+  assert.deepEqual(readdirSync(s.dir).sort(), ['up.bin']);
   assert.ok(ms < 20_000, `${ms} ms`);
 });
 

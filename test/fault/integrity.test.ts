@@ -6,15 +6,14 @@
  * fails CORRUPT and leaves no object, no open upload and no file. What is stored is read back
  * straight from RGW, never through the proxy.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertNothingLeft, behindProxy, type FaultSetup } from '../support/fault.js';
+import { assertNothingLeft, faultSuite } from '../support/fault.js';
 import { pendingUploads, rgw } from '../support/rgw.js';
 import { isCloudSparkError } from '../unit/helpers.js';
 import type { FaultRule } from '../support/fault-proxy.js';
@@ -23,18 +22,10 @@ import type { DownloadOptions } from '../../src/index.js';
 const MiB = 1024 * 1024;
 const small = randomBytes(300_000);
 const big = randomBytes(12 * MiB + 4321);
-let s: FaultSetup;
-let dir: string;
 
-before(async () => {
-  s = await behindProxy('fault-integrity');
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-integrity-'));
-  writeFileSync(join(dir, 'small.bin'), small);
-  writeFileSync(join(dir, 'big.bin'), big);
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
+const s = faultSuite('fault-integrity', {}, async (s) => {
+  writeFileSync(join(s.dir, 'small.bin'), small);
+  writeFileSync(join(s.dir, 'big.bin'), big);
 });
 
 /** The object as RGW holds it, read straight from RGW. */
@@ -52,7 +43,7 @@ const filesIn = (folder: string) => readdirSync(folder).sort();
 test('uploadFile, one PUT: the first body corrupted is refused by the store (BadDigest) and sent again: the stored bytes are the file', async () => {
   s.proxy.reset();
   const fault = corrupt('up', 1);
-  await s.faulty.uploadFile(join(dir, 'small.bin'), 'up/one.bin');
+  await s.faulty.uploadFile(join(s.dir, 'small.bin'), 'up/one.bin');
   assert.equal(fault.fired, 1);
   assert.equal(puts(), 2, 'the refused PUT was sent once more');
   assert.ok((await stored('up/one.bin')).equals(small));
@@ -61,7 +52,7 @@ test('uploadFile, one PUT: the first body corrupted is refused by the store (Bad
 test('uploadFile, multipart: the first two part bodies corrupted are sent again: intact, no upload left open', async () => {
   s.proxy.reset();
   const fault = corrupt('up', 2, { query: { partNumber: true } });
-  await s.faulty.uploadFile(join(dir, 'big.bin'), 'up/parts.bin', { partSize: 5 * MiB, concurrency: 1 });
+  await s.faulty.uploadFile(join(s.dir, 'big.bin'), 'up/parts.bin', { partSize: 5 * MiB, concurrency: 1 });
   assert.equal(fault.fired, 2);
   assert.equal(puts(), 3 + 2);
   assert.ok((await stored('up/parts.bin')).equals(big));
@@ -83,7 +74,7 @@ test('uploadObject (the SDK path), one PUT and multipart: a corrupted first body
 
 test('uploadDirectory: corrupted bodies among its files are sent again: every file intact', async () => {
   s.proxy.reset();
-  const tree = join(dir, 'tree');
+  const tree = join(s.dir, 'tree');
   mkdirSync(join(tree, 'sub'), { recursive: true });
   const files = { 'a.bin': randomBytes(70_000), 'sub/b.bin': randomBytes(1), 'sub/c.bin': big };
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(tree, name), bytes);
@@ -97,13 +88,13 @@ test('uploadDirectory: corrupted bodies among its files are sent again: every fi
 test('every upload body corrupted: uploadFile (one PUT and multipart), uploadObject and uploadDirectory fail CORRUPT and leave nothing', async () => {
   s.proxy.reset();
   const fault = corrupt('up', Infinity);
-  await assert.rejects(s.faulty.uploadFile(join(dir, 'small.bin'), 'bad/one.bin'), isCloudSparkError('CORRUPT'));
+  await assert.rejects(s.faulty.uploadFile(join(s.dir, 'small.bin'), 'bad/one.bin'), isCloudSparkError('CORRUPT'));
   await assertNothingLeft(s.direct, 'bad/one.bin');
-  await assert.rejects(s.faulty.uploadFile(join(dir, 'big.bin'), 'bad/parts.bin', { partSize: 5 * MiB }), isCloudSparkError('CORRUPT'));
+  await assert.rejects(s.faulty.uploadFile(join(s.dir, 'big.bin'), 'bad/parts.bin', { partSize: 5 * MiB }), isCloudSparkError('CORRUPT'));
   await assertNothingLeft(s.direct, 'bad/parts.bin');
   await assert.rejects(s.faulty.uploadObject(big, 'bad/sdk.bin'), isCloudSparkError('CORRUPT'));
   await assertNothingLeft(s.direct, 'bad/sdk.bin');
-  const tree = join(dir, 'bad-tree');
+  const tree = join(s.dir, 'bad-tree');
   mkdirSync(tree);
   writeFileSync(join(tree, 'x.bin'), small);
   await assert.rejects(s.faulty.uploadDirectory(tree, 'bad/tree'), (e: Error & { code?: string; cause?: { code?: string } }) => {
@@ -117,7 +108,7 @@ test('every upload body corrupted: uploadFile (one PUT and multipart), uploadObj
 
 /** Downloads `key` through the proxy to a fresh path; the file must equal `expected`. */
 async function download(key: string, expected: Buffer, options: DownloadOptions = {}) {
-  const path = join(dir, `dl-${key.replace(/\W/g, '_')}`);
+  const path = join(s.dir, `dl-${key.replace(/\W/g, '_')}`);
   rmSync(path, { force: true });
   const result = await s.faulty.downloadObject(key, path, options);
   assert.ok(readFileSync(path).equals(expected), `the file written for ${key} is the object`);
@@ -137,7 +128,7 @@ test('downloadObject, one part: a corrupted body is fetched again; verified: tru
 });
 
 test('downloadObject, multipart uploaded by cloudspark (part size recorded), ranges not aligned to its parts: a corrupted range is fetched again', async () => {
-  await s.direct.uploadFile(join(dir, 'big.bin'), 'down/cs.bin', { partSize: 5 * MiB });
+  await s.direct.uploadFile(join(s.dir, 'big.bin'), 'down/cs.bin', { partSize: 5 * MiB });
   assert.equal((await s.direct.headObject('down/cs.bin')).metadata['cloudspark-part-size'], String(5 * MiB));
   s.proxy.reset();
   const fault = corrupt('down', 1, { headers: { range: /^bytes=4194304-/ } });
@@ -169,8 +160,8 @@ test("downloadObject, multipart uploaded by the SDK's lib-storage with 8 MiB par
 });
 
 test('downloadObject with every body corrupted: CORRUPT after the retries, no file and no part file', async () => {
-  await s.direct.uploadFile(join(dir, 'big.bin'), 'down/all.bin', { partSize: 5 * MiB });
-  const folder = join(dir, 'all');
+  await s.direct.uploadFile(join(s.dir, 'big.bin'), 'down/all.bin', { partSize: 5 * MiB });
+  const folder = join(s.dir, 'all');
   mkdirSync(folder);
   for (const [key, options] of [['down/one.bin', {}], ['down/all.bin', { partSize: 4 * MiB }]] as const) {
     s.proxy.reset();
@@ -187,7 +178,7 @@ test('downloadPrefix: corrupted bodies among its files are fetched again: every 
   // Object bodies only: a listing's XML has no checksum to check (a flipped bit there is an XML error).
   const objects = { path: /\/p\// };
   const fault = corrupt('down', 2, objects);
-  const target = join(dir, 'prefix');
+  const target = join(s.dir, 'prefix');
   const result = await s.faulty.downloadPrefix('p/', target);
   assert.equal(fault.fired, 2);
   assert.equal(result.verified, true);
@@ -196,7 +187,7 @@ test('downloadPrefix: corrupted bodies among its files are fetched again: every 
   assert.ok(readFileSync(join(target, 'b', 'c.bin')).equals(files['p/b/c.bin']));
   s.proxy.reset();
   corrupt('down', Infinity, objects);
-  const bad = join(dir, 'prefix-bad');
+  const bad = join(s.dir, 'prefix-bad');
   await assert.rejects(s.faulty.downloadPrefix('p/', bad), isCloudSparkError('CORRUPT'));
   assert.deepEqual(readdirSync(bad, { recursive: true }).filter((f) => !['b'].includes(String(f))), [], 'no file and no part file');
 });
@@ -218,7 +209,7 @@ test('verified: false, with the reason, for an ETag that is no MD5 and for an SS
 test('verify: false skips the check: the corrupted bytes are written (this is what the check prevents), verified: false', async () => {
   s.proxy.reset();
   const fault = corrupt('down', 1);
-  const path = join(dir, 'unchecked.bin');
+  const path = join(s.dir, 'unchecked.bin');
   const result = await s.faulty.downloadObject('down/one.bin', path, { verify: false });
   assert.equal(fault.fired, 1);
   assert.equal(result.verified, false);

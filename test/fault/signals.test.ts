@@ -5,34 +5,25 @@
  * (no multipart upload open) and what the folder holds (no part file) are checked, not the
  * message.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { assertExit, finished, on, spawnCli } from '../support/cli.js';
 import { pendingUploads } from '../support/rgw.js';
-import { behindProxy, type FaultSetup } from '../support/fault.js';
+import { faultSuite } from '../support/fault.js';
 
 const MiB = 1024 * 1024;
-let s: FaultSetup;
-let dir: string;
 const big = randomBytes(12 * MiB);
-before(async () => {
-  s = await behindProxy('fault-signals');
-  dir = mkdtempSync(join(tmpdir(), 'cloudspark-fault-signals-'));
-  writeFileSync(join(dir, 'big.bin'), big);
-  mkdirSync(join(dir, 'tree'));
-  writeFileSync(join(dir, 'tree', 'big.bin'), big);
-  writeFileSync(join(dir, 'tree', 'small.txt'), 'small');
+const s = faultSuite('fault-signals', {}, async (s) => {
+  writeFileSync(join(s.dir, 'big.bin'), big);
+  mkdirSync(join(s.dir, 'tree'));
+  writeFileSync(join(s.dir, 'tree', 'big.bin'), big);
+  writeFileSync(join(s.dir, 'tree', 'small.txt'), 'small');
   await s.direct.uploadObject(big, 'seed/big.bin');
   await s.direct.uploadObject(big, 'seed/tree/big.bin');
-});
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,7 +44,7 @@ for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
       s.proxy.reset();
       // Bodies crawl, so that the signal lands while bytes are moving.
       s.proxy.inject({ method: command.method, path: /\.bin/, times: Infinity, action: { kind: 'slow', bytesPerSecond: 2 * MiB } });
-      const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...command.args(label)], { cwd: dir });
+      const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...command.args(label)], { cwd: s.dir });
       const done = finished(child);
       while (!s.proxy.seen.some((r) => r.method === command.method && /\.bin/.test(r.path))) await sleep(10);
       await sleep(300);
@@ -61,7 +52,7 @@ for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
       const run = await done;
       assertExit(run, 128 + constants.signals[signal]);
       assert.deepEqual(await pendingUploads(s.direct), [], `${label}: no multipart upload left open`);
-      assert.deepEqual(partFiles(dir), [], `${label}: no part file`);
+      assert.deepEqual(partFiles(s.dir), [], `${label}: no part file`);
     }
   });
 }

@@ -4,6 +4,10 @@
  * really got stored, or left behind).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { S3Connection, S3ConnectionOptions } from '../../src/index.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { connection, pendingUploads, rgw, withBucket } from './rgw.js';
@@ -33,6 +37,30 @@ export async function behindProxy(label: string, options: S3ConnectionOptions = 
       await cleanup();
     },
   };
+}
+
+/** A fault-tier file's set-up, with a scratch folder of its own. */
+export interface FaultSuite extends FaultSetup {
+  /** A fresh folder, removed after the file's tests. */
+  dir: string;
+}
+
+/**
+ * What most fault-tier files share: before their tests, `behindProxy(label, options)` and a
+ * scratch folder, then `prepare` (files to send, objects to fetch); after them, both removed.
+ * The object is filled in by `before`: use it inside tests.
+ */
+export function faultSuite(label: string, options: S3ConnectionOptions = {}, prepare?: (suite: FaultSuite) => unknown): FaultSuite {
+  const suite = {} as FaultSuite;
+  before(async () => {
+    Object.assign(suite, await behindProxy(label, options), { dir: mkdtempSync(join(tmpdir(), `cloudspark-${label}-`)) });
+    await prepare?.(suite);
+  });
+  after(async () => {
+    if (suite.dir !== undefined) rmSync(suite.dir, { recursive: true, force: true });
+    await suite.close?.();
+  });
+  return suite;
 }
 
 /** Nothing stored under `key` and no multipart upload open in the bucket, as RGW itself says. */
