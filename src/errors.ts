@@ -19,6 +19,8 @@ export type CloudSparkErrorCode =
   | 'ACCESS_DENIED'
   /** The bucket exists and belongs to another account. */
   | 'ALREADY_EXISTS'
+  /** The bucket still holds objects (or unfinished uploads): it cannot be deleted. */
+  | 'BUCKET_NOT_EMPTY'
   /** A public-access block refused a public bucket policy. */
   | 'POLICY_BLOCKED_BY_PUBLIC_ACCESS'
   /** No credentials could be found, or the temporary ones could not be obtained. */

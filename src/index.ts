@@ -10,6 +10,7 @@ export { S3Connection } from './s3/connection.js';
 export type {
   S3ConnectionOptions,
   BucketInfo,
+  DeleteObjectsResult,
   CreateBucketResult,
   PublicAccessSettings,
   PresignOptions,

@@ -78,6 +78,13 @@ export class CliContext {
     return key;
   }
 
+  /** The argument of a command whose argument is a bucket (mb, rb): NAME, or s3://NAME as action() read it. */
+  bucketArg(arg: string): string {
+    if (this.#uriBucket === undefined) return arg;
+    if (arg !== '') throw new UsageError(`name a bucket, not an object: s3://${this.#uriBucket}`);
+    return this.#uriBucket;
+  }
+
   /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
   get bucket(): string {
     const bucket = this.options.bucket;

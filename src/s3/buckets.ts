@@ -47,6 +47,13 @@ export async function listBuckets(s: Session): Promise<BucketInfo[]> {
   return (answer.Buckets ?? []).map((b) => ({ name: b.Name ?? '', creationDate: b.CreationDate })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** Deletes the bound bucket, which must hold no objects and no unfinished uploads (`BUCKET_NOT_EMPTY`). */
+export async function deleteBucket(s: Session): Promise<void> {
+  const Bucket = s.requireBucket();
+  await s.send({ action: `deleteBucket("${Bucket}")`, bucket: Bucket }, 'DeleteBucketCommand', { Bucket });
+  s.logger?.info?.(`cloudspark: bucket "${Bucket}" deleted`);
+}
+
 /** Sets the bucket's CORS rules; default: the original's open rule plus `ExposeHeaders: ['ETag']`. */
 export async function setBucketCors(s: Session, rules?: CorsRule[]): Promise<void> {
   const CORSRules = rules === undefined ? defaultCorsRules() : validateCorsRules(rules);

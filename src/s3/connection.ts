@@ -43,6 +43,7 @@ import type {
   ObjectInfo,
   ObjectListing,
   ObjectMetadata,
+  DeleteObjectsResult,
   PendingUpload,
   PresignGetOptions,
   PresignOptions,
@@ -110,6 +111,9 @@ export class S3Connection {
 
   /** Creates the bucket and binds it; `created: false` when it is yours already, `ALREADY_EXISTS` when someone else's. */
   createBucket(name: string): Promise<CreateBucketResult> { return buckets.createBucket(this.#s, name); }
+
+  /** Deletes the bound bucket, which must hold no objects and no unfinished uploads (`BUCKET_NOT_EMPTY`). */
+  deleteBucket(): Promise<void> { return buckets.deleteBucket(this.#s); }
 
   /** Every bucket of the account the credentials belong to, by name (needs no bound bucket). */
   listBuckets(): Promise<BucketInfo[]> { return buckets.listBuckets(this.#s); }
@@ -183,6 +187,9 @@ export class S3Connection {
 
   /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
   deleteObject(key: string): Promise<void> { return objects.deleteObject(this.#s, key); }
+
+  /** Deletes many objects, 1000 per request: `{ deleted, failed }`; a missing key counts as deleted, as in S3. */
+  deleteObjects(keys: readonly string[]): Promise<DeleteObjectsResult> { return objects.deleteObjects(this.#s, keys); }
 
   /** Rewrites the object's `Content-Type`, `Content-Disposition` or `Cache-Control` in place, keeping its bytes and metadata; resolves to what it now has. */
   setObjectHeaders(key: string, options?: SetObjectHeadersOptions): Promise<ObjectMetadata> { return objects.setObjectHeaders(this.#s, key, options); }

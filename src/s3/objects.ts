@@ -7,7 +7,7 @@ import { typedBody } from './download.js';
 import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
-import type { GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
+import type { DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
 
 /**
  * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
@@ -115,6 +115,32 @@ export async function deleteObject(s: Session, key: string): Promise<void> {
   const Bucket = s.requireBucket();
   assertKey(key);
   await s.send({ action: `deleteObject("${key}")`, key }, 'DeleteObjectCommand', { Bucket, Key: key });
+}
+
+/** Keys per DeleteObjects request: S3's limit. */
+const DELETE_BATCH = 1000;
+
+/**
+ * Deletes many objects, 1000 per request (DeleteObjects). Every key is checked before the
+ * first request. Keys that do not exist count as deleted, as in S3; keys the store refused are
+ * in `failed`, with its code, and the call still resolves.
+ */
+export async function deleteObjects(s: Session, keys: readonly string[]): Promise<DeleteObjectsResult> {
+  const Bucket = s.requireBucket();
+  if (!Array.isArray(keys)) throw invalidInput('keys', 'must be an array of object keys');
+  for (const key of keys) assertKey(key);
+  const result: DeleteObjectsResult = { deleted: [], failed: [] };
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+    const batch = keys.slice(i, i + DELETE_BATCH);
+    const answer = await s.send({ action: `deleteObjects(${keys.length} key${keys.length === 1 ? "" : "s"})` }, 'DeleteObjectsCommand', { Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } });
+    const refused = new Map((answer.Errors ?? []).map((e) => [e.Key ?? '', { key: e.Key ?? '', s3Code: e.Code ?? 'Unknown', message: e.Message ?? '' }]));
+    for (const key of batch) {
+      const failed = refused.get(key);
+      if (failed) result.failed.push(failed);
+      else result.deleted.push(key);
+    }
+  }
+  return result;
 }
 
 /** Every object of the bucket (or under `prefix`), one page of up to `pageSize` at a time. */

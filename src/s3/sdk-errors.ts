@@ -38,6 +38,7 @@ const S3_CODES: Readonly<Record<string, CloudSparkErrorCode>> = {
   NoSuchKey: 'NO_SUCH_KEY',
   NoSuchUpload: 'NO_SUCH_UPLOAD',
   BucketAlreadyExists: 'ALREADY_EXISTS',
+  BucketNotEmpty: 'BUCKET_NOT_EMPTY',
   AccessDenied: 'ACCESS_DENIED',
   Forbidden: 'ACCESS_DENIED',
   AllAccessDisabled: 'ACCESS_DENIED',
@@ -54,6 +55,7 @@ const WHAT: Partial<Record<CloudSparkErrorCode, (where: string | undefined) => s
   NO_SUCH_KEY: (where) => `${where ?? 'the key'} does not exist`,
   NO_SUCH_UPLOAD: (where) => `the multipart upload of ${where ?? 'the key'} does not exist: it was completed or aborted, or the upload id is wrong`,
   ALREADY_EXISTS: (where) => `${where ?? 'the bucket'} already exists and belongs to someone else: choose another name`,
+  BUCKET_NOT_EMPTY: (where) => `${where ?? 'the bucket'} is not empty: delete its objects and abort its unfinished uploads first`,
   CORRUPT: (where) =>
     `the store refused the bytes it received for ${where ?? 'the object'} on every attempt: they did not match the checksum sent with them, so nothing was stored; something between here and the store corrupts data`,
   ACCESS_DENIED: (where) => `access to ${where ?? 'the resource'} was denied: check the credentials and their permissions`,

@@ -60,6 +60,14 @@ export interface BucketInfo {
   creationDate: Date | undefined;
 }
 
+/** What `deleteObjects` resolves to: the keys deleted, and those the store refused. */
+export interface DeleteObjectsResult {
+  /** Deleted, or not there to begin with (as S3 counts them). */
+  deleted: string[];
+  /** Refused, each with S3's code and message. */
+  failed: Array<{ key: string; s3Code: string; message: string }>;
+}
+
 /** What `createBucket` resolves to. */
 export interface CreateBucketResult {
   /** The bucket's name, now bound to the connection. */

@@ -68,9 +68,9 @@ for (const [what, args, message] of usageErrors) {
 }
 
 test('with --json a usage error is also a JSON error object on stdout', async () => {
-  const run = await cli(['--json', 'frob']);
+  const run = await cli(['--json', 'xyzzy']);
   assertExit(run, 2);
-  assert.deepEqual(json(run), { error: { code: 'USAGE', message: "unknown command 'frob'", hint: 'see cloudspark --help, or cloudspark COMMAND --help' } });
+  assert.deepEqual(json(run), { error: { code: 'USAGE', message: "unknown command 'xyzzy'", hint: 'see cloudspark --help, or cloudspark COMMAND --help' } });
   const invalid = await cli(['presign', 'get', 'k', '--bucket', 'b-b', '--expires', '999999', '--json']);
   assertExit(invalid, 2);
   assert.equal(json<{ error: { code: string; field: string } }>(invalid).error.code, 'INVALID_INPUT');

@@ -13,18 +13,34 @@ export function registerObjects(program: Command, app: App): void {
   );
 
   examples(
-    program.command('rm').description('delete objects (a key that does not exist is no error, as in S3)').argument('<key...>', 'the object keys'),
+    program
+      .command('rm')
+      .description('delete objects (a key that does not exist is no error, as in S3)')
+      .argument('<key...>', 'the object keys; with -r key prefixes')
+      .option('-r, --recursive', 'delete every object under each prefix, 1000 per request')
+      .option('--dryrun', 'print what would be deleted, and delete nothing'),
     'cloudspark rm tmp/a.txt tmp/b.txt',
+    'cloudspark rm -r s3://uploads/tmp/ --dryrun',
   ).action(
-    action(app, async (ctx, keys: string[]) => {
+    action(app, async (ctx, given: string[], options: { recursive?: boolean; dryrun?: boolean }) => {
       const s3 = ctx.connection();
-      const deleted: string[] = [];
-      for (const key of keys) {
-        await s3.deleteObject(key);
-        deleted.push(key);
-        ctx.out.info(`deleted s3://${ctx.bucket}/${key}`);
+      let keys = given;
+      if (options.recursive) {
+        keys = [];
+        for (const prefix of given) for await (const o of s3.listObjects({ prefix })) keys.push(o.key);
       }
-      ctx.out.result({ bucket: ctx.bucket, deleted }, () => undefined);
+      if (options.dryrun) {
+        for (const key of keys) ctx.out.info(`(dryrun) delete s3://${ctx.bucket}/${key}`);
+        ctx.out.result({ bucket: ctx.bucket, deleted: [], wouldDelete: keys }, () => undefined);
+        return;
+      }
+      // One request per 1000 keys; a key the store refuses is named, and the exit status is 1.
+      const { deleted, failed } = await s3.deleteObjects(keys);
+      for (const key of deleted) ctx.out.info(`deleted s3://${ctx.bucket}/${key}`);
+      for (const f of failed) ctx.out.info(`not deleted s3://${ctx.bucket}/${f.key}: ${f.message || f.s3Code} (${f.s3Code})`);
+      if (options.recursive) ctx.out.info(`${plural(deleted.length, 'object')} deleted`);
+      ctx.out.result({ bucket: ctx.bucket, deleted, ...(failed.length > 0 && { failed }) }, () => undefined);
+      return failed.length > 0 ? 1 : undefined;
     }),
   );
 
