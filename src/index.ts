@@ -11,6 +11,8 @@ export type {
   S3ConnectionOptions,
   BucketInfo,
   DeleteObjectsResult,
+  CopyObjectOptions,
+  CopyObjectResult,
   CreateBucketResult,
   PublicAccessSettings,
   PresignOptions,

@@ -18,12 +18,13 @@ export interface App {
  * A commander action running `run` with a fresh context; `run` may resolve to an exit status.
  * Commander passes the positional arguments, then the command's own options, then the command.
  */
-export function action<A extends unknown[]>(app: App, run: (ctx: CliContext, ...args: A) => Promise<number | void>) {
+export function action<A extends unknown[]>(app: App, run: (ctx: CliContext, ...args: A) => Promise<number | void>, { s3Paths = true } = {}) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const ctx = (app.context = new CliContext(command, app.out, app.signal));
     // `s3://BUCKET/KEY` wherever a key or prefix is named (and a file is not: it cannot start so).
-    const uri = (a: unknown) => (typeof a === 'string' && a.startsWith('s3://') ? ctx.keyOf(a) : a);
+    // Not for cp and mv, whose two paths may name two buckets: they read their own.
+    const uri = (a: unknown) => (s3Paths && typeof a === 'string' && a.startsWith('s3://') ? ctx.keyOf(a) : a);
     const given = args.slice(0, -1).map((a) => (Array.isArray(a) ? a.map(uri) : uri(a)));
     const status = await run(ctx, ...(given as A));
     if (typeof status === 'number') app.exitCode = status;

@@ -28,6 +28,12 @@ export interface GlobalOptions {
 /** Where the endpoint may come from, strongest first; the AWS names are the SDK's own. */
 export const ENDPOINT_ENV = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'S3_ENDPOINT'] as const;
 
+/** `s3://BUCKET/KEY` as its bucket and key (`''` for none); undefined for any other argument. */
+export function parseS3Uri(arg: string): { bucket: string; key: string } | undefined {
+  const uri = /^s3:\/\/([^/]*)\/?(.*)$/s.exec(arg);
+  return uri ? { bucket: uri[1]!, key: uri[2]! } : undefined;
+}
+
 /** The global options that choose the store; fix commands repeat them when given as flags. */
 const CONNECTION_FLAGS = ['endpoint', 'region', 'profile', 'bucket'] as const;
 
@@ -37,7 +43,7 @@ export class CliContext {
   readonly signal: AbortSignal;
   /** Connection flags given on the command line, as `--name value` pairs. */
   readonly #flags: Map<string, string>;
-  #s3: S3Connection | undefined;
+  readonly #s3 = new Map<string, S3Connection>();
   /** The bucket an `s3://` argument named. */
   #uriBucket: string | undefined;
 
@@ -67,9 +73,9 @@ export class CliContext {
    * usage error). Returns the key, `''` for `s3://BUCKET` alone.
    */
   keyOf(arg: string): string {
-    const uri = /^s3:\/\/([^/]*)\/?(.*)$/s.exec(arg);
+    const uri = parseS3Uri(arg);
     if (!uri) return arg;
-    const [, bucket, key] = uri as unknown as [string, string, string];
+    const { bucket, key } = uri;
     if (bucket === '') throw new UsageError(`"${arg}" names no bucket: write s3://BUCKET/KEY`);
     if (this.#flags.has('bucket') && this.options.bucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`);
     if (this.#uriBucket !== undefined && this.#uriBucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, and another argument in ${this.#uriBucket}: one bucket per command`);
@@ -92,22 +98,30 @@ export class CliContext {
     return bucket;
   }
 
-  /** The connection, bound to the bucket unless `bucket` is false (IAM, or `bucket create`). */
+  /**
+   * The connection, bound to the bucket unless `bucket` is false (IAM, or `bucket create`): one
+   * per bucket a command works on (cp between two buckets lists one and writes the other).
+   */
   connection(bucket: string | false = this.bucket): S3Connection {
-    this.#s3 ??= new S3Connection({
-      ...envKeys(this.options.profile),
-      endpoint: this.endpoint,
-      region: this.options.region,
-      profile: this.options.profile,
-      bucket: bucket === false ? undefined : bucket,
-      logger: this.options.verbose ? stderrLogger(this.out) : undefined,
-      timeouts: this.options.timeout === undefined ? undefined : { idle: this.options.timeout },
-    });
-    return this.#s3;
+    const name = bucket === false ? '' : bucket;
+    let made = this.#s3.get(name);
+    if (made === undefined) {
+      made = new S3Connection({
+        ...envKeys(this.options.profile),
+        endpoint: this.endpoint,
+        region: this.options.region,
+        profile: this.options.profile,
+        bucket: bucket === false ? undefined : bucket,
+        logger: this.options.verbose ? stderrLogger(this.out) : undefined,
+        timeouts: this.options.timeout === undefined ? undefined : { idle: this.options.timeout },
+      });
+      this.#s3.set(name, made);
+    }
+    return made;
   }
 
   close(): void {
-    this.#s3?.close();
+    for (const s3 of this.#s3.values()) s3.close();
   }
 
   /** A command line that repeats this one's connection flags, for "fix:" advice. */
@@ -139,10 +153,12 @@ export class CliContext {
         return `allow public policies first: ${this.command('public-access', 'allow')}`;
       case 'NETWORK':
         return `the endpoint is ${this.endpoint ?? 'Amazon S3'} (set by --endpoint, else ${ENDPOINT_ENV.join(', ')})`;
-      case 'TIMEOUT':
+      case 'TIMEOUT': {
+        const [made] = this.#s3.values();
         return error.field === 'timeouts.idle'
-          ? `if the store is only slow, wait longer: --timeout SECONDS${this.#s3 ? ` (now ${seconds(this.#s3.timeouts.idle)})` : ''}`
+          ? `if the store is only slow, wait longer: --timeout SECONDS${made ? ` (now ${seconds(made.timeouts.idle)})` : ''}`
           : `check the endpoint (--endpoint, else ${ENDPOINT_ENV.join(', ')}) and the network`;
+      }
       default:
         return undefined;
     }

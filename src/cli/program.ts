@@ -11,6 +11,7 @@ import { EXIT_INTERRUPTED, toFailure } from './failure.js';
 import { Output, type Streams } from './output.js';
 import { secondsAsMs } from './parse.js';
 import { registerBucket } from './commands/bucket.js';
+import { registerCopy } from './commands/copy.js';
 import { registerCors } from './commands/cors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerIam } from './commands/iam.js';
@@ -72,7 +73,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.out.stderr.write(s),
       outputError: () => {},
     });
-  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerObjects, registerMultipart, registerIam, registerDoctor]) {
+  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerCopy, registerObjects, registerMultipart, registerIam, registerDoctor]) {
     register(program, app);
   }
   return program;

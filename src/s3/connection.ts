@@ -44,6 +44,8 @@ import type {
   ObjectListing,
   ObjectMetadata,
   DeleteObjectsResult,
+  CopyObjectOptions,
+  CopyObjectResult,
   PendingUpload,
   PresignGetOptions,
   PresignOptions,
@@ -187,6 +189,9 @@ export class S3Connection {
 
   /** Deletes the object. Deleting a key that does not exist succeeds, as in S3. */
   deleteObject(key: string): Promise<void> { return objects.deleteObject(this.#s, key); }
+
+  /** Copies `source` (in `options.sourceBucket`, default the bound bucket) to `key` of the bound bucket, inside the store (up to 5 GiB), headers and metadata kept. */
+  copyObject(source: string, key: string, options?: CopyObjectOptions): Promise<CopyObjectResult> { return objects.copyObject(this.#s, source, key, options); }
 
   /** Deletes many objects, 1000 per request: `{ deleted, failed }`; a missing key counts as deleted, as in S3. */
   deleteObjects(keys: readonly string[]): Promise<DeleteObjectsResult> { return objects.deleteObjects(this.#s, keys); }

@@ -2,12 +2,12 @@
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { CloudSparkError, invalidInput } from '../errors.js';
-import { assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, knownOptionsOf } from '../validate.js';
+import { assertBucketName, assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, knownOptionsOf } from '../validate.js';
 import { typedBody } from './download.js';
 import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
-import type { DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
+import type { CopyObjectOptions, CopyObjectResult, DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
 
 /**
  * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
@@ -87,7 +87,7 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
     copied = await s.send({ action, key }, 'CopyObjectCommand', {
       Bucket,
       Key: key,
-      CopySource: `${Bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+      CopySource: copySource(Bucket, key),
       CopySourceIfMatch: etag,
       MetadataDirective: 'REPLACE',
       Metadata: head.metadata,
@@ -105,7 +105,7 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
   // copy's own ETag (which Ceph RGW sends unquoted here), date (to the second, as a
   // Last-Modified header has it) and version.
   const result = copied.CopyObjectResult;
-  const etagNow = result?.ETag === undefined ? head.etag : `"${result.ETag.replace(/^"|"$/g, '')}"`;
+  const etagNow = result?.ETag === undefined ? head.etag : quotedEtag(result.ETag);
   const modified = result?.LastModified === undefined ? head.lastModified : new Date(Math.floor(result.LastModified.getTime() / 1000) * 1000);
   return { ...head, ...headers, etag: etagNow, lastModified: modified, versionId: copied.VersionId ?? head.versionId };
 }
@@ -115,6 +115,28 @@ export async function deleteObject(s: Session, key: string): Promise<void> {
   const Bucket = s.requireBucket();
   assertKey(key);
   await s.send({ action: `deleteObject("${key}")`, key }, 'DeleteObjectCommand', { Bucket, Key: key });
+}
+
+/** `x-amz-copy-source` for `key` of `bucket`: each path segment encoded, the slashes kept. */
+const copySource = (bucket: string, key: string): string => `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+/** An ETag as a HEAD gives it, quoted (Ceph RGW sends a copy's ETag without the quotes). */
+const quotedEtag = (etag: string): string => `"${etag.replace(/^"|"$/g, '')}"`;
+
+/**
+ * Copies `source` (of `options.sourceBucket`, default the bound bucket) to `key` of the bound
+ * bucket, inside the store (CopyObject: the bytes do not come here; up to 5 GiB), with its
+ * headers and metadata.
+ */
+export async function copyObject(s: Session, source: string, key: string, options?: CopyObjectOptions): Promise<CopyObjectResult> {
+  const Bucket = s.requireBucket();
+  assertKey(source, 'source');
+  assertKey(key);
+  const { sourceBucket = Bucket } = knownOptionsOf(options, ['sourceBucket']);
+  assertBucketName(sourceBucket, 'sourceBucket');
+  const answer = await s.send({ action: `copyObject("${source}", "${key}")`, key: source, bucket: sourceBucket }, 'CopyObjectCommand', { Bucket, Key: key, CopySource: copySource(sourceBucket, source) });
+  const etag = answer.CopyObjectResult?.ETag;
+  return { key, etag: etag === undefined ? undefined : quotedEtag(etag), versionId: answer.VersionId };
 }
 
 /** Keys per DeleteObjects request: S3's limit. */

@@ -60,6 +60,19 @@ export interface BucketInfo {
   creationDate: Date | undefined;
 }
 
+/** Options of `copyObject`. */
+export interface CopyObjectOptions {
+  /** The bucket the source is in (the credentials must read it). Default: the bound bucket. */
+  sourceBucket?: string | undefined;
+}
+
+/** What `copyObject` resolves to: the copy. */
+export interface CopyObjectResult {
+  key: string;
+  etag: string | undefined;
+  versionId: string | undefined;
+}
+
 /** What `deleteObjects` resolves to: the keys deleted, and those the store refused. */
 export interface DeleteObjectsResult {
   /** Deleted, or not there to begin with (as S3 counts them). */

@@ -117,6 +117,7 @@ const TABLE: Record<string, Entry> = {
   'cloudspark:S3Connection#listBuckets': { args: () => [], call: method('listBuckets'), checks: {} },
   'cloudspark:S3Connection#deleteBucket': { args: () => [], call: method('deleteBucket'), checks: {} },
   'cloudspark:S3Connection#deleteObjects': { args: () => [['a.txt', 'b.txt']], call: method('deleteObjects'), checks: { '0': ['array', 'keys'], '0.0': ['string', 'key'] } },
+  'cloudspark:S3Connection#copyObject': { args: () => ['a.txt', 'b.txt', { sourceBucket: 'other-bucket' }], call: method('copyObject'), checks: { '0': ['string', 'source'], '1': ['string', 'key'], ...options(2, { sourceBucket: 'string' }) } },
   'cloudspark:S3Connection#setBucketCors': { args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]], call: method('setBucketCors'), checks: { '0': ['array', 'CORS rules'], '0.0': ['object', 'CORS rule 0'], '0.0.AllowedOrigins': ['array', 'CORS rule 0 AllowedOrigins'] } },
   'cloudspark:S3Connection#getBucketCors': none(method('getBucketCors')),
   'cloudspark:S3Connection#deleteBucketCors': none(method('deleteBucketCors')),

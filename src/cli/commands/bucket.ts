@@ -1,5 +1,6 @@
 /** `cloudspark bucket create <name>` (and `mb <name>`), `bucket delete <name>` (and `rb <name>`, `--force` to empty it first). */
 import type { Command } from 'commander';
+import { CloudSparkError } from '../../errors.js';
 import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { plural } from '../parse.js';
@@ -20,7 +21,7 @@ export function registerBucket(program: Command, app: App): void {
       let keys: string[] = [];
       const flush = async () => {
         const { failed } = await s3.deleteObjects(keys);
-        if (failed.length > 0) throw new Error(`${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}" (${failed[0]!.s3Code}): the bucket stays`);
+        if (failed.length > 0) throw new CloudSparkError('SERVICE_ERROR', `${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}": ${failed[0]!.message}; the bucket stays`, { s3Code: failed[0]!.s3Code });
         emptied.objects += keys.length;
         keys = [];
       };

@@ -17,7 +17,7 @@ import { byteSize, formatBytes, keyValue, wholeNumber } from '../parse.js';
 import { noProgress, progressBar } from '../progress.js';
 import { getFolder, putFolder, type FolderFlags } from './folders.js';
 
-interface TransferFlags extends FolderFlags {
+export interface TransferFlags extends FolderFlags {
   recursive?: boolean;
   /** `--no-verify` sets it false. */
   verify?: boolean;
@@ -61,7 +61,7 @@ export function registerTransfer(program: Command, app: App): void {
   ).action(action(app, get));
 }
 
-async function put(ctx: CliContext, file: string, key: string | undefined, options: PutOptions): Promise<void> {
+export async function put(ctx: CliContext, file: string, key: string | undefined, options: PutOptions): Promise<void> {
   if (options.recursive) {
     if (options.contentType !== undefined || options.meta !== undefined) {
       throw new UsageError('--content-type and --meta are for one file: with -r each type is guessed from its file name');
@@ -124,7 +124,7 @@ async function putStdin(ctx: CliContext, key: string, options: PutOptions): Prom
   }
 }
 
-async function get(ctx: CliContext, key: string, file: string | undefined, options: TransferFlags): Promise<number | undefined | void> {
+export async function get(ctx: CliContext, key: string, file: string | undefined, options: TransferFlags): Promise<number | undefined | void> {
   if (options.recursive) {
     if (file === '-') throw new UsageError('get -r writes files into a folder, not to stdout');
     return getFolder(ctx, key, file, { concurrency: options.concurrency, partSize: options.partSize, verify: options.verify });
