@@ -12,6 +12,7 @@ import { Output, type Streams } from './output.js';
 import { secondsAsMs } from './parse.js';
 import { registerBucket } from './commands/bucket.js';
 import { registerCopy } from './commands/copy.js';
+import { registerSync } from './commands/sync.js';
 import { registerCors } from './commands/cors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerIam } from './commands/iam.js';
@@ -73,7 +74,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.out.stderr.write(s),
       outputError: () => {},
     });
-  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerCopy, registerObjects, registerMultipart, registerIam, registerDoctor]) {
+  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerCopy, registerSync, registerObjects, registerMultipart, registerIam, registerDoctor]) {
     register(program, app);
   }
   return program;

@@ -175,9 +175,9 @@ function cancelled(action: string, done: number, of: number, what: string, cause
  * FIFOs, sockets and devices are not files, and a name that is not UTF-8 cannot be a key (S3 keys
  * are UTF-8; Node would read such a name with U+FFFD in it, and then not find the file).
  */
-async function walk(root: string, action: string): Promise<{ files: Array<{ path: string; rel: string[]; size: number }>; skipped: SkippedEntry[] }> {
+export async function walk(root: string, action: string): Promise<{ files: Array<{ path: string; rel: string[]; size: number; mtimeMs: number }>; skipped: SkippedEntry[] }> {
   const { lstat, readdir } = await fsp();
-  const files: Array<{ path: string; rel: string[]; size: number }> = [];
+  const files: Array<{ path: string; rel: string[]; size: number; mtimeMs: number }> = [];
   const skipped: SkippedEntry[] = [];
   const visit = async (dir: string, rel: string[]) => {
     const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch((error: unknown) => {
@@ -194,10 +194,10 @@ async function walk(root: string, action: string): Promise<{ files: Array<{ path
       const path = join(dir, name);
       if (entry.isDirectory()) await visit(path, here);
       else if (entry.isFile()) {
-        const { size } = await lstat(path).catch((error: unknown) => {
+        const { size, mtimeMs } = await lstat(path).catch((error: unknown) => {
           throw readFailure(action, path, error);
         });
-        files.push({ path, rel: here, size });
+        files.push({ path, rel: here, size, mtimeMs });
       } else {
         const what = entry.isSymbolicLink() ? 'a symbolic link, not followed' : entry.isFIFO() ? 'a FIFO, not a file' : entry.isSocket() ? 'a socket, not a file' : 'a device, not a file';
         skipped.push({ name: here.join('/'), reason: `it is ${what}` });
