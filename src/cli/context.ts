@@ -143,6 +143,11 @@ export class CliContext {
   /** Advice for a library error, in this CLI's terms (the library's own speaks of its API). */
   hint(error: CloudSparkError): string | undefined {
     switch (error.code) {
+      case 'INVALID_INPUT': {
+        // The library does not echo an endpoint (one may carry credentials); one without them is shown.
+        const given = this.endpoint;
+        return error.field === 'endpoint' && given !== undefined && !given.includes('@') ? `the endpoint given: "${given}" (--endpoint, else ${ENDPOINT_ENV.join(', ')})` : undefined;
+      }
       case 'NO_SUCH_BUCKET':
         return this.options.bucket ? `create it: ${this.command('bucket', 'create', this.options.bucket)}` : undefined;
       case 'ACCESS_DENIED':

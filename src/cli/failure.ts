@@ -40,6 +40,20 @@ export interface Failure {
 /** Extra advice for an error of the library, in terms of this CLI's commands. */
 export type Hints = (error: CloudSparkError) => string | undefined;
 
+/** The library's option names, as this CLI's flags. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  expiresIn: '--expires',
+  partSize: '--part-size',
+  concurrency: '--concurrency',
+  pageSize: '--page-size',
+  olderThan: '--older-than',
+  afterDays: '--after-days',
+  endpoint: '--endpoint',
+  region: '--region',
+  profile: '--profile',
+  'timeouts.idle': '--timeout',
+};
+
 export function toFailure(error: unknown, hints: Hints): Failure {
   if (error instanceof CommanderError) {
     // --help and --version end parsing with status 0; everything else commander refuses is usage.
@@ -55,9 +69,12 @@ export function toFailure(error: unknown, hints: Hints): Failure {
     const { code, status, s3Code, field, requestId } = error;
     // Advice that names the library's option or method goes: the hint names the CLI's own
     // (--timeout; cloudspark bucket create).
+    // A refused option is named as the flag that set it (--expires, not expiresIn).
+    const flag = code === 'INVALID_INPUT' && field !== undefined ? FLAG_OF[field] : undefined;
     const message =
       code === 'TIMEOUT' && field ? error.message.replace(`; ${timeoutAdvice(field)}`, '')
       : code === 'NO_SUCH_BUCKET' ? error.message.replace(': create it with createBucket()', '')
+      : flag ? error.message.replace(`Invalid ${field}:`, `invalid ${flag}:`)
       : error.message;
     // INVALID_INPUT is refused before anything is sent: the command line (or its file) is wrong.
     const exitCode = code === 'INVALID_INPUT' ? EXIT_USAGE : code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;

@@ -51,7 +51,9 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['get to stdout with --json', ['get', 'k', '-', '--bucket', 'b-b', '--json'], /choose one/],
   ['put from stdin without a key', ['put', '-', '--bucket', 'b-b'], /put - needs a key/],
   // Refused by the library before any request: still the command line's fault.
-  ['an expiry beyond 7 days', ['presign', 'get', 'k', '--bucket', 'b-b', '--expires', '999999'], /Invalid expiresIn/],
+  ['an expiry beyond 7 days, named as the flag', ['presign', 'get', 'k', '--bucket', 'b-b', '--expires', '999999'], /invalid --expires: must be a whole number of seconds from 1 to 604800 \(7 days\), got 999999/],
+  ['a part size under 5 MiB, named as the flag', ['put', 'package.json', 'k', '--bucket', 'b-b', '--part-size', '1'], /invalid --part-size: /],
+  ['an endpoint that is no URL, shown in the hint', ['ls', '--bucket', 'b-b', '--endpoint', '127.0.0.1:9000'], /invalid --endpoint: is not a valid URL[\s\S]*hint: the endpoint given: "127\.0\.0\.1:9000"/],
   ['an invalid bucket name', ['ls', '--bucket', 'Not_A_Bucket'], /Invalid bucket/],
   ['a POST policy that is not base64', ['policy', 'decode', 'not base64!'], /is not base64/],
 ];
