@@ -154,12 +154,34 @@ export class CredentialSource {
         try {
           return await provider();
         } catch (error) {
-          throw fromSdkError(error, { action: 'Resolving AWS credentials' });
+          const failure = fromSdkError(error, { action: 'Resolving AWS credentials' });
+          // The SDK says only that no provider gave credentials: a profile that is not there at
+          // all is the likelier reason, and worth naming.
+          const profile = this.#options.profile;
+          if (failure.code === 'CREDENTIALS' && profile !== undefined && !(await profileExists(profile))) {
+            throw new CloudSparkError('CREDENTIALS', `Resolving AWS credentials failed: profile "${profile}" was not found in the shared config files (${sharedFiles().join(', ')})`, { cause: error });
+          }
+          throw failure;
         }
       };
     }
     return this.#chain();
   }
+}
+
+/** The shared credentials and config files, where the SDK reads them. */
+function sharedFiles(): string[] {
+  const home = process.env['HOME'] ?? process.env['USERPROFILE'] ?? '~';
+  return [process.env['AWS_SHARED_CREDENTIALS_FILE'] ?? `${home}/.aws/credentials`, process.env['AWS_CONFIG_FILE'] ?? `${home}/.aws/config`];
+}
+
+/** Whether `[profile]` (credentials file) or `[profile name]` (config file) is in either shared file. */
+async function profileExists(profile: string): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  const escaped = profile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const section = new RegExp(`^\\s*\\[\\s*(?:profile\\s+)?${escaped}\\s*\\]`, 'm');
+  for (const file of sharedFiles()) if (section.test(await readFile(file, 'utf8').catch(() => ''))) return true;
+  return false;
 }
 
 function lastsFor(c: CredentialSnapshot, ms: number): boolean {

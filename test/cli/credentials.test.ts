@@ -59,7 +59,13 @@ test('--profile takes its keys from the shared files, ahead of the environment',
   const unknown = await cli(['--profile', 'nope', 'ls', ...on(bucket), '--json'], { env: { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
   assertExit(unknown, 1);
   assert.equal(json<{ error: { code: string } }>(unknown).error.code, 'CREDENTIALS');
+  assert.match(unknown.stderr, /profile "nope" was not found in the shared config files \(.*credentials, .*none\)/, 'the profile is named as missing');
   assert.match(unknown.stderr, /hint: the keys were to come from profile "nope" \(--profile\)/);
+  // A profile that is there but holds no keys is not "not found".
+  writeFileSync(credentials, '[empty]\nregion = us-east-1\n');
+  const empty = await cli(['--profile', 'empty', 'ls', ...on(bucket)], { env: { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
+  assertExit(empty, 1);
+  assert.doesNotMatch(empty.stderr, /was not found/);
 });
 
 test('refused keys: ACCESS_DENIED naming the access key masked; --verbose prints no secret either', async () => {
