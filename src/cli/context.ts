@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { S3Connection } from '../s3/connection.js';
-import { maskAccessKey, type CloudSparkError } from '../errors.js';
+import { CloudSparkError, maskAccessKey } from '../errors.js';
 import type { Logger } from '../s3/logger.js';
 import { seconds } from '../s3/network.js';
 import { UsageError } from './failure.js';
@@ -44,6 +44,8 @@ export class CliContext {
   /** Connection flags given on the command line, as `--name value` pairs. */
   readonly #flags: Map<string, string>;
   readonly #s3 = new Map<string, S3Connection>();
+  /** A write was refused while the bucket's BlockPublicAcls is on (whyWriteRefused). */
+  #putBlocked = false;
   /** The bucket an `s3://` argument named. */
   #uriBucket: string | undefined;
 
@@ -77,10 +79,12 @@ export class CliContext {
     if (!uri) return arg;
     const { bucket, key } = uri;
     if (bucket === '') throw new UsageError(`"${arg}" names no bucket: write s3://BUCKET/KEY`);
-    if (this.#flags.has('bucket') && this.options.bucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`);
     if (this.#uriBucket !== undefined && this.#uriBucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, and another argument in ${this.#uriBucket}: one bucket per command`);
+    if (this.#uriBucket === undefined && this.#flags.has('bucket') && this.options.bucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`);
     this.#uriBucket = bucket;
     this.options.bucket = bucket;
+    // Fix commands (hints) name it, as if given with --bucket.
+    this.#flags.set('bucket', bucket);
     return key;
   }
 
@@ -89,6 +93,19 @@ export class CliContext {
     if (this.#uriBucket === undefined) return arg;
     if (arg !== '') throw new UsageError(`name a bucket, not an object: s3://${this.#uriBucket}`);
     return this.#uriBucket;
+  }
+
+  /**
+   * A write refused with ACCESS_DENIED may not be the credentials' fault: Ceph RGW refuses every
+   * PUT while the bucket's BlockPublicAcls is on (doctor checks the same). When that is so, the
+   * hint says it; `error` is returned either way.
+   */
+  async whyWriteRefused(error: unknown): Promise<unknown> {
+    if (error instanceof CloudSparkError && error.code === 'ACCESS_DENIED' && this.options.bucket) {
+      const settings = await this.connection().getPublicAccess().catch(() => undefined);
+      if (settings?.BlockPublicAcls) this.#putBlocked = true;
+    }
+    return error;
   }
 
   /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
@@ -151,7 +168,9 @@ export class CliContext {
       case 'NO_SUCH_BUCKET':
         return this.options.bucket ? `create it: ${this.command('bucket', 'create', this.options.bucket)}` : undefined;
       case 'ACCESS_DENIED':
-        return `signed with ${this.describeCredentials()}: check these credentials and what they may do`;
+        return this.#putBlocked
+          ? `the bucket's BlockPublicAcls is on, and Ceph RGW refuses every PUT while it is (POST still works): ${this.command('public-access', 'allow')}; on other stores, check what ${this.describeCredentials()} may do`
+          : `signed with ${this.describeCredentials()}: check these credentials and what they may do`;
       case 'CREDENTIALS':
         return `the keys were to come from ${this.describeCredentials()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME`;
       case 'POLICY_BLOCKED_BY_PUBLIC_ACCESS':

@@ -103,3 +103,18 @@ test('--endpoint-url, as aws CLI spells it, is --endpoint; the two naming differ
   assertExit(both, 2);
   assert.match(both.stderr, /--endpoint and --endpoint-url name two endpoints/);
 });
+
+test('put refused while the bucket\'s BlockPublicAcls is on: the hint says why (Ceph RGW refuses every PUT then) and how out, not "check the credentials"', async () => {
+  assertExit(await cli(['public-access', 'block', '--bucket', bucket]), 0);
+  try {
+    const run = await cli(['put', small, s3('blocked.txt'), '--json']);
+    assertExit(run, 1);
+    const { error } = json<{ error: { code: string; hint?: string } }>(run);
+    assert.equal(error.code, 'ACCESS_DENIED');
+    assert.match(error.hint ?? '', new RegExp(`BlockPublicAcls is on, and Ceph RGW refuses every PUT while it is .*cloudspark --bucket ${bucket} public-access allow`));
+  } finally {
+    assertExit(await cli(['public-access', 'allow', '--bucket', bucket]), 0);
+  }
+  // Allowed again, the same put goes through.
+  assertExit(await cli(['put', small, s3('blocked.txt')]), 0);
+});

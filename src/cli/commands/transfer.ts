@@ -62,6 +62,12 @@ export function registerTransfer(program: Command, app: App): void {
 }
 
 export async function put(ctx: CliContext, file: string, key: string | undefined, options: PutOptions): Promise<void> {
+  return putAny(ctx, file, key, options).catch(async (error: unknown) => {
+    throw await ctx.whyWriteRefused(error);
+  });
+}
+
+async function putAny(ctx: CliContext, file: string, key: string | undefined, options: PutOptions): Promise<void> {
   if (options.recursive) {
     if (options.contentType !== undefined || options.meta !== undefined) {
       throw new UsageError('--content-type and --meta are for one file: with -r each type is guessed from its file name');
