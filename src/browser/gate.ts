@@ -7,7 +7,8 @@ import type { HandlerApi, RoutedApi } from './api.js';
 
 const invalid = (field: string, message: string) => new UploadError('INVALID_INPUT', `Invalid ${field}: ${message}`);
 const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
-const NUMBERS: Record<string, number> = { stallTimeout: 1, partSize: 1, concurrency: 1, retries: 0, multipartFrom: 0 };
+/** Every option the module knows (no prototype: `toString` is no option): the whole numbers with their least value, the others -1. */
+const OPTIONS = { __proto__: null, stallTimeout: 1, partSize: 1, concurrency: 1, retries: 0, multipartFrom: 0, onProgress: -1, signal: -1, api: -1, route: -1 } as unknown as Record<string, number>;
 
 /**
  * The options of any function of the module, `{}` when left out (unless `required`): each option
@@ -21,10 +22,13 @@ export function optionsOf<T extends object>(options: T | undefined, required = f
   const { onProgress, signal, api: handler, route } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown; route?: unknown };
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'must be a function');
   if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw invalid('signal', 'must be an AbortSignal');
-  for (const name in NUMBERS) {
+  for (const name in options) {
+    const least = OPTIONS[name];
     const n = options[name];
+    // A misspelled option is refused, not ignored (the module knows one set of names).
+    if (least === undefined) throw invalid('options', `has no option "${name}"`);
     // Number.isInteger is false for anything not a number.
-    if (n !== undefined && !(Number.isInteger(n) && (n as number) >= NUMBERS[name]!)) throw invalid(name, `must be a whole number, at least ${NUMBERS[name]}`);
+    if (least >= 0 && n !== undefined && !(Number.isInteger(n) && (n as number) >= least)) throw invalid(name, `must be a whole number, at least ${least}`);
   }
   if (handler === undefined && !required) {
     if (route !== undefined) throw invalid('route', 'goes with api');

@@ -433,6 +433,20 @@ test('an option of no known name is refused before any I/O, naming it and the cl
   assert.deepEqual(unchecked, [], 'functions that take an options object with a name they do not know');
 });
 
+test('cloudspark/browser: an option of no known name is refused before any request; every declared option is a known name', async () => {
+  for (const [name, entry] of Object.entries(TABLE)) {
+    if (typeof entry === 'string' || !isBrowser(name)) continue;
+    const declared = declaredOptions(name);
+    for (const index of new Set(declared.map((o) => o.index))) {
+      const error = await outcome(() => entry.call(...withOptions(entry.args(), index, { onprogress: () => {} })));
+      assert.ok(error instanceof UploadError && error.code === 'INVALID_INPUT' && /^Invalid options: has no option "onprogress"/.test(error.message), `${name}: ${describeError(error)}`);
+      const members = declared.filter((o) => o.index === index).map((o) => o.member);
+      const all = await outcome(() => entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))));
+      assert.doesNotMatch(String((all as Error | undefined)?.message), /has no option/, `${name}: a declared option is not a known name`);
+    }
+  }
+});
+
 test('presignedGetUrl({ expires: 60 }): refused, with "did you mean expiresIn" (it used to sign for 3600 s)', async () => {
   const s3 = connection();
   await assert.rejects(s3.presignedGetUrl('k', { expires: 60 } as never), (e: InstanceType<typeof CloudSparkError>) => e.code === 'INVALID_INPUT' && /has no option "expires": did you mean "expiresIn"\?/.test(e.message));
