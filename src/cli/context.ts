@@ -108,6 +108,13 @@ export class CliContext {
     return error;
   }
 
+  /** Every key under `prefix` in `bucket`, all pages (rm -r, rb --force, cp -r, mv). */
+  async keysUnder(bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const o of this.connection(bucket).listObjects({ prefix })) keys.push(o.key);
+    return keys;
+  }
+
   /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
   get bucket(): string {
     const bucket = this.options.bucket;

@@ -17,19 +17,10 @@ export function registerBucket(program: Command, app: App): void {
     const s3 = ctx.connection(bucket);
     const emptied = { objects: 0, uploads: 0 };
     if (options.force) {
-      // Everything it holds first: objects, in batches as they are listed, then unfinished uploads.
-      let keys: string[] = [];
-      const flush = async () => {
-        const { failed } = await s3.deleteObjects(keys);
-        if (failed.length > 0) throw new CloudSparkError('SERVICE_ERROR', `${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}": ${failed[0]!.message}; the bucket stays`, { s3Code: failed[0]!.s3Code });
-        emptied.objects += keys.length;
-        keys = [];
-      };
-      for await (const o of s3.listObjects()) {
-        keys.push(o.key);
-        if (keys.length === 1000) await flush();
-      }
-      if (keys.length > 0) await flush();
+      // Everything it holds first: its objects (deleteObjects batches them), then unfinished uploads.
+      const { deleted, failed } = await s3.deleteObjects(await ctx.keysUnder(bucket, ''));
+      if (failed.length > 0) throw new CloudSparkError('SERVICE_ERROR', `${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}": ${failed[0]!.message}; the bucket stays`, { s3Code: failed[0]!.s3Code });
+      emptied.objects = deleted.length;
       for await (const u of s3.listMultipartUploads()) {
         await s3.abortMultipartUpload(u.key, u.uploadId);
         emptied.uploads++;

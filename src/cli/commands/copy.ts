@@ -13,6 +13,7 @@ import { action, examples, type App } from '../action.js';
 import { parseS3Uri, type CliContext } from '../context.js';
 import { UsageError } from '../failure.js';
 import { plural, wholeNumber } from '../parse.js';
+import { eachLimited } from '../../s3/transfer.js';
 import { get, put, type TransferFlags } from './transfer.js';
 
 export function registerCopy(program: Command, app: App): void {
@@ -47,35 +48,24 @@ async function copy(ctx: CliContext, source: string, dest: string, options: Tran
   }
   if (!to) {
     const status = await get(ctx, ctx.keyOf(source), dest, options);
-    if (move && status !== 1) await removeSources(ctx, from.bucket, options.recursive ? await keysUnder(ctx, from.bucket, from.key) : [from.key]);
+    if (move && status !== 1) await removeSources(ctx, from.bucket, options.recursive ? await ctx.keysUnder(from.bucket, from.key) : [from.key]);
     return status;
   }
   // S3 to S3, inside the store: the destination's connection copies from the source's bucket.
   const target = ctx.connection(to.bucket);
   const pairs = options.recursive
-    ? (await keysUnder(ctx, from.bucket, from.key)).map((key) => [key, to.key + key.slice(from.key.length)] as const)
+    ? (await ctx.keysUnder(from.bucket, from.key)).map((key) => [key, to.key + key.slice(from.key.length)] as const)
     : [[from.key, to.key === '' || to.key.endsWith('/') ? to.key + posix.basename(from.key) : to.key] as const];
   const copied: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < pairs.length) {
-      const [key, into] = pairs[next++]!;
-      await target.copyObject(key, into, { sourceBucket: from.bucket });
-      copied.push(key);
-      ctx.out.info(`copied s3://${from.bucket}/${key} to s3://${to.bucket}/${into}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, pairs.length)) }, worker));
+  const failure = await eachLimited(pairs, options.concurrency ?? 8, new AbortController(), async ([key, into]) => {
+    await target.copyObject(key, into, { sourceBucket: from.bucket });
+    copied.push(key);
+    ctx.out.info(`copied s3://${from.bucket}/${key} to s3://${to.bucket}/${into}`);
+  });
+  if (failure) throw failure.error;
   if (move) await removeSources(ctx, from.bucket, copied);
   if (options.recursive) ctx.out.info(`${move ? 'moved' : 'copied'} ${plural(copied.length, 'object')}`);
   ctx.out.result({ source: `s3://${from.bucket}/${from.key}`, dest: `s3://${to.bucket}/${to.key}`, copied: pairs.map(([key, into]) => ({ key, to: into })), ...(move && { deleted: copied }) }, () => undefined);
-}
-
-/** Every key under `prefix` in `bucket`. */
-async function keysUnder(ctx: CliContext, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const o of ctx.connection(bucket).listObjects({ prefix })) keys.push(o.key);
-  return keys;
 }
 
 /** mv's last step: the sources, once copied; a key the store refuses to delete fails the command. */

@@ -27,7 +27,7 @@ export function registerObjects(program: Command, app: App): void {
       let keys = given;
       if (options.recursive) {
         keys = [];
-        for (const prefix of given) for await (const o of s3.listObjects({ prefix })) keys.push(o.key);
+        for (const prefix of given) keys.push(...(await ctx.keysUnder(ctx.bucket, prefix)));
       }
       if (options.dryrun) {
         for (const key of keys) ctx.out.info(`(dryrun) delete s3://${ctx.bucket}/${key}`);

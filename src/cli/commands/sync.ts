@@ -10,6 +10,7 @@ import { mkdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { walk, unsafeReason } from '../../s3/folders.js';
+import { eachLimited } from '../../s3/transfer.js';
 import { action, examples, type App } from '../action.js';
 import { parseS3Uri, type CliContext } from '../context.js';
 import { UsageError } from '../failure.js';
@@ -96,39 +97,36 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
   const failed: Array<{ path: string; reason: string }> = [];
   const verb = from ? 'download' : 'upload';
   const describe = (rel: string) => (from ? `s3://${remote.bucket}/${prefix}${rel} to ${join(folder, rel)}` : `${join(folder, rel)} to s3://${remote.bucket}/${prefix}${rel}`);
-  let next = 0;
-  const worker = async () => {
-    while (next < copies.length) {
-      const [rel, entry] = copies[next++]!;
-      if (options.dryrun) {
-        ctx.out.info(`(dryrun) ${verb}: ${describe(rel)}`);
-        continue;
-      }
-      try {
-        if (from) {
-          const why = unsafeReason(rel);
-          if (why) {
-            skipped.push({ key: prefix + rel, reason: why });
-            continue;
-          }
-          const path = join(folder, rel);
-          await mkdir(dirname(path), { recursive: true });
-          await s3.downloadObject(prefix + rel, path, { signal: ctx.signal });
-          // Its time is the object's: the next run sees the same file.
-          await utimes(path, entry.modified / 1000, entry.modified / 1000);
-        } else {
-          await s3.uploadFile((entry as Entry & { path: string }).path, prefix + rel, { signal: ctx.signal });
-        }
-        done.push(rel);
-        ctx.out.info(`${verb}: ${describe(rel)}`);
-      } catch (error) {
-        if (ctx.signal.aborted) throw error;
-        failed.push({ path: rel, reason: (error as Error).message });
-        ctx.out.info(`failed: ${describe(rel)}: ${(error as Error).message}`);
-      }
+  // A file that fails is named and the others go on; a cancel stops them all.
+  const stopped = await eachLimited(copies, options.concurrency ?? 8, new AbortController(), async ([rel, entry]) => {
+    if (options.dryrun) {
+      ctx.out.info(`(dryrun) ${verb}: ${describe(rel)}`);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, copies.length)) }, worker));
+    try {
+      if (from) {
+        const why = unsafeReason(rel);
+        if (why) {
+          skipped.push({ key: prefix + rel, reason: why });
+          return;
+        }
+        const path = join(folder, rel);
+        await mkdir(dirname(path), { recursive: true });
+        await s3.downloadObject(prefix + rel, path, { signal: ctx.signal });
+        // Its time is the object's: the next run sees the same file.
+        await utimes(path, entry.modified / 1000, entry.modified / 1000);
+      } else {
+        await s3.uploadFile((entry as Entry & { path: string }).path, prefix + rel, { signal: ctx.signal });
+      }
+      done.push(rel);
+      ctx.out.info(`${verb}: ${describe(rel)}`);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      failed.push({ path: rel, reason: (error as Error).message });
+      ctx.out.info(`failed: ${describe(rel)}: ${(error as Error).message}`);
+    }
+  });
+  if (stopped) throw stopped.error;
 
   if (deletions.length > 0) {
     for (const rel of deletions) ctx.out.info(`${options.dryrun ? '(dryrun) ' : ''}delete: ${from ? join(folder, rel) : `s3://${remote.bucket}/${prefix}${rel}`}`);
