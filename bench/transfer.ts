@@ -11,6 +11,7 @@
  *   npm run bench:transfer
  *   BENCH_ROUNDS=5 BENCH_BIG_MIB=256 BENCH_FILES=2000 BENCH_FILE_KIB=64 npm run bench:transfer
  *   BENCH_CHART=0 ...        # no docs/transfer.svg
+ *   BENCH_CASES=sync ...     # only the cases whose names start so (comma-separated)
  *
  * Every run is the whole command, start-up included, timed from spawn to exit. Rounds
  * alternate the tools' order; each tool's best time and its median over the rounds are
@@ -33,6 +34,7 @@ const BIG_MIB = Number(process.env['BENCH_BIG_MIB'] ?? 256);
 const FILES = Number(process.env['BENCH_FILES'] ?? 2000);
 const FILE_KIB = Number(process.env['BENCH_FILE_KIB'] ?? 64);
 const CHART = process.env['BENCH_CHART'] !== '0';
+const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
 const BUCKET = 'bench-transfer';
 
 // ------------------------------------------------------------------ data
@@ -160,7 +162,17 @@ try {
 
   const bigLabel = `${BIG_MIB} MiB`;
   const treeLabel = `${FILES} x ${FILE_KIB} KiB`;
-  const cases: Case[] = [
+  /** Before a first sync: the tool's prefix emptied (not timed). */
+  const emptied = (prefix: string) => () => {
+    const r = spawnSync(process.execPath, [CLI, 'rm', '-r', '-q', prefix], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`rm -r ${prefix}: ${r.stderr}`);
+  };
+  const syncRuns = (first: boolean): Case['runs'] => ({
+    cloudspark: { argv: cs('sync', tree, s3('sync/cs/')), prepare: first ? emptied(s3('sync/cs/')) : undefined, verify: stored('sync/cs/', FILES) },
+    aws: { argv: aws('s3', 'sync', tree, s3('sync/aws/')), prepare: first ? emptied(s3('sync/aws/')) : undefined, verify: stored('sync/aws/', FILES) },
+    s3cmd: { argv: s3cmd('sync', `${tree}/`, s3('sync/s3cmd/')), prepare: first ? emptied(s3('sync/s3cmd/')) : undefined, verify: stored('sync/s3cmd/', FILES) },
+  });
+  const allCases: Case[] = [
     {
       name: `put ${bigLabel}`,
       title: `put: one ${bigLabel} file`,
@@ -215,7 +227,13 @@ try {
       },
       times: {},
     },
+    // A folder to a prefix where it is not yet, then again with nothing changed: the second run
+    // is a listing, a walk and a comparison (s3cmd also hashes every file: its default --check-md5).
+    { name: `sync ${treeLabel}`, title: `sync: ${treeLabel} files to an empty prefix`, runs: syncRuns(true), times: {} },
+    { name: `sync, no change`, title: `sync again, nothing changed (${treeLabel})`, runs: syncRuns(false), times: {} },
   ];
+  const cases = ONLY ? allCases.filter((c) => ONLY.some((o) => c.name.startsWith(o))) : allCases;
+  if (cases.length === 0) throw new Error(`BENCH_CASES=${ONLY!.join(',')}: no case's name starts so (${allCases.map((c) => c.name).join('; ')})`);
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of cases) {

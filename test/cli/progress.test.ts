@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shellQuote } from '../../src/cli/context.js';
@@ -16,6 +16,7 @@ import { CLI, assertExit, assertNoSecrets, cli, cliEnv, on } from '../support/cl
 const bucket = uniqueBucket('cli-progress');
 const dir = mkdtempSync(join(tmpdir(), 'cloudspark-cli-'));
 const file = join(dir, 'eight.bin');
+const mkdirp = (path: string) => (mkdirSync(path, { recursive: true }), path);
 before(async () => {
   writeFileSync(file, randomBytes(8 * 1024 * 1024));
   assertExit(await cli(['bucket', 'create', bucket]), 0);
@@ -39,6 +40,15 @@ test('on a terminal, put and get draw a bar that reaches 100%', () => {
   assert.match(put, /uploaded ".*eight\.bin" to s3:\/\//);
   const get = onTerminal(['get', 'p/eight.bin', join(dir, 'back.bin'), ...on(bucket)]);
   assert.match(get, /get p\/eight\.bin .*\u2588{30} 100% \| 8\.0 MiB of 8\.0 MiB/);
+});
+
+test('on a terminal, sync draws one bar for all its files, not a line per file', () => {
+  const tree = join(dir, 'tree');
+  for (const name of ['a', 'b', 'c']) writeFileSync(join(mkdirp(tree), `${name}.bin`), randomBytes(1024 * 1024));
+  const up = onTerminal(['sync', tree, `s3://${bucket}/tree/`]);
+  assert.match(up, /sync .*tree .*\u2588{30} 100% \| 3\.0 MiB of 3\.0 MiB/);
+  assert.doesNotMatch(up, /upload: /);
+  assert.match(up, /3 files uploaded/);
 });
 
 test('on a terminal, --quiet and --json draw no bar', () => {

@@ -1,7 +1,7 @@
 /** sync, both ways: only what differs goes, a second run with nothing changed sends nothing; --delete, --dryrun, --exclude/--include. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connection, removeBucket, uniqueBucket } from '../support/rgw.js';
@@ -39,6 +39,19 @@ test('up: the first run sends every file, a second run nothing, and after one fi
   assert.equal(await (await connection({ bucket }).getObject('www/index.html')).text(), '<h1>hello again</h1>');
 });
 
+test('up: a file that is newer but holds the same bytes (a touch) is not sent again: its MD5 is the object\'s ETag', async () => {
+  const inAnHour = new Date(Date.now() + 3600_000);
+  utimesSync(join(site, 'index.html'), inAnHour, inAnHour);
+  assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded, [], 'same bytes, nothing sent');
+  writeFileSync(join(site, 'index.html'), '<h1>HELLO again</h1>'); // same size, other bytes
+  utimesSync(join(site, 'index.html'), inAnHour, inAnHour);
+  assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded, ['index.html'], 'same size, other bytes: sent');
+  // Back to the old bytes: same size again, so it must be newer than the object to go.
+  writeFileSync(join(site, 'index.html'), '<h1>hello again</h1>');
+  utimesSync(join(site, 'index.html'), new Date(Date.now() + 7200_000), new Date(Date.now() + 7200_000));
+  assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded, ['index.html']);
+});
+
 test('up with --delete: --dryrun names the key and deletes nothing, then it goes; --exclude keeps a key out of the comparison', async () => {
   unlinkSync(join(site, 'css', 'a.css'));
   const dry = await sync(site, `s3://${bucket}/www/`, '--delete', '--dryrun');
@@ -58,6 +71,11 @@ test('down: every object into a new folder, a second run fetches nothing (the fi
   assert.deepEqual((await sync(`s3://${bucket}/www/`, copy)).downloaded, ['debug.log']);
   assert.equal(readFileSync(join(copy, 'index.html'), 'utf8'), '<h1>hello again</h1>');
   assert.deepEqual((await sync(`s3://${bucket}/www/`, copy)).downloaded, [], 'nothing changed, nothing fetched');
+  // An older file with the object's bytes is not fetched again: it takes the object's time.
+  const objectTime = statSync(join(copy, 'index.html')).mtimeMs;
+  utimesSync(join(copy, 'index.html'), new Date('2020-01-01'), new Date('2020-01-01'));
+  assert.deepEqual((await sync(`s3://${bucket}/www/`, copy)).downloaded, [], 'same bytes, nothing fetched');
+  assert.equal(statSync(join(copy, 'index.html')).mtimeMs, objectTime);
   writeFileSync(join(copy, 'stray.txt'), 'not in the bucket');
   assert.deepEqual((await sync(`s3://${bucket}/www/`, copy, '--delete')).deleted, ['stray.txt']);
   assert.ok(!existsSync(join(copy, 'stray.txt')));

@@ -2,10 +2,13 @@
  * `cloudspark sync <source> <dest>`: a folder to an `s3://BUCKET/PREFIX/`, or back. A file goes
  * when the other side lacks it, has another size, or has an older copy (S3's Last-Modified
  * against the file's mtime; a download gets the object's Last-Modified as its mtime), so a
- * second run with nothing changed sends nothing. `--delete` removes what the destination has
+ * second run with nothing changed sends nothing. A newer copy of the same size whose MD5 is the
+ * object's ETag (known for objects of one PUT) holds the same bytes and does not go either. `--delete` removes what the destination has
  * and the source does not; `--exclude`/`--include` globs choose what is compared (a path an
  * `--include` matches is in, whatever the excludes say); `--dryrun` prints what it would do.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -14,6 +17,7 @@ import { eachLimited } from '../../s3/transfer.js';
 import { action, examples, type App } from '../action.js';
 import { parseS3Uri, type CliContext } from '../context.js';
 import { UsageError } from '../failure.js';
+import { noProgress, progressBar } from '../progress.js';
 import { plural, wholeNumber } from '../parse.js';
 
 interface SyncOptions {
@@ -37,7 +41,7 @@ export function registerSync(program: Command, app: App): void {
       .option('--dryrun', 'print what would be sent, fetched or deleted, and do nothing')
       .option('--exclude <glob>', 'leave out paths that match (* and ** match any characters, / included; ? one); repeatable', collect, [])
       .option('--include <glob>', 'keep paths that match, whatever --exclude says; repeatable', collect, [])
-      .option('--concurrency <n>', 'files at once (default 8)', wholeNumber),
+      .option('--concurrency <n>', 'files at once (default 16, as put -r and get -r)', wholeNumber),
     'cloudspark sync ./site s3://www/ --delete',
     "cloudspark sync s3://backups/db/ ./restore --exclude '*.tmp'",
   ).action(action(app, sync, { s3Paths: false }));
@@ -53,6 +57,15 @@ interface Entry {
   size: number;
   /** Milliseconds, to the second (S3's Last-Modified has seconds). */
   modified: number;
+  /** An object's ETag when it is the MD5 of its bytes (one PUT, no SSE-KMS/C), lower-case hex. */
+  md5?: string | undefined;
+}
+
+/** The hex MD5 of a file's bytes. */
+async function fileMd5(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
@@ -69,27 +82,55 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
   const includes = options.include.map(globRegex);
   const wanted = (rel: string) => includes.some((r) => r.test(rel)) || !excludes.some((r) => r.test(rel));
 
-  // Both sides, by path relative to the folder and the prefix.
-  const objects = new Map<string, Entry>();
-  for await (const o of s3.listObjects({ prefix })) {
-    const rel = o.key.slice(prefix.length);
-    if (rel === '' || rel.endsWith('/')) continue; // folder markers hold no file
-    objects.set(rel, { size: o.size, modified: toSecond(o.lastModified?.getTime() ?? 0) });
-  }
-  const files = new Map<string, Entry & { path: string }>();
-  const local = await walk(folder, `sync "${folder}"`).catch((error: unknown) => {
-    // A destination folder not there yet is empty.
-    if (from && (error as { cause?: { code?: string } }).cause?.code === 'ENOENT') return { files: [], skipped: [] };
-    throw error;
-  });
-  for (const f of local.files) files.set(f.rel.join('/'), { path: f.path, size: f.size, modified: toSecond(f.mtimeMs) });
+  // Both sides, by path relative to the folder and the prefix, read at once: the listing waits
+  // on the store (and the SDK's loading), the walk on the disk.
+  const listing = (async () => {
+    const objects = new Map<string, Entry>();
+    for await (const o of s3.listObjects({ prefix })) {
+      const rel = o.key.slice(prefix.length);
+      if (rel === '' || rel.endsWith('/')) continue; // folder markers hold no file
+      const md5 = /^"?([0-9a-f]{32})"?$/i.exec(o.etag ?? '')?.[1]?.toLowerCase();
+      objects.set(rel, { size: o.size, modified: toSecond(o.lastModified?.getTime() ?? 0), md5 });
+    }
+    return objects;
+  })();
+  const walking = (async () => {
+    const files = new Map<string, Entry & { path: string }>();
+    const local = await walk(folder, `sync "${folder}"`).catch((error: unknown) => {
+      // A destination folder not there yet is empty.
+      if (from && (error as { cause?: { code?: string } }).cause?.code === 'ENOENT') return { files: [], skipped: [] };
+      throw error;
+    });
+    for (const f of local.files) files.set(f.rel.join('/'), { path: f.path, size: f.size, modified: toSecond(f.mtimeMs) });
+    return files;
+  })();
+  // Both settle before either's failure is thrown: nothing is left running behind an error.
+  const [listed, walked] = await Promise.allSettled([listing, walking]);
+  if (listed.status === 'rejected') throw listed.reason;
+  if (walked.status === 'rejected') throw walked.reason;
+  const objects = listed.value;
+  const files = walked.value;
 
   const [have, want] = from ? [files, objects] : [objects, files];
-  const copies = [...want].filter(([rel, w]) => {
+  const newer = [...want].filter(([rel, w]) => {
     if (!wanted(rel)) return false;
     const h = have.get(rel);
     return h === undefined || h.size !== w.size || w.modified > h.modified;
   });
+  // A newer file of the same size whose bytes are the object's (its ETag is their MD5) is not
+  // sent again: a `touch`, a checkout, a copy that kept the bytes. Going down, the file takes the
+  // object's time instead, so that the next run does not hash it again.
+  const same = new Set<string>();
+  await eachLimited(newer, 4, new AbortController(), async ([rel, w]) => {
+    const h = have.get(rel);
+    const object = from ? w : h;
+    const file = (from ? h : w) as (Entry & { path: string }) | undefined;
+    if (h === undefined || h.size !== w.size || object?.md5 === undefined || file === undefined) return;
+    if ((await fileMd5(file.path).catch(() => undefined)) !== object.md5) return;
+    same.add(rel);
+    if (from && !options.dryrun) await utimes(file.path, w.modified / 1000, w.modified / 1000).catch(() => {});
+  });
+  const copies = newer.filter(([rel]) => !same.has(rel));
   const deletions = options.delete ? [...have.keys()].filter((rel) => wanted(rel) && !want.has(rel)) : [];
   const skipped: Array<{ key: string; reason: string }> = [];
 
@@ -97,12 +138,24 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
   const failed: Array<{ path: string; reason: string }> = [];
   const verb = from ? 'download' : 'upload';
   const describe = (rel: string) => (from ? `s3://${remote.bucket}/${prefix}${rel} to ${join(folder, rel)}` : `${join(folder, rel)} to s3://${remote.bucket}/${prefix}${rel}`);
+  // One bar for every byte to move; the files' own lines only where no bar is drawn.
+  const bar = options.dryrun || copies.length === 0 ? noProgress : progressBar(ctx.out, `sync ${source}`, copies.reduce((n, [, e]) => n + e.size, 0));
+  let moved = 0;
+  const moving = new Map<string, number>();
+  const report = (rel: string, loaded: number) => {
+    moving.set(rel, loaded);
+    let now = moved;
+    for (const n of moving.values()) now += n;
+    bar.update(now);
+  };
+  const perFile = !ctx.out.showsProgress;
   // A file that fails is named and the others go on; a cancel stops them all.
-  const stopped = await eachLimited(copies, options.concurrency ?? 8, new AbortController(), async ([rel, entry]) => {
+  const stopped = await eachLimited(copies, options.concurrency ?? 16, new AbortController(), async ([rel, entry]) => {
     if (options.dryrun) {
       ctx.out.info(`(dryrun) ${verb}: ${describe(rel)}`);
       return;
     }
+    const onProgress = ({ loaded }: { loaded: number }) => report(rel, loaded);
     try {
       if (from) {
         const why = unsafeReason(rel);
@@ -112,20 +165,26 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
         }
         const path = join(folder, rel);
         await mkdir(dirname(path), { recursive: true });
-        await s3.downloadObject(prefix + rel, path, { signal: ctx.signal });
+        await s3.downloadObject(prefix + rel, path, { signal: ctx.signal, onProgress });
         // Its time is the object's: the next run sees the same file.
         await utimes(path, entry.modified / 1000, entry.modified / 1000);
       } else {
-        await s3.uploadFile((entry as Entry & { path: string }).path, prefix + rel, { signal: ctx.signal });
+        await s3.uploadFile((entry as Entry & { path: string }).path, prefix + rel, { signal: ctx.signal, onProgress });
       }
       done.push(rel);
-      ctx.out.info(`${verb}: ${describe(rel)}`);
+      moved += entry.size;
+      if (perFile) ctx.out.info(`${verb}: ${describe(rel)}`);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       failed.push({ path: rel, reason: (error as Error).message });
-      ctx.out.info(`failed: ${describe(rel)}: ${(error as Error).message}`);
+      if (perFile) ctx.out.info(`failed: ${describe(rel)}: ${(error as Error).message}`);
+    } finally {
+      moving.delete(rel);
     }
   });
+  bar.update(moved);
+  bar.stop();
+  if (!perFile) for (const f of failed) ctx.out.info(`failed: ${describe(f.path)}: ${f.reason}`);
   if (stopped) throw stopped.error;
 
   if (deletions.length > 0) {
