@@ -86,8 +86,8 @@ function describeHead(head: ObjectMetadata): string {
     ['content-disposition', head.contentDisposition],
     ...Object.entries(head.metadata).map(([name, value]): [string, unknown] => [`x-amz-meta-${name}`, value]),
   ];
-  return rows
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${`${name}:`.padEnd(21)}${String(value)}`)
-    .join('\n');
+  const shown = rows.filter(([, value]) => value !== undefined);
+  // One column for the values, wide enough for the longest name (a metadata name can be long).
+  const width = Math.max(21, ...shown.map(([name]) => name.length + 2));
+  return shown.map(([name, value]) => `${`${name}:`.padEnd(width)}${String(value)}`).join('\n');
 }
