@@ -154,7 +154,7 @@ try {
     if (c.files !== FILES || c.bytes !== FILES * FILE_KIB * 1024) throw new Error(`${dir}: ${c.files} files, ${c.bytes} bytes`);
   };
   const stored = (prefix: string, files: number) => () => {
-    const r = spawnSync(process.execPath, [CLI, 'ls', prefix, '--json'], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'ls', '-r', prefix, '--json'], { env, encoding: 'utf8' });
     const n = r.stdout.trim().split('\n').filter(Boolean).length;
     if (n !== files) throw new Error(`${prefix}: ${n} objects stored, ${files} expected`);
   };

@@ -26,6 +26,7 @@ export type {
   ObjectListing,
   ByteRange,
   ListOptions,
+  FolderEntry,
   GetObjectOptions,
   SetObjectHeadersOptions,
   GetObjectsOptions,

@@ -37,6 +37,7 @@ import type {
   GetObjectsOptions,
   GetObjectsResult,
   ListOptions,
+  FolderEntry,
   ListUploadsOptions,
   MultipartUpload,
   ObjectContent,
@@ -201,6 +202,9 @@ export class S3Connection {
 
   /** Every object of the bucket (or under `prefix`), one page at a time. */
   listObjects(options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> { return objects.listObjects(this.#s, options); }
+
+  /** One level under `prefix`, as `aws s3 ls` shows it: its folders (common prefixes up to the next `/`) and the objects directly in it, in key order. */
+  listFolder(options?: ListOptions): AsyncGenerator<FolderEntry, void, undefined> { return objects.listFolder(this.#s, options); }
 
   /** Every object, all pages: the keys with `onlyKeys`. */
   getObjects(options: GetKeysOptions): Promise<string[]>;

@@ -7,7 +7,7 @@ import { typedBody } from './download.js';
 import { etagCheck } from './integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload.js';
 import type { Session } from './session.js';
-import type { CopyObjectOptions, CopyObjectResult, DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
+import type { CopyObjectOptions, CopyObjectResult, DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, FolderEntry, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from './types.js';
 
 /**
  * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
@@ -175,7 +175,33 @@ export async function* listObjects(s: Session, options?: ListOptions): AsyncGene
     items: out.Contents,
     next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
   }));
-  for await (const o of pages) yield { key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
+  for await (const o of pages) yield objectInfo(o);
+}
+
+/** A listed object as the SDK reads it, as ours. */
+function objectInfo(o: { Key?: string | undefined; Size?: number | undefined; ETag?: string | undefined; LastModified?: Date | undefined; StorageClass?: string | undefined }): ObjectInfo {
+  return { key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
+}
+
+/**
+ * One level under `prefix`, as a file browser (or `aws s3 ls`) shows it: the folders in it and the
+ * objects directly in it, in key order, page after page.
+ */
+export async function* listFolder(s: Session, options?: ListOptions): AsyncGenerator<FolderEntry, void, undefined> {
+  const Bucket = s.requireBucket();
+  const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
+  assertOptionalString(prefix, 'prefix');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
+  const pages = s.paginate({ action: 'listFolder()' }, 'ListObjectsV2Command', { Bucket, Prefix: prefix || undefined, Delimiter: '/', MaxKeys: pageSize }, (out) => {
+    const entries: Array<FolderEntry & { at: string }> = [
+      ...(out.CommonPrefixes ?? []).map((p) => ({ kind: 'folder' as const, prefix: p.Prefix ?? '', at: p.Prefix ?? '' })),
+      ...(out.Contents ?? []).map((o) => ({ kind: 'object' as const, ...objectInfo(o), at: o.Key ?? '' })),
+    ];
+    // S3 sends the page's folders and objects apart, each in key order: one order for both.
+    entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return { items: entries, next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined };
+  });
+  for await (const { at: _, ...entry } of pages) yield entry as FolderEntry;
 }
 
 /** Every object, all pages: the keys (`onlyKeys`), the objects (`onlyObjects`), or a listing with both. */

@@ -35,6 +35,17 @@ test('put, ls, head, get and rm with s3:// paths: the bucket comes from the path
   assertExit(ls, 0);
   assert.deepEqual(ls.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['docs/small.txt']);
 
+  // One level by default, as aws s3 ls: the folder as a PRE line; -r: every object under it.
+  const top = await cli(['ls', s3()]);
+  assertExit(top, 0);
+  assert.match(top.stdout, /^ +PRE  docs\/$/m);
+  assert.match(top.stdout, /^\S+ +\d+  x\.txt$/m);
+  assert.doesNotMatch(top.stdout, /docs\/small\.txt/);
+  const lines = (await cli(['ls', s3(), '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { prefix?: string; key?: string });
+  assert.deepEqual(lines.map((l) => l.prefix ?? l.key), ['docs/', 'x.txt']);
+  const all = await cli(['ls', '-r', s3(), '--json']);
+  assert.deepEqual(all.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['docs/small.txt', 'x.txt']);
+
   const head = await cli(['head', s3('x.txt'), '--json']);
   assertExit(head, 0);
   assert.equal(json<{ key: string }>(head).key, 'x.txt');

@@ -93,6 +93,20 @@ test('listing returns every one of more than 1000 keys (getObjects and listObjec
   assert.equal(n, 1105);
 });
 
+test('listFolder: one level, its folders (common prefixes) and its objects in one key order, across pages', async () => {
+  for (const key of ['tree/a.txt', 'tree/b/1.txt', 'tree/b/2.txt', 'tree/c.txt', 'tree/d/e/3.txt', 'tree/z.txt']) await ctx.conn.uploadObject('x', key);
+  const entries = [];
+  for await (const e of ctx.conn.listFolder({ prefix: 'tree/', pageSize: 2 })) entries.push(e.kind === 'folder' ? `folder ${e.prefix}` : `object ${e.key} ${e.size}`);
+  assert.deepEqual(entries, ['object tree/a.txt 1', 'folder tree/b/', 'object tree/c.txt 1', 'folder tree/d/', 'object tree/z.txt 1']);
+  const deeper = [];
+  for await (const e of ctx.conn.listFolder({ prefix: 'tree/d/' })) deeper.push(e.kind === 'folder' ? e.prefix : e.key);
+  assert.deepEqual(deeper, ['tree/d/e/']);
+  // A prefix that is no folder's: the folders that start with it.
+  const partial = [];
+  for await (const e of ctx.conn.listFolder({ prefix: 'tree/b' })) partial.push(e.kind === 'folder' ? e.prefix : e.key);
+  assert.deepEqual(partial, ['tree/b/']);
+});
+
 /**
  * Deterministic bytes, produced 1 MiB at a time with no known length. `produced` counts what
  * the uploader has pulled so far.

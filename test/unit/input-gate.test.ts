@@ -192,6 +192,7 @@ const TABLE: Record<string, Entry> = {
     checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', ifMatch: 'string' }) },
   },
   'cloudspark:S3Connection#listObjects': { args: () => [{}], call: method('listObjects'), checks: options(0, { prefix: 'string', pageSize: 'number' }) },
+  'cloudspark:S3Connection#listFolder': { args: () => [{}], call: method('listFolder'), checks: options(0, { prefix: 'string', pageSize: 'number' }) },
   'cloudspark:S3Connection#getObjects': { args: () => [{}], call: method('getObjects'), checks: options(0, { prefix: 'string', pageSize: 'number', onlyKeys: 'flag', onlyObjects: 'flag' }) },
   'cloudspark:S3Connection#createMultipartUpload': {
     args: () => ['k', { metadata: { owner: 'ada' } }],

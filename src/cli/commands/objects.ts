@@ -1,6 +1,6 @@
 /** `cloudspark head <key>`, `cloudspark rm <key>...` and `cloudspark ls [prefix]`. */
 import type { Command } from 'commander';
-import type { ObjectMetadata } from '../../s3/types.js';
+import type { ObjectInfo, ObjectMetadata } from '../../s3/types.js';
 import { action, examples, type App } from '../action.js';
 import { formatBytes, plural, timestamp, wholeNumber } from '../parse.js';
 
@@ -47,15 +47,16 @@ export function registerObjects(program: Command, app: App): void {
   examples(
     program
       .command('ls')
-      .description('list objects, every page, printed as each page arrives (--json: one JSON object per line); with no bucket, list the buckets')
-      .argument('[prefix]', 'only keys that start with it (or s3://BUCKET/PREFIX)')
+      .description('list a folder: its folders (PRE lines) and its objects, printed as each page arrives (--json: one JSON object per line); -r: every object under it; with no bucket, list the buckets')
+      .argument('[prefix]', 'the folder, or any start of keys (or s3://BUCKET/PREFIX)')
+      .option('-r, --recursive', 'every object under the prefix, not one level')
       .option('--page-size <n>', 'keys asked for per request, 1 to 1000', wholeNumber),
     'cloudspark ls avatars/',
-    'cloudspark ls s3://uploads/avatars/',
+    'cloudspark ls -r s3://uploads/avatars/',
     'cloudspark ls                      # the buckets, when no bucket is set',
     "cloudspark ls --json | jq -r 'select(.size > 1000000) | .key'",
   ).action(
-    action(app, async (ctx, prefix: string | undefined, options: { pageSize?: number }) => {
+    action(app, async (ctx, prefix: string | undefined, options: { pageSize?: number; recursive?: boolean }) => {
       if (prefix === undefined && !ctx.options.bucket) {
         const buckets = await ctx.connection(false).listBuckets();
         for (const b of buckets) await ctx.out.item(b, `${timestamp(b.creationDate)}  ${b.name}`);
@@ -64,12 +65,21 @@ export function registerObjects(program: Command, app: App): void {
       }
       let count = 0;
       let bytes = 0;
-      for await (const o of ctx.connection().listObjects({ prefix, pageSize: options.pageSize })) {
+      let folders = 0;
+      const listing = options.recursive ? ctx.connection().listObjects({ prefix, pageSize: options.pageSize }) : ctx.connection().listFolder({ prefix, pageSize: options.pageSize });
+      for await (const entry of listing) {
+        // A folder as aws CLI shows it (PRE), in the size column; its whole prefix, as keys are.
+        if ('kind' in entry && entry.kind === 'folder') {
+          folders++;
+          await ctx.out.item({ prefix: entry.prefix }, `${''.padEnd(20)}  ${'PRE'.padStart(12)}  ${entry.prefix}`);
+          continue;
+        }
+        const { kind: _, ...o } = entry as ObjectInfo & { kind?: 'object' };
         count++;
         bytes += o.size;
         await ctx.out.item(o, `${timestamp(o.lastModified)}  ${String(o.size).padStart(12)}  ${o.key}`);
       }
-      ctx.out.info(`${plural(count, 'object')}, ${formatBytes(bytes)}`);
+      ctx.out.info(`${plural(count, 'object')}, ${formatBytes(bytes)}${folders > 0 ? `, ${plural(folders, 'folder')}` : ''}`);
     }),
   );
 }
