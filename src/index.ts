@@ -51,18 +51,18 @@ export type {
   AbortIncompleteUploadsOptions,
   StaleUploadsOptions,
 } from './s3/types.js';
-export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/multipart.js';
-export type { DownloadOptions, DownloadProgress, DownloadResult } from './s3/transfer.js';
-export type { UploadFileOptions } from './s3/upload-file.js';
-export type { FailedEntry, FolderOptions, FolderProgress, FolderFile, FolderResult, SkippedEntry } from './s3/folders.js';
-export type { StsOptions } from './s3/credentials.js';
-export type { Timeouts, ResolvedTimeouts } from './s3/network.js';
-export { ABORT_RULE_ID } from './s3/lifecycle.js';
-export type { Logger } from './s3/logger.js';
-export { defaultCorsRules, validateCorsRules, CORS_METHODS } from './s3/cors.js';
-export type { CorsRule, CorsMethod } from './s3/cors.js';
-export { publicReadPolicy, policyDecode } from './s3/policy.js';
-export type { BucketPolicy, PolicyStatement } from './s3/policy.js';
+export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/limits.js';
+export type { DownloadOptions, DownloadProgress, DownloadResult } from './s3/transfer/options.js';
+export type { UploadFileOptions } from './s3/transfer/upload-file.js';
+export type { FailedEntry, FolderOptions, FolderProgress, FolderFile, FolderResult, SkippedEntry } from './s3/transfer/folders.js';
+export type { StsOptions } from './s3/sdk/credentials.js';
+export type { Timeouts, ResolvedTimeouts } from './s3/sdk/network.js';
+export { ABORT_RULE_ID } from './s3/rules/lifecycle.js';
+export type { Logger } from './s3/sdk/logger.js';
+export { defaultCorsRules, validateCorsRules, CORS_METHODS } from './s3/rules/cors.js';
+export type { CorsRule, CorsMethod } from './s3/rules/cors.js';
+export { publicReadPolicy, policyDecode } from './s3/rules/policy.js';
+export type { BucketPolicy, PolicyStatement } from './s3/rules/policy.js';
 export { CloudSparkError, maskAccessKey } from './errors.js';
 export type { CloudSparkErrorCode, CloudSparkErrorOptions } from './errors.js';
 export { MAX_EXPIRES_IN, MAX_KEY_BYTES } from './validate.js';

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { S3Connection } from '../s3/connection.js';
 import { CloudSparkError, maskAccessKey } from '../errors.js';
-import type { Logger } from '../s3/logger.js';
-import { seconds } from '../s3/network.js';
+import type { Logger } from '../s3/sdk/logger.js';
+import { seconds } from '../s3/sdk/network.js';
 import { UsageError } from './failure.js';
 import type { Output } from './output.js';
 

@@ -4,9 +4,9 @@
  */
 import { CommanderError } from 'commander';
 import { CloudSparkError } from '../errors.js';
-import { timeoutAdvice } from '../s3/sdk-errors.js';
+import { timeoutAdvice } from '../s3/sdk/errors.js';
 import type { ErrorDocument } from './output.js';
-import { fileReason } from '../s3/transfer.js';
+import { fileReason } from '../s3/transfer/files.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -1,24 +1,27 @@
 /**
  * S3Connection: every operation of the Python `cloudspark`, in TypeScript idiom. A thin facade:
- * each method is one call into the module of its concern (buckets.ts, objects.ts, multipart.ts,
- * presign.ts, iam.ts), which checks its arguments first, then reaches the store through the
+ * each method is one call into the module of its concern (ops/: buckets, objects, multipart,
+ * presign, iam, keys; transfer/ for files and folders), which checks its arguments first, then reaches the store through the
  * connection's Session (session.ts). Presigning never loads the AWS SDK.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudSparkError } from '../errors.js';
 import type { PresignedPost } from '../sigv4/index.js';
-import type { CorsRule } from './cors.js';
-import { policyDecode, type BucketPolicy } from './policy.js';
-import type { ResolvedTimeouts } from './network.js';
+import type { CorsRule } from './rules/cors.js';
+import { policyDecode, type BucketPolicy } from './rules/policy.js';
+import type { ResolvedTimeouts } from './sdk/network.js';
 import { Session } from './session.js';
-import * as buckets from './buckets.js';
-import * as objects from './objects.js';
-import * as multipart from './multipart.js';
-import * as presign from './presign.js';
-import * as iam from './iam.js';
-import { downloadToFile, type DownloadOptions, type DownloadResult, type TransferContext } from './transfer.js';
-import { uploadFile, type UploadFileOptions } from './upload-file.js';
-import { downloadPrefix, uploadDirectory, type FolderOptions, type FolderResult } from './folders.js';
+import * as buckets from './ops/buckets.js';
+import * as objects from './ops/objects.js';
+import * as multipart from './ops/multipart.js';
+import * as presign from './ops/presign.js';
+import * as iam from './ops/iam.js';
+import * as keys from './ops/keys.js';
+import { transferContext } from './transfer/context.js';
+import { downloadToFile } from './transfer/download-file.js';
+import type { DownloadOptions, DownloadResult } from './transfer/options.js';
+import { uploadFile, type UploadFileOptions } from './transfer/upload-file.js';
+import { downloadPrefix, uploadDirectory, type FolderOptions, type FolderResult } from './transfer/folders.js';
 import { assertKey } from '../validate.js';
 import type {
   AbortIncompleteUploadsOptions,
@@ -91,7 +94,7 @@ export class S3Connection {
    * A 32-byte key for `purpose`, derived (HKDF-SHA256) from the secret access key, which never
    * leaves the connection. Refused (`CREDENTIALS`) for temporary credentials.
    */
-  deriveKey(purpose: string): Promise<Uint8Array> { return iam.deriveKey(this.#s, purpose); }
+  deriveKey(purpose: string): Promise<Uint8Array> { return keys.deriveKey(this.#s, purpose); }
 
   /** Binds `bucket` (when given) and resolves to the SDK's `S3Client`, created on first call. */
   async connect(bucket?: string): Promise<S3Client> {
@@ -252,6 +255,6 @@ export class S3Connection {
   /** Decodes the base64 `policy` field of a presigned POST into pretty-printed JSON. */
   policyDecode(encoded: string): string { return policyDecode(encoded); }
 
-  /** What the transfer modules (transfer.ts, folders.ts) need: they sign their own requests. */
-  #transfer(): TransferContext { return { bucket: this.#s.requireBucket(), network: this.#s.network, maxAttempts: () => this.#s.maxAttempts(), connection: this }; }
+  /** The byte path's context (transfer/): the Session, on which it signs its own requests. */
+  #transfer() { return transferContext(this.#s); }
 }

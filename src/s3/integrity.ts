@@ -90,7 +90,7 @@ const UPLOAD_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
  * Makes the SDK client's uploads verified like the direct path's: a PUT or UploadPart whose body
  * is in memory (as lib-storage's parts are) gets `Content-MD5`, and a store's refusal of a
  * corrupted body is retried by the SDK's own retry strategy (its `$retryable` trait) before it
- * surfaces as CORRUPT (sdk-errors.ts).
+ * surfaces as CORRUPT (sdk/errors.ts).
  */
 export function verifyUploads(client: S3Client): void {
   client.middlewareStack.add(

@@ -1,8 +1,9 @@
 /**
  * The state an S3Connection works with, and the one way its operations reach the store: the
  * resolved options, the bound bucket, the SDK clients (made on first use), `send()`, which maps
- * every failure through one function, and `paginate()`. The operation modules (buckets.ts,
- * objects.ts, multipart.ts, presign.ts, iam.ts) are functions of a Session; S3Connection is a
+ * every failure through one function, and `paginate()`. The operation modules (ops/:
+ * buckets, objects, multipart, presign, iam, keys) are functions of a Session, and so is the byte
+ * path (transfer/); S3Connection is a
  * thin facade over them. A new concern is a new module of such functions plus one method each.
  */
 import type * as S3Module from '@aws-sdk/client-s3';
@@ -12,13 +13,13 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { CloudSparkError, invalidInput, maskAccessKey } from '../errors.js';
 import { assertBucketName, assertFlag, knownOptionsOf } from '../validate.js';
 import { S3Presigner, parseEndpoint } from '../sigv4/index.js';
-import { CredentialSource } from './credentials.js';
-import { loadIam, loadS3 } from './sdk.js';
+import { CredentialSource } from './sdk/credentials.js';
+import { loadIam, loadS3 } from './sdk/load.js';
 import { verifyUploads } from './integrity.js';
-import { assertMaxAttempts, resolveMaxAttempts } from './retry.js';
-import { fromSdkError, type ErrorContext } from './sdk-errors.js';
-import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts } from './network.js';
-import { assertLogger, sdkLogger, type Logger } from './logger.js';
+import { assertMaxAttempts, resolveMaxAttempts } from './sdk/retry.js';
+import { fromSdkError, type ErrorContext } from './sdk/errors.js';
+import { endpointLabel, requestHandlerOptions, resolveTimeouts, type ResolvedTimeouts } from './sdk/network.js';
+import { assertLogger, sdkLogger, type Logger } from './sdk/logger.js';
 import type { S3ConnectionOptions } from './types.js';
 
 /** One call, as its failures are told: what it was, and what some answers mean for it. */
@@ -168,7 +169,7 @@ export class Session {
   }
 
   /**
-   * How many attempts a request gets, on the SDK's calls and the direct path alike (retry.ts):
+   * How many attempts a request gets, on the SDK's calls and the direct path alike (sdk/retry.ts):
    * the option, `AWS_MAX_ATTEMPTS`, the profile's `max_attempts`, else 3. Resolved once.
    */
   maxAttempts(): Promise<number> {

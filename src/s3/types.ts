@@ -3,9 +3,9 @@
  * resolve to. Types only, so that the server and the CLI can import them without the class.
  */
 import type { Readable } from 'node:stream';
-import type { StsOptions } from './credentials.js';
-import type { Logger } from './logger.js';
-import type { Timeouts } from './network.js';
+import type { StsOptions } from './sdk/credentials.js';
+import type { Logger } from './sdk/logger.js';
+import type { Timeouts } from './sdk/network.js';
 import type { PostCondition } from '../sigv4/index.js';
 
 /** Options of `new S3Connection()`: every one may be left out. */

@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 export { createUploadHandler } from './handler.js';
-export type { UploadHandler, UploadHandlerOptions, UploadHandlerCommonOptions, UploadRoutesOptions, UploadRoute, UploadAction, UploadOperation, AuthorizeResult } from './handler.js';
+export type { UploadHandler, UploadHandlerOptions, UploadHandlerCommonOptions, UploadRoutesOptions, UploadRoute, UploadAction, UploadOperation, AuthorizeResult } from './types.js';
 export type { UploadRules, FileInfo } from './rules.js';
 export type { CompletedUpload } from './verify.js';
 export { cleanFilename } from './keys.js';
@@ -20,5 +20,6 @@ export { typeAllowed, servedInline, attachmentDisposition } from './content-type
 export { matchesContentType, SNIFFABLE_TYPES } from './sniff.js';
 export { toNodeHandler } from './node.js';
 export type { NodeRequest } from './node.js';
-export { HandlerError, MAX_BODY_BYTES } from './http.js';
-export type { ErrorBody, HandlerErrorCode } from './http.js';
+export { HandlerError } from './errors.js';
+export { MAX_BODY_BYTES } from './http.js';
+export type { ErrorBody, HandlerErrorCode } from './errors.js';

@@ -3,7 +3,7 @@
  * turns `IncomingMessage` into a web `Request` and the `Response` back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UploadHandler } from './handler.js';
+import type { UploadHandler } from './types.js';
 import { invalidInput } from '../errors.js';
 
 /** A request that may have been through a body parser (`express.json()`) already. */

@@ -7,7 +7,7 @@ import { assertCallback, isPlainObject, knownOptionsOf } from '../validate.js';
 import type { S3Connection } from '../s3/connection.js';
 import { resolveRules, type ResolvedRules } from './rules.js';
 import { rulesFingerprint } from './token.js';
-import type { UploadHandlerOptions, UploadRoutesOptions } from './handler.js';
+import type { UploadHandlerOptions, UploadRoutesOptions } from './types.js';
 
 const MIN_SECRET_BYTES = 32;
 

@@ -3,9 +3,7 @@
  * into its token: every part's exact length is known, and each part URL signs it, so S3 refuses
  * a part of any other length (and the UploadPartCopy trick, which sends none).
  */
-import { MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE } from '../s3/multipart.js';
-
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+import { DEFAULT_BROWSER_PART, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE } from '../s3/limits.js';
 
 export interface PartPlan {
   /** Bytes of every part but the last. */
@@ -17,7 +15,7 @@ export interface PartPlan {
  * Parts of `requested` bytes (default 8 MiB), raised to S3's 5 MiB minimum and to what keeps the
  * count within 10000, lowered to its 5 GiB maximum. `size` is at least 1.
  */
-export function planParts(size: number, requested = DEFAULT_PART_SIZE): PartPlan {
+export function planParts(size: number, requested = DEFAULT_BROWSER_PART): PartPlan {
   const partSize = Math.min(MAX_PART_SIZE, Math.max(requested, MIN_PART_SIZE, Math.ceil(size / MAX_PARTS)));
   return { partSize, partCount: partCount(size, partSize) };
 }

@@ -4,7 +4,7 @@
  */
 import { invalidInput } from '../errors.js';
 import { assertExpiresIn, assertFlag, isPlainObject, knownOptionsOf } from '../validate.js';
-import { HandlerError, badInput } from './http.js';
+import { HandlerError, badInput } from './errors.js';
 import { isActiveType, isMimeType, typeAllowed } from './content-types.js';
 import { keyShapeProblem } from './keys.js';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { S3Connection } from '../s3/connection.js';
 import { CloudSparkError } from '../errors.js';
-import { HandlerError } from './http.js';
+import { HandlerError } from './errors.js';
 import { baseType } from './content-types.js';
 import { SNIFFABLE_TYPES, SNIFF_BYTES, matchesContentType } from './sniff.js';
 import type { UploadGrant } from './token.js';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Connection, S3Presigner } from '../../src/index.js';
-import { ABORT_RULE_ID, abortRulesOf, withAbortRule } from '../../src/s3/lifecycle.js';
+import { ABORT_RULE_ID, abortRulesOf, withAbortRule } from '../../src/s3/rules/lifecycle.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid, isCloudSparkError } from './helpers.js';
 
 const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };

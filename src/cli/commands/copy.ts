@@ -13,7 +13,7 @@ import { action, examples, type App } from '../action.js';
 import { parseS3Uri, type CliContext } from '../context.js';
 import { UsageError } from '../failure.js';
 import { plural, wholeNumber } from '../parse.js';
-import { eachLimited } from '../../s3/transfer.js';
+import { eachLimited } from '../../s3/transfer/pool.js';
 import { get, put, type TransferFlags } from './transfer.js';
 
 export function registerCopy(program: Command, app: App): void {

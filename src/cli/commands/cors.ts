@@ -1,6 +1,6 @@
 /** `cloudspark cors get|set|delete`: the bucket's CORS rules. */
 import { Option, type Command } from 'commander';
-import { defaultCorsRules, type CorsRule } from '../../s3/cors.js';
+import { defaultCorsRules, type CorsRule } from '../../s3/rules/cors.js';
 import { isPlainObject } from '../../validate.js';
 import { action, examples, type App } from '../action.js';
 import { readJson } from '../files.js';

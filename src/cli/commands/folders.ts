@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../parse.js';
 import { progressBar } from '../progress.js';
-import type { FolderProgress, FolderResult } from '../../s3/folders.js';
+import type { FolderProgress, FolderResult } from '../../s3/transfer/folders.js';
 
 export interface FolderFlags {
   concurrency?: number;

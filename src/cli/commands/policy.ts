@@ -1,6 +1,6 @@
 /** `cloudspark policy get|set|delete|decode`: the bucket policy, and POST policies. */
 import type { Command } from 'commander';
-import { policyDecode, publicReadPolicy, type BucketPolicy } from '../../s3/policy.js';
+import { policyDecode, publicReadPolicy, type BucketPolicy } from '../../s3/rules/policy.js';
 import { action, examples, type App } from '../action.js';
 import { readJson } from '../files.js';
 

@@ -5,7 +5,7 @@
  * URL) or Content-MD5 (a part of a multipart upload, which S3 checks against the part's bytes),
  * and the page must read each part's ETag.
  */
-import type { CorsRule } from '../../s3/cors.js';
+import type { CorsRule } from '../../s3/rules/cors.js';
 import { fail, pass, wildcardMatch, type Fix, type Verdict } from './check.js';
 
 /** The index of the rule S3 would apply, or -1. */

@@ -5,7 +5,7 @@
  * the same bucket behaves differently from store to store.
  */
 import type { PublicAccessSettings } from '../../s3/types.js';
-import type { BucketPolicy, PolicyStatement } from '../../s3/policy.js';
+import type { BucketPolicy, PolicyStatement } from '../../s3/rules/policy.js';
 import { fail, pass, wildcardMatch, type Verdict } from './check.js';
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
