@@ -118,7 +118,7 @@ test('ls against a stalled store with --timeout 1: exit 1 after 3 attempts, nami
   const { ms, value: ls } = await timed(() => run('--timeout', '1', 'ls', '--json'));
   assertExit(ls!, 1);
   assert.equal(stall.fired, 3);
-  assert.match(ls!.stderr, new RegExp(`^cloudspark: listObjects\\(\\) failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\)`, 'm'));
+  assert.match(ls!.stderr, new RegExp(`^cloudspark: listFolder\\(\\) failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\)`, 'm'));
   assert.match(ls!.stderr, /hint: if the store is only slow, wait longer: --timeout SECONDS \(now 1 s\)/);
   const { error } = JSON.parse(ls!.stdout.trim().split('\n').pop()!) as { error: { code: string; field: string } };
   assert.deepEqual([error.code, error.field], ['TIMEOUT', 'timeouts.idle']);
