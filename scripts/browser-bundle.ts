@@ -18,8 +18,10 @@ export interface PageBundle {
   inputs: string[];
 }
 
-export async function bundlePage(entry: string): Promise<PageBundle> {
+/** Bundles `entry` as a page would, but for the packages named in `external` (a page's own: React), which are left imports. */
+export async function bundlePage(entry: string, external: string[] = []): Promise<PageBundle> {
   const out = await build({
+    external,
     entryPoints: [entry],
     bundle: true,
     minify: true,

@@ -51,3 +51,16 @@ test('the browser bundle is within its size budget, with no dependencies; the mu
     assert.ok(inputs.length > 0 && inputs.every((p) => p.startsWith('src/browser/')), inputs.join(', '));
   }
 });
+
+test('cloudspark/react: a page of useUpload (the resume store included) weighs at most 1 KB more than the browser module\'s functions without the store', () => {
+  // The budget is issue 20's, from the measurements alone: the hook's page against the module's
+  // upload functions as a page imports them (without localResume, which the hook brings).
+  type Measured = { gzip: number; inputs: string[] };
+  const { core, hook, react } = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'scripts/browser-size.ts', '--json'], { encoding: 'utf8' })) as Record<'core' | 'hook' | 'react', Measured>;
+  assert.ok(core.gzip > 0 && hook.gzip - core.gzip <= 1024, `useUpload page: ${hook.gzip} bytes min+gzip, ${hook.gzip - core.gzip} over the module's functions (${core.gzip})`);
+  assert.ok(hook.inputs.some((p) => p === 'src/browser/persist.ts'), 'the store is counted');
+  assert.ok(react.gzip >= hook.gzip, 'the whole entry holds the hook');
+  for (const { inputs } of [hook, react]) {
+    assert.ok(inputs.every((p) => p.startsWith('src/browser/') || p.startsWith('src/react/')), `nothing but the module and the hooks (React left out): ${inputs.join(', ')}`);
+  }
+});
