@@ -98,9 +98,9 @@ function controller(options: () => UseUploadOptions, publish: (uploads: readonly
     else timer ??= setTimeout(flush, 200);
   };
   const next = () => {
-    const { maxFiles } = options();
+    const { maxFiles = 3 } = options();
     // An invalid maxFiles lets one through, which the module refuses (INVALID_INPUT), rather than none.
-    while (waiting.length && running < (maxFiles! >= 1 ? maxFiles! : 1)) waiting.shift()!();
+    while (waiting.length && running < (maxFiles >= 1 ? maxFiles : 1)) waiting.shift()!();
   };
 
   /** Queues the upload of entry `id`; resolves with its result, or undefined if it did not complete. */
