@@ -17,7 +17,14 @@ try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
   await page.goto(demo.url);
   await page.waitForSelector('body[data-ready]');
-  const file = (name: string, size: number, mimeType: string) => ({ name, mimeType, buffer: randomBytes(size) });
+  // Random bytes after the signature of their type: the handler checks a file's first bytes
+  // against its declared type (and would refuse, then delete, a "PDF" of random bytes).
+  const heads: Record<string, string> = { 'image/jpeg': 'ffd8ffe000104a464946', 'application/pdf': '255044462d312e370a', 'video/mp4': '000000186674797069736f6d' };
+  const file = (name: string, size: number, mimeType: string) => {
+    const buffer = randomBytes(size);
+    Buffer.from(heads[mimeType] ?? '', 'hex').copy(buffer);
+    return { name, mimeType, buffer };
+  };
   await page.setInputFiles('#file-input', [file('team-photo.jpg', 850_000, 'image/jpeg'), file('quarterly-report.pdf', 2_400_000, 'application/pdf')]);
   await page.waitForSelector('tr[data-key$="quarterly-report.pdf"]');
   await throttleUploads(page, 4 * 1024 * 1024);

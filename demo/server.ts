@@ -1,7 +1,8 @@
 /**
  * The demo app's server: one page on its own port (so the browser really crosses origins to
  * reach S3), the upload handler under /api/uploads, and a listing with presigned download
- * links. The page's script is bundled from demo/page/app.ts at start-up: nothing from a CDN.
+ * links. The page's script, a React app, is bundled from demo/page/app.tsx at start-up, React
+ * included: nothing from a CDN.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,11 @@ export interface DemoOptions {
   routes?: Record<string, UploadRoute>;
   /** Files from this size on go multipart. Default 16 MiB. */
   multipartFrom?: number;
+  /** The page's part size and parts at once for multipart uploads. Default: the browser module's (8 MiB, 4). */
+  partSize?: number;
+  concurrency?: number;
+  /** Another page script to serve as /app.js instead of the demo's (a test's page, rendered into #root). */
+  page?: string;
 }
 
 export interface Demo {
@@ -62,7 +68,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       onError: (error) => console.error('upload handler:', error),
     }),
   );
-  const page = await pageAssets();
+  const page = await pageAssets(options.page ?? join(here, 'page/app.tsx'));
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -80,7 +86,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const path = new URL(req.url ?? '/', 'http://demo').pathname;
     if (path.startsWith('/api/uploads/')) return handler(req, res);
     if (path === '/api/config') {
-      return sendJson(res, 200, { bucket: options.bucket, endpoint: connection.endpoint ?? 'Amazon S3', maxSize: rules.maxSize, allowedTypes: rules.allowedTypes, multipartFrom });
+      const { partSize, concurrency } = options;
+      return sendJson(res, 200, { bucket: options.bucket, endpoint: connection.endpoint ?? 'Amazon S3', maxSize: rules.maxSize, allowedTypes: rules.allowedTypes, multipartFrom, partSize, concurrency });
     }
     if (path === '/api/objects') return sendJson(res, 200, { objects: await listWithLinks(connection, rules.keyPrefix ?? '') });
     const asset = page[path === '/' ? '/index.html' : path];
@@ -120,13 +127,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }
 
-async function pageAssets(): Promise<Record<string, { type: string; body: string | Uint8Array }>> {
+async function pageAssets(entry: string): Promise<Record<string, { type: string; body: string | Uint8Array }>> {
   const bundle = await build({
-    entryPoints: [join(here, 'page/app.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
+    // React's production build (its development one checks more, and says so on the console);
+    // tsconfig.json's `jsx: react-jsx` makes esbuild compile JSX for React's automatic runtime.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    minify: true,
     write: false,
     logLevel: 'warning',
   });

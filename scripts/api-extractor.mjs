@@ -16,12 +16,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * The package's entry points: name, `exports` subpath, tsc's declaration file for it (below the
  * declaration folder), the bundled file's name in dist/esm and dist/cjs (`<out>.d.ts`, beside
  * `<out>.js`) and the API report's (api/<report>.api.md). `cloudspark` comes first: the others
- * import its types (see scripts/build.mjs).
+ * import its types (see scripts/build.mjs); cloudspark/react comes after cloudspark/browser, whose
+ * types it imports.
  */
 export const API_ENTRIES = [
   { name: 'cloudspark', subpath: '.', dts: 'index.d.ts', out: 'index', report: 'cloudspark' },
   { name: 'cloudspark/server', subpath: './server', dts: 'server/index.d.ts', out: 'server', report: 'cloudspark-server' },
   { name: 'cloudspark/browser', subpath: './browser', dts: 'browser/index.d.ts', out: 'browser', report: 'cloudspark-browser' },
+  { name: 'cloudspark/react', subpath: './react', dts: 'react/index.d.ts', out: 'react', report: 'cloudspark-react' },
 ];
 
 /** The reports the last build made; api/ holds the reviewed ones. */

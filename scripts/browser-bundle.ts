@@ -18,8 +18,15 @@ export interface PageBundle {
   inputs: string[];
 }
 
-export async function bundlePage(entry: string): Promise<PageBundle> {
+/**
+ * Bundles `entry` as a page would, but for the packages named in `external` (a page's own: React),
+ * which are left imports; `define` replaces globals, as an app's bundler does for
+ * `process.env.NODE_ENV` (cloudspark's code has none).
+ */
+export async function bundlePage(entry: string, external: string[] = [], define: Record<string, string> = {}): Promise<PageBundle> {
   const out = await build({
+    external,
+    define,
     entryPoints: [entry],
     bundle: true,
     minify: true,

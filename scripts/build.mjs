@@ -35,6 +35,10 @@ const ENTRIES = [
   { src: 'src/server/index.ts', out: 'server' },
   // For bundlers and <script type="module">: no Node built-ins, no dependencies.
   { src: 'src/browser/index.ts', out: 'browser', platform: 'browser' },
+  // React (a peer dependency, left external) and cloudspark/browser, imported from ./browser.js
+  // beside it rather than copied in: one UploadError class for `instanceof`, one map of the
+  // uploads a page can resume, and no second copy in a page that imports both.
+  { src: 'src/react/index.ts', out: 'react', platform: 'browser', plugins: [importBrowserEntry()] },
 ];
 
 const dts = join(root, '.tmp/dts');
@@ -53,6 +57,7 @@ for (const format of ['esm', 'cjs']) {
       target: entry.platform === 'browser' ? 'es2020' : 'node20',
       banner: entry.banner ? { js: entry.banner } : undefined,
       define: { CLOUDSPARK_VERSION: JSON.stringify(version) },
+      plugins: entry.plugins,
       logLevel: 'warning',
     });
   }
@@ -70,6 +75,7 @@ writeFile(join(dts, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
 for (const entry of API_ENTRIES) {
   const core = entry.subpath === '.';
   if (!core) importCoreByName(join(dts, dirname(entry.dts)), exportedNames(join(dts, 'node_modules/cloudspark/index.d.ts')));
+  if (entry.out === 'react') importBrowserByName(join(dts, dirname(entry.dts)));
   const rollup = join(root, '.tmp/rollup', `${entry.out}.d.ts`);
   if (!extract({ entry: join(dts, entry.dts), rollupTo: rollup, report: entry.report })) {
     console.error(`API Extractor could not bundle the declarations of ${entry.name}.`);
@@ -81,14 +87,51 @@ for (const entry of API_ENTRIES) {
   writeFile(report, readFileSync(report, 'utf8').replace(/^## API Report File for "cloudspark"/m, `## API Report File for "${entry.name}"`));
   if (core) {
     // The package as the other entry points' declarations see it (a package in node_modules,
-    // which API Extractor leaves out of a bundle).
+    // which API Extractor leaves out of a bundle): its core, and the browser module for cloudspark/react.
     writeFile(join(dts, 'node_modules/cloudspark/index.d.ts'), text);
-    writeFile(join(dts, 'node_modules/cloudspark/package.json'), JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts' }) + '\n');
+    const exports = { '.': { types: './index.d.ts' }, './browser': { types: './browser.d.ts' } };
+    writeFile(join(dts, 'node_modules/cloudspark/package.json'), JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts', exports }) + '\n');
   }
-  // Shipped, they import from `cloudspark`'s .d.ts beside them: the ESM one in dist/esm and the CJS
-  // one in dist/cjs, the very files a user's own `import`/`require` of 'cloudspark' resolves to.
-  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark';$/gm, "$1'./index.js';");
+  if (entry.out === 'browser') writeFile(join(dts, 'node_modules/cloudspark/browser.d.ts'), text);
+  // Shipped, they import from `cloudspark`'s .d.ts beside them (and cloudspark/react from
+  // `cloudspark/browser`'s): the ESM one in dist/esm and the CJS one in dist/cjs, the very files a
+  // user's own `import`/`require` of 'cloudspark' resolves to.
+  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark(\/browser)?';$/gm, (_, head, browser) => `${head}'./${browser ? 'browser' : 'index'}.js';`);
   for (const dir of ['esm', 'cjs']) writeFile(join(root, 'dist', dir, `${entry.out}.d.ts`), shipped);
+}
+
+/**
+ * An esbuild plugin for the cloudspark/react bundle: its imports of the browser module
+ * (`../browser/index.js`) stay imports, of `./browser.js`, the browser entry point beside it in
+ * dist/esm and dist/cjs. It may import nothing else of src/browser: that would be bundled, a copy.
+ */
+function importBrowserEntry() {
+  return {
+    name: 'import-browser-entry',
+    setup(build) {
+      build.onResolve({ filter: /\/browser\// }, ({ path, importer }) => {
+        if (resolve(dirname(importer), path) !== join(root, 'src/browser/index.js')) {
+          throw new Error(`${relative(root, importer)} imports ${path}: cloudspark/react may import only ../browser/index.js (the cloudspark/browser entry point)`);
+        }
+        return { path: './browser.js', external: true };
+      });
+    },
+  };
+}
+
+/**
+ * In tsc's declarations below `dir` (cloudspark/react's folder), imports of the browser module
+ * become imports of 'cloudspark/browser' (a package to API Extractor, so left an import), which
+ * the shipped file then imports as ./browser.js: its types are cloudspark/browser's own, not copies.
+ */
+function importBrowserByName(dir) {
+  for (const name of readdirSync(dir, { recursive: true })) {
+    if (!name.endsWith('.d.ts')) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    const rewritten = text.replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/index\.js';$/gm, "$1'cloudspark/browser';");
+    if (rewritten !== text) writeFileSync(file, rewritten);
+  }
 }
 
 /** Writes `text` to `file`, making its folder. */

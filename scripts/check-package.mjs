@@ -13,7 +13,7 @@ import { buildIfStale } from './build-if-stale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const ENTRIES = ['index', 'server', 'browser'];
+const ENTRIES = ['index', 'server', 'browser', 'react'];
 const SHIPPED = [
   'LICENSE',
   'README.md',
@@ -26,7 +26,8 @@ const SHIPPED = [
 const ESM = `
 import { S3Connection, CloudSparkError, S3Presigner, type UploadOptions, type BucketLocation } from 'cloudspark';
 import { createUploadHandler, toNodeHandler, type UploadHandler, type NodeRequest } from 'cloudspark/server';
-import { upload, deleteFile, UploadError, type UploadProgress, type DeleteFileOptions } from 'cloudspark/browser';
+import { upload, deleteFile, UploadError, localResume, type UploadProgress, type DeleteFileOptions } from 'cloudspark/browser';
+import { useUpload, useDropzone, type FileUpload } from 'cloudspark/react';
 import type { ServerResponse } from 'node:http';
 
 const connection = new S3Connection({ bucket: 'my-bucket', region: 'eu-west-1' });
@@ -44,11 +45,24 @@ void deleteFile('https://example.com/x', del);
 export const code: string = new UploadError('X', 'y').code;
 // @ts-expect-error: rules.maxSize is required
 createUploadHandler({ connection, rules: {} });
+// cloudspark/react's types are cloudspark/browser's own: its UploadError, its resume store.
+const routed = createUploadHandler({ connection, routes: { avatars: { rules: { maxSize: 1e6 } } } });
+export function useAvatars(): FileUpload[] {
+  const { upload: send, uploads, cancel } = useUpload<typeof routed>({ api: '/api/uploads', route: 'avatars', maxFiles: 2, resume: localResume });
+  const { rootProps, inputProps } = useDropzone((files) => void send(files));
+  void [rootProps.onDrop, inputProps.ref, cancel];
+  const failed: UploadError | undefined = uploads[0]?.error;
+  void failed;
+  // @ts-expect-error: the handler has no route of that name
+  useUpload<typeof routed>({ api: '/api/uploads', route: 'banners' });
+  return [...uploads];
+}
 `;
 const CJS = `
 import cloudspark = require('cloudspark');
 import server = require('cloudspark/server');
 import browser = require('cloudspark/browser');
+import react = require('cloudspark/react');
 
 const connection = new cloudspark.S3Connection({ bucket: 'my-bucket' });
 const handler: server.UploadHandler = server.createUploadHandler({ connection, rules: { maxSize: 1e6 } });
@@ -58,6 +72,7 @@ declare const file: File;
 const done: Promise<browser.CompletedUpload> = browser.upload(file, { api: '/api/uploads' });
 // @ts-expect-error: rules.maxSize is required
 server.createUploadHandler({ connection, rules: {} });
+const files = (): readonly react.FileUpload[] => react.useUpload({ api: '/api/uploads', resume: false }).uploads;
 `;
 // Under exactOptionalPropertyTypes, options filled from the environment (string | undefined)
 // are accepted as the README writes them, and getObjects refuses both flags at once.
@@ -65,6 +80,7 @@ const EXACT = `
 import { S3Connection } from 'cloudspark';
 import { createUploadHandler } from 'cloudspark/server';
 import { upload } from 'cloudspark/browser';
+import { useUpload } from 'cloudspark/react';
 
 export const s3 = new S3Connection({
   endpoint: process.env['S3_ENDPOINT'],
@@ -82,14 +98,16 @@ export const sent = s3.uploadFile('a.txt', 'a.txt', { signal, contentType: undef
 export const got = s3.downloadObject('a.txt', 'a.txt', { signal });
 export const handler = createUploadHandler({ connection: s3, basePath: process.env['UPLOADS_PATH'], rules: { maxSize: 1000, keyPrefix: undefined } });
 export const done = upload(file, { api: '/api/uploads', signal, onProgress: undefined });
+declare const maxFiles: number | undefined;
+export const useIt = () => useUpload({ api: '/api/uploads', maxFiles, route: undefined, resume: undefined, partSize: undefined });
 // @ts-expect-error: onlyKeys and onlyObjects together
 void s3.getObjects({ onlyKeys: true, onlyObjects: true });
 `;
 const SOURCES = {
   'exact.mts': EXACT,
   'esm.mts': ESM,
-  'cjs.cts': `${CJS}export = { node, limits, done };\n`,
-  'node10.ts': `${CJS}export { node, limits, done };\n`,
+  'cjs.cts': `${CJS}export = { node, limits, done, files };\n`,
+  'node10.ts': `${CJS}export { node, limits, done, files };\n`,
 };
 
 buildIfStale('for check:package');
@@ -114,7 +132,8 @@ try {
   mkdirSync(join(app, 'src'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const { devDependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, packed.filename), `@types/node@${devDependencies['@types/node']}`], { cwd: app, stdio: 'inherit' });
+  // @types/react: cloudspark/react's declarations import React's (react itself is an optional peer).
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, packed.filename), `@types/node@${devDependencies['@types/node']}`, `@types/react@${devDependencies['@types/react']}`], { cwd: app, stdio: 'inherit' });
   for (const [name, text] of Object.entries(SOURCES)) writeFileSync(join(app, 'src', name), text);
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   for (const [resolution, module, sources, exact = false] of [

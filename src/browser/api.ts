@@ -4,10 +4,17 @@ import { UploadError, aborted } from './errors.js';
 /** The handler's base URL (`/api/uploads`), or that with headers to send (such as Authorization). */
 export type HandlerApi = string | { url: string; headers?: Record<string, string> };
 
-/** The handler as gate.ts gives it: its address, and the named route every call goes to (the functions' `route` option). */
+/**
+ * The handler an upload goes through, as the functions call it (and a `ResumeStore` is
+ * given it): its address, the headers sent with every call, and the named route every call goes
+ * to (the functions' `route` option).
+ */
 export interface RoutedApi {
+  /** The handler's base URL, e.g. `/api/uploads`. */
   url: string;
+  /** Headers sent with every call, such as Authorization. */
   headers?: Record<string, string> | undefined;
+  /** The handler's route (`route` option), if one was named. */
   route?: string | undefined;
 }
 

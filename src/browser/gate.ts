@@ -7,8 +7,12 @@ import type { HandlerApi, RoutedApi } from './api.js';
 
 const invalid = (field: string, message: string) => new UploadError('INVALID_INPUT', `Invalid ${field}: ${message}`);
 const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
-/** Every option the module knows (no prototype: `toString` is no option): the whole numbers with their least value, the others -1. */
-const OPTIONS = { __proto__: null, stallTimeout: 1, partSize: 1, concurrency: 1, retries: 0, multipartFrom: 0, onProgress: -1, signal: -1, api: -1, route: -1 } as unknown as Record<string, number>;
+/**
+ * Every option the module knows (no prototype: `toString` is no option): the whole numbers with
+ * their least value, the others -1. `maxFiles` is `useUpload`'s (cloudspark/react), which hands
+ * its options on to `upload`: one table checks both.
+ */
+const OPTIONS = { __proto__: null, stallTimeout: 1, partSize: 1, concurrency: 1, maxFiles: 1, retries: 0, multipartFrom: 0, onProgress: -1, signal: -1, api: -1, route: -1, resume: -1 } as unknown as Record<string, number>;
 
 /**
  * The options of any function of the module, `{}` when left out (unless `required`): each option
@@ -19,8 +23,9 @@ export function optionsOf<T extends object>(options: T | undefined): Omit<T, 'ap
 export function optionsOf<T extends object>(options: T | undefined, required = false): Omit<T, 'api'> & { api?: RoutedApi } {
   if (options === undefined && !required) return {} as T;
   if (!isObject(options)) throw invalid('options', 'must be an object');
-  const { onProgress, signal, api: handler, route } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown; route?: unknown };
+  const { onProgress, signal, api: handler, route, resume } = options as { onProgress?: unknown; signal?: Partial<AbortSignal>; api?: unknown; route?: unknown; resume?: { load?: unknown } };
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'must be a function');
+  if (resume !== undefined && typeof resume?.load !== 'function') throw invalid('resume', 'must be { load, save, remove }');
   if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw invalid('signal', 'must be an AbortSignal');
   for (const name in options) {
     const least = OPTIONS[name];

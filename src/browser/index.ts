@@ -8,6 +8,7 @@ import { callHandler, type HandlerApi, type RouteName } from './api.js';
 import { uploadMultipart, type CompletedUpload } from './multipart.js';
 import { uploadFile, type PresignedPostTarget, type UploadFileOptions } from './upload.js';
 import { blob, optionsOf } from './gate.js';
+import type { ResumeStore } from './persist.js';
 
 export { UploadError } from './errors.js';
 export { uploadFile, deleteFile } from './upload.js';
@@ -15,7 +16,9 @@ export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, Upload
 export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
-export type { HandlerApi, RouteName } from './api.js';
+export type { HandlerApi, RoutedApi, RouteName } from './api.js';
+export { localResume } from './persist.js';
+export type { ResumeState, ResumeStore } from './persist.js';
 
 /** Options of {@link upload}; `H`: the handler's type, whose routes `route` names. */
 export interface BrowserUploadOptions<H = unknown> extends UploadFileOptions<H> {
@@ -27,6 +30,8 @@ export interface BrowserUploadOptions<H = unknown> extends UploadFileOptions<H> 
   partSize?: number | undefined;
   /** For multipart uploads: parts in flight at once. Default 4. */
   concurrency?: number | undefined;
+  /** For multipart uploads: where an upload in progress is kept, to resume it after a page reload (see {@link UploadMultipartOptions}). */
+  resume?: ResumeStore | undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import { UploadError, aborted } from './errors.js';
 import { progress, retrying, send, type UploadProgress } from './xhr.js';
 import { blob, optionsOf } from './gate.js';
 import { md5 } from './md5.js';
+import type { ResumeStore } from './persist.js';
 
 /** Options of {@link uploadMultipart}. */
 export interface UploadMultipartOptions<H = unknown> {
@@ -31,6 +32,12 @@ export interface UploadMultipartOptions<H = unknown> {
   signal?: AbortSignal | undefined;
   /** Milliseconds without a byte moving after which a part is given up and retried like a network failure. Default 60000. */
   stallTimeout?: number | undefined;
+  /**
+   * Where the upload is kept while in progress, so that the same file chosen again after a page
+   * reload (or in another tab) resumes it: `localResume` (localStorage), or a store of your own.
+   * Default none: an upload is resumed only by a call in the same page.
+   */
+  resume?: ResumeStore | undefined;
 }
 
 /** A finished upload, as the handler verified it (the JSON of cloudspark/server's CompletedUpload: restated here, as the browser module imports nothing from the server). */
@@ -79,23 +86,28 @@ const uploadId = (file: Partial<File>, api: RoutedApi) => JSON.stringify([file.n
 /**
  * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
  * each retried on network failure; resolves once the handler completed the upload and verified
- * what S3 stored. A call for a file whose upload failed on the network resumes it. A cancel or
- * a refusal aborts the upload on S3.
+ * what S3 stored. A call for a file whose upload failed on the network resumes it, and with
+ * `resume`, so does a call in a page loaded later. A cancel or a refusal aborts the upload on S3.
  */
 export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMultipartOptions<H>): Promise<CompletedUpload> {
   blob(file);
-  const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout } = optionsOf(options, true);
+  const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout, resume } = optionsOf(options, true);
   // A signal already aborted needs no check here: the first call to the handler refuses it.
   const id = uploadId(file, api);
-  let session = sessions.get(id);
+  /** The upload is over (completed, aborted, refused): nothing to resume any more, in this page or another. */
+  const forget = () => (sessions.delete(id), resume?.remove(file, api));
+  // This page's own upload of the file, else one a page before it saved (its parts are listed below).
+  let session = sessions.get(id) ?? ((await resume?.load(file, api)) as Session | undefined);
   if (session) {
     try {
       const held = await callHandler<{ parts: Array<{ partNumber: number; etag: string }> }>(api, 'multipart/list-parts', named(session), signal);
       session.etags = new Map(held.parts.map((p) => [p.partNumber, p.etag]));
     } catch (error) {
-      // Gone, or its token no longer honoured (rules or secret changed): start afresh.
-      if ((error as UploadError).status !== 404 && (error as UploadError).status !== 403) throw error;
-      sessions.delete(id);
+      // Refused (4xx): gone, its token expired or no longer honoured (rules or secret changed),
+      // or a saved state the handler does not take: start afresh. The network or a 5xx keeps it
+      // for a retry.
+      if (((error as UploadError).status / 100 | 0) !== 4) throw error;
+      await forget();
       session = undefined;
     }
   }
@@ -107,8 +119,9 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
       partSize: options.partSize,
     }, signal);
     session = { ...created, etags: new Map() };
-    sessions.set(id, session);
+    await resume?.save(file, api, created);
   }
+  sessions.set(id, session);
   const { etags, partSize, partCount } = session;
   const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
   // Bytes sent, by part: a part S3 holds counts whole.
@@ -183,13 +196,13 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
     })));
     const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1)! }));
     const done = await callHandler<CompletedUpload>(api, 'multipart/complete', { ...named(session), parts }, signal);
-    sessions.delete(id);
+    await forget();
     return done;
   } catch (error) {
     const code = signal?.aborted ? 'ABORTED' : (error as UploadError).code;
     // Network trouble keeps the upload for a retry to resume; anything else discards it.
     if (code !== 'NETWORK') {
-      sessions.delete(id);
+      await forget();
       await callHandler(api, 'multipart/abort', named(session)).catch(() => {});
     }
     throw code === 'ABORTED' ? aborted() : error;

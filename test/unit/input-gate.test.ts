@@ -300,7 +300,7 @@ const TABLE: Record<string, Entry> = {
     call: browser.uploadMultipart as Row['call'],
     checks: {
       '0': ['blob', 'file'],
-      ...options(1, { api: 'api', route: 'string', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }),
+      ...options(1, { api: 'api', route: 'string', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number', resume: 'object' }),
       '1.api.url': ['string', 'api'],
       '1.api.headers.authorization': ['header', 'api.headers.authorization'],
     },
@@ -308,9 +308,11 @@ const TABLE: Record<string, Entry> = {
   'cloudspark/browser:upload': {
     args: () => [blob(), { api: '/api/uploads' }],
     call: browser.upload as Row['call'],
-    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', route: 'string', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number' }) },
+    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', route: 'string', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number', resume: 'object' }) },
   },
   'cloudspark/browser:UploadError': 'error class',
+  // A store object (load, save, remove), passed as `resume`: what the gate checks is that option.
+  'cloudspark/browser:localResume': 'value',
 };
 
 /** Every runtime export of the three entry points, and every method of an exported class. */
