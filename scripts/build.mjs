@@ -35,6 +35,9 @@ const ENTRIES = [
   { src: 'src/server/index.ts', out: 'server' },
   // For bundlers and <script type="module">: no Node built-ins, no dependencies.
   { src: 'src/browser/index.ts', out: 'browser', platform: 'browser' },
+  // cloudspark/browser/resume: the store that keeps a multipart upload across reloads, apart, so
+  // that the browser module's own weight stays within its 4 KB (a page pays it only by importing it).
+  { src: 'src/browser/persist.ts', out: 'browser-resume', platform: 'browser' },
   // React (a peer dependency, left external) and cloudspark/browser, imported from ./browser.js
   // beside it rather than copied in: one UploadError class for `instanceof`, one map of the
   // uploads a page can resume, and no second copy in a page that imports both.
@@ -89,14 +92,15 @@ for (const entry of API_ENTRIES) {
     // The package as the other entry points' declarations see it (a package in node_modules,
     // which API Extractor leaves out of a bundle): its core, and the browser module for cloudspark/react.
     writeFile(join(dts, 'node_modules/cloudspark/index.d.ts'), text);
-    const exports = { '.': { types: './index.d.ts' }, './browser': { types: './browser.d.ts' } };
+    const exports = { '.': { types: './index.d.ts' }, './browser': { types: './browser.d.ts' }, './browser/resume': { types: './browser-resume.d.ts' } };
     writeFile(join(dts, 'node_modules/cloudspark/package.json'), JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts', exports }) + '\n');
   }
   if (entry.out === 'browser') writeFile(join(dts, 'node_modules/cloudspark/browser.d.ts'), text);
+  if (entry.out === 'browser-resume') writeFile(join(dts, 'node_modules/cloudspark/browser-resume.d.ts'), text);
   // Shipped, they import from `cloudspark`'s .d.ts beside them (and cloudspark/react from
   // `cloudspark/browser`'s): the ESM one in dist/esm and the CJS one in dist/cjs, the very files a
   // user's own `import`/`require` of 'cloudspark' resolves to.
-  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark(\/browser)?';$/gm, (_, head, browser) => `${head}'./${browser ? 'browser' : 'index'}.js';`);
+  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark(\/browser(\/resume)?)?';$/gm, (_, head, browser, resume) => `${head}'./${resume ? 'browser-resume' : browser ? 'browser' : 'index'}.js';`);
   for (const dir of ['esm', 'cjs']) writeFile(join(root, 'dist', dir, `${entry.out}.d.ts`), shipped);
 }
 
@@ -110,8 +114,10 @@ function importBrowserEntry() {
     name: 'import-browser-entry',
     setup(build) {
       build.onResolve({ filter: /\/browser\// }, ({ path, importer }) => {
-        if (resolve(dirname(importer), path) !== join(root, 'src/browser/index.js')) {
-          throw new Error(`${relative(root, importer)} imports ${path}: cloudspark/react may import only ../browser/index.js (the cloudspark/browser entry point)`);
+        const target = resolve(dirname(importer), path);
+        if (target === join(root, 'src/browser/persist.js')) return { path: './browser-resume.js', external: true };
+        if (target !== join(root, 'src/browser/index.js')) {
+          throw new Error(`${relative(root, importer)} imports ${path}: cloudspark/react may import only ../browser/index.js and ../browser/persist.js (the cloudspark/browser and cloudspark/browser/resume entry points)`);
         }
         return { path: './browser.js', external: true };
       });
@@ -129,7 +135,9 @@ function importBrowserByName(dir) {
     if (!name.endsWith('.d.ts')) continue;
     const file = join(dir, name);
     const text = readFileSync(file, 'utf8');
-    const rewritten = text.replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/index\.js';$/gm, "$1'cloudspark/browser';");
+    const rewritten = text
+      .replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/index\.js';$/gm, "$1'cloudspark/browser';")
+      .replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/persist\.js';$/gm, "$1'cloudspark/browser/resume';");
     if (rewritten !== text) writeFileSync(file, rewritten);
   }
 }

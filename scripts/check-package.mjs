@@ -13,7 +13,7 @@ import { buildIfStale } from './build-if-stale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const ENTRIES = ['index', 'server', 'browser', 'react'];
+const ENTRIES = ['index', 'server', 'browser', 'browser-resume', 'react'];
 const SHIPPED = [
   'LICENSE',
   'README.md',
@@ -26,7 +26,8 @@ const SHIPPED = [
 const ESM = `
 import { S3Connection, CloudSparkError, S3Presigner, type UploadOptions, type BucketLocation } from 'cloudspark';
 import { createUploadHandler, toNodeHandler, type UploadHandler, type NodeRequest } from 'cloudspark/server';
-import { upload, deleteFile, UploadError, localResume, type UploadProgress, type DeleteFileOptions } from 'cloudspark/browser';
+import { upload, deleteFile, UploadError, type UploadProgress, type DeleteFileOptions } from 'cloudspark/browser';
+import { localResume } from 'cloudspark/browser/resume';
 import { useUpload, useDropzone, type FileUpload } from 'cloudspark/react';
 import type { ServerResponse } from 'node:http';
 
@@ -62,6 +63,7 @@ const CJS = `
 import cloudspark = require('cloudspark');
 import server = require('cloudspark/server');
 import browser = require('cloudspark/browser');
+import resume = require('cloudspark/browser/resume');
 import react = require('cloudspark/react');
 
 const connection = new cloudspark.S3Connection({ bucket: 'my-bucket' });
@@ -69,7 +71,7 @@ const handler: server.UploadHandler = server.createUploadHandler({ connection, r
 const node = server.toNodeHandler(handler);
 const limits: number = cloudspark.MAX_PART_SIZE + cloudspark.MIN_PART_SIZE;
 declare const file: File;
-const done: Promise<browser.CompletedUpload> = browser.upload(file, { api: '/api/uploads' });
+const done: Promise<browser.CompletedUpload> = browser.upload(file, { api: '/api/uploads', resume: resume.localResume });
 // @ts-expect-error: rules.maxSize is required
 server.createUploadHandler({ connection, rules: {} });
 const files = (): readonly react.FileUpload[] => react.useUpload({ api: '/api/uploads', resume: false }).uploads;
@@ -80,6 +82,7 @@ const EXACT = `
 import { S3Connection } from 'cloudspark';
 import { createUploadHandler } from 'cloudspark/server';
 import { upload } from 'cloudspark/browser';
+import { localResume } from 'cloudspark/browser/resume';
 import { useUpload } from 'cloudspark/react';
 
 export const s3 = new S3Connection({
@@ -97,7 +100,7 @@ export const url: Promise<string> = s3.presignedGetUrl('k', { expiresIn: undefin
 export const sent = s3.uploadFile('a.txt', 'a.txt', { signal, contentType: undefined });
 export const got = s3.downloadObject('a.txt', 'a.txt', { signal });
 export const handler = createUploadHandler({ connection: s3, basePath: process.env['UPLOADS_PATH'], rules: { maxSize: 1000, keyPrefix: undefined } });
-export const done = upload(file, { api: '/api/uploads', signal, onProgress: undefined });
+export const done = upload(file, { api: '/api/uploads', signal, onProgress: undefined, resume: localResume });
 declare const maxFiles: number | undefined;
 export const useIt = () => useUpload({ api: '/api/uploads', maxFiles, route: undefined, resume: undefined, partSize: undefined });
 // @ts-expect-error: onlyKeys and onlyObjects together

@@ -7,7 +7,8 @@
  */
 import { StrictMode, useCallback, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { upload, uploadFile, uploadMultipart, deleteFile, localResume, UploadError } from '../../src/browser/index.js';
+import { upload, uploadFile, uploadMultipart, deleteFile, UploadError } from '../../src/browser/index.js';
+import { localResume } from '../../src/browser/persist.js';
 import { callHandler } from '../../src/browser/api.js';
 import { useDropzone, useUpload, type FileUpload } from '../../src/react/index.js';
 

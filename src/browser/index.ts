@@ -17,7 +17,6 @@ export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
 export type { HandlerApi, RoutedApi, RouteName } from './api.js';
-export { localResume } from './persist.js';
 export type { ResumeState, ResumeStore } from './persist.js';
 
 /** Options of {@link upload}; `H`: the handler's type, whose routes `route` names. */

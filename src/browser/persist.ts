@@ -1,10 +1,21 @@
 /**
- * Multipart uploads that survive a page reload: `localResume` keeps what `uploadMultipart` needs
- * to go on with an upload (its key, uploadId, token and part plan; never a credential) in
- * localStorage, under a fingerprint of the file and of the handler it goes through. In a file of
- * its own, passed as the `resume` option: a page that does not use it does not pay for it.
+ * cloudspark/browser/resume: multipart uploads that survive a page reload. `localResume` keeps
+ * what `uploadMultipart` needs to go on with an upload (its key, uploadId, token and part plan;
+ * never a credential) in localStorage, under a fingerprint of the file and of the handler it goes
+ * through. An entry point of its own, passed as the `resume` option: a page that does not use it
+ * does not pay for it, and the browser module stays within its 4 KB.
+ *
+ * ```ts
+ * import { uploadMultipart } from 'cloudspark/browser';
+ * import { localResume } from 'cloudspark/browser/resume';
+ * await uploadMultipart(file, { api: '/api/uploads', resume: localResume });
+ * ```
+ *
+ * @packageDocumentation
  */
 import type { RoutedApi } from './api.js';
+
+export type { RoutedApi } from './api.js';
 
 /** What a multipart upload needs to go on in another page: never a credential (the token names one upload, for its lifetime). */
 export interface ResumeState {

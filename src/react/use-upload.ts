@@ -5,7 +5,8 @@
  * upload starts or ends.
  */
 import { useRef, useState } from 'react';
-import { localResume, upload as send, UploadError, type BrowserUploadOptions, type CompletedUpload, type ResumeStore } from '../browser/index.js';
+import { upload as send, UploadError, type BrowserUploadOptions, type CompletedUpload, type ResumeStore } from '../browser/index.js';
+import { localResume } from '../browser/persist.js';
 
 /** Where an upload of `useUpload` is: waiting its turn, on its way, or ended one of three ways. */
 export type UploadStatus = 'queued' | 'uploading' | 'done' | 'error' | 'cancelled';

@@ -117,7 +117,7 @@ test('a saved state the handler refuses is dropped and the upload starts afresh;
 
   // A state for this very file whose token the handler never issued (or that expired): 403.
   const refused = await page.evaluate(async (): Promise<InPage> => {
-    const w = window as unknown as { __staged: Record<string, File>; cloudspark: typeof import('../../src/browser/index.js') };
+    const w = window as unknown as { __staged: Record<string, File>; cloudspark: typeof import('../../src/browser/index.js') & typeof import('../../src/browser/persist.js') };
     const { uploadMultipart, localResume } = w.cloudspark;
     const file = w.__staged['again.bin']!;
     const api = { url: '/api/uploads' };
@@ -136,7 +136,7 @@ test('a saved state the handler refuses is dropped and the upload starts afresh;
   // Cancelled once on its way: aborted on RGW, and its state removed.
   await throttleUploads(page, 4 * MiB);
   const cancelled = await page.evaluate(async (): Promise<InPage> => {
-    const w = window as unknown as { __staged: Record<string, File>; cloudspark: typeof import('../../src/browser/index.js') };
+    const w = window as unknown as { __staged: Record<string, File>; cloudspark: typeof import('../../src/browser/index.js') & typeof import('../../src/browser/persist.js') };
     const { uploadMultipart, localResume } = w.cloudspark;
     const controller = new AbortController();
     let saved: string[] = [];

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import * as cloudspark from '../../src/index.js';
 import * as server from '../../src/server/index.js';
 import * as browser from '../../src/browser/index.js';
+import * as browserResume from '../../src/browser/persist.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, describeError } from './helpers.js';
 
 const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -312,13 +313,13 @@ const TABLE: Record<string, Entry> = {
   },
   'cloudspark/browser:UploadError': 'error class',
   // A store object (load, save, remove), passed as `resume`: what the gate checks is that option.
-  'cloudspark/browser:localResume': 'value',
+  'cloudspark/browser/resume:localResume': 'value',
 };
 
-/** Every runtime export of the three entry points, and every method of an exported class. */
+/** Every runtime export of the entry points (cloudspark/react: hooks, tested in the browser tier), and every method of an exported class. */
 function exported(): string[] {
   const names: string[] = [];
-  for (const [entry, module] of [['cloudspark', cloudspark], ['cloudspark/server', server], ['cloudspark/browser', browser]] as const) {
+  for (const [entry, module] of [['cloudspark', cloudspark], ['cloudspark/server', server], ['cloudspark/browser', browser], ['cloudspark/browser/resume', browserResume]] as const) {
     for (const [name, value] of Object.entries(module)) {
       names.push(`${entry}:${name}`);
       const isClass = typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));

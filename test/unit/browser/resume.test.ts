@@ -8,7 +8,7 @@
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { localResume, type ResumeState, type RoutedApi } from '../../src/browser/index.js';
+import { localResume, type ResumeState, type RoutedApi } from '../../../src/browser/persist.js';
 
 const MiB = 1024 * 1024;
 
