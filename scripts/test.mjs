@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault] [frameworks]`
+// The whole test suite, tier by tier: `node scripts/test.mjs [unit] [rgw] [cli] [browser] [fault] [frameworks] [docs]`
 // (default: all).
 // Starts (and always stops) a throw-away Ceph RGW for the tiers that need one, and fails when
 // a tier ran no test: a tier never skips itself silently.
@@ -25,6 +25,10 @@ const TIERS = {
   // examples/ under Express, Fastify, Hono and Next.js, through their real servers. The examples
   // import `cloudspark` as an app does, which here is the package itself: the built dist/.
   frameworks: { dir: 'test/frameworks', needsRgw: true, needsBuild: true },
+  // The docs as a user reads them (README.md, CONTRIBUTING.md, docs/): every TypeScript block
+  // type-checked against the built package, the `ts run` ones run against RGW, the CLI session
+  // run as written, every link followed.
+  docs: { dir: 'test/docs', needsRgw: true, needsBuild: true },
 };
 const asked = process.argv.slice(2);
 const tiers = asked.length ? asked : Object.keys(TIERS);

@@ -19,7 +19,7 @@ export const DELETE_BATCH = 1000;
 
 // ------------------------------------------------------------------ our defaults
 
-/** Uploads: 8 MiB parts, 8 at once, which keeps `cloudspark put` ahead of aws CLI and s3cmd (README, Performance). */
+/** Uploads: 8 MiB parts, 8 at once, which keeps `cloudspark put` ahead of aws CLI and s3cmd (docs/performance.md). */
 export const DEFAULT_UPLOAD_PART = 8 * MiB;
 export const DEFAULT_UPLOAD_CONCURRENCY = 8;
 /** Downloads: ranges of 8 MiB, 4 at once; a range may be as small as 1 MiB (S3 has no minimum). */

@@ -4,7 +4,7 @@
  * cannot check (a multipart upload's total, a file's real type) it checks when the upload
  * completes. Each upload in progress is named by a token only its starter holds.
  *
- * Every route takes a JSON object by POST and answers JSON; see the README for the protocol,
+ * Every route takes a JSON object by POST and answers JSON; see docs/browser-uploads.md for the protocol,
  * which the browser module (`cloudspark/browser`) speaks.
  */
 import { CloudSparkError } from '../errors.js';

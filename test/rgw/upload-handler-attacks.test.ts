@@ -1,7 +1,7 @@
 /**
  * The upload handler under attack, for real, against RGW: each test performs one attack a
  * hostile client could try with what the handler hands out, and asserts that it fails and leaves
- * nothing behind. The README's "Security model" table points at these tests by name.
+ * nothing behind. docs/security.md's table points at these tests by name.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -35,7 +35,7 @@ interface SdkLogger {
  * `Client`, whose constructor hands the SDK's Node-version notice to the client's own logger
  * (ours, from sdkLogger) instead of printing it. A library must not print, and the host
  * application's own clients must keep their notice: so nothing of the SDK is touched, and only
- * the construction of our clients is watched (see README, "The SDK's Node-version notice").
+ * the construction of our clients is watched (see docs/connection.md, "The SDK's Node-version notice").
  */
 function quietClient<C extends new (...args: any[]) => object>(Client: C): C {
   return new Proxy(Client, {

@@ -81,7 +81,7 @@ interface Transport {
 
 /**
  * node:http and node:https are loaded on the first request, not on import: `import 'cloudspark'`
- * stays as cheap as presigning needs (README, Performance: start-up).
+ * stays as cheap as presigning needs (docs/performance.md: start-up).
  */
 async function transport(https: boolean): Promise<Transport> {
   const options = { keepAlive: true, maxSockets: 64, scheduling: 'lifo' as const };

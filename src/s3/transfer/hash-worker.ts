@@ -2,7 +2,7 @@
  * MD5s of upload bodies, hashed on a worker thread so that hashing overlaps the transfer
  * instead of holding the main thread (which drives every socket): on two cores, `put` of a
  * large file hashes its parts beside the parts in flight, and costs no more than one without
- * Content-MD5 (README, Performance).
+ * Content-MD5 (docs/performance.md).
  *
  * The bodies are read into `SharedArrayBuffer`s (sharedBuffer()), so the worker reads the same
  * memory the request then sends: nothing is copied, nothing is transferred away. One worker,

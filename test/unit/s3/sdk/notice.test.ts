@@ -75,7 +75,7 @@ test('after our client is made, the host\'s own warnings print, and process.emit
 
 test('the host\'s client made after ours gets no second notice: the SDK sends it once per process', () => {
   // Not the library's doing: the SDK's own once-per-process rule, the same as between two host
-  // clients. The notice went to our logger (README, "The connection": logger).
+  // clients. The notice went to our logger (docs/connection.md, "The connection": logger).
   const { stderr, warns } = host('const a = ours(); await a.connect(); a.close(); new S3Client({});');
   assert.equal(notices(stderr), 0, stderr);
   assert.equal(warns.length, 1);

@@ -1,9 +1,9 @@
 /**
- * The README's CLI session runs as written: every `$ ` line of its console block, in one shell
- * (so that its `export` holds for the commands after it), in an empty folder with the file it
- * uploads, against the tier's RGW. Each command's output must be the README's, once what differs
- * from run to run (times, ETags, request IDs, the doctor's object name, the presigned URL) is
- * masked on both sides. The bucket is renamed to one of the test's own.
+ * The docs' CLI session (docs/cli.md) runs as written: every `$ ` line of its console block, in
+ * one shell (so that its `export` holds for the commands after it), in an empty folder with the
+ * file it uploads, against the tier's RGW. Each command's output must be the page's, once what
+ * differs from run to run (times, ETags, request IDs, the doctor's object name, the presigned URL)
+ * is masked on both sides. The bucket is renamed to one of the test's own.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,13 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../support/fixtures.js';
 import { removeBucket, uniqueBucket } from '../support/rgw.js';
 import { CLI, assertNoSecrets, cliEnv } from '../support/cli.js';
+import { blocksOf } from './blocks.js';
 
-const README_BUCKET = 'uploads';
-const bucket = uniqueBucket('cli-readme');
-const dir = mkdtempSync(join(tmpdir(), 'cloudspark-readme-'));
+const PAGE_BUCKET = 'uploads';
+const bucket = uniqueBucket('docs-cli');
+const dir = mkdtempSync(join(tmpdir(), 'cloudspark-docs-cli-'));
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
   await removeBucket(bucket);
@@ -28,10 +28,10 @@ interface Step {
   expected: string[];
 }
 
-/** The console block that starts with `$ cloudspark bucket create`, as commands and their output. */
-function readmeSession(readme: string): Step[] {
-  const block = /```console\n(\$ cloudspark bucket create [\s\S]*?)```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('the README has no console block starting with `$ cloudspark bucket create`');
+/** The console block of docs/cli.md that starts with `$ cloudspark bucket create`, as commands and their output. */
+function session(): Step[] {
+  const block = blocksOf('docs/cli.md').find((b) => b.lang === 'console' && b.code.startsWith('$ cloudspark bucket create'))?.code;
+  if (block === undefined) throw new Error('docs/cli.md has no console block starting with `$ cloudspark bucket create`');
   const steps: Step[] = [];
   for (const line of block.trimEnd().split('\n')) {
     if (line.startsWith('$ ')) steps.push({ command: line.slice(2), expected: [] });
@@ -40,11 +40,11 @@ function readmeSession(readme: string): Step[] {
   return steps;
 }
 
-/** The README's bucket as the test's, where it names the bucket (not the word "uploads" in prose). */
+/** The page's bucket as the test's, where it names the bucket (not the word "uploads" in prose). */
 function renamed(text: string): string {
   return text
     .replace(/s3:\/\/uploads\//g, `s3://${bucket}/`)
-    .replace(/\\?"uploads\\?"/g, (m) => m.replace(README_BUCKET, bucket))
+    .replace(/\\?"uploads\\?"/g, (m) => m.replace(PAGE_BUCKET, bucket))
     .replace(/(bucket create |CLOUDSPARK_BUCKET=|--bucket )uploads\b/g, `$1${bucket}`);
 }
 
@@ -60,8 +60,8 @@ function masked(line: string): string {
     .trimEnd();
 }
 
-test("the README's CLI session runs as written, each command printing what the README shows", () => {
-  const steps = readmeSession(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+test("docs/cli.md's session runs as written, each command printing what the page shows", () => {
+  const steps = session();
   assert.ok(steps.length >= 10, `${steps.length} commands in the session`);
   // `cloudspark` as an installed bin would be, and the file the session uploads.
   const bin = join(dir, 'bin');
