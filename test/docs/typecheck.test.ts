@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
 import { allBlocks, type Block } from './blocks.js';
@@ -20,6 +20,9 @@ test('every ts and tsx block of README.md and docs/ type-checks under --strict a
   assert.ok(blocks.length >= 20, `${blocks.length} blocks`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  // The server module page examples import their handler's type from, where `../server/uploads` leads.
+  mkdirSync(join(dir, '..', 'server'), { recursive: true });
+  copyFileSync(join(repoRoot, 'test', 'docs', 'scaffold', 'server', 'uploads.ts'), join(dir, '..', 'server', 'uploads.ts'));
   const files = new Map<string, Block>();
   blocks.forEach((b, i) => {
     const name = `${b.page.replace(/[/.]/g, '_')}_${String(i).padStart(3, '0')}.${b.lang}`;
