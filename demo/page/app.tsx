@@ -138,7 +138,7 @@ function App() {
   }, []);
   const remove = async (key: string) => {
     try {
-      const { url } = await callHandler<{ url: string }>({ url: API }, 'delete', { key });
+      const { url } = await callHandler({ url: API }, 'delete', { key });
       await deleteFile(url);
       emit('deleted', { key });
     } catch (error) {

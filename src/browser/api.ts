@@ -1,5 +1,6 @@
 /** Calls to the upload handler (`cloudspark/server`): JSON in, JSON out, typed errors. */
 import { UploadError, aborted } from './errors.js';
+import type { ProtocolRequest, ProtocolResponse, ProtocolRoute } from '../protocol.js';
 
 /** The handler's base URL (`/api/uploads`), or that with headers to send (such as Authorization). */
 export type HandlerApi = string | { url: string; headers?: Record<string, string> };
@@ -24,7 +25,8 @@ export interface RoutedApi {
  */
 export type RouteName<H> = H extends { readonly routes: readonly (infer R)[] } ? R : string;
 
-export async function callHandler<T>(api: RoutedApi, operation: string, body: object, signal?: AbortSignal): Promise<T> {
+/** One call of the handler's protocol (src/protocol.ts): its body and its answer typed by the route. */
+export async function callHandler<R extends ProtocolRoute>(api: RoutedApi, operation: R, body: ProtocolRequest<R>, signal?: AbortSignal): Promise<ProtocolResponse<R>> {
   const { url, headers, route } = api;
   let response: Response;
   try {
@@ -42,5 +44,5 @@ export async function callHandler<T>(api: RoutedApi, operation: string, body: ob
     const { code = 'HTTP_ERROR', message = `The upload service answered HTTP ${response.status}.` } = answer.error ?? {};
     throw new UploadError(code, message, response.status);
   }
-  return answer as T;
+  return answer as ProtocolResponse<R>;
 }

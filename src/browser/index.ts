@@ -50,6 +50,6 @@ export async function upload<H = unknown>(file: File, options: BrowserUploadOpti
   blob(file);
   const { api, multipartFrom = 16 * 1024 * 1024, signal } = optionsOf(options, true);
   if (file.size >= multipartFrom) return uploadMultipart(file, options);
-  const target = await callHandler<PresignedPostTarget>(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
+  const target: PresignedPostTarget = await callHandler(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
   return (await uploadFile(target, file, options)) as CompletedUpload;
 }

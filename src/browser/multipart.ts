@@ -40,7 +40,7 @@ export interface UploadMultipartOptions<H = unknown> {
   resume?: ResumeStore | undefined;
 }
 
-/** A finished upload, as the handler verified it (the JSON of cloudspark/server's CompletedUpload: restated here, as the browser module imports nothing from the server). */
+/** A finished upload, as the handler verified it and answers it (src/protocol.ts: the handler's CompletedUpload, and `result`). */
 export interface CompletedUpload {
   /** The stored object's key. */
   key: string;
@@ -100,7 +100,7 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
   let session = sessions.get(id) ?? ((await resume?.load(file, api)) as Session | undefined);
   if (session) {
     try {
-      const held = await callHandler<{ parts: Array<{ partNumber: number; etag: string }> }>(api, 'multipart/list-parts', named(session), signal);
+      const held = await callHandler(api, 'multipart/list-parts', named(session), signal);
       session.etags = new Map(held.parts.map((p) => [p.partNumber, p.etag]));
     } catch (error) {
       // Refused (4xx): gone, its token expired or no longer honoured (rules or secret changed),
@@ -112,7 +112,7 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
     }
   }
   if (!session) {
-    const created = await callHandler<Omit<Session, 'etags'>>(api, 'multipart/create', {
+    const created = await callHandler(api, 'multipart/create', {
       filename: (file as Partial<File>).name ?? 'file',
       contentType: file.type || 'application/octet-stream',
       size: file.size,
@@ -156,7 +156,7 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
     if (again || !fresh(n)) {
       const partNumbers = [n];
       for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
-      const { urls, expiresIn } = await callHandler<{ urls: Record<string, string>; expiresIn: number }>(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
+      const { urls, expiresIn } = await callHandler(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
       // Timed from the answer: the 10% kept back covers the call's own time.
       const until = Date.now() + expiresIn * 900;
       for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
@@ -195,7 +195,7 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
       throw error;
     })));
     const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1)! }));
-    const done = await callHandler<CompletedUpload>(api, 'multipart/complete', { ...named(session), parts }, signal);
+    const done = await callHandler(api, 'multipart/complete', { ...named(session), parts }, signal);
     await forget();
     return done;
   } catch (error) {

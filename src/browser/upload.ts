@@ -103,7 +103,8 @@ export async function uploadFile<H = unknown>(target: PresignedPostTarget | Pres
     const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
     const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
     const stored = xmlTag(result.responseText, 'Key') ?? key;
-    return token ? callHandler<CompletedUpload>(api!, 'post/complete', { key: stored, token, md5: hash }, signal) : { key: stored, etag };
+    // With a token, the target is the handler's: its form names the key, and the MD5 was hashed.
+    return token ? callHandler(api!, 'post/complete', { key: stored as string, token, md5: hash as string }, signal) : { key: stored, etag };
   }, retries, signal);
 }
 

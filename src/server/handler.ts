@@ -20,7 +20,8 @@ import { attachmentDisposition, dispositionFor, servedInline, typeAllowed } from
 import { assertMadeKey, cleanFilename, defaultKey, hasFilenameVariable, keyMatchesTemplate, keyShapeProblem, underPrefix } from './keys.js';
 import { partCount, partLength, planParts } from './parts.js';
 import { signToken, verifyToken, type UploadGrant } from './token.js';
-import { verifyStoredUpload, type CompletedUpload } from './verify.js';
+import { verifyStoredUpload } from './verify.js';
+import type { CompletedUpload, ProtocolResponse, ProtocolRoute } from '../protocol.js';
 
 interface Call {
   request: Request;
@@ -66,7 +67,7 @@ export function createUploadHandler(options: UploadHandlerOptions | UploadRoutes
       if (!path.startsWith(basePath + '/') || !OPERATIONS.has(name)) throw new HandlerError(404, 'NOT_FOUND', `no upload route at ${path}`);
       if (request.method !== 'POST') throw new HandlerError(405, 'METHOD_NOT_ALLOWED', 'upload routes take POST with a JSON body');
       const body = await readJsonObject(request);
-      return json(await routeOf(body)[name]!({ request, body }));
+      return json(await routeOf(body)[name as ProtocolRoute]({ request, body }));
     } catch (error) {
       return errorResponse(asHandlerError(error, onError));
     }
@@ -74,7 +75,7 @@ export function createUploadHandler(options: UploadHandlerOptions | UploadRoutes
   return Object.assign(handler, { routes: Object.freeze(names) });
 
   /** The operations of one rule set, `setup.name`'s. */
-  function routeOperations(setup: RouteSetup): Record<string, (call: Call) => Promise<unknown>> {
+  function routeOperations(setup: RouteSetup): Routes {
     const { rules, fingerprint, authorize, onUploadComplete, name: route } = setup;
 
     /** Runs authorize; resolves to the caller's identity, if it gave one. */
@@ -263,8 +264,15 @@ export function createUploadHandler(options: UploadHandlerOptions | UploadRoutes
   }
 }
 
-/** The paths under basePath: one per operation. */
-const OPERATIONS: ReadonlySet<string> = new Set(['post', 'post/complete', 'multipart/create', 'multipart/sign-parts', 'multipart/list-parts', 'multipart/complete', 'multipart/abort', 'get', 'delete']);
+/** Each route of the protocol (src/protocol.ts), answering what the protocol says it answers. */
+type Routes = { [R in ProtocolRoute]: (call: Call) => Promise<ProtocolResponse<R>> };
+
+/** The paths under basePath: one per route of the protocol, every one (a missing one fails to compile). */
+const ROUTE_NAMES = ['post', 'post/complete', 'multipart/create', 'multipart/sign-parts', 'multipart/list-parts', 'multipart/complete', 'multipart/abort', 'get', 'delete'] as const satisfies readonly ProtocolRoute[];
+const OPERATIONS: ReadonlySet<string> = new Set<ProtocolRoute>(ROUTE_NAMES);
+type Unlisted = Exclude<ProtocolRoute, (typeof ROUTE_NAMES)[number]>;
+const everyRouteListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyRouteListed;
 
 /** 16 bytes in base64. */
 const MD5_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;

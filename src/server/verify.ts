@@ -12,19 +12,9 @@ import { baseType } from './content-types.js';
 import { SNIFFABLE_TYPES, SNIFF_BYTES, matchesContentType } from './sniff.js';
 import type { UploadGrant } from './token.js';
 
-/** What `onUploadComplete` learns of a verified upload. */
-export interface CompletedUpload {
-  /** The stored object's key. */
-  key: string;
-  /** Bytes stored. */
-  size: number;
-  /** The stored object's Content-Type, as declared and verified. */
-  contentType: string;
-  /** The stored object's ETag, as S3 sends it. */
-  etag: string | undefined;
-  /** The name the client gave the file. */
-  filename: string;
-}
+/** What a completed upload is, as the handler verified it and answers it (src/protocol.ts). */
+export type { CompletedUpload } from '../protocol.js';
+import type { CompletedUpload } from '../protocol.js';
 
 /**
  * Checks the stored object against the grant and the rules, and against `md5` (hex) when given:
