@@ -51,7 +51,11 @@ export function barChart(chart: Chart): string {
     const max = Math.max(...group.bars.map((b) => b.value), Number.MIN_VALUE);
     for (const bar of group.bars) {
       const w = Math.max(1, Math.round((bar.value / max) * BAR_W));
-      const paint = bar.ours ? `fill='#2563eb'` : bar.floor ? `fill='#f3f4f6' stroke='#6b7280' stroke-dasharray='4 3'` : `fill='#9ca3af'`;
+      const paint = bar.ours
+        ? `fill='#2563eb'`
+        : bar.floor
+          ? `fill='#f3f4f6' stroke='#6b7280' stroke-dasharray='4 3'`
+          : `fill='#9ca3af'`;
       parts.push(
         `<text x='${LABEL_W - 8}' y='${y + BAR_H - 5}' font-size='12' text-anchor='end' fill='#1f2937'${bar.ours ? " font-weight='600'" : ''}>${esc(bar.label)}</text>`,
         `<rect x='${LABEL_W}' y='${y}' width='${w}' height='${BAR_H}' rx='2' ${paint}/>`,
@@ -134,7 +138,9 @@ export function gridChart(grid: Grid): string {
   y += 28;
   grid.columns.forEach((column, i) => {
     column.split('\n').forEach((line, k) => {
-      parts.push(`<text x='${16 + labelW + i * cellW + cellW / 2}' y='${y + k * 15}' font-size='12'${k === 0 ? " font-weight='600'" : ''} text-anchor='middle' fill='#1f2937'>${esc(line)}</text>`);
+      parts.push(
+        `<text x='${16 + labelW + i * cellW + cellW / 2}' y='${y + k * 15}' font-size='12'${k === 0 ? " font-weight='600'" : ''} text-anchor='middle' fill='#1f2937'>${esc(line)}</text>`,
+      );
     });
   });
   y += (headLines - 1) * 15;
@@ -143,7 +149,9 @@ export function gridChart(grid: Grid): string {
     parts.push(`<text x='16' y='${y}' font-size='13' font-weight='600' fill='#111827'>${esc(section.title)}</text>`);
     y += 8;
     for (const row of section.rows) {
-      parts.push(`<text x='${16 + labelW - 8}' y='${y + (cellH - 4) / 2 + 4}' font-size='12' text-anchor='end' fill='#1f2937'>${esc(row.label)}</text>`);
+      parts.push(
+        `<text x='${16 + labelW - 8}' y='${y + (cellH - 4) / 2 + 4}' font-size='12' text-anchor='end' fill='#1f2937'>${esc(row.label)}</text>`,
+      );
       row.cells.forEach((cell, i) => {
         const x = 16 + labelW + i * cellW;
         const tone = TONES[cell.tone];
@@ -151,7 +159,10 @@ export function gridChart(grid: Grid): string {
           `<rect x='${x + 2}' y='${y}' width='${cellW - 4}' height='${cellH - 4}' rx='3' fill='${tone.fill}'/>`,
           `<text x='${x + cellW / 2}' y='${y + (cell.sub ? 15 : 22)}' font-size='13' font-weight='600' text-anchor='middle' fill='${tone.text}'>${esc(cell.text)}</text>`,
         );
-        if (cell.sub) parts.push(`<text x='${x + cellW / 2}' y='${y + 29}' font-size='10' text-anchor='middle' fill='${tone.text}'>${esc(cell.sub)}</text>`);
+        if (cell.sub)
+          parts.push(
+            `<text x='${x + cellW / 2}' y='${y + 29}' font-size='10' text-anchor='middle' fill='${tone.text}'>${esc(cell.sub)}</text>`,
+          );
       });
       y += cellH;
     }
@@ -160,7 +171,9 @@ export function gridChart(grid: Grid): string {
     y += 16;
     let x = 16;
     for (const [tone, meaning] of Object.entries(grid.legend) as Array<[Tone, string]>) {
-      parts.push(`<rect x='${x}' y='${y - 10}' width='12' height='12' rx='2' fill='${TONES[tone].fill}' stroke='${TONES[tone].text}' stroke-width='0.5'/>`);
+      parts.push(
+        `<rect x='${x}' y='${y - 10}' width='12' height='12' rx='2' fill='${TONES[tone].fill}' stroke='${TONES[tone].text}' stroke-width='0.5'/>`,
+      );
       parts.push(`<text x='${x + 17}' y='${y}' font-size='11' fill='#374151'>${esc(meaning)}</text>`);
       x += 17 + meaning.length * 6 + 16;
       if (x > WIDTH - 150) {

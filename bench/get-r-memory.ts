@@ -28,7 +28,10 @@ async function store(s3: S3Connection, prefix: string, count: number): Promise<v
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      await s3.uploadObject(`object ${i}\n`, `${prefix}d${String(i % 100).padStart(2, '0')}/k${String(i).padStart(6, '0')}`);
+      await s3.uploadObject(
+        `object ${i}\n`,
+        `${prefix}d${String(i % 100).padStart(2, '0')}/k${String(i).padStart(6, '0')}`,
+      );
     }
   };
   await Promise.all(Array.from({ length: 64 }, worker));
@@ -39,9 +42,18 @@ function countFiles(dir: string): number {
 }
 
 /** `get -r prefix` into a fresh folder: peak RSS in MB and seconds, from /usr/bin/time. */
-function getR(env: NodeJS.ProcessEnv, work: string, prefix: string, expected: number): { rssMb: number; seconds: number } {
+function getR(
+  env: NodeJS.ProcessEnv,
+  work: string,
+  prefix: string,
+  expected: number,
+): { rssMb: number; seconds: number } {
   const dir = join(work, `out-${expected}`);
-  const run = spawnSync('/usr/bin/time', ['-f', '%M %e', process.execPath, CLI, '-q', 'get', '-r', prefix, dir], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync('/usr/bin/time', ['-f', '%M %e', process.execPath, CLI, '-q', 'get', '-r', prefix, dir], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (run.status !== 0) throw new Error(`get -r ${prefix} failed (${run.status}):\n${run.stderr}`);
   const [kb, seconds] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   const files = countFiles(dir);
@@ -56,7 +68,13 @@ const rgw = startRgw();
 let failed = false;
 try {
   const { env } = configureTools(join(work, 'home'), rgw, rgw.endpoint, BUCKET);
-  const s3 = new S3Connection({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, bucket: BUCKET });
+  const s3 = new S3Connection({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+    bucket: BUCKET,
+  });
   await s3.createBucket(BUCKET);
   const tenth = Math.max(1, Math.floor(KEYS / 10));
   const started = Date.now();

@@ -37,7 +37,22 @@ import { join } from 'node:path';
 import { S3Connection } from '../src/index.js';
 import { startFaultProxy, type FaultProxy, type SeenRequest } from '../test/support/fault-proxy.js';
 import { gridChart, type GridCell, type Tone } from './chart.js';
-import { CLI, buildIfStale, configureTools, ensureTools, execute, randomFile, root, sha256, startRgw, stopRgw, timed, toolVersions, type Exit, type ToolSet } from './tools.js';
+import {
+  CLI,
+  buildIfStale,
+  configureTools,
+  ensureTools,
+  execute,
+  randomFile,
+  root,
+  sha256,
+  startRgw,
+  stopRgw,
+  timed,
+  toolVersions,
+  type Exit,
+  type ToolSet,
+} from './tools.js';
 
 const SMALL_KIB = Number(process.env['BENCH_SMALL_KIB'] ?? 1024);
 const MULTI_MIB = Number(process.env['BENCH_MULTI_MIB'] ?? 40);
@@ -97,14 +112,20 @@ const hashStream = (stream: AsyncIterable<Uint8Array>) =>
   })();
 
 /** The object `key` as RGW itself has it (a presigned GET straight to RGW): undefined when there is none. */
-async function storedObject(direct: S3Connection, key: string): Promise<{ hash: string; bytes: number; etag: string | null } | undefined> {
+async function storedObject(
+  direct: S3Connection,
+  key: string,
+): Promise<{ hash: string; bytes: number; etag: string | null } | undefined> {
   const answer = await fetch(await direct.presignedGetUrl(key, { expiresIn: 600 }));
   if (answer.status === 404) {
     await answer.body?.cancel();
     return undefined;
   }
   if (!answer.ok || !answer.body) throw new Error(`GET ${key} straight from RGW answered ${answer.status}`);
-  return { ...(await hashStream(answer.body as unknown as AsyncIterable<Uint8Array>)), etag: answer.headers.get('etag') };
+  return {
+    ...(await hashStream(answer.body as unknown as AsyncIterable<Uint8Array>)),
+    etag: answer.headers.get('etag'),
+  };
 }
 
 async function fileHash(path: string): Promise<{ hash: string; bytes: number } | undefined> {
@@ -115,7 +136,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Body requests sent again: the same method, key, part number and range as an earlier one. */
 function repeatsOf(requests: readonly SeenRequest[]): number {
-  const signatures = requests.map((r) => `${r.method} ${r.path} ${new URLSearchParams(r.query).get('partNumber') ?? ''} ${r.range ?? ''}`);
+  const signatures = requests.map(
+    (r) => `${r.method} ${r.path} ${new URLSearchParams(r.query).get('partNumber') ?? ''} ${r.range ?? ''}`,
+  );
   return signatures.length - new Set(signatures).size;
 }
 
@@ -133,13 +156,26 @@ const cleanUp = async () => {
   rgwDir = undefined;
   rmSync(work, { recursive: true, force: true });
 };
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
 
 let failed = false;
 try {
   const sizes: Size[] = [
-    { id: 'one', label: `one part (${SMALL_KIB >= 1024 ? `${SMALL_KIB / 1024} MiB` : `${SMALL_KIB} KiB`})`, bytes: SMALL_KIB * 1024, file: join(work, 'one.bin'), hash: '' },
-    { id: 'multi', label: `multipart (${MULTI_MIB} MiB)`, bytes: MULTI_MIB * 1024 * 1024, file: join(work, 'multi.bin'), hash: '' },
+    {
+      id: 'one',
+      label: `one part (${SMALL_KIB >= 1024 ? `${SMALL_KIB / 1024} MiB` : `${SMALL_KIB} KiB`})`,
+      bytes: SMALL_KIB * 1024,
+      file: join(work, 'one.bin'),
+      hash: '',
+    },
+    {
+      id: 'multi',
+      label: `multipart (${MULTI_MIB} MiB)`,
+      bytes: MULTI_MIB * 1024 * 1024,
+      file: join(work, 'multi.bin'),
+      hash: '',
+    },
   ];
   for (const size of sizes) {
     randomFile(size.file, size.bytes);
@@ -156,7 +192,13 @@ try {
   // The tools under test talk to the proxy; seeding and checking go straight to RGW.
   const straight = configureTools(join(work, 'home-rgw'), rgw, rgw.endpoint, BUCKET);
   const faulty: ToolSet = configureTools(join(work, 'home-proxy'), rgw, proxy.endpoint, BUCKET);
-  const direct = new S3Connection({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, bucket: BUCKET });
+  const direct = new S3Connection({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+    bucket: BUCKET,
+  });
   const versions = toolVersions();
   console.log(`# ${versions.cloudspark}, ${versions.aws}, ${versions.s3cmd}`);
 
@@ -171,7 +213,11 @@ try {
   }
 
   const tools: ToolName[] = ['cloudspark', 'aws', 's3cmd'];
-  const toolLabel: Record<ToolName, string> = { cloudspark: versions.cloudspark.replace(/ \(.*/, ''), aws: versions.aws, s3cmd: versions.s3cmd.replace(' version', '') };
+  const toolLabel: Record<ToolName, string> = {
+    cloudspark: versions.cloudspark.replace(/ \(.*/, ''),
+    aws: versions.aws,
+    s3cmd: versions.s3cmd.replace(' version', ''),
+  };
   const ops: Op[] = ['put', 'get'];
   const variants: Variant[] = [
     { id: 'clean', title: 'no fault (through the proxy, nothing changed)', times: 0 },
@@ -181,8 +227,17 @@ try {
 
   const argvOf = (tool: ToolName, op: Op, file: string, key: string): string[] => {
     const { cs, aws, s3cmd, s3 } = faulty;
-    if (op === 'put') return tool === 'cloudspark' ? cs('put', file, key) : tool === 'aws' ? aws('s3', 'cp', file, s3(key)) : s3cmd('put', file, s3(key));
-    return tool === 'cloudspark' ? cs('get', key, file) : tool === 'aws' ? aws('s3', 'cp', s3(key), file) : s3cmd('get', '--force', s3(key), file);
+    if (op === 'put')
+      return tool === 'cloudspark'
+        ? cs('put', file, key)
+        : tool === 'aws'
+          ? aws('s3', 'cp', file, s3(key))
+          : s3cmd('put', file, s3(key));
+    return tool === 'cloudspark'
+      ? cs('get', key, file)
+      : tool === 'aws'
+        ? aws('s3', 'cp', s3(key), file)
+        : s3cmd('get', '--force', s3(key), file);
   };
 
   const runCell = async (variant: Variant, tool: ToolName, op: Op, size: Size): Promise<Cell> => {
@@ -193,8 +248,21 @@ try {
     const path = new RegExp(`^/${escapeRegExp(BUCKET)}/${escapeRegExp(key)}$`);
     const method = op === 'put' ? 'PUT' : 'GET';
     proxy!.reset();
-    const fault = variant.times > 0 ? proxy!.inject({ method, path, times: variant.times, action: { kind: 'corrupt', body: op === 'put' ? 'request' : 'response' } }) : undefined;
-    const exit = await execute(argvOf(tool, op, op === 'put' ? size.file : target, key), faulty.env, work, TIMEOUT_S * 1000);
+    const fault =
+      variant.times > 0
+        ? proxy!.inject({
+            method,
+            path,
+            times: variant.times,
+            action: { kind: 'corrupt', body: op === 'put' ? 'request' : 'response' },
+          })
+        : undefined;
+    const exit = await execute(
+      argvOf(tool, op, op === 'put' ? size.file : target, key),
+      faulty.env,
+      work,
+      TIMEOUT_S * 1000,
+    );
     fault?.remove();
     const requests = proxy!.seen.filter((r) => r.method === method && path.test(r.path));
 
@@ -206,7 +274,10 @@ try {
     found = got === undefined ? `no ${what}` : right ? `${what} intact` : `${what} differs (${got.bytes} bytes)`;
     if (op === 'put') {
       // Parts of an upload begun and never finished are not an object, but they are kept (and paid for).
-      const open = spawnSync(process.execPath, [CLI, 'multipart', 'ls', '--prefix', key, '--json'], { env: straight.env, encoding: 'utf8' });
+      const open = spawnSync(process.execPath, [CLI, 'multipart', 'ls', '--prefix', key, '--json'], {
+        env: straight.env,
+        encoding: 'utf8',
+      });
       const count = open.stdout.trim().split('\n').filter(Boolean).length;
       if (count) found += `; ${count} unfinished multipart upload${count > 1 ? 's' : ''} left`;
     } else {
@@ -218,7 +289,19 @@ try {
     else verdict = got === undefined || right ? 'refused' : 'corrupted';
     // A verdict under a fault that never happened would claim what was not tested.
     if (fault && fault.fired < 1) verdict = 'no fault';
-    return { variant, tool, op, size, verdict, exit, fired: fault?.fired ?? 0, requests: requests.length, repeats: repeatsOf(requests), found, warned: exit.code === 0 && exit.stderr.trim() !== '' };
+    return {
+      variant,
+      tool,
+      op,
+      size,
+      verdict,
+      exit,
+      fired: fault?.fired ?? 0,
+      requests: requests.length,
+      repeats: repeatsOf(requests),
+      found,
+      warned: exit.code === 0 && exit.stderr.trim() !== '',
+    };
   };
 
   const cells: Cell[] = [];
@@ -238,22 +321,31 @@ try {
 
   // ---------------------------------------------------------------- report
   const columns = ops.flatMap((op) => sizes.map((size) => ({ op, size, title: `${op}, ${size.label}` })));
-  const cellOf = (variant: Variant, tool: ToolName, op: Op, size: Size) => cells.find((c) => c.variant === variant && c.tool === tool && c.op === op && c.size === size)!;
+  const cellOf = (variant: Variant, tool: ToolName, op: Op, size: Size) =>
+    cells.find((c) => c.variant === variant && c.tool === tool && c.op === op && c.size === size)!;
   const retried = (c: Cell) => (c.repeats > 0 ? `retried (${c.repeats} repeated)` : 'no retry');
-  const exitText = (c: Cell) => (c.exit.timedOut ? `killed after ${TIMEOUT_S} s` : `exit ${c.exit.code ?? c.exit.signal}`);
+  const exitText = (c: Cell) =>
+    c.exit.timedOut ? `killed after ${TIMEOUT_S} s` : `exit ${c.exit.code ?? c.exit.signal}`;
   const date = new Date().toISOString().slice(0, 10);
 
   const clean = variants[0]!;
   const cleanFailures = cells.filter((c) => c.variant === clean && c.verdict !== 'intact');
   if (cleanFailures.length) {
     failed = true;
-    for (const c of cleanFailures) console.log(`FAILED with no fault: ${c.tool} ${c.op} ${c.size.id}: ${c.verdict}, ${exitText(c)}, ${c.found}\n${c.exit.stderr.trim()}`);
+    for (const c of cleanFailures)
+      console.log(
+        `FAILED with no fault: ${c.tool} ${c.op} ${c.size.id}: ${c.verdict}, ${exitText(c)}, ${c.found}\n${c.exit.stderr.trim()}`,
+      );
   }
 
   console.log('');
-  console.log(`integrity benchmark, ${date}: one bit flipped in the middle of a body between each tool and one Ceph RGW (test/support/fault-proxy.ts)`);
+  console.log(
+    `integrity benchmark, ${date}: one bit flipped in the middle of a body between each tool and one Ceph RGW (test/support/fault-proxy.ts)`,
+  );
   console.log(`tools: ${Object.values(versions).slice(0, 3).join('; ')}`);
-  console.log(`through the proxy with no fault: ${cleanFailures.length ? `${cleanFailures.length} of ${tools.length * columns.length} runs NOT intact` : `all ${tools.length * columns.length} runs intact`}`);
+  console.log(
+    `through the proxy with no fault: ${cleanFailures.length ? `${cleanFailures.length} of ${tools.length * columns.length} runs NOT intact` : `all ${tools.length * columns.length} runs intact`}`,
+  );
   console.log('');
   console.log(`| ${date} | ${columns.map((c) => c.title).join(' | ')} |`);
   console.log(`|---|${columns.map(() => '---').join('|')}|`);
@@ -269,16 +361,29 @@ try {
     }
   }
   console.log('');
-  console.log('details (variant, tool, transfer: verdict; exit; proxy: fault fired, body requests, repeated; what was found; the tool\'s last words):');
+  console.log(
+    "details (variant, tool, transfer: verdict; exit; proxy: fault fired, body requests, repeated; what was found; the tool's last words):",
+  );
   for (const c of cells.filter((c) => c.variant !== clean)) {
     const words = c.exit.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ').slice(0, 300);
-    console.log(`- ${c.variant.id}, ${c.tool} ${c.op} ${c.size.id}: ${c.verdict}; ${exitText(c)} after ${c.exit.seconds.toFixed(1)} s; fired ${c.fired}, ${c.requests} requests, ${c.repeats} repeated; ${c.found}${words ? `; "${words}"` : ''}`);
+    console.log(
+      `- ${c.variant.id}, ${c.tool} ${c.op} ${c.size.id}: ${c.verdict}; ${exitText(c)} after ${c.exit.seconds.toFixed(1)} s; fired ${c.fired}, ${c.requests} requests, ${c.repeats} repeated; ${c.found}${words ? `; "${words}"` : ''}`,
+    );
   }
   console.log('');
-  console.log(`reproduce: npm run bench:integrity   (BENCH_SMALL_KIB=${SMALL_KIB} BENCH_MULTI_MIB=${MULTI_MIB} BENCH_TIMEOUT_S=${TIMEOUT_S})`);
+  console.log(
+    `reproduce: npm run bench:integrity   (BENCH_SMALL_KIB=${SMALL_KIB} BENCH_MULTI_MIB=${MULTI_MIB} BENCH_TIMEOUT_S=${TIMEOUT_S})`,
+  );
 
   if (CHART) {
-    const tone: Record<Verdict, Tone> = { intact: 'good', refused: 'safe', corrupted: 'bad', lost: 'bad', 'no fault': 'none', 'timed out': 'none' };
+    const tone: Record<Verdict, Tone> = {
+      intact: 'good',
+      refused: 'safe',
+      corrupted: 'bad',
+      lost: 'bad',
+      'no fault': 'none',
+      'timed out': 'none',
+    };
     const svg = gridChart({
       title: 'A bit flipped on the wire: what cloudspark, aws CLI and s3cmd do about it',
       subtitle: `${date}; ${versions.aws}, ${versions.s3cmd}, node ${process.version}; one Ceph RGW behind the project's fault proxy`,
@@ -289,7 +394,11 @@ try {
           label: toolLabel[tool],
           cells: columns.map(({ op, size }): GridCell => {
             const c = cellOf(variant, tool, op, size);
-            return { text: c.verdict, sub: `${exitText(c)}${c.warned ? ', warned' : ''}${c.repeats > 0 ? ', retried' : ''}`, tone: tone[c.verdict] };
+            return {
+              text: c.verdict,
+              sub: `${exitText(c)}${c.warned ? ', warned' : ''}${c.repeats > 0 ? ', retried' : ''}`,
+              tone: tone[c.verdict],
+            };
           }),
         })),
       })),

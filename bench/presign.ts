@@ -62,7 +62,12 @@ const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
 const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
 const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
 
-const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION, bucket: BUCKET });
+const connection = new S3Connection({
+  accessKeyId: ACCESS_KEY_ID,
+  secretAccessKey: SECRET_ACCESS_KEY,
+  region: REGION,
+  bucket: BUCKET,
+});
 const presigner = new S3Presigner({ bucket: BUCKET, region: REGION });
 const sdkClient = new S3Client({ region: REGION, credentials });
 
@@ -97,7 +102,12 @@ for (let pass = 0; pass < 2; pass++) {
   // two passes, keep the second: the first one warms the JIT up
   hashChoice.length = 0;
   hashChoice.push({ name: 'createHash', rate: rateOf(() => createHashHex(sampleCanonical), 150), fn: createHashHex });
-  if (oneShotHashHex) hashChoice.push({ name: 'crypto.hash', rate: rateOf(() => oneShotHashHex(sampleCanonical), 150), fn: oneShotHashHex });
+  if (oneShotHashHex)
+    hashChoice.push({
+      name: 'crypto.hash',
+      rate: rateOf(() => oneShotHashHex(sampleCanonical), 150),
+      fn: oneShotHashHex,
+    });
 }
 hashChoice.sort((a, b) => b.rate - a.rate);
 const floorHash = hashChoice[0]!;
@@ -109,8 +119,16 @@ const sampleSts = `AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws
 const hmacChoice: { name: string; rate: number; keyObject: boolean }[] = [];
 for (let pass = 0; pass < 2; pass++) {
   hmacChoice.length = 0;
-  hmacChoice.push({ name: 'createHmac(Buffer key)', rate: rateOf(() => createHmac('sha256', sampleKey).update(sampleSts).digest('hex'), 150), keyObject: false });
-  hmacChoice.push({ name: 'createHmac(KeyObject)', rate: rateOf(() => createHmac('sha256', sampleKeyObject).update(sampleSts).digest('hex'), 150), keyObject: true });
+  hmacChoice.push({
+    name: 'createHmac(Buffer key)',
+    rate: rateOf(() => createHmac('sha256', sampleKey).update(sampleSts).digest('hex'), 150),
+    keyObject: false,
+  });
+  hmacChoice.push({
+    name: 'createHmac(KeyObject)',
+    rate: rateOf(() => createHmac('sha256', sampleKeyObject).update(sampleSts).digest('hex'), 150),
+    keyObject: true,
+  });
 }
 hmacChoice.sort((a, b) => b.rate - a.rate);
 const floorHmac = hmacChoice[0]!;
@@ -144,7 +162,9 @@ function floorUrl(n: number, nowMs: number = Date.now()): string {
   if (second !== floorSecond) floorRefresh(second);
   const path = `/uploads/photo-${n}.jpg`;
   const canonicalHash = floorHash.fn(`GET\n${path}\n${floorQuery}\nhost:${FLOOR_HOST}\n\nhost\nUNSIGNED-PAYLOAD`);
-  const signature = createHmac('sha256', floorKey).update(floorStsHead + canonicalHash).digest('hex');
+  const signature = createHmac('sha256', floorKey)
+    .update(floorStsHead + canonicalHash)
+    .digest('hex');
   return `https://${FLOOR_HOST}${path}?${floorQuery}&X-Amz-Signature=${signature}`;
 }
 
@@ -153,13 +173,20 @@ function floorUrl(n: number, nowMs: number = Date.now()): string {
 const fixedDate = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 {
   const a = floorUrl(42, fixedDate.getTime());
-  const b = presigner.presignUrl(credentials, { method: 'GET', key: 'uploads/photo-42.jpg', expiresIn: EXPIRES_IN, signingDate: fixedDate });
+  const b = presigner.presignUrl(credentials, {
+    method: 'GET',
+    key: 'uploads/photo-42.jpg',
+    expiresIn: EXPIRES_IN,
+    signingDate: fixedDate,
+  });
   const c = await connection.presignedGetUrl('uploads/photo-42.jpg', { expiresIn: EXPIRES_IN, signingDate: fixedDate });
   if (a !== b || b !== c) {
     console.log(`SANITY FAILED: floor, core and public API disagree\n  floor: ${a}\n  core:  ${b}\n  api:   ${c}`);
   }
   floorSecond = -1; // forget the fixed date
-  const sdkUrl = await getSignedUrl(sdkClient, new GetObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo-42.jpg' }), { expiresIn: EXPIRES_IN });
+  const sdkUrl = await getSignedUrl(sdkClient, new GetObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo-42.jpg' }), {
+    expiresIn: EXPIRES_IN,
+  });
   if (!sdkUrl.includes('X-Amz-Signature=')) console.log(`SANITY FAILED: SDK URL without a signature: ${sdkUrl}`);
 }
 
@@ -196,21 +223,31 @@ const contenders: Contender[] = [
   {
     name: 'GET  AWS SDK getSignedUrl',
     group: 'GET',
-    runAsync: (i) => getSignedUrl(sdkClient, new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(i) }), { expiresIn: EXPIRES_IN }),
+    runAsync: (i) =>
+      getSignedUrl(sdkClient, new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(i) }), { expiresIn: EXPIRES_IN }),
     rates: [],
   },
   {
     name: 'POST ours S3Presigner.presignPost',
     group: 'POST',
     run: (i) =>
-      presigner.presignPost(credentials, { key: keyOf(i), fields: POST_FIELDS, conditions: POST_CONDITIONS as never, expiresIn: EXPIRES_IN }),
+      presigner.presignPost(credentials, {
+        key: keyOf(i),
+        fields: POST_FIELDS,
+        conditions: POST_CONDITIONS as never,
+        expiresIn: EXPIRES_IN,
+      }),
     rates: [],
   },
   {
     name: 'POST ours S3Connection.presignedCreateUrl',
     group: 'POST',
     runAsync: (i) =>
-      connection.presignedCreateUrl(keyOf(i), { fields: POST_FIELDS, conditions: POST_CONDITIONS as never, expiresIn: EXPIRES_IN }),
+      connection.presignedCreateUrl(keyOf(i), {
+        fields: POST_FIELDS,
+        conditions: POST_CONDITIONS as never,
+        expiresIn: EXPIRES_IN,
+      }),
     rates: [],
   },
   {
@@ -297,7 +334,9 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pad = (s: string, w: number): string => s.padEnd(w);
 const lpad = (s: string, w: number): string => s.padStart(w);
 
-console.log(`presign benchmark: node ${process.version}, ${oursLabel}, ${ROUNDS} interleaved rounds x ${ROUND_MS} ms per contender, median ops/s`);
+console.log(
+  `presign benchmark: node ${process.version}, ${oursLabel}, ${ROUNDS} interleaved rounds x ${ROUND_MS} ms per contender, median ops/s`,
+);
 console.log(
   `floor crypto, the faster of each: ${floorHash.name} (${hashChoice.map((h) => `${h.name} ${fmt(h.rate)}/s`).join(', ')}${oneShotHashHex ? '' : '; crypto.hash not available'})` +
     ` + ${floorHmac.name} (${hmacChoice.map((h) => `${h.name} ${fmt(h.rate)}/s`).join(', ')})`,
@@ -320,14 +359,18 @@ const verdict = (label: string, ratios: number[], target: number): void => {
   const hi = Math.max(...ratios);
   const ok = m >= target;
   const within = !ok && hi >= target ? ' (target inside the round-to-round band: not decided by this run)' : '';
-  console.log(`${label}: ${ok ? 'MET' : 'NOT MET'} - median ratio ${m.toFixed(2)}x (per-round ${lo.toFixed(2)}..${hi.toFixed(2)}), target >= ${target.toFixed(1)}x${within}`);
+  console.log(
+    `${label}: ${ok ? 'MET' : 'NOT MET'} - median ratio ${m.toFixed(2)}x (per-round ${lo.toFixed(2)}..${hi.toFixed(2)}), target >= ${target.toFixed(1)}x${within}`,
+  );
 };
 verdict('GET ours >= floor   [public API S3Connection.presignedGetUrl]', roundRatios(apiGet, floor), 1.0);
 verdict('GET ours >= floor   [sync core S3Presigner.presignUrl]       ', roundRatios(coreGet, floor), 1.0);
 verdict('POST ours >= 5x SDK [public API S3Connection.presignedCreateUrl]', roundRatios(apiPost, sdkPost), 5.0);
 verdict('POST ours >= 5x SDK [sync core S3Presigner.presignPost]        ', roundRatios(corePost, sdkPost), 5.0);
 const sdkPct = roundRatios(sdkGet, floor).map((r) => r * 100);
-console.log(`SDK GET is ${median(sdkPct).toFixed(1)}% of the floor (per-round ${Math.min(...sdkPct).toFixed(1)}..${Math.max(...sdkPct).toFixed(1)}%)`);
+console.log(
+  `SDK GET is ${median(sdkPct).toFixed(1)}% of the floor (per-round ${Math.min(...sdkPct).toFixed(1)}..${Math.max(...sdkPct).toFixed(1)}%)`,
+);
 const halfSpread = (xs: number[]): number => (Math.max(...xs) - Math.min(...xs)) / 2 / median(xs);
 console.log(
   `noise band between rounds (half-spread): GET ratio api/floor ±${(100 * halfSpread(roundRatios(apiGet, floor))).toFixed(1)}%, ` +
@@ -359,7 +402,11 @@ if (process.env['BENCH_CHART'] !== '0') {
       },
       {
         title: 'presigned POST (ratio to the AWS SDK)',
-        bars: [bar(corePost, sdkPost, 'cloudspark S3Presigner'), bar(apiPost, sdkPost, 'cloudspark S3Connection'), bar(sdkPost, sdkPost, 'AWS SDK createPresignedPost')],
+        bars: [
+          bar(corePost, sdkPost, 'cloudspark S3Presigner'),
+          bar(apiPost, sdkPost, 'cloudspark S3Connection'),
+          bar(sdkPost, sdkPost, 'AWS SDK createPresignedPost'),
+        ],
       },
     ],
     note: 'npm run bench: each contender in turn for 500 ms per round, rounds interleaved',

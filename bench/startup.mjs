@@ -24,7 +24,9 @@ if (!existsSync(esmEntry) || !existsSync(cjsEntry)) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const build = spawnSync(npm, ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0 || !existsSync(esmEntry) || !existsSync(cjsEntry)) {
-    console.log(`build failed (status ${build.status}); startup benchmark skipped\n${build.stdout ?? ''}${build.stderr ?? ''}`);
+    console.log(
+      `build failed (status ${build.status}); startup benchmark skipped\n${build.stdout ?? ''}${build.stderr ?? ''}`,
+    );
     process.exit(0);
   }
 } else {
@@ -93,7 +95,9 @@ const median = (xs) => {
 };
 const bare = variants[0];
 const bareMedian = median(bare.times);
-console.log(`startup benchmark: node ${process.version}, ${RUNS} alternating runs each (after ${WARMUP} warm-up), wall time of spawnSync`);
+console.log(
+  `startup benchmark: node ${process.version}, ${RUNS} alternating runs each (after ${WARMUP} warm-up), wall time of spawnSync`,
+);
 console.log('');
 console.log(`${'variant'.padEnd(40)}${'median'.padStart(10)}${'min..max'.padStart(18)}${'vs bare'.padStart(12)}`);
 console.log('-'.repeat(80));
@@ -109,5 +113,7 @@ for (const v of variants.slice(1)) {
   // paired: each run against the bare run of the same round, which shares the box's state
   const paired = median(v.times.map((t, i) => t - bare.times[i]));
   const status = v.failure ? `FAILED (${v.failure})` : diff <= TARGET_MS ? 'MET' : 'NOT MET';
-  console.log(`${v.name}: ${status} - +${diff.toFixed(1)} ms over bare node (paired median +${paired.toFixed(1)} ms), target <= ${TARGET_MS} ms`);
+  console.log(
+    `${v.name}: ${status} - +${diff.toFixed(1)} ms over bare node (paired median +${paired.toFixed(1)} ms), target <= ${TARGET_MS} ms`,
+  );
 }

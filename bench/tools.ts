@@ -28,7 +28,9 @@ export interface Rgw {
 
 type RgwModule = { startRgw(): Rgw; stopRgw(dir: string | undefined): void };
 export const { startRgw, stopRgw } = (await import('../scripts/rgw/rgw.mjs' as string)) as RgwModule;
-export const { buildIfStale } = (await import('../scripts/build-if-stale.mjs' as string)) as { buildIfStale(why: string): void };
+export const { buildIfStale } = (await import('../scripts/build-if-stale.mjs' as string)) as {
+  buildIfStale(why: string): void;
+};
 
 // ------------------------------------------------------------------ tools
 
@@ -42,7 +44,10 @@ export function ensureTools(): void {
   console.log('# installing Debian packages awscli, s3cmd and curl');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'awscli', 's3cmd', 'curl'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'awscli', 's3cmd', 'curl'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
   if (r.status !== 0 || !existsSync(AWS) || !existsSync(S3CMD) || !existsSync(CURL)) {
     console.log('could not install awscli, s3cmd and curl');
     process.exit(1);
@@ -86,7 +91,10 @@ export interface ToolSet {
 export function configureTools(home: string, rgw: Rgw, endpoint: string, bucket: string): ToolSet {
   mkdirSync(join(home, '.aws'), { recursive: true });
   writeFileSync(join(home, '.aws', 'config'), `[default]\nregion = ${rgw.region}\n`);
-  writeFileSync(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${rgw.accessKeyId}\naws_secret_access_key = ${rgw.secretAccessKey}\n`);
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    `[default]\naws_access_key_id = ${rgw.accessKeyId}\naws_secret_access_key = ${rgw.secretAccessKey}\n`,
+  );
   const host = new URL(endpoint).host;
   const s3cfg = join(home, '.s3cfg');
   writeFileSync(
@@ -174,7 +182,9 @@ export function execute(argv: string[], env: NodeJS.ProcessEnv, cwd: string, tim
 export async function timed(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   const exit = await execute(argv, env, cwd);
   if (exit.code === 0) return exit.seconds;
-  throw new Error(`${argv.join(' ')} exited ${exit.code ?? exit.signal}${exit.timedOut ? ' (timed out)' : ''}\n${exit.stderr}`);
+  throw new Error(
+    `${argv.join(' ')} exited ${exit.code ?? exit.signal}${exit.timedOut ? ' (timed out)' : ''}\n${exit.stderr}`,
+  );
 }
 
 export const fmtS = (s: number): string => `${s.toFixed(2)} s`;
@@ -188,5 +198,7 @@ export const median = (xs: number[]): number => {
 /** A fixed-width text table: first column left-aligned, the others right-aligned. */
 export function textTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')).join('\n');
+  return rows
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   '))
+    .join('\n');
 }

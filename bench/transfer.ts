@@ -27,7 +27,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Connection } from '../src/index.js';
 import { barChart, type Bar } from './chart.js';
-import { CLI, CURL, buildIfStale, configureTools, ensureTools, fmtS, median, randomFile, root, sha256, startRgw, stopRgw, textTable, timed, toolVersions } from './tools.js';
+import {
+  CLI,
+  CURL,
+  buildIfStale,
+  configureTools,
+  ensureTools,
+  fmtS,
+  median,
+  randomFile,
+  root,
+  sha256,
+  startRgw,
+  stopRgw,
+  textTable,
+  timed,
+  toolVersions,
+} from './tools.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const BIG_MIB = Number(process.env['BENCH_BIG_MIB'] ?? 256);
@@ -126,7 +142,13 @@ try {
 
   const { env, cs, aws, s3cmd, s3 } = configureTools(join(work, 'home'), rgw, rgw.endpoint, BUCKET);
   // curl's URLs, signed by the project's own presigner (no request made), fresh for each run.
-  const presigner = new S3Connection({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, bucket: BUCKET });
+  const presigner = new S3Connection({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+    bucket: BUCKET,
+  });
   const curl = (...args: string[]) => [CURL, '--silent', '--show-error', '--fail', ...args];
 
   const tools: Tool[] = [
@@ -147,11 +169,13 @@ try {
   const out = join(work, 'out');
   const fresh = (path: string) => () => rmSync(path, { recursive: true, force: true });
   const sameBytes = (path: string) => () => {
-    if (statSync(path).size !== BIG_MIB * 1024 * 1024 || sha256(path) !== bigHash) throw new Error(`${path}: not the bytes uploaded`);
+    if (statSync(path).size !== BIG_MIB * 1024 * 1024 || sha256(path) !== bigHash)
+      throw new Error(`${path}: not the bytes uploaded`);
   };
   const allFiles = (dir: string) => () => {
     const c = countFiles(dir);
-    if (c.files !== FILES || c.bytes !== FILES * FILE_KIB * 1024) throw new Error(`${dir}: ${c.files} files, ${c.bytes} bytes`);
+    if (c.files !== FILES || c.bytes !== FILES * FILE_KIB * 1024)
+      throw new Error(`${dir}: ${c.files} files, ${c.bytes} bytes`);
   };
   const stored = (prefix: string, files: number) => () => {
     const r = spawnSync(process.execPath, [CLI, 'ls', '-r', prefix, '--json'], { env, encoding: 'utf8' });
@@ -168,9 +192,21 @@ try {
     if (r.status !== 0) throw new Error(`rm -r ${prefix}: ${r.stderr}`);
   };
   const syncRuns = (first: boolean): Case['runs'] => ({
-    cloudspark: { argv: cs('sync', tree, s3('sync/cs/')), prepare: first ? emptied(s3('sync/cs/')) : undefined, verify: stored('sync/cs/', FILES) },
-    aws: { argv: aws('s3', 'sync', tree, s3('sync/aws/')), prepare: first ? emptied(s3('sync/aws/')) : undefined, verify: stored('sync/aws/', FILES) },
-    s3cmd: { argv: s3cmd('sync', `${tree}/`, s3('sync/s3cmd/')), prepare: first ? emptied(s3('sync/s3cmd/')) : undefined, verify: stored('sync/s3cmd/', FILES) },
+    cloudspark: {
+      argv: cs('sync', tree, s3('sync/cs/')),
+      prepare: first ? emptied(s3('sync/cs/')) : undefined,
+      verify: stored('sync/cs/', FILES),
+    },
+    aws: {
+      argv: aws('s3', 'sync', tree, s3('sync/aws/')),
+      prepare: first ? emptied(s3('sync/aws/')) : undefined,
+      verify: stored('sync/aws/', FILES),
+    },
+    s3cmd: {
+      argv: s3cmd('sync', `${tree}/`, s3('sync/s3cmd/')),
+      prepare: first ? emptied(s3('sync/s3cmd/')) : undefined,
+      verify: stored('sync/s3cmd/', FILES),
+    },
   });
   const allCases: Case[] = [
     {
@@ -182,7 +218,16 @@ try {
         s3cmd: { argv: s3cmd('put', big, s3('up/s3cmd.bin')), verify: stored('up/s3cmd.bin', 1) },
         // `Expect:` off: no wait for a 100 Continue, the least a PUT can do.
         curl: {
-          argv: async () => curl('-H', 'Expect:', '-T', big, '-o', '/dev/null', await presigner.presignedPutUrl('up/curl.bin', { expiresIn: 3600, contentLength: BIG_MIB * 1024 * 1024 })),
+          argv: async () =>
+            curl(
+              '-H',
+              'Expect:',
+              '-T',
+              big,
+              '-o',
+              '/dev/null',
+              await presigner.presignedPutUrl('up/curl.bin', { expiresIn: 3600, contentLength: BIG_MIB * 1024 * 1024 }),
+            ),
           verify: stored('up/curl.bin', 1),
         },
       },
@@ -192,11 +237,24 @@ try {
       name: `get ${bigLabel}`,
       title: `get: one ${bigLabel} file`,
       runs: {
-        cloudspark: { argv: cs('get', 'seed/big.bin', join(out, 'cs.bin')), prepare: fresh(join(out, 'cs.bin')), verify: sameBytes(join(out, 'cs.bin')) },
-        aws: { argv: aws('s3', 'cp', s3('seed/big.bin'), join(out, 'aws.bin')), prepare: fresh(join(out, 'aws.bin')), verify: sameBytes(join(out, 'aws.bin')) },
-        s3cmd: { argv: s3cmd('get', '--force', s3('seed/big.bin'), join(out, 's3cmd.bin')), prepare: fresh(join(out, 's3cmd.bin')), verify: sameBytes(join(out, 's3cmd.bin')) },
+        cloudspark: {
+          argv: cs('get', 'seed/big.bin', join(out, 'cs.bin')),
+          prepare: fresh(join(out, 'cs.bin')),
+          verify: sameBytes(join(out, 'cs.bin')),
+        },
+        aws: {
+          argv: aws('s3', 'cp', s3('seed/big.bin'), join(out, 'aws.bin')),
+          prepare: fresh(join(out, 'aws.bin')),
+          verify: sameBytes(join(out, 'aws.bin')),
+        },
+        s3cmd: {
+          argv: s3cmd('get', '--force', s3('seed/big.bin'), join(out, 's3cmd.bin')),
+          prepare: fresh(join(out, 's3cmd.bin')),
+          verify: sameBytes(join(out, 's3cmd.bin')),
+        },
         curl: {
-          argv: async () => curl('-o', join(out, 'curl.bin'), await presigner.presignedGetUrl('seed/big.bin', { expiresIn: 3600 })),
+          argv: async () =>
+            curl('-o', join(out, 'curl.bin'), await presigner.presignedGetUrl('seed/big.bin', { expiresIn: 3600 })),
           prepare: fresh(join(out, 'curl.bin')),
           verify: sameBytes(join(out, 'curl.bin')),
         },
@@ -209,7 +267,10 @@ try {
       runs: {
         cloudspark: { argv: cs('put', '-r', tree, 'up/tree-cs/'), verify: stored('up/tree-cs/', FILES) },
         aws: { argv: aws('s3', 'cp', '--recursive', tree, s3('up/tree-aws/')), verify: stored('up/tree-aws/', FILES) },
-        s3cmd: { argv: s3cmd('put', '--recursive', `${tree}/`, s3('up/tree-s3cmd/')), verify: stored('up/tree-s3cmd/', FILES) },
+        s3cmd: {
+          argv: s3cmd('put', '--recursive', `${tree}/`, s3('up/tree-s3cmd/')),
+          verify: stored('up/tree-s3cmd/', FILES),
+        },
       },
       times: {},
     },
@@ -217,8 +278,16 @@ try {
       name: `get -r ${treeLabel}`,
       title: `get -r: ${treeLabel} files`,
       runs: {
-        cloudspark: { argv: cs('get', '-r', 'seed/tree/', join(out, 'tree-cs')), prepare: fresh(join(out, 'tree-cs')), verify: allFiles(join(out, 'tree-cs')) },
-        aws: { argv: aws('s3', 'cp', '--recursive', s3('seed/tree/'), join(out, 'tree-aws')), prepare: fresh(join(out, 'tree-aws')), verify: allFiles(join(out, 'tree-aws')) },
+        cloudspark: {
+          argv: cs('get', '-r', 'seed/tree/', join(out, 'tree-cs')),
+          prepare: fresh(join(out, 'tree-cs')),
+          verify: allFiles(join(out, 'tree-cs')),
+        },
+        aws: {
+          argv: aws('s3', 'cp', '--recursive', s3('seed/tree/'), join(out, 'tree-aws')),
+          prepare: fresh(join(out, 'tree-aws')),
+          verify: allFiles(join(out, 'tree-aws')),
+        },
         s3cmd: {
           argv: s3cmd('get', '--recursive', s3('seed/tree/'), `${join(out, 'tree-s3cmd')}/`),
           prepare: () => (fresh(join(out, 'tree-s3cmd'))(), mkdirSync(join(out, 'tree-s3cmd'))),
@@ -229,11 +298,19 @@ try {
     },
     // A folder to a prefix where it is not yet, then again with nothing changed: the second run
     // is a listing, a walk and a comparison (s3cmd also hashes every file: its default --check-md5).
-    { name: `sync ${treeLabel}`, title: `sync: ${treeLabel} files to an empty prefix`, runs: syncRuns(true), times: {} },
+    {
+      name: `sync ${treeLabel}`,
+      title: `sync: ${treeLabel} files to an empty prefix`,
+      runs: syncRuns(true),
+      times: {},
+    },
     { name: `sync, no change`, title: `sync again, nothing changed (${treeLabel})`, runs: syncRuns(false), times: {} },
   ];
   const cases = ONLY ? allCases.filter((c) => ONLY.some((o) => c.name.startsWith(o))) : allCases;
-  if (cases.length === 0) throw new Error(`BENCH_CASES=${ONLY!.join(',')}: no case's name starts so (${allCases.map((c) => c.name).join('; ')})`);
+  if (cases.length === 0)
+    throw new Error(
+      `BENCH_CASES=${ONLY!.join(',')}: no case's name starts so (${allCases.map((c) => c.name).join('; ')})`,
+    );
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of cases) {
@@ -258,7 +335,15 @@ try {
     }
     const last = (c: Case, t: Tool) => c.times[t.name]?.[round];
     console.log(
-      `# round ${round + 1} of ${ROUNDS}: ${cases.map((c) => `${c.name}: ${tools.filter((t) => c.runs[t.name]).map((t) => `${t.name} ${last(c, t)?.toFixed(2) ?? '-'}`).join(' / ')}`).join('; ')}`,
+      `# round ${round + 1} of ${ROUNDS}: ${cases
+        .map(
+          (c) =>
+            `${c.name}: ${tools
+              .filter((t) => c.runs[t.name])
+              .map((t) => `${t.name} ${last(c, t)?.toFixed(2) ?? '-'}`)
+              .join(' / ')}`,
+        )
+        .join('; ')}`,
     );
   }
 
@@ -277,17 +362,35 @@ try {
     const ratio = fastest.s / ours;
     const oursTimes = c.times['cloudspark'] ?? [];
     // Per round: cloudspark against the fastest other of that same round (neighbours in time).
-    const perRound = oursTimes.map((s, k) => Math.min(...others.map((o) => c.times[o.tool]?.[k] ?? Infinity)) / s).filter(Number.isFinite);
+    const perRound = oursTimes
+      .map((s, k) => Math.min(...others.map((o) => c.times[o.tool]?.[k] ?? Infinity)) / s)
+      .filter(Number.isFinite);
     // curl's time over cloudspark's: above 1, cloudspark is faster than the single-stream floor.
-    const curl = c.runs.curl ? { ratio: best(c, 'curl') / ours, perRound: oursTimes.map((s, k) => (c.times.curl?.[k] ?? NaN) / s).filter(Number.isFinite) } : undefined;
+    const curl = c.runs.curl
+      ? {
+          ratio: best(c, 'curl') / ours,
+          perRound: oursTimes.map((s, k) => (c.times.curl?.[k] ?? NaN) / s).filter(Number.isFinite),
+        }
+      : undefined;
     return { c, ours, fastest, ratio, perRound, curl };
   });
 
   console.log('');
-  console.log(`transfer benchmark, ${date}: best / median of ${ROUNDS} rounds (alternating order), whole command timed, one Ceph RGW on 127.0.0.1`);
+  console.log(
+    `transfer benchmark, ${date}: best / median of ${ROUNDS} rounds (alternating order), whole command timed, one Ceph RGW on 127.0.0.1`,
+  );
   console.log(`tools: ${Object.values(versions).join('; ')}`);
   console.log('');
-  const rows: string[][] = [['best / median', ...tools.map((t) => t.label), 'fastest other / cloudspark', 'per-round median', 'curl / cloudspark (best, per-round median)', 'target']];
+  const rows: string[][] = [
+    [
+      'best / median',
+      ...tools.map((t) => t.label),
+      'fastest other / cloudspark',
+      'per-round median',
+      'curl / cloudspark (best, per-round median)',
+      'target',
+    ],
+  ];
   for (const r of results) {
     rows.push([
       r.c.name,
@@ -302,7 +405,9 @@ try {
   console.log('');
   console.log('as a README table (each cell: best / median of the rounds):');
   console.log('');
-  console.log(`| ${date}, ${ROUNDS} rounds | cloudspark | ${versions.aws} | ${versions.s3cmd} | ${versions.curl} (floor) | fastest other / cloudspark | per round (median) | curl / cloudspark (best, per round) |`);
+  console.log(
+    `| ${date}, ${ROUNDS} rounds | cloudspark | ${versions.aws} | ${versions.s3cmd} | ${versions.curl} (floor) | fastest other / cloudspark | per round (median) | curl / cloudspark (best, per round) |`,
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const x = (v: number) => fmtX(v).replace('x', '×');
@@ -311,11 +416,19 @@ try {
     );
   }
   console.log('');
-  console.log(`reproduce: npm run bench:transfer   (BENCH_ROUNDS=${ROUNDS} BENCH_BIG_MIB=${BIG_MIB} BENCH_FILES=${FILES} BENCH_FILE_KIB=${FILE_KIB})`);
+  console.log(
+    `reproduce: npm run bench:transfer   (BENCH_ROUNDS=${ROUNDS} BENCH_BIG_MIB=${BIG_MIB} BENCH_FILES=${FILES} BENCH_FILE_KIB=${FILE_KIB})`,
+  );
 
   if (CHART) {
     const barLabel = (t: Tool) =>
-      t.name === 'aws' ? versions.aws.split(' ')[0]! : t.name === 's3cmd' ? versions.s3cmd.replace(' version', '') : t.name === 'curl' ? `${versions.curl} (1 stream, floor)` : 'cloudspark';
+      t.name === 'aws'
+        ? versions.aws.split(' ')[0]!
+        : t.name === 's3cmd'
+          ? versions.s3cmd.replace(' version', '')
+          : t.name === 'curl'
+            ? `${versions.curl} (1 stream, floor)`
+            : 'cloudspark';
     const svg = barChart({
       title: 'cloudspark, aws CLI and s3cmd on one Ceph RGW: seconds, lower is faster',
       subtitle: `${date}, best of ${ROUNDS} rounds (median in brackets); ${versions.aws}, ${versions.s3cmd.replace(' version', '')}, node ${process.version}; 2-core machine`,
@@ -323,7 +436,13 @@ try {
         title: `${r.c.title}: cloudspark at ${fmtX(r.ratio)} the speed of the fastest other${r.curl ? `, ${fmtX(r.curl.ratio)} curl's` : ''}`,
         bars: tools
           .filter((t) => r.c.runs[t.name])
-          .map((t): Bar => ({ label: barLabel(t), value: best(r.c, t.name), text: `${fmtS(best(r.c, t.name))} (${fmtS(med(r.c, t.name))})`, ours: t.ours, floor: t.floor })),
+          .map((t): Bar => ({
+            label: barLabel(t),
+            value: best(r.c, t.name),
+            text: `${fmtS(best(r.c, t.name))} (${fmtS(med(r.c, t.name))})`,
+            ours: t.ours,
+            floor: t.floor,
+          })),
       })),
       note: 'npm run bench:transfer: whole commands timed, start to exit, tools in alternating order; curl: one presigned request',
     });

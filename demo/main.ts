@@ -26,7 +26,9 @@ try {
     return start(0);
   });
   console.log(`\nStorage: ${store.label}, bucket "${bucket}"`);
-  console.log(`\n  cloudspark demo: ${demo.url}\n\nOpen it in a browser. Ctrl-C stops the demo${store.options.accessKeyId ? ' and the local RGW' : ''}.`);
+  console.log(
+    `\n  cloudspark demo: ${demo.url}\n\nOpen it in a browser. Ctrl-C stops the demo${store.options.accessKeyId ? ' and the local RGW' : ''}.`,
+  );
 } catch (error) {
   console.error('The demo could not start:', error instanceof Error ? error.message : error);
   store.stop();

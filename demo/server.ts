@@ -11,7 +11,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { S3Connection, type S3ConnectionOptions, type CorsRule } from '../src/index.js';
-import { attachmentDisposition, createUploadHandler, toNodeHandler, type UploadRoute, type UploadRules } from '../src/server/index.js';
+import {
+  attachmentDisposition,
+  createUploadHandler,
+  toNodeHandler,
+  type UploadRoute,
+  type UploadRules,
+} from '../src/server/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -44,14 +50,29 @@ export interface Demo {
 
 export const DEMO_RULES: UploadRules = {
   maxSize: 200_000_000,
-  allowedTypes: ['image/*', 'video/*', 'audio/*', 'text/*', 'application/pdf', 'application/zip', 'application/json', 'application/octet-stream'],
+  allowedTypes: [
+    'image/*',
+    'video/*',
+    'audio/*',
+    'text/*',
+    'application/pdf',
+    'application/zip',
+    'application/json',
+    'application/octet-stream',
+  ],
   keyPrefix: 'uploads/',
   expiresIn: 900,
 };
 
 /** CORS for exactly the demo's origin, exposing the ETag that multipart uploads read. */
 export const demoCors = (origin: string): CorsRule[] => [
-  { AllowedOrigins: [origin], AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 600 },
+  {
+    AllowedOrigins: [origin],
+    AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
+    AllowedHeaders: ['*'],
+    ExposeHeaders: ['ETag'],
+    MaxAgeSeconds: 600,
+  },
 ];
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
@@ -81,15 +102,26 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // with its own name as Host. Only our own address is served.
     const { port } = server.address() as AddressInfo;
     if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
-      return sendJson(res, 421, { error: { code: 'MISDIRECTED', message: 'this demo answers only to its own address' } });
+      return sendJson(res, 421, {
+        error: { code: 'MISDIRECTED', message: 'this demo answers only to its own address' },
+      });
     }
     const path = new URL(req.url ?? '/', 'http://demo').pathname;
     if (path.startsWith('/api/uploads/')) return handler(req, res);
     if (path === '/api/config') {
       const { partSize, concurrency } = options;
-      return sendJson(res, 200, { bucket: options.bucket, endpoint: connection.endpoint ?? 'Amazon S3', maxSize: rules.maxSize, allowedTypes: rules.allowedTypes, multipartFrom, partSize, concurrency });
+      return sendJson(res, 200, {
+        bucket: options.bucket,
+        endpoint: connection.endpoint ?? 'Amazon S3',
+        maxSize: rules.maxSize,
+        allowedTypes: rules.allowedTypes,
+        multipartFrom,
+        partSize,
+        concurrency,
+      });
     }
-    if (path === '/api/objects') return sendJson(res, 200, { objects: await listWithLinks(connection, rules.keyPrefix ?? '') });
+    if (path === '/api/objects')
+      return sendJson(res, 200, { objects: await listWithLinks(connection, rules.keyPrefix ?? '') });
     const asset = page[path === '/' ? '/index.html' : path];
     if (!asset) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `nothing at ${path}` } });
     res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' }).end(asset.body);
@@ -104,11 +136,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   return {
     url,
     connection,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-      connection.close();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        connection.close();
+      }),
   };
 }
 
@@ -117,14 +150,19 @@ async function listWithLinks(connection: S3Connection, prefix: string) {
   const objects = [];
   for await (const o of connection.listObjects({ prefix })) {
     // Links download the file rather than show it: the demo does not know each object's type.
-    const url = await connection.presignedGetUrl(o.key, { expiresIn: 900, responseContentDisposition: attachmentDisposition(o.key) });
+    const url = await connection.presignedGetUrl(o.key, {
+      expiresIn: 900,
+      responseContentDisposition: attachmentDisposition(o.key),
+    });
     objects.push({ key: o.key, size: o.size, lastModified: o.lastModified, url });
   }
   return objects.sort((a, b) => (b.lastModified?.getTime() ?? 0) - (a.lastModified?.getTime() ?? 0));
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 async function pageAssets(entry: string): Promise<Record<string, { type: string; body: string | Uint8Array }>> {

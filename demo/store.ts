@@ -21,7 +21,9 @@ export function chooseStore(): Store {
   if (env['S3_ENDPOINT'] || env['AWS_ACCESS_KEY_ID'] || env['AWS_PROFILE']) {
     return {
       options: { endpoint: env['S3_ENDPOINT'] || undefined, region: env['AWS_REGION'] },
-      label: env['S3_ENDPOINT'] ? `S3-compatible store at ${env['S3_ENDPOINT']}` : 'Amazon S3 (credentials from the environment)',
+      label: env['S3_ENDPOINT']
+        ? `S3-compatible store at ${env['S3_ENDPOINT']}`
+        : 'Amazon S3 (credentials from the environment)',
       userName: env['CLOUDSPARK_IAM_USER'],
       stsWorks: env['CLOUDSPARK_TOUR_STS'] === '1',
       stop: () => {},
@@ -30,7 +32,12 @@ export function chooseStore(): Store {
   console.log(dim('No S3_ENDPOINT or AWS credentials set: starting a throw-away Ceph RGW on 127.0.0.1 ...'));
   const rgw = startRgw();
   return {
-    options: { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    options: {
+      endpoint: rgw.endpoint,
+      region: rgw.region,
+      accessKeyId: rgw.accessKeyId,
+      secretAccessKey: rgw.secretAccessKey,
+    },
     label: `local Ceph RGW at ${rgw.endpoint} (started in ${rgw.seconds.toFixed(1)} s, key ${maskAccessKey(rgw.accessKeyId)})`,
     userName: rgw.userName,
     stsWorks: true,

@@ -28,13 +28,16 @@ export function createUploads(options: { basePath?: string } = {}) {
   });
   // Each user's files live under their own folder, so ownership can be read off a key.
   // (makeKey runs after authorize, which refused any request without a session.)
-  const inFolder = (kind: string) => (request: Request, file: FileInfo) => `${folderOf(sessionUser(request)!)}${kind}/${randomUUID()}/${cleanFilename(file.filename)}`;
+  const inFolder = (kind: string) => (request: Request, file: FileInfo) =>
+    `${folderOf(sessionUser(request)!)}${kind}/${randomUUID()}/${cleanFilename(file.filename)}`;
   return createUploadHandler({
     connection,
     basePath: options.basePath,
     routes: {
       avatars: { rules: { maxSize: 5_000_000, allowedTypes: ['image/*'], makeKey: inFolder('avatars') } },
-      documents: { rules: { maxSize: 50_000_000, allowedTypes: ['application/pdf', 'text/plain'], makeKey: inFolder('documents') } },
+      documents: {
+        rules: { maxSize: 50_000_000, allowedTypes: ['application/pdf', 'text/plain'], makeKey: inFolder('documents') },
+      },
     },
     // Runs first on every request, for every route: who is it, and may they touch the key they name?
     authorize: (request, action) => {

@@ -21,9 +21,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const API_ENTRIES = [
   { name: 'cloudspark', subpath: '.', dts: 'index.d.ts', out: 'index', report: 'cloudspark' },
-  { name: 'cloudspark/server', subpath: './server', dts: 'server/index.d.ts', out: 'server', report: 'cloudspark-server' },
-  { name: 'cloudspark/browser', subpath: './browser', dts: 'browser/index.d.ts', out: 'browser', report: 'cloudspark-browser' },
-  { name: 'cloudspark/browser/resume', subpath: './browser/resume', dts: 'browser/persist.d.ts', out: 'browser-resume', report: 'cloudspark-browser-resume' },
+  {
+    name: 'cloudspark/server',
+    subpath: './server',
+    dts: 'server/index.d.ts',
+    out: 'server',
+    report: 'cloudspark-server',
+  },
+  {
+    name: 'cloudspark/browser',
+    subpath: './browser',
+    dts: 'browser/index.d.ts',
+    out: 'browser',
+    report: 'cloudspark-browser',
+  },
+  {
+    name: 'cloudspark/browser/resume',
+    subpath: './browser/resume',
+    dts: 'browser/persist.d.ts',
+    out: 'browser-resume',
+    report: 'cloudspark-browser-resume',
+  },
   { name: 'cloudspark/react', subpath: './react', dts: 'react/index.d.ts', out: 'react', report: 'cloudspark-react' },
 ];
 
@@ -51,7 +69,16 @@ export function extract({ entry, rollupTo, report }) {
       newlineKind: 'lf',
       compiler: {
         overrideTsconfig: {
-          compilerOptions: { target, module, moduleResolution, lib, strict, esModuleInterop, types, skipLibCheck: true },
+          compilerOptions: {
+            target,
+            module,
+            moduleResolution,
+            lib,
+            strict,
+            esModuleInterop,
+            types,
+            skipLibCheck: true,
+          },
           files: [entry],
         },
       },

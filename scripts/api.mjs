@@ -44,12 +44,20 @@ if (command === 'update') {
       continue;
     }
     same = false;
-    console.log(`${name}: the public API differs from ${short(checkedIn)}${existsSync(checkedIn) ? '' : ' (missing)'}:`);
-    const diff = spawnSync('diff', ['-u', '--label', short(checkedIn), '--label', 'built', existsSync(checkedIn) ? checkedIn : '/dev/null', built], { encoding: 'utf8' });
+    console.log(
+      `${name}: the public API differs from ${short(checkedIn)}${existsSync(checkedIn) ? '' : ' (missing)'}:`,
+    );
+    const diff = spawnSync(
+      'diff',
+      ['-u', '--label', short(checkedIn), '--label', 'built', existsSync(checkedIn) ? checkedIn : '/dev/null', built],
+      { encoding: 'utf8' },
+    );
     process.stdout.write(diff.stdout || `(no diff tool: compare ${short(built)} with ${short(checkedIn)})\n`);
   }
   if (!same) {
-    console.error('\napi:check: the public API changed. If that is intended, run `npm run api:update` and commit api/ with the change.');
+    console.error(
+      '\napi:check: the public API changed. If that is intended, run `npm run api:update` and commit api/ with the change.',
+    );
     process.exit(1);
   }
 } else {
@@ -76,14 +84,20 @@ function undocumentedIn(text) {
     const line = lines[i];
     const depth = line.length - line.trimStart().length;
     while (owners.length && owners.at(-1).depth >= depth && line.trim()) owners.pop();
-    const declared = /^\s*(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/.exec(line);
+    const declared =
+      /^\s*(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/.exec(
+        line,
+      );
     if (declared && /[{]\s*$/.test(line)) owners.push({ name: declared[1], depth });
     if (!/\(undocumented\)/.test(line)) continue;
     // The marked declaration is the next line that is not a comment.
     let j = i + 1;
     while (j < lines.length && /^\s*\/\//.test(lines[j])) j++;
     const target = lines[j] ?? '';
-    const top = /^(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/.exec(target);
+    const top =
+      /^(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/.exec(
+        target,
+      );
     if (top) found.push(top[1]);
     else {
       const member = /^\s*(?:static |readonly |get |set |protected )*(\w+|constructor)/.exec(target);
@@ -114,7 +128,8 @@ function inlineTypesIn(file) {
     const visitFunctionTypes = (type, label) => {
       if (!type) return;
       if (ts.isFunctionTypeNode(type)) {
-        for (const p of type.parameters) if (hasLiteral(p.type)) found.push(`${label} callback (${p.name.getText(source)})`);
+        for (const p of type.parameters)
+          if (hasLiteral(p.type)) found.push(`${label} callback (${p.name.getText(source)})`);
         if (hasLiteral(type.type)) found.push(`${label} callback: return`);
       }
       ts.forEachChild(type, (child) => visitFunctionTypes(child, label));
@@ -123,13 +138,21 @@ function inlineTypesIn(file) {
     visitFunctionTypes(node.type, `${where}(): return`);
   };
   const visit = (node, owner) => {
-    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isCallSignatureDeclaration(node)) {
+    if (
+      ts.isFunctionDeclaration(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isMethodSignature(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isCallSignatureDeclaration(node)
+    ) {
       signature(owner, node);
       return;
     }
     if (ts.isPropertySignature(node) || ts.isPropertyDeclaration(node)) {
       // A callback option is a signature too.
-      if (node.type && ts.isFunctionTypeNode(node.type)) signature(owner, { ...node, name: node.name, parameters: node.type.parameters, type: node.type.type });
+      if (node.type && ts.isFunctionTypeNode(node.type))
+        signature(owner, { ...node, name: node.name, parameters: node.type.parameters, type: node.type.type });
       return;
     }
     if (ts.isTypeAliasDeclaration(node) && ts.isFunctionTypeNode(node.type)) {

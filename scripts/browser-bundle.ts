@@ -23,7 +23,11 @@ export interface PageBundle {
  * which are left imports; `define` replaces globals, as an app's bundler does for
  * `process.env.NODE_ENV` (cloudspark's code has none).
  */
-export async function bundlePage(entry: string, external: string[] = [], define: Record<string, string> = {}): Promise<PageBundle> {
+export async function bundlePage(
+  entry: string,
+  external: string[] = [],
+  define: Record<string, string> = {},
+): Promise<PageBundle> {
   const out = await build({
     external,
     define,

@@ -39,18 +39,32 @@ const BUDGETS: Record<string, Budget> = {
   multipart: { entry: 'bench/browser/page/cloudspark.ts', limit: 3566, sources: ['src/browser/'] },
   // Issue 20: useUpload adds at most 1 KB to the browser module it calls, the resume store (its
   // default) included.
-  hook: { entry: 'scripts/size-pages/use-upload.ts', limit: 1024, over: 'module', external: ['react'], sources: ['src/browser/', 'src/react/'] },
+  hook: {
+    entry: 'scripts/size-pages/use-upload.ts',
+    limit: 1024,
+    over: 'module',
+    external: ['react'],
+    sources: ['src/browser/', 'src/react/'],
+  },
   // The whole of cloudspark/react: useDropzone too, which a page that does not use it does not
   // pay for. Its budget is what it now weighs over the hook's page.
-  react: { entry: 'src/react/index.ts', limit: 327, over: 'hook', external: ['react'], sources: ['src/browser/', 'src/react/'] },
+  react: {
+    entry: 'src/react/index.ts',
+    limit: 327,
+    over: 'hook',
+    external: ['react'],
+    sources: ['src/browser/', 'src/react/'],
+  },
 };
 
-const measured = await Promise.all(Object.entries(BUDGETS).map(async ([name, { entry, external, sources }]) => {
-  const { minified, gzip, inputs: bundled } = await bundlePage(join(root, entry), external);
-  const inputs = bundled.map((p) => relative(root, p));
-  const outside = inputs.filter((p) => !sources.some((s) => p.startsWith(s)));
-  return { name, entry, minified, gzip, inputs, outside };
-}));
+const measured = await Promise.all(
+  Object.entries(BUDGETS).map(async ([name, { entry, external, sources }]) => {
+    const { minified, gzip, inputs: bundled } = await bundlePage(join(root, entry), external);
+    const inputs = bundled.map((p) => relative(root, p));
+    const outside = inputs.filter((p) => !sources.some((s) => p.startsWith(s)));
+    return { name, entry, minified, gzip, inputs, outside };
+  }),
+);
 const gzipOf = (name: string) => measured.find((m) => m.name === name)!.gzip;
 const results = measured.map((m) => {
   const { limit, over } = BUDGETS[m.name]!;
@@ -62,10 +76,18 @@ const results = measured.map((m) => {
 if (process.argv.includes('--json')) console.log(JSON.stringify(Object.fromEntries(results.map((r) => [r.name, r]))));
 else {
   for (const r of results) {
-    const which = r.name === 'react' ? 'cloudspark/react' : r.name === 'hook' ? 'cloudspark/react useUpload' : `cloudspark/browser ${r.name}`;
+    const which =
+      r.name === 'react'
+        ? 'cloudspark/react'
+        : r.name === 'hook'
+          ? 'cloudspark/react useUpload'
+          : `cloudspark/browser ${r.name}`;
     const budget = r.over ? `${r.weight} bytes over ${r.over} (limit ${r.limit})` : `limit ${r.limit}`;
-    console.log(`${which} (${r.entry}): ${r.minified} bytes minified, ${r.gzip} bytes min+gzip (${budget}), ${r.inputs.length} source files`);
-    if (r.outside.length) console.error(`  pulls in code from outside ${BUDGETS[r.name]!.sources.join(' and ')}: ${r.outside.join(', ')}`);
+    console.log(
+      `${which} (${r.entry}): ${r.minified} bytes minified, ${r.gzip} bytes min+gzip (${budget}), ${r.inputs.length} source files`,
+    );
+    if (r.outside.length)
+      console.error(`  pulls in code from outside ${BUDGETS[r.name]!.sources.join(' and ')}: ${r.outside.join(', ')}`);
     if (r.weight > r.limit) console.error(`  over the ${r.limit}-byte budget by ${r.weight - r.limit} bytes`);
   }
 }

@@ -66,7 +66,10 @@ for (const format of ['esm', 'cjs']) {
   }
 }
 // Node decides a .js file's format by the nearest package.json: mark each half explicitly.
-for (const [dir, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
+for (const [dir, type] of [
+  ['esm', 'module'],
+  ['cjs', 'commonjs'],
+]) {
   mkdirSync(join(root, 'dist', dir), { recursive: true });
   writeFileSync(join(root, 'dist', dir, 'package.json'), JSON.stringify({ type }) + '\n');
 }
@@ -77,7 +80,8 @@ tsc('-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', dts)
 writeFile(join(dts, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
 for (const entry of API_ENTRIES) {
   const core = entry.subpath === '.';
-  if (!core) importCoreByName(join(dts, dirname(entry.dts)), exportedNames(join(dts, 'node_modules/cloudspark/index.d.ts')));
+  if (!core)
+    importCoreByName(join(dts, dirname(entry.dts)), exportedNames(join(dts, 'node_modules/cloudspark/index.d.ts')));
   if (entry.out === 'react') importBrowserByName(join(dts, dirname(entry.dts)));
   const rollup = join(root, '.tmp/rollup', `${entry.out}.d.ts`);
   if (!extract({ entry: join(dts, entry.dts), rollupTo: rollup, report: entry.report })) {
@@ -87,20 +91,36 @@ for (const entry of API_ENTRIES) {
   const text = readFileSync(rollup, 'utf8');
   // API Extractor names the package; say which entry point the report is of.
   const report = join(BUILT_REPORTS, `${entry.report}.api.md`);
-  writeFile(report, readFileSync(report, 'utf8').replace(/^## API Report File for "cloudspark"/m, `## API Report File for "${entry.name}"`));
+  writeFile(
+    report,
+    readFileSync(report, 'utf8').replace(
+      /^## API Report File for "cloudspark"/m,
+      `## API Report File for "${entry.name}"`,
+    ),
+  );
   if (core) {
     // The package as the other entry points' declarations see it (a package in node_modules,
     // which API Extractor leaves out of a bundle): its core, and the browser module for cloudspark/react.
     writeFile(join(dts, 'node_modules/cloudspark/index.d.ts'), text);
-    const exports = { '.': { types: './index.d.ts' }, './browser': { types: './browser.d.ts' }, './browser/resume': { types: './browser-resume.d.ts' } };
-    writeFile(join(dts, 'node_modules/cloudspark/package.json'), JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts', exports }) + '\n');
+    const exports = {
+      '.': { types: './index.d.ts' },
+      './browser': { types: './browser.d.ts' },
+      './browser/resume': { types: './browser-resume.d.ts' },
+    };
+    writeFile(
+      join(dts, 'node_modules/cloudspark/package.json'),
+      JSON.stringify({ name: 'cloudspark', type: 'module', types: 'index.d.ts', exports }) + '\n',
+    );
   }
   if (entry.out === 'browser') writeFile(join(dts, 'node_modules/cloudspark/browser.d.ts'), text);
   if (entry.out === 'browser-resume') writeFile(join(dts, 'node_modules/cloudspark/browser-resume.d.ts'), text);
   // Shipped, they import from `cloudspark`'s .d.ts beside them (and cloudspark/react from
   // `cloudspark/browser`'s): the ESM one in dist/esm and the CJS one in dist/cjs, the very files a
   // user's own `import`/`require` of 'cloudspark' resolves to.
-  const shipped = text.replace(/^(import (?:type )?\{[^}]*\} from )'cloudspark(\/browser(\/resume)?)?';$/gm, (_, head, browser, resume) => `${head}'./${resume ? 'browser-resume' : browser ? 'browser' : 'index'}.js';`);
+  const shipped = text.replace(
+    /^(import (?:type )?\{[^}]*\} from )'cloudspark(\/browser(\/resume)?)?';$/gm,
+    (_, head, browser, resume) => `${head}'./${resume ? 'browser-resume' : browser ? 'browser' : 'index'}.js';`,
+  );
   for (const dir of ['esm', 'cjs']) writeFile(join(root, 'dist', dir, `${entry.out}.d.ts`), shipped);
 }
 
@@ -117,7 +137,9 @@ function importBrowserEntry() {
         const target = resolve(dirname(importer), path);
         if (target === join(root, 'src/browser/persist.js')) return { path: './browser-resume.js', external: true };
         if (target !== join(root, 'src/browser/index.js')) {
-          throw new Error(`${relative(root, importer)} imports ${path}: cloudspark/react may import only ../browser/index.js and ../browser/persist.js (the cloudspark/browser and cloudspark/browser/resume entry points)`);
+          throw new Error(
+            `${relative(root, importer)} imports ${path}: cloudspark/react may import only ../browser/index.js and ../browser/persist.js (the cloudspark/browser and cloudspark/browser/resume entry points)`,
+          );
         }
         return { path: './browser.js', external: true };
       });
@@ -137,7 +159,10 @@ function importBrowserByName(dir) {
     const text = readFileSync(file, 'utf8');
     const rewritten = text
       .replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/index\.js';$/gm, "$1'cloudspark/browser';")
-      .replace(/^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/persist\.js';$/gm, "$1'cloudspark/browser/resume';");
+      .replace(
+        /^(import (?:type )?\{[^}]*\} from )'(?:\.\.\/)+browser\/persist\.js';$/gm,
+        "$1'cloudspark/browser/resume';",
+      );
     if (rewritten !== text) writeFileSync(file, rewritten);
   }
 }
@@ -152,10 +177,16 @@ function writeFile(file, text) {
 function exportedNames(file) {
   const text = readFileSync(file, 'utf8');
   const names = new Set();
-  for (const m of text.matchAll(/^export declare (?:abstract )?(?:class|function|const|let|interface|type|enum|namespace) (\w+)/gm)) names.add(m[1]);
+  for (const m of text.matchAll(
+    /^export declare (?:abstract )?(?:class|function|const|let|interface|type|enum|namespace) (\w+)/gm,
+  ))
+    names.add(m[1]);
   for (const m of text.matchAll(/^export (?:type )?\{([^}]*)\}/gm)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop();
       if (name) names.add(name);
     }
   }
@@ -175,11 +206,23 @@ function importCoreByName(dir, coreNames) {
     if (!name.endsWith('.d.ts')) continue;
     const file = join(dir, name);
     const text = readFileSync(file, 'utf8');
-    const rewritten = text.replace(/^(import (?:type )?\{([^}]*)\} from )'(\.{1,2}\/[^']+)';$/gm, (line, head, list, specifier) => {
-      const outside = relative(dir, resolve(dirname(file), specifier)).startsWith('..');
-      const names = list.split(',').map((part) => part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]).filter(Boolean);
-      return outside && names.every((n) => coreNames.has(n)) ? `${head}'cloudspark';` : line;
-    });
+    const rewritten = text.replace(
+      /^(import (?:type )?\{([^}]*)\} from )'(\.{1,2}\/[^']+)';$/gm,
+      (line, head, list, specifier) => {
+        const outside = relative(dir, resolve(dirname(file), specifier)).startsWith('..');
+        const names = list
+          .split(',')
+          .map(
+            (part) =>
+              part
+                .trim()
+                .replace(/^type\s+/, '')
+                .split(/\s+as\s+/)[0],
+          )
+          .filter(Boolean);
+        return outside && names.every((n) => coreNames.has(n)) ? `${head}'cloudspark';` : line;
+      },
+    );
     if (rewritten !== text) writeFileSync(file, rewritten);
   }
 }

@@ -19,7 +19,10 @@ const SHIPPED = [
   'README.md',
   'package.json',
   'dist/esm/cli.js',
-  ...['esm', 'cjs'].flatMap((format) => [`dist/${format}/package.json`, ...ENTRIES.flatMap((e) => [`dist/${format}/${e}.js`, `dist/${format}/${e}.d.ts`])]),
+  ...['esm', 'cjs'].flatMap((format) => [
+    `dist/${format}/package.json`,
+    ...ENTRIES.flatMap((e) => [`dist/${format}/${e}.js`, `dist/${format}/${e}.d.ts`]),
+  ]),
 ].sort();
 
 // The user's files. `@ts-expect-error` lines fail the check when the types they test were `any`.
@@ -123,11 +126,20 @@ const fail = (message) => {
 
 try {
   // 1. What npm would publish.
-  const [packed] = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const [packed] = JSON.parse(
+    execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const files = packed.files.map((f) => f.path).sort();
   const extra = files.filter((f) => !SHIPPED.includes(f));
   const missing = SHIPPED.filter((f) => !files.includes(f));
-  if (extra.length || missing.length) fail(`npm pack ships ${extra.length ? `also ${extra.join(', ')}` : ''}${extra.length && missing.length ? '; ' : ''}${missing.length ? `not ${missing.join(', ')}` : ''}`);
+  if (extra.length || missing.length)
+    fail(
+      `npm pack ships ${extra.length ? `also ${extra.join(', ')}` : ''}${extra.length && missing.length ? '; ' : ''}${missing.length ? `not ${missing.join(', ')}` : ''}`,
+    );
   else console.log(`npm pack: the ${files.length} intended files (${packed.filename}, ${packed.size} bytes)`);
 
   // 2. A user's project: the tarball and @types/node installed, TypeScript from this repository.
@@ -136,7 +148,20 @@ try {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const { devDependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   // @types/react: cloudspark/react's declarations import React's (react itself is an optional peer).
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, packed.filename), `@types/node@${devDependencies['@types/node']}`, `@types/react@${devDependencies['@types/react']}`], { cwd: app, stdio: 'inherit' });
+  execFileSync(
+    npm,
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      join(work, packed.filename),
+      `@types/node@${devDependencies['@types/node']}`,
+      `@types/react@${devDependencies['@types/react']}`,
+    ],
+    { cwd: app, stdio: 'inherit' },
+  );
   for (const [name, text] of Object.entries(SOURCES)) writeFileSync(join(app, 'src', name), text);
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   for (const [resolution, module, sources, exact = false] of [
@@ -146,22 +171,44 @@ try {
     ['nodenext', 'nodenext', ['exact.mts'], true],
   ]) {
     const config = `tsconfig.${resolution}${exact ? '.exact' : ''}.json`;
-    writeFileSync(join(app, config), JSON.stringify({
-      compilerOptions: { module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], strict: true, exactOptionalPropertyTypes: exact, noEmit: true, skipLibCheck: false, esModuleInterop: true },
-      files: sources.map((s) => `src/${s}`),
-    }));
+    writeFileSync(
+      join(app, config),
+      JSON.stringify({
+        compilerOptions: {
+          module,
+          moduleResolution: resolution,
+          target: 'es2022',
+          lib: ['es2022', 'dom'],
+          types: ['node'],
+          strict: true,
+          exactOptionalPropertyTypes: exact,
+          noEmit: true,
+          skipLibCheck: false,
+          esModuleInterop: true,
+        },
+        files: sources.map((s) => `src/${s}`),
+      }),
+    );
     const run = spawnSync(process.execPath, [tsc, '-p', config, '--explainFiles'], { cwd: app, encoding: 'utf8' });
     const errors = run.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
     if (run.status !== 0) {
-      fail(`moduleResolution ${resolution}${exact ? ' (exactOptionalPropertyTypes)' : ''}: the consumer does not typecheck:\n${errors.join('\n') || run.stdout + run.stderr}`);
+      fail(
+        `moduleResolution ${resolution}${exact ? ' (exactOptionalPropertyTypes)' : ''}: the consumer does not typecheck:\n${errors.join('\n') || run.stdout + run.stderr}`,
+      );
       continue;
     }
     // ESM sources must see dist/esm, CJS ones dist/cjs: each entry's .d.ts, and no other file of ours.
-    const ours = [...new Set(run.stdout.split('\n').filter((line) => line.startsWith('node_modules/cloudspark/')))].sort();
+    const ours = [
+      ...new Set(run.stdout.split('\n').filter((line) => line.startsWith('node_modules/cloudspark/'))),
+    ].sort();
     const formats = resolution === 'node10' ? ['cjs'] : exact ? ['esm'] : ['esm', 'cjs'];
     const expected = formats.flatMap((f) => ENTRIES.map((e) => `node_modules/cloudspark/dist/${f}/${e}.d.ts`)).sort();
-    if (JSON.stringify(ours) !== JSON.stringify(expected)) fail(`moduleResolution ${resolution}: read ${ours.join(', ')}; expected ${expected.join(', ')}`);
-    else console.log(`moduleResolution ${resolution}${exact ? ' with exactOptionalPropertyTypes' : ''}: ${sources.join(' and ')} typecheck against ${formats.map((f) => `dist/${f}`).join(' and ')}`);
+    if (JSON.stringify(ours) !== JSON.stringify(expected))
+      fail(`moduleResolution ${resolution}: read ${ours.join(', ')}; expected ${expected.join(', ')}`);
+    else
+      console.log(
+        `moduleResolution ${resolution}${exact ? ' with exactOptionalPropertyTypes' : ''}: ${sources.join(' and ')} typecheck against ${formats.map((f) => `dist/${f}`).join(' and ')}`,
+      );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

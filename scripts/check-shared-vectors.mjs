@@ -15,6 +15,8 @@ if (!existsSync(shared)) {
 } else if (isDeepStrictEqual(JSON.parse(readFileSync(committed, 'utf8')), JSON.parse(readFileSync(shared, 'utf8')))) {
   console.log('test/fixtures/aws-sigv4-s3-vectors.json equals the shared vectors');
 } else {
-  console.error(`test/fixtures/aws-sigv4-s3-vectors.json differs from ${shared}: copy the shared file over it and re-run the unit tier`);
+  console.error(
+    `test/fixtures/aws-sigv4-s3-vectors.json differs from ${shared}: copy the shared file over it and re-run the unit tier`,
+  );
   process.exit(1);
 }

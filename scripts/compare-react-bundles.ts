@@ -30,21 +30,53 @@ const REACT = ['react', 'react-dom', 'react/jsx-runtime'];
 
 /** Each page: what it is, and its source (in the temporary folder, so that packages resolve there). */
 const PAGES: Array<[label: string, source: string]> = [
-  ['cloudspark/react `useUpload` (resume store included)', `export { useUpload } from ${JSON.stringify(join(root, 'src/react/index.ts'))};`],
-  ['cloudspark/react `useUpload` + `useDropzone`', `export { useUpload, useDropzone } from ${JSON.stringify(join(root, 'src/react/index.ts'))};`],
-  ['UploadThing `useUploadThing` (@uploadthing/react 7.3.3)', `import { generateReactHelpers } from '@uploadthing/react';\nexport const { useUploadThing } = generateReactHelpers({ url: '/api/uploadthing' });`],
-  ['UploadThing `useUploadThing` + `useDropzone`', `import { generateReactHelpers, useDropzone } from '@uploadthing/react';\nexport const { useUploadThing } = generateReactHelpers({ url: '/api/uploadthing' });\nexport { useDropzone };`],
-  ['better-upload `useUploadFiles` (@better-upload/client 3.0.19)', `export { useUploadFiles } from '@better-upload/client';`],
+  [
+    'cloudspark/react `useUpload` (resume store included)',
+    `export { useUpload } from ${JSON.stringify(join(root, 'src/react/index.ts'))};`,
+  ],
+  [
+    'cloudspark/react `useUpload` + `useDropzone`',
+    `export { useUpload, useDropzone } from ${JSON.stringify(join(root, 'src/react/index.ts'))};`,
+  ],
+  [
+    'UploadThing `useUploadThing` (@uploadthing/react 7.3.3)',
+    `import { generateReactHelpers } from '@uploadthing/react';\nexport const { useUploadThing } = generateReactHelpers({ url: '/api/uploadthing' });`,
+  ],
+  [
+    'UploadThing `useUploadThing` + `useDropzone`',
+    `import { generateReactHelpers, useDropzone } from '@uploadthing/react';\nexport const { useUploadThing } = generateReactHelpers({ url: '/api/uploadthing' });\nexport { useDropzone };`,
+  ],
+  [
+    'better-upload `useUploadFiles` (@better-upload/client 3.0.19)',
+    `export { useUploadFiles } from '@better-upload/client';`,
+  ],
   ['pushduck `useUploadRoute` (pushduck 0.2.1)', `export { useUploadRoute } from 'pushduck/client';`],
-  ['Uppy 6.3 core + aws-s3 (multipart) + `useUppyState`', `import Uppy from '@uppy/core';\nimport AwsS3 from '@uppy/aws-s3';\nexport { useUppyState } from '@uppy/react';\nexport const make = () => new Uppy().use(AwsS3, { endpoint: '/companion', shouldUseMultipart: true });`],
-  ['Uppy 6.3 core + aws-s3 + Golden Retriever (resume) + `useUppyState`', `import Uppy from '@uppy/core';\nimport AwsS3 from '@uppy/aws-s3';\nimport GoldenRetriever from '@uppy/golden-retriever';\nexport { useUppyState } from '@uppy/react';\nexport const make = () => new Uppy().use(AwsS3, { endpoint: '/companion', shouldUseMultipart: true }).use(GoldenRetriever);`],
+  [
+    'Uppy 6.3 core + aws-s3 (multipart) + `useUppyState`',
+    `import Uppy from '@uppy/core';\nimport AwsS3 from '@uppy/aws-s3';\nexport { useUppyState } from '@uppy/react';\nexport const make = () => new Uppy().use(AwsS3, { endpoint: '/companion', shouldUseMultipart: true });`,
+  ],
+  [
+    'Uppy 6.3 core + aws-s3 + Golden Retriever (resume) + `useUppyState`',
+    `import Uppy from '@uppy/core';\nimport AwsS3 from '@uppy/aws-s3';\nimport GoldenRetriever from '@uppy/golden-retriever';\nexport { useUppyState } from '@uppy/react';\nexport const make = () => new Uppy().use(AwsS3, { endpoint: '/companion', shouldUseMultipart: true }).use(GoldenRetriever);`,
+  ],
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'cloudspark-compare-'));
 try {
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'compare', private: true, type: 'module' }));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...Object.entries(PACKAGES).map(([name, version]) => `${name}@${version}`)], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    npm,
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      ...Object.entries(PACKAGES).map(([name, version]) => `${name}@${version}`),
+    ],
+    { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   console.log('| page (React left out) | min | min+gzip |\n|---|---:|---:|');
   for (const [i, [label, source]] of PAGES.entries()) {
     const entry = join(work, `page-${i}.mjs`);

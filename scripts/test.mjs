@@ -66,7 +66,11 @@ function stopRgwOnce() {
   stopRgw(rgwDir);
   rgwDir = undefined;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopRgwOnce(); process.exit(130); });
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    stopRgwOnce();
+    process.exit(130);
+  });
 
 function runTier(name, env) {
   const files = testFiles(TIERS[name].dir);
@@ -76,13 +80,26 @@ function runTier(name, env) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', ...(TIERS[name].testTimeout ? [`--test-timeout=${TIERS[name].testTimeout}`] : []), '--test-reporter=spec', '--test-reporter-destination=stdout',
-        '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        ...(TIERS[name].testTimeout ? [`--test-timeout=${TIERS[name].testTimeout}`] : []),
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        ...files,
+      ],
       { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
     );
     child.on('exit', (code) => {
       let text = '';
-      try { text = readFileSync(tap, 'utf8'); } catch { /* no report: counted as not run */ }
+      try {
+        text = readFileSync(tap, 'utf8');
+      } catch {
+        /* no report: counted as not run */
+      }
       rmSync(tapDir, { recursive: true, force: true });
       const count = (label) => Number((text.match(new RegExp(`^# ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
       resolve({ name, code, pass: count('pass'), fail: count('fail'), skipped: count('skipped') + count('todo') });
@@ -108,7 +125,9 @@ for (const r of results) {
   const ran = r.pass + r.fail > 0;
   const good = ran && r.fail === 0 && r.code === 0 && r.skipped === 0;
   ok &&= good;
-  console.log(`# tier ${r.name}: ${r.pass} passed, ${r.fail} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${ran ? '' : ' (NO TEST RAN)'}${good ? '' : ' <- FAILED'}`);
+  console.log(
+    `# tier ${r.name}: ${r.pass} passed, ${r.fail} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${ran ? '' : ' (NO TEST RAN)'}${good ? '' : ' <- FAILED'}`,
+  );
 }
 const pass = results.reduce((n, r) => n + r.pass, 0);
 const fail = results.reduce((n, r) => n + r.fail, 0);

@@ -54,7 +54,14 @@ export type {
 export { MAX_PARTS, MIN_PART_SIZE, MAX_PART_SIZE } from './s3/limits.js';
 export type { DownloadOptions, DownloadProgress, DownloadResult } from './s3/transfer/options.js';
 export type { UploadFileOptions } from './s3/transfer/upload-file.js';
-export type { FailedEntry, FolderOptions, FolderProgress, FolderFile, FolderResult, SkippedEntry } from './s3/transfer/folders.js';
+export type {
+  FailedEntry,
+  FolderOptions,
+  FolderProgress,
+  FolderFile,
+  FolderResult,
+  SkippedEntry,
+} from './s3/transfer/folders.js';
 export type { StsOptions } from './s3/sdk/credentials.js';
 export type { Timeouts, ResolvedTimeouts } from './s3/sdk/network.js';
 export { ABORT_RULE_ID } from './s3/rules/lifecycle.js';
@@ -67,4 +74,13 @@ export { CloudSparkError, maskAccessKey } from './errors.js';
 export type { CloudSparkErrorCode, CloudSparkErrorOptions } from './errors.js';
 export { MAX_EXPIRES_IN, MAX_KEY_BYTES } from './validate.js';
 export { S3Presigner } from './sigv4/index.js';
-export type { Credentials, PostCondition, PresignedPost, PresignMethod, PresignUrlRequest, PresignPostRequest, BucketAddress, BucketLocation } from './sigv4/index.js';
+export type {
+  Credentials,
+  PostCondition,
+  PresignedPost,
+  PresignMethod,
+  PresignUrlRequest,
+  PresignPostRequest,
+  BucketAddress,
+  BucketLocation,
+} from './sigv4/index.js';

@@ -41,7 +41,10 @@ export interface CompletedUpload {
 /** Each route: the body it takes, and what it answers when it does not refuse. */
 export interface UploadProtocol {
   /** A presigned POST for one file, and the token to complete it with. */
-  post: { request: DeclaredFile; response: { key: string; url: string; fields: Record<string, string>; expiresIn: number; token: string } };
+  post: {
+    request: DeclaredFile;
+    response: { key: string; url: string; fields: Record<string, string>; expiresIn: number; token: string };
+  };
   /** The stored file checked against the page's MD5 (base64) and the rules. */
   'post/complete': { request: HeldUpload & { md5: string }; response: CompletedUpload & { result?: unknown } };
   /** A multipart upload begun and planned (`partSize` a wish the handler may raise). */
@@ -50,11 +53,20 @@ export interface UploadProtocol {
     response: { key: string; uploadId: string; partSize: number; partCount: number; expiresIn: number; token: string };
   };
   /** Presigned PUT URLs for up to 1000 parts, by part number. */
-  'multipart/sign-parts': { request: HeldMultipart & { partNumbers: number[] }; response: { urls: Record<string, string>; expiresIn: number } };
+  'multipart/sign-parts': {
+    request: HeldMultipart & { partNumbers: number[] };
+    response: { urls: Record<string, string>; expiresIn: number };
+  };
   /** The parts S3 holds. */
-  'multipart/list-parts': { request: HeldMultipart; response: { parts: Array<{ partNumber: number; size: number; etag: string }> } };
+  'multipart/list-parts': {
+    request: HeldMultipart;
+    response: { parts: Array<{ partNumber: number; size: number; etag: string }> };
+  };
   /** Completed with the parts S3 holds (the page's list must agree), then verified. */
-  'multipart/complete': { request: HeldMultipart & { parts: Array<{ partNumber: number; etag: string }> }; response: CompletedUpload & { result?: unknown } };
+  'multipart/complete': {
+    request: HeldMultipart & { parts: Array<{ partNumber: number; etag: string }> };
+    response: CompletedUpload & { result?: unknown };
+  };
   /** Aborted on S3: no parts left behind. */
   'multipart/abort': { request: HeldMultipart; response: { aborted: true } };
   /** A presigned GET of a stored object (only with an `authorize` that allows it). */

@@ -95,14 +95,21 @@ export function optionsOf<T extends object>(options: T | undefined, field = 'opt
  * (`expires` for `expiresIn`) is refused, naming the closest known one, rather than ignored,
  * which would sign for the default or talk to another endpoint without a word.
  */
-export function knownOptionsOf<T extends object>(options: T | undefined, known: readonly (keyof T & string)[], field = 'options'): T {
+export function knownOptionsOf<T extends object>(
+  options: T | undefined,
+  known: readonly (keyof T & string)[],
+  field = 'options',
+): T {
   const checked = optionsOf(options, field);
   for (const name of Object.keys(checked)) {
     // `$source` and the like: markers the AWS SDK adds to credential objects it has used, which
     // then come along when such an object is spread into options.
     if ((known as readonly string[]).includes(name) || name.startsWith('$')) continue;
     const near = closest(name, known);
-    throw invalidInput(field, `has no option "${name}"${near === undefined ? '' : `: did you mean "${near}"?`} (options: ${known.join(', ')})`);
+    throw invalidInput(
+      field,
+      `has no option "${name}"${near === undefined ? '' : `: did you mean "${near}"?`} (options: ${known.join(', ')})`,
+    );
   }
   return checked;
 }
@@ -114,7 +121,10 @@ export function closest(name: string, names: readonly string[]): string | undefi
   for (const candidate of names) {
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     // A prefix (expires, expiresIn) is as near as a typo.
-    const distance = candidate.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(candidate.toLowerCase()) ? Math.min(d, 1) : d;
+    const distance =
+      candidate.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(candidate.toLowerCase())
+        ? Math.min(d, 1)
+        : d;
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
@@ -124,7 +134,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = row;
   }
   return previous[b.length]!;
@@ -132,12 +143,14 @@ function editDistance(a: string, b: string): number {
 
 /** An optional callback: left out, or a function. */
 export function assertCallback(value: unknown, field: string): void {
-  if (value !== undefined && typeof value !== 'function') throw invalidInput(field, `must be a function, got ${describe(value)}`);
+  if (value !== undefined && typeof value !== 'function')
+    throw invalidInput(field, `must be a function, got ${describe(value)}`);
 }
 
 /** An optional flag: left out, or true or false. */
 export function assertFlag(value: unknown, field: string): void {
-  if (value !== undefined && typeof value !== 'boolean') throw invalidInput(field, `must be true or false, got ${describe(value)}`);
+  if (value !== undefined && typeof value !== 'boolean')
+    throw invalidInput(field, `must be true or false, got ${describe(value)}`);
 }
 
 /** A string (possibly empty). */
@@ -147,14 +160,24 @@ export function assertString(value: unknown, field: string): asserts value is st
 
 /** An optional string. */
 export function assertOptionalString(value: unknown, field: string): void {
-  if (value !== undefined && typeof value !== 'string') throw invalidInput(field, `must be a string, got ${describe(value)}`);
+  if (value !== undefined && typeof value !== 'string')
+    throw invalidInput(field, `must be a string, got ${describe(value)}`);
 }
 
 /** An optional `AbortSignal`. */
 export function assertSignal(value: unknown, field = 'signal'): void {
   const signal = value as Partial<AbortSignal> | null;
-  if (value !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
-    throw invalidInput(field, 'must be an AbortSignal, such as AbortSignal.timeout(60_000) or an AbortController\'s signal');
+  if (
+    value !== undefined &&
+    (typeof signal !== 'object' ||
+      signal === null ||
+      typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function')
+  ) {
+    throw invalidInput(
+      field,
+      "must be an AbortSignal, such as AbortSignal.timeout(60_000) or an AbortController's signal",
+    );
   }
 }
 
@@ -166,7 +189,10 @@ const PRINTABLE_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 /** An optional MIME type bound for a header: printable ASCII, so no CR/LF (header injection). */
 export function assertContentType(value: unknown, field: string): asserts value is string | undefined {
   if (value !== undefined && (typeof value !== 'string' || !MIME_TYPE.test(value))) {
-    throw invalidInput(field, 'must be a MIME type in printable ASCII, such as "image/png" or "text/plain; charset=utf-8"');
+    throw invalidInput(
+      field,
+      'must be a MIME type in printable ASCII, such as "image/png" or "text/plain; charset=utf-8"',
+    );
   }
 }
 
@@ -190,9 +216,11 @@ const META_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export function assertMetadata(metadata: unknown, field: string): asserts metadata is Record<string, string> {
   if (!isPlainObject(metadata)) throw invalidInput(field, 'must be an object of string values');
   for (const [name, value] of Object.entries(metadata)) {
-    if (!META_NAME.test(name)) throw invalidInput(field, `"${name}" is not a valid metadata name (letters, digits, "-" and "_")`);
+    if (!META_NAME.test(name))
+      throw invalidInput(field, `"${name}" is not a valid metadata name (letters, digits, "-" and "_")`);
     if (typeof value !== 'string') throw invalidInput(field, `the value of "${name}" must be a string`);
     // Each is sent as an x-amz-meta-* header: no CR/LF (header injection) or other control character but tab.
-    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw invalidInput(field, `the value of "${name}" must not contain CR, LF or other control characters`);
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value))
+      throw invalidInput(field, `the value of "${name}" must not contain CR, LF or other control characters`);
   }
 }

@@ -41,13 +41,18 @@ const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 0);
 const TIME_LIMIT_MS = 270_000;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const version = (pkg: string) => (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (pkg: string) =>
+  (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const LABELS: Record<Tool, string> = {
   cloudspark: 'cloudspark/browser `uploadMultipart`',
   uppy: `\`@uppy/core\` ${version('@uppy/core')} + \`@uppy/aws-s3\` ${version('@uppy/aws-s3')}`,
 };
 
-interface Run { tool: Tool; seconds: number; requests: number }
+interface Run {
+  tool: Tool;
+  seconds: number;
+  requests: number;
+}
 
 // ------------------------------------------------------------------ clean-up, in every case
 
@@ -100,14 +105,17 @@ function makeFile(page: Page): Promise<string> {
 
 /** One upload of the page's file by `tool`: the key, and the milliseconds the upload call took. */
 function uploadInPage(page: Page, tool: Tool): Promise<{ key: string; ms: number }> {
-  return page.evaluate(async ({ tool, partSize, concurrency }) => {
-    type Upload = (file: File, partSize: number, concurrency: number) => Promise<string>;
-    const w = window as unknown as { benchFile: File; benchCloudspark: Upload; benchUppy: Upload };
-    const upload = tool === 'cloudspark' ? w.benchCloudspark : w.benchUppy;
-    const started = performance.now();
-    const key = await upload(w.benchFile, partSize, concurrency);
-    return { key, ms: performance.now() - started };
-  }, { tool, partSize: PART_SIZE, concurrency: CONCURRENCY });
+  return page.evaluate(
+    async ({ tool, partSize, concurrency }) => {
+      type Upload = (file: File, partSize: number, concurrency: number) => Promise<string>;
+      const w = window as unknown as { benchFile: File; benchCloudspark: Upload; benchUppy: Upload };
+      const upload = tool === 'cloudspark' ? w.benchCloudspark : w.benchUppy;
+      const started = performance.now();
+      const key = await upload(w.benchFile, partSize, concurrency);
+      return { key, ms: performance.now() - started };
+    },
+    { tool, partSize: PART_SIZE, concurrency: CONCURRENCY },
+  );
 }
 
 /** Reads the object back whole: the benchmark must have measured a real, complete upload. */
@@ -119,7 +127,8 @@ async function verify(key: string, sha256: string): Promise<void> {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
-  if (size !== SIZE || hash.digest('hex') !== sha256) throw new Error(`${key} is not the page's file (${size} bytes read back)`);
+  if (size !== SIZE || hash.digest('hex') !== sha256)
+    throw new Error(`${key} is not the page's file (${size} bytes read back)`);
   await connection!.deleteObject(key);
 }
 
@@ -129,9 +138,21 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, PageBundl
   // RGW keeps objects in memory (memstore): room for every upload, warm-up included, since the
   // data of deleted multipart objects is only collected hours later. RAM holds only what is stored.
   process.env['RGW_MEMSTORE_BYTES'] ??= String(Math.max(2 * 1024 * MiB, 2 * (ROUNDS + 1) * TOOLS.length * SIZE));
-  const rgw = startRgw({ quiet: true }) as { dir: string; endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+  const rgw = startRgw({ quiet: true }) as {
+    dir: string;
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
   rgwDir = rgw.dir;
-  connection = new S3Connection({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey, bucket: 'bench-browser' });
+  connection = new S3Connection({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+    bucket: 'bench-browser',
+  });
   server = await startBenchServer(connection, { maxSize: SIZE, expiresIn: 900 });
   browser = await launchChromium();
   const page = await browser.newPage();
@@ -142,17 +163,32 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, PageBundl
   // Requests to S3 that failed: a tool retries them, and its time includes the retries.
   const s3Failures: string[] = [];
   const toS3 = (url: string) => url.startsWith(rgw.endpoint);
-  page.on('requestfailed', (r) => toS3(r.url()) && s3Failures.push(`${r.method()} ${r.failure()?.errorText ?? 'failed'}`));
-  page.on('response', (r) => toS3(r.url()) && r.status() >= 400 && s3Failures.push(`${r.request().method()} HTTP ${r.status()}`));
+  page.on(
+    'requestfailed',
+    (r) => toS3(r.url()) && s3Failures.push(`${r.method()} ${r.failure()?.errorText ?? 'failed'}`),
+  );
+  page.on(
+    'response',
+    (r) => toS3(r.url()) && r.status() >= 400 && s3Failures.push(`${r.request().method()} HTTP ${r.status()}`),
+  );
   await page.goto(server.url);
-  await page.waitForFunction(() => 'benchCloudspark' in window && 'benchUppy' in window, undefined, { timeout: 10_000 });
+  await page.waitForFunction(() => 'benchCloudspark' in window && 'benchUppy' in window, undefined, {
+    timeout: 10_000,
+  });
   const sha256 = await makeFile(page);
   const cdp = await page.context().newCDPSession(page);
   if (LATENCY_MS > 0) {
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY_MS, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: LATENCY_MS,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
   }
-  console.log(`Ceph RGW at ${rgw.endpoint}, page at ${server.url}: ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${ROUNDS} rounds${LATENCY_MS ? `, ${LATENCY_MS} ms added to every request` : ''}`);
+  console.log(
+    `Ceph RGW at ${rgw.endpoint}, page at ${server.url}: ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${ROUNDS} rounds${LATENCY_MS ? `, ${LATENCY_MS} ms added to every request` : ''}`,
+  );
 
   // Round 0 warms up and is not counted: in the first upload of the new file, whichever tool
   // sends it, Chromium fails the first parts with ERR_BLOB_OUT_OF_MEMORY (and the tool retries).
@@ -165,15 +201,22 @@ async function measure(): Promise<{ runs: Run[]; bundles: Record<Tool, PageBundl
       await cdp.send('HeapProfiler.collectGarbage');
       server.takeRequests(tool);
       const { key, ms } = await uploadInPage(page, tool).catch((error: Error) => {
-        const seen = [...pageErrors.map((e) => `page error: ${e}`), ...s3Failures.map((f) => `S3 request failed: ${f}`)];
-        throw new Error(`${tool} failed in round ${round}: ${error.message}${seen.map((line) => `\n  ${line}`).join('')}`);
+        const seen = [
+          ...pageErrors.map((e) => `page error: ${e}`),
+          ...s3Failures.map((f) => `S3 request failed: ${f}`),
+        ];
+        throw new Error(
+          `${tool} failed in round ${round}: ${error.message}${seen.map((line) => `\n  ${line}`).join('')}`,
+        );
       });
       const run = { tool, seconds: ms / 1000, requests: server.takeRequests(tool) };
       await verify(key, sha256);
       const failed = s3Failures.splice(0);
       if (round === 0) continue;
       runs.push(run);
-      console.log(`  round ${round}: ${tool.padEnd(10)} ${run.seconds.toFixed(2)} s  ${mbps(run).toFixed(0).padStart(4)} MB/s  ${run.requests} requests  (read back: same bytes)${failed.length ? `  S3 requests failed and retried: ${failed.join(', ')}` : ''}`);
+      console.log(
+        `  round ${round}: ${tool.padEnd(10)} ${run.seconds.toFixed(2)} s  ${mbps(run).toFixed(0).padStart(4)} MB/s  ${run.requests} requests  (read back: same bytes)${failed.length ? `  S3 requests failed and retried: ${failed.join(', ')}` : ''}`,
+      );
     }
   }
   return { runs, bundles: server.bundles };
@@ -189,25 +232,38 @@ function report({ runs, bundles }: { runs: Run[]; bundles: Record<Tool, PageBund
   const requests = (tool: Tool) => Math.max(...of(tool).map((r) => r.requests));
   const distinct = (tool: Tool) => [...new Set(of(tool).map((r) => r.requests))].join(' / ');
 
-  console.log(`\n| ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time | MB/s (best of ${ROUNDS}) | each round | app-server requests | bundle min | min+gzip |`);
+  console.log(
+    `\n| ${SIZE / MiB} MiB, ${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time | MB/s (best of ${ROUNDS}) | each round | app-server requests | bundle min | min+gzip |`,
+  );
   console.log('|---|---:|---|---:|---:|---:|');
   for (const tool of TOOLS) {
-    const rounds = of(tool).map((r) => mbps(r).toFixed(0)).join(', ');
-    console.log(`| ${LABELS[tool]} | ${best(tool).toFixed(0)} | ${rounds} | ${distinct(tool)} | ${kb(bundles[tool].minified)} | ${kb(bundles[tool].gzip)} |`);
+    const rounds = of(tool)
+      .map((r) => mbps(r).toFixed(0))
+      .join(', ');
+    console.log(
+      `| ${LABELS[tool]} | ${best(tool).toFixed(0)} | ${rounds} | ${distinct(tool)} | ${kb(bundles[tool].minified)} | ${kb(bundles[tool].gzip)} |`,
+    );
   }
   const throughput = best('cloudspark') / best('uppy');
   // Both tools of a round ran under the same load: their ratio per round is steadier than the best.
-  const perRound = Array.from({ length: ROUNDS }, (_, i) => mbps(of('cloudspark')[i]!) / mbps(of('uppy')[i]!)).sort((a, b) => a - b);
-  const median = perRound[Math.floor((perRound.length - 1) / 2)]! / 2 + perRound[Math.ceil((perRound.length - 1) / 2)]! / 2;
+  const perRound = Array.from({ length: ROUNDS }, (_, i) => mbps(of('cloudspark')[i]!) / mbps(of('uppy')[i]!)).sort(
+    (a, b) => a - b,
+  );
+  const median =
+    perRound[Math.floor((perRound.length - 1) / 2)]! / 2 + perRound[Math.ceil((perRound.length - 1) / 2)]! / 2;
   const calls = requests('cloudspark') / requests('uppy');
   const weight = bundles.cloudspark.gzip / bundles.uppy.gzip;
   const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
   console.log(`\ncloudspark vs Uppy:`);
-  console.log(`  throughput           ${ratio(throughput).padStart(7)}  (target >= 1×: ${verdict(throughput >= 1)}; per round ${ratio(perRound[0]!)} to ${ratio(perRound.at(-1)!)}, median ${ratio(median)})`);
+  console.log(
+    `  throughput           ${ratio(throughput).padStart(7)}  (target >= 1×: ${verdict(throughput >= 1)}; per round ${ratio(perRound[0]!)} to ${ratio(perRound.at(-1)!)}, median ${ratio(median)})`,
+  );
   console.log(`  app-server requests  ${ratio(calls).padStart(7)}  (target <= 0.1×: ${verdict(calls <= 0.1)})`);
   console.log(`  bundle min+gzip      ${ratio(weight).padStart(7)}  (target <= 0.1×: ${verdict(weight <= 0.1)})`);
   console.log(`Every upload was read back whole: the page's ${SIZE / MiB} MiB, byte for byte.`);
-  console.log(`Reproduce: npm run bench:browser   (BENCH_MIB=${SIZE / MiB} BENCH_ROUNDS=${ROUNDS} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_LATENCY_MS=${LATENCY_MS})`);
+  console.log(
+    `Reproduce: npm run bench:browser   (BENCH_MIB=${SIZE / MiB} BENCH_ROUNDS=${ROUNDS} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_LATENCY_MS=${LATENCY_MS})`,
+  );
 }
 
 let measured: Awaited<ReturnType<typeof measure>> | undefined;

@@ -35,7 +35,10 @@ const PAGE = `<!doctype html>
 <p>Browser upload benchmark: driven by bench/browser/run.ts.</p>
 `;
 
-export async function startBenchServer(connection: S3Connection, options: { maxSize: number; expiresIn: number }): Promise<BenchServer> {
+export async function startBenchServer(
+  connection: S3Connection,
+  options: { maxSize: number; expiresIn: number },
+): Promise<BenchServer> {
   const { maxSize, expiresIn } = options;
   const bundle = (tool: Tool) => bundlePage(join(here, 'page', `${tool}.ts`));
   const bundles = { cloudspark: await bundle('cloudspark'), uppy: await bundle('uppy') };
@@ -56,13 +59,23 @@ export async function startBenchServer(connection: S3Connection, options: { maxS
       return connection.createMultipartUpload(key, { contentType });
     },
     async 'sign-part'({ key, uploadId, partNumber, size }) {
-      return { url: await connection.presignedUploadPartUrl(key, uploadId, partNumber, { expiresIn, contentLength: size }) };
+      return {
+        url: await connection.presignedUploadPartUrl(key, uploadId, partNumber, { expiresIn, contentLength: size }),
+      };
     },
     async 'list-parts'({ key, uploadId }) {
-      return (await connection.listParts(key, uploadId)).map((p) => ({ PartNumber: p.partNumber, Size: p.size, ETag: p.etag }));
+      return (await connection.listParts(key, uploadId)).map((p) => ({
+        PartNumber: p.partNumber,
+        Size: p.size,
+        ETag: p.etag,
+      }));
     },
     async complete({ key, uploadId, parts }) {
-      await connection.completeMultipartUpload(key, uploadId, (parts as Array<{ PartNumber: number; ETag: string }>).map((p) => ({ partNumber: p.PartNumber, etag: p.ETag })));
+      await connection.completeMultipartUpload(
+        key,
+        uploadId,
+        (parts as Array<{ PartNumber: number; ETag: string }>).map((p) => ({ partNumber: p.PartNumber, etag: p.ETag })),
+      );
       return { location: `${connection.endpoint}/${connection.bucket}/${key}`, key };
     },
     async abort({ key, uploadId }) {
@@ -108,10 +121,11 @@ export async function startBenchServer(connection: S3Connection, options: { maxS
       requests[tool] = 0;
       return n;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -15,16 +15,30 @@ import { useDropzone, useUpload, type FileUpload } from '../../src/react/index.j
 // The browser module, to try from the developer console.
 Object.assign(window, { cloudspark: { upload, uploadFile, uploadMultipart, deleteFile, localResume, UploadError } });
 
-interface Config { bucket: string; endpoint: string; maxSize: number; allowedTypes?: string[]; multipartFrom: number; partSize?: number; concurrency?: number }
-interface Listed { key: string; size: number; lastModified?: string; url: string }
+interface Config {
+  bucket: string;
+  endpoint: string;
+  maxSize: number;
+  allowedTypes?: string[];
+  multipartFrom: number;
+  partSize?: number;
+  concurrency?: number;
+}
+interface Listed {
+  key: string;
+  size: number;
+  lastModified?: string;
+  url: string;
+}
 
 const API = '/api/uploads';
-const emit = (name: string, detail: unknown) => document.dispatchEvent(new CustomEvent(`cloudspark:${name}`, { detail }));
+const emit = (name: string, detail: unknown) =>
+  document.dispatchEvent(new CustomEvent(`cloudspark:${name}`, { detail }));
 
 const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 function bytes(n: number): string {
   let i = 0;
-  while (n >= 1000 && i < units.length - 1) (n /= 1000), i++;
+  while (n >= 1000 && i < units.length - 1) ((n /= 1000), i++);
   return `${i ? n.toFixed(n < 10 ? 1 : 0) : n} ${units[i]}`;
 }
 
@@ -42,7 +56,7 @@ function explain(error: unknown): string {
     case 'NETWORK':
       return 'Network problem: the upload stopped. Retry resumes where it stopped.';
     case 'CORRUPT':
-      return 'Damaged on the way: the bytes that reached the storage were not the file\'s, on every try. Nothing was kept.';
+      return "Damaged on the way: the bytes that reached the storage were not the file's, on every try. Nothing was kept.";
     default:
       return error.message;
   }
@@ -61,15 +75,27 @@ function useAnnounced(uploads: readonly FileUpload[]): void {
       seen.current.set(u.id, u);
       const name = u.file.name;
       const moving = u.status === 'uploading' || u.status === 'done';
-      if (moving && (before?.loaded !== u.loaded || before.status !== u.status)) emit('progress', { name, loaded: u.loaded, total: u.total, percent: u.percent });
+      if (moving && (before?.loaded !== u.loaded || before.status !== u.status))
+        emit('progress', { name, loaded: u.loaded, total: u.total, percent: u.percent });
       if (u.status === before?.status) continue;
       if (u.status === 'done') emit('uploaded', { name, ...u.result });
-      if (u.status === 'error' || u.status === 'cancelled') emit('failed', { name, code: u.error?.code ?? 'ERROR', message: explain(u.error) });
+      if (u.status === 'error' || u.status === 'cancelled')
+        emit('failed', { name, code: u.error?.code ?? 'ERROR', message: explain(u.error) });
     }
   }, [uploads]);
 }
 
-function UploadRow({ entry, multipartFrom, onCancel, onRetry }: { entry: FileUpload; multipartFrom: number; onCancel(): void; onRetry(): void }) {
+function UploadRow({
+  entry,
+  multipartFrom,
+  onCancel,
+  onRetry,
+}: {
+  entry: FileUpload;
+  multipartFrom: number;
+  onCancel(): void;
+  onRetry(): void;
+}) {
   const { file, status, loaded, total, percent, error } = entry;
   const running = status === 'queued' || status === 'uploading';
   const label = {
@@ -79,19 +105,37 @@ function UploadRow({ entry, multipartFrom, onCancel, onRetry }: { entry: FileUpl
     error: 'Failed',
     cancelled: 'Cancelled',
   }[status];
-  const css = { queued: 'is-running', uploading: 'is-running', done: 'is-done', error: 'is-error', cancelled: 'is-cancelled' }[status];
-  const detail = error ? explain(error) : status === 'uploading' || status === 'done' ? `${bytes(loaded)} of ${bytes(total)}` : '';
+  const css = {
+    queued: 'is-running',
+    uploading: 'is-running',
+    done: 'is-done',
+    error: 'is-error',
+    cancelled: 'is-cancelled',
+  }[status];
+  const detail = error
+    ? explain(error)
+    : status === 'uploading' || status === 'done'
+      ? `${bytes(loaded)} of ${bytes(total)}`
+      : '';
   return (
     <li className={`upload ${css}`} data-name={file.name} data-key={entry.result?.key}>
       <div className="row-top">
         <span className="name">{file.name}</span>
         <span className="size muted">{bytes(file.size)}</span>
         <span className="status">{label}</span>
-        <button type="button" className="cancel ghost" hidden={!running} onClick={onCancel}>Cancel</button>
-        <button type="button" className="retry ghost" hidden={error?.code !== 'NETWORK'} onClick={onRetry}>Retry</button>
+        <button type="button" className="cancel ghost" hidden={!running} onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="retry ghost" hidden={error?.code !== 'NETWORK'} onClick={onRetry}>
+          Retry
+        </button>
       </div>
-      <div className="track"><div className="fill" style={{ width: `${percent}%` }} /></div>
-      <div className="row-bottom"><span className="percent">{percent}%</span> <span className="detail muted">{detail}</span></div>
+      <div className="track">
+        <div className="fill" style={{ width: `${percent}%` }} />
+      </div>
+      <div className="row-bottom">
+        <span className="percent">{percent}%</span> <span className="detail muted">{detail}</span>
+      </div>
     </li>
   );
 }
@@ -100,19 +144,41 @@ function Objects({ objects, onDelete }: { objects: Listed[] | undefined; onDelet
   const [deleting, setDeleting] = useState<string>();
   return (
     <table className="objects">
-      <thead><tr><th>Name</th><th className="num">Size</th><th>Uploaded</th><th></th></tr></thead>
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th className="num">Size</th>
+          <th>Uploaded</th>
+          <th></th>
+        </tr>
+      </thead>
       <tbody id="objects">
-        {!objects?.length && <tr className="empty"><td colSpan={4}>Nothing yet.</td></tr>}
+        {!objects?.length && (
+          <tr className="empty">
+            <td colSpan={4}>Nothing yet.</td>
+          </tr>
+        )}
         {objects?.map((o) => {
           const name = o.key.slice(o.key.lastIndexOf('/') + 1);
           return (
             <tr key={o.key} data-key={o.key} style={deleting === o.key ? { opacity: 0.5 } : undefined}>
-              <td><span className="file">{name}</span><span className="key">{o.key}</span></td>
+              <td>
+                <span className="file">{name}</span>
+                <span className="key">{o.key}</span>
+              </td>
               <td className="num">{bytes(o.size)}</td>
               <td>{o.lastModified ? new Date(o.lastModified).toLocaleString() : ''}</td>
               <td className="actions">
-                <a className="download" href={o.url} download={name}>Download</a>
-                <button type="button" className="delete ghost danger" onClick={() => (setDeleting(o.key), void onDelete(o.key).finally(() => setDeleting(undefined)))}>Delete</button>
+                <a className="download" href={o.url} download={name}>
+                  Download
+                </a>
+                <button
+                  type="button"
+                  className="delete ghost danger"
+                  onClick={() => (setDeleting(o.key), void onDelete(o.key).finally(() => setDeleting(undefined)))}
+                >
+                  Delete
+                </button>
               </td>
             </tr>
           );
@@ -127,7 +193,12 @@ function App() {
   const [objects, setObjects] = useState<Listed[]>();
   const multipartFrom = config?.multipartFrom ?? 16 * 1024 * 1024;
   // Options are read as each file starts: the config, fetched below, arrives before any file can.
-  const { upload: send, uploads, cancel, retry } = useUpload({ api: API, multipartFrom, partSize: config?.partSize, concurrency: config?.concurrency });
+  const {
+    upload: send,
+    uploads,
+    cancel,
+    retry,
+  } = useUpload({ api: API, multipartFrom, partSize: config?.partSize, concurrency: config?.concurrency });
   const { rootProps, inputProps, dragging } = useDropzone((files) => void send(files));
   useAnnounced(uploads);
 
@@ -161,28 +232,50 @@ function App() {
   return (
     <>
       <header className="bar">
-        <div className="brand"><span className="logo" aria-hidden="true">⚡</span> cloudspark <span className="muted">direct uploads</span></div>
-        <div className="where" id="where">{config ? `bucket ${config.bucket} · ${config.endpoint}` : 'connecting…'}</div>
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            ⚡
+          </span>{' '}
+          cloudspark <span className="muted">direct uploads</span>
+        </div>
+        <div className="where" id="where">
+          {config ? `bucket ${config.bucket} · ${config.endpoint}` : 'connecting…'}
+        </div>
       </header>
       <main>
         <section className="card">
           <h1>Upload files</h1>
-          <p className="muted">Files go from this page straight to the bucket with presigned requests; this server never sees their bytes.
-            Big files are sent in parts, several at a time: reload the page in the middle of one, choose the same file again, and
-            it goes on from the parts already stored.{' '}
-            <span id="limits">{config && `Up to ${bytes(config.maxSize)} per file${config.allowedTypes ? `; ${config.allowedTypes.join(', ')}` : ''}.`}</span></p>
+          <p className="muted">
+            Files go from this page straight to the bucket with presigned requests; this server never sees their bytes.
+            Big files are sent in parts, several at a time: reload the page in the middle of one, choose the same file
+            again, and it goes on from the parts already stored.{' '}
+            <span id="limits">
+              {config &&
+                `Up to ${bytes(config.maxSize)} per file${config.allowedTypes ? `; ${config.allowedTypes.join(', ')}` : ''}.`}
+            </span>
+          </p>
           <div className={`drop${dragging ? ' over' : ''}`} id="drop" {...rootProps}>
             <input id="file-input" {...inputProps} />
             <strong>Choose files</strong> or drop them here
           </div>
           <ul className="uploads" id="uploads" aria-live="polite">
-            {[...uploads].reverse().map((u) => <UploadRow key={u.id} entry={u} multipartFrom={multipartFrom} onCancel={() => cancel(u.id)} onRetry={() => void retry(u.id)} />)}
+            {[...uploads].reverse().map((u) => (
+              <UploadRow
+                key={u.id}
+                entry={u}
+                multipartFrom={multipartFrom}
+                onCancel={() => cancel(u.id)}
+                onRetry={() => void retry(u.id)}
+              />
+            ))}
           </ul>
         </section>
         <section className="card">
           <div className="card-head">
             <h2>In the bucket</h2>
-            <button type="button" className="ghost" id="refresh" onClick={() => void refresh()}>Refresh</button>
+            <button type="button" className="ghost" id="refresh" onClick={() => void refresh()}>
+              Refresh
+            </button>
           </div>
           <Objects objects={objects} onDelete={remove} />
         </section>
@@ -191,4 +284,8 @@ function App() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -26,8 +26,14 @@ export async function build(dir = here): Promise<void> {
 }
 
 /** `next start` on the app built in `dir`; resolves once it is ready. Port 0 picks a free one. */
-export async function start({ dir = here, port = 0, host = '127.0.0.1' } = {}): Promise<{ url: string; close(): Promise<void> }> {
-  const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(port), '--hostname', host], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function start({ dir = here, port = 0, host = '127.0.0.1' } = {}): Promise<{
+  url: string;
+  close(): Promise<void>;
+}> {
+  const child = spawn(process.execPath, [nextBin, 'start', dir, '--port', String(port), '--hostname', host], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {

@@ -16,7 +16,15 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     // Without the background-networking flags Chromium keeps calling out, and this machine's
     // closed network refuses it; the sandbox cannot run as root.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -30,11 +38,21 @@ const sessions = new WeakMap<Page, Promise<CDPSession>>();
 export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void> {
   let session = sessions.get(page);
   if (!session) {
-    session = page.context().newCDPSession(page).then(async (cdp) => {
-      await cdp.send('Network.enable');
-      return cdp;
-    });
+    session = page
+      .context()
+      .newCDPSession(page)
+      .then(async (cdp) => {
+        await cdp.send('Network.enable');
+        return cdp;
+      });
     sessions.set(page, session);
   }
-  await (await session).send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  await (
+    await session
+  ).send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
 }

@@ -14,7 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 export function startRgw({ quiet = false } = {}) {
   const started = Date.now();
-  const r = spawnSync('bash', [join(here, 'start.sh')], { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('bash', [join(here, 'start.sh')], {
+    stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) {
     if (quiet) process.stderr.write(r.stderr ?? '');
     throw new Error('Could not start Ceph RGW (see the messages above).');
@@ -92,12 +96,18 @@ export async function startRadosgw(dir) {
   const { endpoint } = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
   // radosgw forks into the background; the command returns once it has. Its output goes to its
   // log under dir/log, none to ours (a pipe the daemon inherited would never close).
-  const r = spawnSync('timeout', ['30', 'radosgw', '-c', join(dir, 'ceph.conf'), '-n', 'client.rgw.a'], { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`radosgw did not start again (exit ${r.status}); see ${join(dir, 'log/client.rgw.a.log')}`);
+  const r = spawnSync('timeout', ['30', 'radosgw', '-c', join(dir, 'ceph.conf'), '-n', 'client.rgw.a'], {
+    stdio: 'ignore',
+  });
+  if (r.status !== 0)
+    throw new Error(`radosgw did not start again (exit ${r.status}); see ${join(dir, 'log/client.rgw.a.log')}`);
   for (const end = Date.now() + 30_000; Date.now() < end; await sleep(100)) {
     // The answer must come from our radosgw, not from whatever took the port meanwhile.
     if (radosgwPid(dir) === undefined) continue;
-    const status = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) }).then((res) => res.status, () => 0);
+    const status = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (status === 200) return Date.now() - started;
   }
   throw new Error(`radosgw of ${dir} did not answer at ${endpoint} within 30 s`);

@@ -26,7 +26,12 @@ export interface RoutedApi {
 export type RouteName<H> = H extends { readonly routes: readonly (infer R)[] } ? R : string;
 
 /** One call of the handler's protocol (src/protocol.ts): its body and its answer typed by the route. */
-export async function callHandler<R extends ProtocolRoute>(api: RoutedApi, operation: R, body: ProtocolRequest<R>, signal?: AbortSignal): Promise<ProtocolResponse<R>> {
+export async function callHandler<R extends ProtocolRoute>(
+  api: RoutedApi,
+  operation: R,
+  body: ProtocolRequest<R>,
+  signal?: AbortSignal,
+): Promise<ProtocolResponse<R>> {
   const { url, headers, route } = api;
   let response: Response;
   try {
@@ -37,11 +42,14 @@ export async function callHandler<R extends ProtocolRoute>(api: RoutedApi, opera
       signal,
     });
   } catch (error) {
-    throw signal?.aborted ? aborted() : new UploadError('NETWORK', `The upload service could not be reached (${error}).`);
+    throw signal?.aborted
+      ? aborted()
+      : new UploadError('NETWORK', `The upload service could not be reached (${error}).`);
   }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const { code = 'HTTP_ERROR', message = `The upload service answered HTTP ${response.status}.` } = answer.error ?? {};
+    const { code = 'HTTP_ERROR', message = `The upload service answered HTTP ${response.status}.` } =
+      answer.error ?? {};
     throw new UploadError(code, message, response.status);
   }
   return answer as ProtocolResponse<R>;

@@ -34,7 +34,10 @@ export const aborted = () => new UploadError('ABORTED', 'The upload was cancelle
 /** The error S3 answered with, read from its XML body. */
 export function fromS3Response(status: number, body: string): UploadError {
   if (status === 0) {
-    return new UploadError('NETWORK', 'Storage could not be reached, or refused without CORS headers (offline, CORS rules, expired link).');
+    return new UploadError(
+      'NETWORK',
+      'Storage could not be reached, or refused without CORS headers (offline, CORS rules, expired link).',
+    );
   }
   const code = xmlTag(body, 'Code') ?? 'HTTP_ERROR';
   const detail = xmlTag(body, 'Message');
@@ -42,7 +45,11 @@ export function fromS3Response(status: number, body: string): UploadError {
   // BadDigest: the body did not match its Content-MD5. One code for bytes changed on the way,
   // whether S3 or the handler found it.
   const corrupt = code === 'BadDigest';
-  return new UploadError(corrupt ? 'CORRUPT' : code, `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}${corrupt ? ' Its bytes changed on the way.' : ''}`, status);
+  return new UploadError(
+    corrupt ? 'CORRUPT' : code,
+    `Storage refused the upload (${code}${detail ? `: ${detail}` : ''}, HTTP ${status}).${expired}${corrupt ? ' Its bytes changed on the way.' : ''}`,
+    status,
+  );
 }
 
 /** The text of the first `<tag>` in one of S3's small XML answers (errors, the 201 answer to a POST), up to the next tag. */

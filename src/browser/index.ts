@@ -12,7 +12,13 @@ import type { ResumeStore } from './persist.js';
 
 export { UploadError } from './errors.js';
 export { uploadFile, deleteFile } from './upload.js';
-export type { PresignedPostTarget, PresignedPutTarget, UploadFileOptions, UploadedFile, DeleteFileOptions } from './upload.js';
+export type {
+  PresignedPostTarget,
+  PresignedPutTarget,
+  UploadFileOptions,
+  UploadedFile,
+  DeleteFileOptions,
+} from './upload.js';
 export { uploadMultipart } from './multipart.js';
 export type { UploadMultipartOptions, CompletedUpload, MultipartResult } from './multipart.js';
 export type { BrowserUploadProgress, UploadProgress } from './xhr.js';
@@ -50,6 +56,11 @@ export async function upload<H = unknown>(file: File, options: BrowserUploadOpti
   blob(file);
   const { api, multipartFrom = 16 * 1024 * 1024, signal } = optionsOf(options, true);
   if (file.size >= multipartFrom) return uploadMultipart(file, options);
-  const target: PresignedPostTarget = await callHandler(api, 'post', { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size }, signal);
+  const target: PresignedPostTarget = await callHandler(
+    api,
+    'post',
+    { filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size },
+    signal,
+  );
   return (await uploadFile(target, file, options)) as CompletedUpload;
 }

@@ -24,12 +24,18 @@ function blocks(h: Int32Array, bytes: Uint8Array, end: number): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset);
   for (let p = 0; p < end; p += 64) {
     for (let j = 0; j < 16; j++) words[j] = view.getInt32(p + 4 * j, true);
-    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!;
+    let a = h[0]!,
+      b = h[1]!,
+      c = h[2]!,
+      d = h[3]!;
     for (let i = 0; i < 64; i++) {
       const r = i >> 4;
       // Each round has its own function of b, c and d, and its own order of the words. Sums are
       // exact in doubles; the shifts take them modulo 2^32.
-      const t = a + K[i]! + words[(r < 1 ? i : r < 2 ? 5 * i + 1 : r < 3 ? 3 * i + 5 : 7 * i) & 15]! +
+      const t =
+        a +
+        K[i]! +
+        words[(r < 1 ? i : r < 2 ? 5 * i + 1 : r < 3 ? 3 * i + 5 : 7 * i) & 15]! +
         (r < 1 ? (b & c) | (~b & d) : r < 2 ? (d & b) | (~d & c) : r < 3 ? b ^ c ^ d : c ^ (b | ~d));
       const s = S[r * 4 + (i & 3)]!;
       a = d;
@@ -51,7 +57,7 @@ export async function md5(blob: Blob): Promise<string> {
   const size = blob.size;
   const reader = blob.stream().getReader();
   let rest: Uint8Array = new Uint8Array(0);
-  for (let next = reader.read(), read; !(read = await next).done; ) {
+  for (let next = reader.read(), read; !(read = await next).done;) {
     next = reader.read(); // the next chunk is on its way while this one is hashed
     // Chunks come in any size: the bytes short of a whole block wait for the next one, and only
     // then is a chunk copied.

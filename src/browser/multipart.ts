@@ -81,7 +81,8 @@ interface Session {
 const sessions = new Map<string, Session>();
 
 /** The file, and who sends it where: another user (headers) or another handler (url) starts afresh. */
-const uploadId = (file: Partial<File>, api: RoutedApi) => JSON.stringify([file.name, file.size, file.lastModified, file.type, api]);
+const uploadId = (file: Partial<File>, api: RoutedApi) =>
+  JSON.stringify([file.name, file.size, file.lastModified, file.type, api]);
 
 /**
  * Uploads `file` in parts through the upload handler at `options.api`: parts go up in parallel,
@@ -89,7 +90,10 @@ const uploadId = (file: Partial<File>, api: RoutedApi) => JSON.stringify([file.n
  * what S3 stored. A call for a file whose upload failed on the network resumes it, and with
  * `resume`, so does a call in a page loaded later. A cancel or a refusal aborts the upload on S3.
  */
-export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMultipartOptions<H>): Promise<CompletedUpload> {
+export async function uploadMultipart<H = unknown>(
+  file: Blob,
+  options: UploadMultipartOptions<H>,
+): Promise<CompletedUpload> {
   blob(file);
   const { api, signal, onProgress, concurrency = 4, retries = 3, stallTimeout, resume } = optionsOf(options, true);
   // A signal already aborted needs no check here: the first call to the handler refuses it.
@@ -106,18 +110,23 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
       // Refused (4xx): gone, its token expired or no longer honoured (rules or secret changed),
       // or a saved state the handler does not take: start afresh. The network or a 5xx keeps it
       // for a retry.
-      if (((error as UploadError).status / 100 | 0) !== 4) throw error;
+      if ((((error as UploadError).status / 100) | 0) !== 4) throw error;
       await forget();
       session = undefined;
     }
   }
   if (!session) {
-    const created = await callHandler(api, 'multipart/create', {
-      filename: (file as Partial<File>).name ?? 'file',
-      contentType: file.type || 'application/octet-stream',
-      size: file.size,
-      partSize: options.partSize,
-    }, signal);
+    const created = await callHandler(
+      api,
+      'multipart/create',
+      {
+        filename: (file as Partial<File>).name ?? 'file',
+        contentType: file.type || 'application/octet-stream',
+        size: file.size,
+        partSize: options.partSize,
+      },
+      signal,
+    );
     session = { ...created, etags: new Map() };
     await resume?.save(file, api, created);
   }
@@ -152,17 +161,24 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
   const signed = new Map<number, [url: string, until: number]>();
   const fresh = (n: number) => (signed.get(n)?.[1] ?? 0) > Date.now();
   const signing = inTurn();
-  const urlFor = (n: number, again: boolean): Promise<string> => signing(async () => {
-    if (again || !fresh(n)) {
-      const partNumbers = [n];
-      for (let m = 1; m <= partCount && partNumbers.length < 1000; m++) if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
-      const { urls, expiresIn } = await callHandler(api, 'multipart/sign-parts', { ...named(session!), partNumbers }, stop.signal);
-      // Timed from the answer: the 10% kept back covers the call's own time.
-      const until = Date.now() + expiresIn * 900;
-      for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
-    }
-    return signed.get(n)![0];
-  });
+  const urlFor = (n: number, again: boolean): Promise<string> =>
+    signing(async () => {
+      if (again || !fresh(n)) {
+        const partNumbers = [n];
+        for (let m = 1; m <= partCount && partNumbers.length < 1000; m++)
+          if (m !== n && !etags.has(m) && !fresh(m)) partNumbers.push(m);
+        const { urls, expiresIn } = await callHandler(
+          api,
+          'multipart/sign-parts',
+          { ...named(session!), partNumbers },
+          stop.signal,
+        );
+        // Timed from the answer: the 10% kept back covers the call's own time.
+        const until = Date.now() + expiresIn * 900;
+        for (const m of partNumbers) signed.set(m, [urls[m]!, until]);
+      }
+      return signed.get(n)![0];
+    });
 
   // Each part's MD5 goes with it as Content-MD5 (unsigned: S3 checks it all the same), so S3
   // refuses a body changed on the way (BadDigest: CORRUPT, retried). Parts are hashed once, one at
@@ -170,30 +186,53 @@ export async function uploadMultipart<H = unknown>(file: Blob, options: UploadMu
   // hashing, and the others are hashed while it is on its way. Once the upload stops, no more.
   const slice = (n: number) => file.slice((n - 1) * partSize, n * partSize);
   const hashing = inTurn();
-  const digests = new Map(todo.map((n) => [n, hashing(() => (stop.signal.aborted ? Promise.reject(aborted()) : md5(slice(n))))]));
+  const digests = new Map(
+    todo.map((n) => [n, hashing(() => (stop.signal.aborted ? Promise.reject(aborted()) : md5(slice(n))))]),
+  );
 
   // A retried part is signed again: a fresh URL, whatever became of the last one.
-  const sendPart = (n: number): Promise<void> => retrying(async (attempt) => {
-    const [url, md5sum] = await Promise.all([urlFor(n, attempt > 0), digests.get(n)!]);
-    const answer = await send('PUT', url, slice(n), { 'content-md5': md5sum }, (loaded) => {
-      // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
-      sent.set(n, Math.max(sent.get(n) ?? 0, loaded));
-      report();
-    }, stop.signal, stallTimeout);
-    const etag = answer.getResponseHeader('etag');
-    if (!etag) throw new UploadError('ETAG_NOT_EXPOSED', 'The bucket\'s CORS rules must expose ETag (ExposeHeaders: ["ETag"]).');
-    etags.set(n, etag);
-    sent.set(n, sizeOf(n));
-  }, retries, stop.signal);
+  const sendPart = (n: number): Promise<void> =>
+    retrying(
+      async (attempt) => {
+        const [url, md5sum] = await Promise.all([urlFor(n, attempt > 0), digests.get(n)!]);
+        const answer = await send(
+          'PUT',
+          url,
+          slice(n),
+          { 'content-md5': md5sum },
+          (loaded) => {
+            // A retry starts again from 0: what an earlier attempt sent stays counted until passed.
+            sent.set(n, Math.max(sent.get(n) ?? 0, loaded));
+            report();
+          },
+          stop.signal,
+          stallTimeout,
+        );
+        const etag = answer.getResponseHeader('etag');
+        if (!etag)
+          throw new UploadError(
+            'ETAG_NOT_EXPOSED',
+            'The bucket\'s CORS rules must expose ETag (ExposeHeaders: ["ETag"]).',
+          );
+        etags.set(n, etag);
+        sent.set(n, sizeOf(n));
+      },
+      retries,
+      stop.signal,
+    );
 
   try {
     const worker = async () => {
       while (todo.length) await sendPart(todo.shift()!);
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, () => worker().catch((error) => {
-      stop.abort();
-      throw error;
-    })));
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, todo.length) }, () =>
+        worker().catch((error) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
     const parts = Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1)! }));
     const done = await callHandler(api, 'multipart/complete', { ...named(session), parts }, signal);
     await forget();

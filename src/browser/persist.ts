@@ -61,7 +61,11 @@ const MiB = 1048576;
  */
 async function slot(file: Blob, api: RoutedApi): Promise<string> {
   const { name, lastModified } = file as Partial<File>;
-  const bytes = await new Blob([JSON.stringify([name, file.size, lastModified, file.type, api]), file.slice(0, MiB), file.slice(Math.max(MiB, file.size - MiB))]).arrayBuffer();
+  const bytes = await new Blob([
+    JSON.stringify([name, file.size, lastModified, file.type, api]),
+    file.slice(0, MiB),
+    file.slice(Math.max(MiB, file.size - MiB)),
+  ]).arrayBuffer();
   return PREFIX + btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))));
 }
 
@@ -100,7 +104,10 @@ export const localResume: ResumeStore = {
       // States of uploads never taken up again go once they are too old to resume.
       for (const name of Object.keys(localStorage)) if (name.startsWith(PREFIX)) read(name);
       // Field by field: whatever else the handler answered is not stored.
-      localStorage.setItem(await slot(file, api), JSON.stringify({ key, uploadId, token, partSize, partCount, at: Date.now() }));
+      localStorage.setItem(
+        await slot(file, api),
+        JSON.stringify({ key, uploadId, token, partSize, partCount, at: Date.now() }),
+      );
     } catch {
       // Full, or forbidden: the upload goes on, only not resumable after a reload.
     }

@@ -67,7 +67,11 @@ export interface UploadedFile extends Partial<Omit<CompletedUpload, 'key' | 'eta
  * token) is then completed through `options.api`, which verifies what S3 stored (its bytes
  * against the file's MD5 among the rest), and the promise resolves with the handler's answer.
  */
-export async function uploadFile<H = unknown>(target: PresignedPostTarget | PresignedPutTarget, file: Blob, options?: UploadFileOptions<H>): Promise<UploadedFile> {
+export async function uploadFile<H = unknown>(
+  target: PresignedPostTarget | PresignedPutTarget,
+  file: Blob,
+  options?: UploadFileOptions<H>,
+): Promise<UploadedFile> {
   checkTarget(target);
   blob(file);
   const { onProgress, signal, api, stallTimeout, retries = 3 } = optionsOf(options);
@@ -88,24 +92,33 @@ export async function uploadFile<H = unknown>(target: PresignedPostTarget | Pres
     key = target.key;
     request = () => send('PUT', target.url, file, target.headers ?? {}, report, signal, stallTimeout);
   } else {
-    throw new UploadError('INVALID_TARGET', 'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).');
+    throw new UploadError(
+      'INVALID_TARGET',
+      'The target must be a presigned POST ({ url, fields }) or PUT ({ url, method: "PUT" }).',
+    );
   }
   // A handler's target is completed there, which compares the file's MD5 (hashed while the form
   // is on its way) with what S3 stored: S3 does not check a POST's Content-MD5. Bytes changed on
   // the way are deleted and answered CORRUPT, and the form is sent again, as a retry.
   const token = api !== undefined && 'token' in target ? target.token : undefined;
   const digest = token && md5(file);
-  return retrying(async () => {
-    const [result, hash] = await Promise.all([request(), digest]);
-    report(total);
-    // With success_action_status 201, S3 answers with XML naming the key and ETag.
-    // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
-    const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
-    const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
-    const stored = xmlTag(result.responseText, 'Key') ?? key;
-    // With a token, the target is the handler's: its form names the key, and the MD5 was hashed.
-    return token ? callHandler(api!, 'post/complete', { key: stored as string, token, md5: hash as string }, signal) : { key: stored, etag };
-  }, retries, signal);
+  return retrying(
+    async () => {
+      const [result, hash] = await Promise.all([request(), digest]);
+      report(total);
+      // With success_action_status 201, S3 answers with XML naming the key and ETag.
+      // S3 quotes the ETag in XML as &quot;...&quot;; Ceph RGW leaves the quotes out.
+      const bare = xmlTag(result.responseText, 'ETag')?.replace(/&quot;|"/g, '');
+      const etag = result.getResponseHeader('etag') ?? (bare === undefined ? undefined : `"${bare}"`);
+      const stored = xmlTag(result.responseText, 'Key') ?? key;
+      // With a token, the target is the handler's: its form names the key, and the MD5 was hashed.
+      return token
+        ? callHandler(api!, 'post/complete', { key: stored as string, token, md5: hash as string }, signal)
+        : { key: stored, etag };
+    },
+    retries,
+    signal,
+  );
 }
 
 /** Options of {@link deleteFile}. */

@@ -30,7 +30,11 @@ export const progress = (loaded: number, total: number): BrowserUploadProgress =
  * 5xx, or as CORRUPT (bytes changed on the way, and not kept): the failures a second try can get
  * through. Other refusals (4xx) and cancels are thrown at once.
  */
-export async function retrying<T>(attempt: (n: number) => Promise<T>, retries: number, signal?: AbortSignal): Promise<T> {
+export async function retrying<T>(
+  attempt: (n: number) => Promise<T>,
+  retries: number,
+  signal?: AbortSignal,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
@@ -87,7 +91,10 @@ export function send(
     xhr.onprogress = moved;
     xhr.onload = () => done();
     xhr.onerror = () => done(fromS3Response(0, ''));
-    xhr.onabort = () => done(stalled ? new UploadError('NETWORK', `Stalled: no byte moved for ${stallMs} ms (stallTimeout).`) : aborted());
+    xhr.onabort = () =>
+      done(
+        stalled ? new UploadError('NETWORK', `Stalled: no byte moved for ${stallMs} ms (stallTimeout).`) : aborted(),
+      );
     xhr.send(body);
     moved();
   });

@@ -18,7 +18,11 @@ export interface App {
  * A commander action running `run` with a fresh context; `run` may resolve to an exit status.
  * Commander passes the positional arguments, then the command's own options, then the command.
  */
-export function action<A extends unknown[]>(app: App, run: (ctx: CliContext, ...args: A) => Promise<number | void>, { s3Paths = true } = {}) {
+export function action<A extends unknown[]>(
+  app: App,
+  run: (ctx: CliContext, ...args: A) => Promise<number | void>,
+  { s3Paths = true } = {},
+) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const ctx = (app.context = new CliContext(command, app.out, app.signal));

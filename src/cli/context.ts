@@ -59,12 +59,14 @@ export class CliContext {
       const value = this.options[name];
       if (value !== undefined && root.getOptionValueSource(name) === 'cli') this.#flags.set(name, value);
     }
-    if (this.options.endpointUrl !== undefined && !this.#flags.has('endpoint')) this.#flags.set('endpoint', this.options.endpointUrl);
+    if (this.options.endpointUrl !== undefined && !this.#flags.has('endpoint'))
+      this.#flags.set('endpoint', this.options.endpointUrl);
   }
 
   get endpoint(): string | undefined {
     const { endpoint, endpointUrl } = this.options;
-    if (endpoint !== undefined && endpointUrl !== undefined && endpoint !== endpointUrl) throw new UsageError('--endpoint and --endpoint-url name two endpoints: give one');
+    if (endpoint !== undefined && endpointUrl !== undefined && endpoint !== endpointUrl)
+      throw new UsageError('--endpoint and --endpoint-url name two endpoints: give one');
     return endpoint ?? endpointUrl ?? ENDPOINT_ENV.map((name) => process.env[name]).find((v) => v);
   }
 
@@ -79,8 +81,14 @@ export class CliContext {
     if (!uri) return arg;
     const { bucket, key } = uri;
     if (bucket === '') throw new UsageError(`"${arg}" names no bucket: write s3://BUCKET/KEY`);
-    if (this.#uriBucket !== undefined && this.#uriBucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, and another argument in ${this.#uriBucket}: one bucket per command`);
-    if (this.#uriBucket === undefined && this.#flags.has('bucket') && this.options.bucket !== bucket) throw new UsageError(`"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`);
+    if (this.#uriBucket !== undefined && this.#uriBucket !== bucket)
+      throw new UsageError(
+        `"${arg}" is in bucket ${bucket}, and another argument in ${this.#uriBucket}: one bucket per command`,
+      );
+    if (this.#uriBucket === undefined && this.#flags.has('bucket') && this.options.bucket !== bucket)
+      throw new UsageError(
+        `"${arg}" is in bucket ${bucket}, but --bucket says ${this.options.bucket}: give one of them`,
+      );
     this.#uriBucket = bucket;
     this.options.bucket = bucket;
     // Fix commands (hints) name it, as if given with --bucket.
@@ -102,7 +110,9 @@ export class CliContext {
    */
   async whyWriteRefused(error: unknown): Promise<unknown> {
     if (error instanceof CloudSparkError && error.code === 'ACCESS_DENIED' && this.options.bucket) {
-      const settings = await this.connection().getPublicAccess().catch(() => undefined);
+      const settings = await this.connection()
+        .getPublicAccess()
+        .catch(() => undefined);
       if (settings?.BlockPublicAcls) this.#putBlocked = true;
     }
     return error;
@@ -118,7 +128,8 @@ export class CliContext {
   /** The bucket of `--bucket` or `CLOUDSPARK_BUCKET`; a usage error when neither is set. */
   get bucket(): string {
     const bucket = this.options.bucket;
-    if (!bucket) throw new UsageError('no bucket given: pass --bucket NAME, set CLOUDSPARK_BUCKET, or name it: s3://BUCKET/KEY');
+    if (!bucket)
+      throw new UsageError('no bucket given: pass --bucket NAME, set CLOUDSPARK_BUCKET, or name it: s3://BUCKET/KEY');
     return bucket;
   }
 
@@ -170,7 +181,9 @@ export class CliContext {
       case 'INVALID_INPUT': {
         // The library does not echo an endpoint (one may carry credentials); one without them is shown.
         const given = this.endpoint;
-        return error.field === 'endpoint' && given !== undefined && !given.includes('@') ? `the endpoint given: "${given}" (--endpoint, else ${ENDPOINT_ENV.join(', ')})` : undefined;
+        return error.field === 'endpoint' && given !== undefined && !given.includes('@')
+          ? `the endpoint given: "${given}" (--endpoint, else ${ENDPOINT_ENV.join(', ')})`
+          : undefined;
       }
       case 'NO_SUCH_BUCKET':
         return this.options.bucket ? `create it: ${this.command('bucket', 'create', this.options.bucket)}` : undefined;
@@ -201,11 +214,19 @@ export class CliContext {
  * default chain would pick them first anyway (no profile asked for): given directly, they spare
  * loading the SDK's credential chain, which `get` and presigning otherwise need for nothing else.
  */
-function envKeys(profile: string | undefined): { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string } {
+function envKeys(profile: string | undefined): {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+} {
   const env = process.env;
   const [accessKeyId, secretAccessKey] = [env['AWS_ACCESS_KEY_ID'], env['AWS_SECRET_ACCESS_KEY']];
   if (profile || env['AWS_PROFILE'] || !accessKeyId || !secretAccessKey) return {};
-  return { accessKeyId, secretAccessKey, ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) };
+  return {
+    accessKeyId,
+    secretAccessKey,
+    ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}),
+  };
 }
 
 function rootOf(command: Command): Command {

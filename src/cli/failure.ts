@@ -59,11 +59,16 @@ export function toFailure(error: unknown, hints: Hints): Failure {
     // --help and --version end parsing with status 0; everything else commander refuses is usage.
     if (error.exitCode === 0) return { exitCode: EXIT_OK, error: undefined };
     // A command group without its subcommand: commander has shown the group's help.
-    const message = error.code === 'commander.help' ? 'a command is missing: see the list above' : error.message.replace(/^error: /, '');
+    const message =
+      error.code === 'commander.help'
+        ? 'a command is missing: see the list above'
+        : error.message.replace(/^error: /, '');
     return { exitCode: EXIT_USAGE, error: { code: 'USAGE', message, hint: USAGE_HINT } };
   }
-  if (error instanceof UsageError) return { exitCode: EXIT_USAGE, error: { code: 'USAGE', message: error.message, hint: USAGE_HINT } };
-  if (error instanceof InterruptedError) return { exitCode: EXIT_INTERRUPTED, error: { code: 'INTERRUPTED', message: error.message } };
+  if (error instanceof UsageError)
+    return { exitCode: EXIT_USAGE, error: { code: 'USAGE', message: error.message, hint: USAGE_HINT } };
+  if (error instanceof InterruptedError)
+    return { exitCode: EXIT_INTERRUPTED, error: { code: 'INTERRUPTED', message: error.message } };
   if (error instanceof FileError) return { exitCode: EXIT_FAILURE, error: { code: 'FILE', message: error.message } };
   if (error instanceof CloudSparkError) {
     const { code, status, s3Code, field, requestId } = error;
@@ -72,16 +77,22 @@ export function toFailure(error: unknown, hints: Hints): Failure {
     // A refused option is named as the flag that set it (--expires, not expiresIn).
     const flag = code === 'INVALID_INPUT' && field !== undefined ? FLAG_OF[field] : undefined;
     const message =
-      code === 'TIMEOUT' && field ? error.message.replace(`; ${timeoutAdvice(field)}`, '')
-      : code === 'NO_SUCH_BUCKET' ? error.message.replace(': create it with createBucket()', '')
-      : flag ? error.message.replace(`Invalid ${field}:`, `invalid ${flag}:`)
-      : error.message;
+      code === 'TIMEOUT' && field
+        ? error.message.replace(`; ${timeoutAdvice(field)}`, '')
+        : code === 'NO_SUCH_BUCKET'
+          ? error.message.replace(': create it with createBucket()', '')
+          : flag
+            ? error.message.replace(`Invalid ${field}:`, `invalid ${flag}:`)
+            : error.message;
     // INVALID_INPUT is refused before anything is sent: the command line (or its file) is wrong.
     const exitCode = code === 'INVALID_INPUT' ? EXIT_USAGE : code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;
     return { exitCode, error: { code, message, hint: hints(error), status, s3Code, field, requestId } };
   }
   // A bug of ours: say what it was, without a stack trace full of paths.
-  return { exitCode: EXIT_FAILURE, error: { code: 'INTERNAL', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` } };
+  return {
+    exitCode: EXIT_FAILURE,
+    error: { code: 'INTERNAL', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` },
+  };
 }
 
 /** A Node file-system error (or the library's FILE error) as a FileError that names the file and what went wrong, in words. */

@@ -27,7 +27,10 @@ export async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw invalidInput('file', `${path === '-' ? 'stdin' : `"${path}"`} is not valid JSON (${(error as Error).message})`);
+    throw invalidInput(
+      'file',
+      `${path === '-' ? 'stdin' : `"${path}"`} is not valid JSON (${(error as Error).message})`,
+    );
   }
 }
 
@@ -35,7 +38,10 @@ export async function readJson(path: string): Promise<unknown> {
 export async function downloadPath(key: string, file: string | undefined): Promise<string | undefined> {
   const name = basename(key);
   if (file === undefined) return key.endsWith('/') ? undefined : name;
-  const isDir = await stat(file).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(file).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) return file;
   return key.endsWith('/') ? undefined : join(file, name);
 }

@@ -7,14 +7,16 @@ import { InvalidArgumentError } from 'commander';
 
 /** A whole number, for `--expires 600` or `--page-size 100`. */
 export function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number, such as 600');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new InvalidArgumentError('expected a whole number, such as 600');
   return Number(value);
 }
 
 /** Seconds, such as `60` or `2.5`, for `--timeout`: returned in milliseconds. */
 export function secondsAsMs(value: string): number {
   const ms = /^\d+(?:\.\d{1,3})?$/.test(value) ? Math.round(Number(value) * 1000) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 1) throw new InvalidArgumentError('expected seconds above 0, such as 60 or 2.5');
+  if (!Number.isSafeInteger(ms) || ms < 1)
+    throw new InvalidArgumentError('expected seconds above 0, such as 60 or 2.5');
   return ms;
 }
 
@@ -24,18 +26,32 @@ const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_00
 export function duration(value: string): number {
   const m = /^(\d+)([smhdw])$/.exec(value.trim());
   const ms = value.trim() === '0' ? 0 : m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : Number.NaN;
-  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError('expected an age such as 30m, 12h, 2d or 1w (or 0 for any age)');
+  if (!Number.isSafeInteger(ms))
+    throw new InvalidArgumentError('expected an age such as 30m, 12h, 2d or 1w (or 0 for any age)');
   return ms;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+};
 
 /** A size in bytes, with an optional unit: `1048576`, `10MB`, `5MiB`, `1.5GiB`. */
 export function byteSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError('expected a size such as 1048576, 10MB or 5MiB');
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new InvalidArgumentError('expected a size such as 1048576, 10MB or 5MiB');
   return bytes;
 }
 
@@ -59,7 +75,14 @@ export function origin(value: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || value.endsWith('/')) {
+  if (
+    !url ||
+    !/^https?:$/.test(url.protocol) ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash ||
+    value.endsWith('/')
+  ) {
     throw new InvalidArgumentError('expected an origin such as https://app.example or http://localhost:3000 (no path)');
   }
   return url.origin;

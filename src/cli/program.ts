@@ -54,16 +54,30 @@ export function buildProgram(app: App): Command {
   const program = new Command('cloudspark')
     .description('Amazon S3 and S3-compatible stores (Ceph RGW, MinIO, R2) from the terminal')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--endpoint <url>', `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS); also --endpoint-url, as aws CLI spells it`))
+    .addOption(
+      new Option(
+        '--endpoint <url>',
+        `an S3-compatible endpoint, such as http://127.0.0.1:7480 (default: ${ENDPOINT_ENV.join(', ')}, else AWS); also --endpoint-url, as aws CLI spells it`,
+      ),
+    )
     // aws CLI's spelling, for hands used to it: the same option.
     .addOption(new Option('--endpoint-url <url>').hideHelp())
     .addOption(new Option('--region <name>', 'the region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)'))
     .addOption(new Option('--profile <name>', 'a profile of the AWS shared config files'))
-    .addOption(new Option('-b, --bucket <name>', 'the bucket to work on; or name it with the key: s3://BUCKET/KEY').env('CLOUDSPARK_BUCKET'))
+    .addOption(
+      new Option('-b, --bucket <name>', 'the bucket to work on; or name it with the key: s3://BUCKET/KEY').env(
+        'CLOUDSPARK_BUCKET',
+      ),
+    )
     .option('--json', 'machine-readable results on stdout (ls: one JSON object per line)')
     .option('-q, --quiet', 'no messages or progress bars on stderr, only results and errors')
     .option('--verbose', "the library's own messages on stderr")
-    .addOption(new Option('--timeout <seconds>', 'give up when the store sends nothing for this long, after retries (default: 60)').argParser(secondsAsMs))
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'give up when the store sends nothing for this long, after retries (default: 60)',
+      ).argParser(secondsAsMs),
+    )
     .addHelpText('after', GLOBAL_HELP)
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError()
@@ -74,7 +88,20 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.out.stderr.write(s),
       outputError: () => {},
     });
-  for (const register of [registerBucket, registerCors, registerPolicy, registerPublicAccess, registerPresign, registerTransfer, registerCopy, registerSync, registerObjects, registerMultipart, registerIam, registerDoctor]) {
+  for (const register of [
+    registerBucket,
+    registerCors,
+    registerPolicy,
+    registerPublicAccess,
+    registerPresign,
+    registerTransfer,
+    registerCopy,
+    registerSync,
+    registerObjects,
+    registerMultipart,
+    registerIam,
+    registerDoctor,
+  ]) {
     register(program, app);
   }
   return program;
@@ -106,7 +133,9 @@ export async function run(argv: string[], streams?: Streams): Promise<number> {
   } catch (error) {
     const failure = toFailure(error, (e) => app.context?.hint(e));
     if (failure.error) out.error(failure.error);
-    return failure.exitCode === EXIT_INTERRUPTED && received ? 128 + (constants.signals[received] ?? 2) : failure.exitCode;
+    return failure.exitCode === EXIT_INTERRUPTED && received
+      ? 128 + (constants.signals[received] ?? 2)
+      : failure.exitCode;
   } finally {
     for (const name of SIGNALS) process.off(name, onSignal);
     app.context?.close();

@@ -23,7 +23,12 @@ export function progressBar(out: Output, label: string, total: number | undefine
   const started = Date.now();
   const payload = (done: number, size: number | undefined) => {
     const perSecond = done / Math.max((Date.now() - started) / 1000, 0.001);
-    return { label, done: formatBytes(done), size: size === undefined ? '?' : formatBytes(size), rate: `${formatBytes(Math.round(perSecond))}/s` };
+    return {
+      label,
+      done: formatBytes(done),
+      size: size === undefined ? '?' : formatBytes(size),
+      rate: `${formatBytes(Math.round(perSecond))}/s`,
+    };
   };
   const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(

@@ -5,7 +5,13 @@
  * upload starts or ends.
  */
 import { useRef, useState } from 'react';
-import { upload as send, UploadError, type BrowserUploadOptions, type CompletedUpload, type ResumeStore } from '../browser/index.js';
+import {
+  upload as send,
+  UploadError,
+  type BrowserUploadOptions,
+  type CompletedUpload,
+  type ResumeStore,
+} from '../browser/index.js';
 import { localResume } from '../browser/persist.js';
 
 /** Where an upload of `useUpload` is: waiting its turn, on its way, or ended one of three ways. */
@@ -32,7 +38,10 @@ export interface FileUpload {
 }
 
 /** Options of {@link useUpload}: those of `upload` from `cloudspark/browser`, but for the ones the hook owns (`onProgress`, `signal`). `H`: the handler's type, whose routes `route` names. */
-export interface UseUploadOptions<H = unknown> extends Omit<BrowserUploadOptions<H>, 'onProgress' | 'signal' | 'resume'> {
+export interface UseUploadOptions<H = unknown> extends Omit<
+  BrowserUploadOptions<H>,
+  'onProgress' | 'signal' | 'resume'
+> {
   /** Files uploading at once; the others wait, `queued`, in the order given. Default 3. */
   maxFiles?: number | undefined;
   /**
@@ -78,7 +87,10 @@ export function useUpload<H = unknown>(options: UseUploadOptions<H>): UseUpload 
 }
 
 /** The hook's state outside React: the list as it is now, and the queue. */
-function controller(options: () => UseUploadOptions, publish: (uploads: readonly FileUpload[]) => void): Omit<UseUpload, 'uploads'> {
+function controller(
+  options: () => UseUploadOptions,
+  publish: (uploads: readonly FileUpload[]) => void,
+): Omit<UseUpload, 'uploads'> {
   let list: readonly FileUpload[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = 0;
@@ -105,40 +117,57 @@ function controller(options: () => UseUploadOptions, publish: (uploads: readonly
   };
 
   /** Queues the upload of entry `id`; resolves with its result, or undefined if it did not complete. */
-  const run = ({ id, file }: FileUpload) => new Promise<CompletedUpload | undefined>((resolve) => {
-    const stop = new AbortController();
-    stops.set(id, stop);
-    let started = false;
-    // Cancelled while queued: ended now, and its turn, when it comes, is skipped.
-    stop.signal.onabort = () => started || (patch(id, { status: 'cancelled', error: new UploadError('ABORTED', 'The upload was cancelled.') }, true), resolve(undefined));
-    waiting.push(async () => {
-      if (stop.signal.aborted) return;
-      started = true;
-      running++;
-      patch(id, { status: 'uploading', error: undefined }, true);
-      const { resume = localResume, ...rest } = options();
-      try {
-        // maxFiles goes along for the module to check it: its gate knows the name.
-        const result = await send(file, { ...rest, resume: resume || undefined, signal: stop.signal, onProgress: (p) => patch(id, p) });
-        patch(id, { status: 'done', result, loaded: file.size, percent: 100 }, true);
-        resolve(result);
-      } catch (error) {
-        patch(id, { status: stop.signal.aborted ? 'cancelled' : 'error', error: error as UploadError }, true);
-        resolve(undefined);
-      }
-      running--;
+  const run = ({ id, file }: FileUpload) =>
+    new Promise<CompletedUpload | undefined>((resolve) => {
+      const stop = new AbortController();
+      stops.set(id, stop);
+      let started = false;
+      // Cancelled while queued: ended now, and its turn, when it comes, is skipped.
+      stop.signal.onabort = () =>
+        started ||
+        (patch(id, { status: 'cancelled', error: new UploadError('ABORTED', 'The upload was cancelled.') }, true),
+        resolve(undefined));
+      waiting.push(async () => {
+        if (stop.signal.aborted) return;
+        started = true;
+        running++;
+        patch(id, { status: 'uploading', error: undefined }, true);
+        const { resume = localResume, ...rest } = options();
+        try {
+          // maxFiles goes along for the module to check it: its gate knows the name.
+          const result = await send(file, {
+            ...rest,
+            resume: resume || undefined,
+            signal: stop.signal,
+            onProgress: (p) => patch(id, p),
+          });
+          patch(id, { status: 'done', result, loaded: file.size, percent: 100 }, true);
+          resolve(result);
+        } catch (error) {
+          patch(id, { status: stop.signal.aborted ? 'cancelled' : 'error', error: error as UploadError }, true);
+          resolve(undefined);
+        }
+        running--;
+        next();
+      });
       next();
     });
-    next();
-  });
-  const settle = async (entries: readonly FileUpload[]) => (await Promise.all(entries.map(run))).filter((r): r is CompletedUpload => !!r);
+  const settle = async (entries: readonly FileUpload[]) =>
+    (await Promise.all(entries.map(run))).filter((r): r is CompletedUpload => !!r);
   const cancel = (id?: string) => {
     for (const u of list) if (id === undefined || u.id === id) stops.get(u.id)?.abort();
   };
 
   return {
     upload(files) {
-      const added = (files instanceof Blob ? [files] : Array.from(files)).map((file): FileUpload => ({ id: String(++count), file, status: 'queued', loaded: 0, total: file.size, percent: 0 }));
+      const added = (files instanceof Blob ? [files] : Array.from(files)).map((file): FileUpload => ({
+        id: String(++count),
+        file,
+        status: 'queued',
+        loaded: 0,
+        total: file.size,
+        percent: 0,
+      }));
       list = [...list, ...added];
       flush();
       return settle(added);

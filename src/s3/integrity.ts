@@ -34,7 +34,9 @@ export const PART_SIZE_META = 'cloudspark-part-size';
  * Part sizes other tools upload with, most common first: aws CLI (8 MiB), lib-storage and
  * boto3's minimum (5 MiB), s3cmd (15 MiB), rclone and mc (16 MiB, 64 MiB, ...).
  */
-export const COMMON_PART_SIZES: readonly number[] = [8, 5, 15, 16, 64, 10, 32, 50, 100, 128, 256, 512].map((n) => n * MiB);
+export const COMMON_PART_SIZES: readonly number[] = [8, 5, 15, 16, 64, 10, 32, 50, 100, 128, 256, 512].map(
+  (n) => n * MiB,
+);
 
 /** How a download can be checked against its object's ETag. */
 export type EtagCheck =
@@ -53,7 +55,12 @@ export type EtagCheck =
  * What the object's answer allows to check. `encrypted`: the answer named SSE-KMS or SSE-C,
  * whose ETags are not MD5s of the bytes.
  */
-export function etagCheck(etag: string | undefined, size: number, metadata: Readonly<Record<string, string>>, encrypted: boolean): EtagCheck {
+export function etagCheck(
+  etag: string | undefined,
+  size: number,
+  metadata: Readonly<Record<string, string>>,
+  encrypted: boolean,
+): EtagCheck {
   const m = /^"?([0-9a-f]{32})(?:-(\d+))?"?$/.exec(etag ?? '');
   if (!m) return { kind: 'none', reason: etag ? `its ETag ${etag} is not an MD5` : 'the store sent no ETag' };
   if (encrypted) return { kind: 'none', reason: 'it is encrypted with SSE-KMS or SSE-C, whose ETags are not MD5s' };
@@ -61,13 +68,18 @@ export function etagCheck(etag: string | undefined, size: number, metadata: Read
   if (m[2] === undefined) return { kind: 'whole', md5 };
   const count = Number(m[2]);
   if (!(count >= 1 && count <= 10_000)) return { kind: 'none', reason: `its ETag names ${m[2]} parts` };
-  const fits = (p: number) => Number.isSafeInteger(p) && p > 0 && Math.ceil(size / p) === count && (count > 1 || p >= size);
+  const fits = (p: number) =>
+    Number.isSafeInteger(p) && p > 0 && Math.ceil(size / p) === count && (count > 1 || p >= size);
   const recorded = Number(metadata[PART_SIZE_META]);
   if (fits(recorded)) return { kind: 'parts', md5, count, partSize: recorded, recorded: true, others: [] };
   // One part: its size is the object's, whatever the tool's part size was.
   if (count === 1) return { kind: 'parts', md5, count, partSize: Math.max(size, 1), recorded: false, others: [] };
   const candidates = COMMON_PART_SIZES.filter(fits);
-  if (candidates.length === 0) return { kind: 'none', reason: `its ${count} parts are of a size that was neither recorded nor one that common tools use` };
+  if (candidates.length === 0)
+    return {
+      kind: 'none',
+      reason: `its ${count} parts are of a size that was neither recorded nor one that common tools use`,
+    };
   return { kind: 'parts', md5, count, partSize: candidates[0]!, recorded: false, others: candidates.slice(1) };
 }
 
@@ -98,8 +110,11 @@ export function verifyUploads(client: S3Client): void {
       const request = args.request as RequestShape | undefined;
       if (UPLOAD_COMMANDS.has(context.commandName ?? '') && request?.headers) {
         const { body } = request;
-        const named = Object.keys(request.headers).some((h) => h.toLowerCase() === 'content-md5' || h.toLowerCase().startsWith('x-amz-checksum-'));
-        if (!named && (typeof body === 'string' || body instanceof Uint8Array)) request.headers['content-md5'] = md5Base64(body);
+        const named = Object.keys(request.headers).some(
+          (h) => h.toLowerCase() === 'content-md5' || h.toLowerCase().startsWith('x-amz-checksum-'),
+        );
+        if (!named && (typeof body === 'string' || body instanceof Uint8Array))
+          request.headers['content-md5'] = md5Base64(body);
       }
       return next(args);
     },
@@ -196,7 +211,11 @@ export class DownloadDigests {
       });
   }
 
-  async #readBack(file: import('node:fs/promises').FileHandle, range: WrittenRange, ranges: readonly WrittenRange[]): Promise<void> {
+  async #readBack(
+    file: import('node:fs/promises').FileHandle,
+    range: WrittenRange,
+    ranges: readonly WrittenRange[],
+  ): Promise<void> {
     const last = range.end === undefined ? Number.POSITIVE_INFINITY : range.end + 1;
     let buffer: Buffer | undefined; // only when there is something to read back
     for (let i = 0; i < this.#units.length; i++) {
@@ -227,7 +246,10 @@ export class DownloadDigests {
   }
 
   /** Every unit's binary MD5, once all are hashed to their end; undefined while one is not. */
-  async digests(file: import('node:fs/promises').FileHandle, ranges: readonly WrittenRange[]): Promise<Buffer[] | undefined> {
+  async digests(
+    file: import('node:fs/promises').FileHandle,
+    ranges: readonly WrittenRange[],
+  ): Promise<Buffer[] | undefined> {
     await this.#chain;
     for (const r of ranges) this.catchUp(file, r, ranges);
     await this.#chain;
@@ -247,7 +269,11 @@ function writtenFrom(pos: number, ranges: readonly WrittenRange[]): number {
 }
 
 /** The MD5 of the bytes [0, size) of `file` cut into parts of `partSize`: the multipart ETag's hex (no `-N`). */
-export async function fileEtag(file: import('node:fs/promises').FileHandle, size: number, partSize: number): Promise<string> {
+export async function fileEtag(
+  file: import('node:fs/promises').FileHandle,
+  size: number,
+  partSize: number,
+): Promise<string> {
   const digests = new DownloadDigests(size, partSize);
   const all: WrittenRange = { start: 0, end: size - 1, pos: size };
   const out = await digests.digests(file, [all]);

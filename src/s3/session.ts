@@ -43,7 +43,11 @@ type Ctor = abstract new (...args: never[]) => unknown;
 /** The input a command class takes. */
 export type InputOf<C> = C extends Ctor ? NonNullable<ConstructorParameters<C>[0]> : never;
 /** The output a command class resolves to (its middleware handler's `output`). */
-export type OutputOf<C> = C extends abstract new (...args: never[]) => { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? O : never;
+export type OutputOf<C> = C extends abstract new (...args: never[]) => {
+  resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }>;
+}
+  ? O
+  : never;
 /** What `send` resolves to: the output, or also `undefined` when the operation names answers meaning "not there". */
 type Result<Op, O> = Op extends { absent: readonly string[] } ? O | undefined : O;
 /** One page's items, and the input changes that ask for the next page (`undefined`: no more). */
@@ -74,7 +78,21 @@ export class Session {
 
   /** Checks every option (the constructor's input gate) before anything else happens. */
   constructor(given: S3ConnectionOptions | undefined) {
-    const options = knownOptionsOf(given, ['accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'region', 'endpoint', 'forcePathStyle', 'bucket', 'sts', 'logger', 'timeouts', 'maxAttempts', 'correctClockSkew']);
+    const options = knownOptionsOf(given, [
+      'accessKeyId',
+      'secretAccessKey',
+      'sessionToken',
+      'profile',
+      'region',
+      'endpoint',
+      'forcePathStyle',
+      'bucket',
+      'sts',
+      'logger',
+      'timeouts',
+      'maxAttempts',
+      'correctClockSkew',
+    ]);
     const { accessKeyId, secretAccessKey, sessionToken, region, endpoint, forcePathStyle, sts } = options;
     this.timeouts = resolveTimeouts(options.timeouts);
     assertMaxAttempts(options.maxAttempts);
@@ -84,22 +102,34 @@ export class Session {
     assertFlag(forcePathStyle, 'forcePathStyle');
     assertLogger(options.logger);
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-      throw invalidInput('credentials', 'give both accessKeyId and secretAccessKey, or neither (to use the default chain)');
+      throw invalidInput(
+        'credentials',
+        'give both accessKeyId and secretAccessKey, or neither (to use the default chain)',
+      );
     }
-    if (accessKeyId !== undefined && (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '')) {
+    if (
+      accessKeyId !== undefined &&
+      (typeof accessKeyId !== 'string' ||
+        accessKeyId === '' ||
+        typeof secretAccessKey !== 'string' ||
+        secretAccessKey === '')
+    ) {
       throw invalidInput('credentials', 'accessKeyId and secretAccessKey must be non-empty strings');
     }
-    if (sessionToken !== undefined && accessKeyId === undefined) throw invalidInput('sessionToken', 'goes with accessKeyId and secretAccessKey');
+    if (sessionToken !== undefined && accessKeyId === undefined)
+      throw invalidInput('sessionToken', 'goes with accessKeyId and secretAccessKey');
     if (sessionToken !== undefined && (typeof sessionToken !== 'string' || !/^[\x21-\x7e]+$/.test(sessionToken))) {
       throw invalidInput('sessionToken', 'must be the session token of the temporary credentials (printable ASCII)');
     }
     if (sts !== undefined) knownOptionsOf(sts, ['durationSeconds'], 'sts');
     // Only a region left out falls back: null is refused like any other non-region.
-    this.region = region !== undefined ? region : (process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
+    this.region =
+      region !== undefined ? region : (process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
     if (typeof this.region !== 'string' || !/^[a-z0-9-]+$/.test(this.region)) {
       throw invalidInput('region', `"${String(this.region)}" is not a region name like "eu-west-1"`);
     }
-    if (endpoint !== undefined && typeof endpoint !== 'string') throw invalidInput('endpoint', 'must be a URL such as http://127.0.0.1:7480');
+    if (endpoint !== undefined && typeof endpoint !== 'string')
+      throw invalidInput('endpoint', 'must be a URL such as http://127.0.0.1:7480');
     if (endpoint !== undefined) parseEndpoint(endpoint);
     this.endpoint = endpoint;
     this.forcePathStyle = forcePathStyle ?? endpoint !== undefined;
@@ -107,7 +137,8 @@ export class Session {
     this.network = { endpoint: endpointLabel(endpoint, this.region), timeouts: this.timeouts };
     this.logger = options.logger;
     this.credentials = new CredentialSource({
-      credentials: accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
+      credentials:
+        accessKeyId !== undefined ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken } : undefined,
       profile: options.profile,
       sts,
       region: this.region,
@@ -136,7 +167,10 @@ export class Session {
   /** The bound bucket; `NOT_CONNECTED` when there is none. */
   requireBucket(): string {
     if (this.#bucket === undefined) {
-      throw new CloudSparkError('NOT_CONNECTED', 'No bucket bound: pass `bucket` to new S3Connection(), or call connect(bucket) or createBucket(name) first.');
+      throw new CloudSparkError(
+        'NOT_CONNECTED',
+        'No bucket bound: pass `bucket` to new S3Connection(), or call connect(bucket) or createBucket(name) first.',
+      );
     }
     return this.#bucket;
   }
@@ -144,7 +178,12 @@ export class Session {
   /** The presigner of the bound bucket, made once per bucket. */
   presigner(): S3Presigner {
     const bucket = this.requireBucket();
-    this.#presigner ??= new S3Presigner({ bucket, region: this.region, endpoint: this.endpoint, forcePathStyle: this.forcePathStyle });
+    this.#presigner ??= new S3Presigner({
+      bucket,
+      region: this.region,
+      endpoint: this.endpoint,
+      forcePathStyle: this.forcePathStyle,
+    });
     return this.#presigner;
   }
 
@@ -193,13 +232,25 @@ export class Session {
   }
 
   /** Runs one SDK command; every failure goes through {@link Session.failure}. */
-  send<K extends keyof S3Commands, Op extends Operation>(op: Op, command: K, input: InputOf<S3Commands[K]>): Promise<Result<Op, OutputOf<S3Commands[K]>>>;
-  send<K extends keyof IamCommands, Op extends Operation & { service: 'iam' }>(op: Op, command: K, input: InputOf<IamCommands[K]>): Promise<Result<Op, OutputOf<IamCommands[K]>>>;
+  send<K extends keyof S3Commands, Op extends Operation>(
+    op: Op,
+    command: K,
+    input: InputOf<S3Commands[K]>,
+  ): Promise<Result<Op, OutputOf<S3Commands[K]>>>;
+  send<K extends keyof IamCommands, Op extends Operation & { service: 'iam' }>(
+    op: Op,
+    command: K,
+    input: InputOf<IamCommands[K]>,
+  ): Promise<Result<Op, OutputOf<IamCommands[K]>>>;
   async send(op: Operation, command: string, input: object): Promise<unknown> {
-    const [client, module] = op.service === 'iam' ? [await this.#iamClient(), await loadIam()] : [await this.client(), await loadS3()];
+    const [client, module] =
+      op.service === 'iam' ? [await this.#iamClient(), await loadIam()] : [await this.client(), await loadS3()];
     const Command = (module as unknown as Record<string, new (input: object) => never>)[command]!;
     try {
-      return await (client as { send(command: unknown, options?: object): Promise<unknown> }).send(new Command(input), op.signal && { abortSignal: op.signal });
+      return await (client as { send(command: unknown, options?: object): Promise<unknown> }).send(
+        new Command(input),
+        op.signal && { abortSignal: op.signal },
+      );
     } catch (error) {
       const failure = await this.failure(error, op);
       if (failure !== undefined) throw failure;
@@ -208,11 +259,26 @@ export class Session {
   }
 
   /** Every item of every page: `page` picks a page's items and what asks for the next one. */
-  paginate<K extends keyof S3Commands, T>(op: Operation, command: K, input: InputOf<S3Commands[K]>, page: (out: OutputOf<S3Commands[K]>) => Page<InputOf<S3Commands[K]>, T>): AsyncGenerator<T, void, undefined>;
-  paginate<K extends keyof IamCommands, T>(op: Operation & { service: 'iam' }, command: K, input: InputOf<IamCommands[K]>, page: (out: OutputOf<IamCommands[K]>) => Page<InputOf<IamCommands[K]>, T>): AsyncGenerator<T, void, undefined>;
-  async *paginate(op: Operation, command: string, input: object, page: (out: never) => Page<object, unknown>): AsyncGenerator<unknown, void, undefined> {
+  paginate<K extends keyof S3Commands, T>(
+    op: Operation,
+    command: K,
+    input: InputOf<S3Commands[K]>,
+    page: (out: OutputOf<S3Commands[K]>) => Page<InputOf<S3Commands[K]>, T>,
+  ): AsyncGenerator<T, void, undefined>;
+  paginate<K extends keyof IamCommands, T>(
+    op: Operation & { service: 'iam' },
+    command: K,
+    input: InputOf<IamCommands[K]>,
+    page: (out: OutputOf<IamCommands[K]>) => Page<InputOf<IamCommands[K]>, T>,
+  ): AsyncGenerator<T, void, undefined>;
+  async *paginate(
+    op: Operation,
+    command: string,
+    input: object,
+    page: (out: never) => Page<object, unknown>,
+  ): AsyncGenerator<unknown, void, undefined> {
     const send = this.send as (op: Operation, command: string, input: object) => Promise<never>;
-    for (let request = input; ; ) {
+    for (let request = input; ;) {
       const { items, next } = page(await send.call(this, op, command, request));
       yield* items ?? [];
       if (next === undefined) return;
@@ -231,7 +297,9 @@ export class Session {
   }
 
   #iamClient(): Promise<IAMClient> {
-    this.#iam ??= Promise.all([loadIam(), this.maxAttempts()]).then(([{ IAMClient }, maxAttempts]) => new IAMClient({ ...this.#clientConfig(), maxAttempts }));
+    this.#iam ??= Promise.all([loadIam(), this.maxAttempts()]).then(
+      ([{ IAMClient }, maxAttempts]) => new IAMClient({ ...this.#clientConfig(), maxAttempts }),
+    );
     return this.#iam;
   }
 

@@ -159,7 +159,8 @@ export interface ObjectInfo {
  * One entry of `listFolder`: a folder (the keys that share a prefix up to their next `/`, as S3's
  * common prefixes), or an object directly in the folder listed.
  */
-export type FolderEntry = { kind: 'folder'; /** The folder's prefix, ending with `/`. */ prefix: string } | ({ kind: 'object' } & ObjectInfo);
+export type FolderEntry =
+  { kind: 'folder'; /** The folder's prefix, ending with `/`. */ prefix: string } | ({ kind: 'object' } & ObjectInfo);
 
 /** What `headObject` resolves to: an object's metadata, as S3 answers it. */
 export interface ObjectMetadata {

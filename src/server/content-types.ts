@@ -49,7 +49,8 @@ const ACTIVE = new Set([
 ]);
 
 /** Active content, which only an exact entry of `allowedTypes` admits. Any `+xml` type can carry script. */
-export const isActiveType = (type: string): boolean => ACTIVE.has(type) || type.endsWith('+xml') || type.endsWith('/xml');
+export const isActiveType = (type: string): boolean =>
+  ACTIVE.has(type) || type.endsWith('+xml') || type.endsWith('/xml');
 
 /**
  * Whether `contentType` matches one of `patterns` (exact types, `family/*` or `*\/*`). A wildcard
@@ -57,7 +58,8 @@ export const isActiveType = (type: string): boolean => ACTIVE.has(type) || type.
  */
 export function typeAllowed(contentType: string, patterns: readonly string[] | undefined): boolean {
   assertString(contentType, 'contentType');
-  if (patterns !== undefined && (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string'))) throw invalidInput('patterns', 'must be an array of MIME types or patterns like "image/*"');
+  if (patterns !== undefined && (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string')))
+    throw invalidInput('patterns', 'must be an array of MIME types or patterns like "image/*"');
   const type = baseType(contentType);
   if (patterns?.includes(type)) return true;
   if (isActiveType(type)) return false;
@@ -87,7 +89,11 @@ export function servedInline(contentType: string): boolean {
 export function attachmentDisposition(filename: string): string {
   assertString(filename, 'filename');
   // eslint-disable-next-line no-control-regex
-  const name = baseName(filename).normalize('NFC').replace(/[\x00-\x1f\x7f]/g, '').slice(0, 200) || 'file';
+  const name =
+    baseName(filename)
+      .normalize('NFC')
+      .replace(/[\x00-\x1f\x7f]/g, '')
+      .slice(0, 200) || 'file';
   // RFC 8187 attr-char: letters, digits and !#$&+-.^_`|~ go as they are; everything else is %XX of UTF-8.
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename*=UTF-8''${encoded}`;

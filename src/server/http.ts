@@ -9,7 +9,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 export function errorResponse(error: HandlerError): Response {
-  const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.field !== undefined && { field: error.field }) } };
+  const body: ErrorBody = {
+    error: { code: error.code, message: error.message, ...(error.field !== undefined && { field: error.field }) },
+  };
   return json(body, error.status, error.status === 405 ? { allow: 'POST' } : {});
 }
 
@@ -23,7 +25,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HandlerError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with "Content-Type: application/json"');
+    throw new HandlerError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send the request body as JSON with "Content-Type: application/json"',
+    );
   }
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooBig();

@@ -12,7 +12,16 @@
  * @packageDocumentation
  */
 export { createUploadHandler } from './handler.js';
-export type { UploadHandler, UploadHandlerOptions, UploadHandlerCommonOptions, UploadRoutesOptions, UploadRoute, UploadAction, UploadOperation, AuthorizeResult } from './types.js';
+export type {
+  UploadHandler,
+  UploadHandlerOptions,
+  UploadHandlerCommonOptions,
+  UploadRoutesOptions,
+  UploadRoute,
+  UploadAction,
+  UploadOperation,
+  AuthorizeResult,
+} from './types.js';
 export type { UploadRules, FileInfo } from './rules.js';
 export type { CompletedUpload } from './verify.js';
 export { cleanFilename } from './keys.js';

@@ -44,7 +44,8 @@ export function defaultKey(keyPrefix: string, filename: string): string {
 }
 
 /** The name after the last `/` or `\`: a client may send a path, a Windows one too, as the file's name. */
-export const baseName = (filename: string): string => filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+export const baseName = (filename: string): string =>
+  filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
 
 /**
  * A file name safe as the last segment of a key: the base name only (no folders), in NFC, runs
@@ -53,7 +54,11 @@ export const baseName = (filename: string): string => filename.slice(Math.max(fi
  */
 export function cleanFilename(filename: string): string {
   assertString(filename, 'filename');
-  let name = baseName(filename).normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[.-]+/, '').replace(/-+(?=\.[^.]*$|$)/, '');
+  let name = baseName(filename)
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/-+(?=\.[^.]*$|$)/, '');
   if (name.length > 100) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 12 ? name.slice(dot) : '';
@@ -74,8 +79,16 @@ export function assertMadeKey(key: unknown, keyPrefix: string, allowFilenameVari
   }
   const problem = keyShapeProblem(key);
   if (problem) throw new Error(`rules.makeKey returned the key "${key}", which ${problem}`);
-  if (!underPrefix(key, keyPrefix)) throw new Error(`rules.makeKey returned the key "${key}", outside rules.keyPrefix "${keyPrefix}"`);
-  if (hasFilenameVariable(key) && !(allowFilenameVariable && key.endsWith(FILENAME_VARIABLE) && key.indexOf(FILENAME_VARIABLE) === key.length - FILENAME_VARIABLE.length)) {
+  if (!underPrefix(key, keyPrefix))
+    throw new Error(`rules.makeKey returned the key "${key}", outside rules.keyPrefix "${keyPrefix}"`);
+  if (
+    hasFilenameVariable(key) &&
+    !(
+      allowFilenameVariable &&
+      key.endsWith(FILENAME_VARIABLE) &&
+      key.indexOf(FILENAME_VARIABLE) === key.length - FILENAME_VARIABLE.length
+    )
+  ) {
     throw new Error(
       `rules.makeKey returned the key "${key}" with \${filename}: S3 would let the client choose the rest of the key. ` +
         'Set rules.allowFilenameVariable: true to allow it at the end of a key.',

@@ -13,8 +13,11 @@ export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: stri
  * `(req, res) => void` for `http.createServer` or `app.use('/api/uploads', ...)`. Under Express
  * the routes are matched on the path below the mount point, so leave `basePath` unset there.
  */
-export function toNodeHandler(handler: UploadHandler): (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => void {
-  if (typeof handler !== 'function') throw invalidInput('handler', 'must be the upload handler that createUploadHandler() made');
+export function toNodeHandler(
+  handler: UploadHandler,
+): (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => void {
+  if (typeof handler !== 'function')
+    throw invalidInput('handler', 'must be the upload handler that createUploadHandler() made');
   return (req, res, next) => {
     respond(handler, req, res).catch((error: unknown) => {
       if (next) next(error);

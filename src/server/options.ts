@@ -40,10 +40,20 @@ export interface HandlerSetup {
 }
 
 export function handlerOptions(given: UploadHandlerOptions | UploadRoutesOptions): HandlerSetup {
-  const options = knownOptionsOf(given as (UploadHandlerOptions & { routes?: unknown }) | undefined, ['connection', 'rules', 'routes', 'authorize', 'secret', 'onUploadComplete', 'basePath', 'onError']);
+  const options = knownOptionsOf(given as (UploadHandlerOptions & { routes?: unknown }) | undefined, [
+    'connection',
+    'rules',
+    'routes',
+    'authorize',
+    'secret',
+    'onUploadComplete',
+    'basePath',
+    'onError',
+  ]);
   const { connection, authorize, onError, onUploadComplete } = options;
   if (typeof connection?.presignedCreateUrl !== 'function') throw invalidInput('connection', 'must be an S3Connection');
-  if (connection.bucket === undefined) throw invalidInput('connection', 'must be bound to a bucket: new S3Connection({ bucket, ... })');
+  if (connection.bucket === undefined)
+    throw invalidInput('connection', 'must be bound to a bucket: new S3Connection({ bucket, ... })');
   assertCallback(authorize, 'authorize');
   assertCallback(onUploadComplete, 'onUploadComplete');
   assertCallback(onError, 'onError');
@@ -55,27 +65,58 @@ export function handlerOptions(given: UploadHandlerOptions | UploadRoutesOptions
   const routes = new Map<string | undefined, RouteSetup>();
   const named = options.routes;
   if ((named === undefined) === (options.rules === undefined)) {
-    throw invalidInput(named === undefined ? 'rules' : 'routes', 'give either `rules` (one set) or `routes` (named sets, each with its rules), not both');
+    throw invalidInput(
+      named === undefined ? 'rules' : 'routes',
+      'give either `rules` (one set) or `routes` (named sets, each with its rules), not both',
+    );
   }
   if (named === undefined) {
     const rules = resolveRules(options.rules);
-    routes.set(undefined, { name: undefined, rules, fingerprint: rulesFingerprint(rules, base), authorize, onUploadComplete });
+    routes.set(undefined, {
+      name: undefined,
+      rules,
+      fingerprint: rulesFingerprint(rules, base),
+      authorize,
+      onUploadComplete,
+    });
   } else {
-    if (!isPlainObject(named) || Object.keys(named).length === 0) throw invalidInput('routes', 'must be an object of named routes, such as { avatars: { rules: { maxSize: 5_000_000 } } }');
+    if (!isPlainObject(named) || Object.keys(named).length === 0)
+      throw invalidInput(
+        'routes',
+        'must be an object of named routes, such as { avatars: { rules: { maxSize: 5_000_000 } } }',
+      );
     for (const [name, route] of Object.entries(named)) {
       const field = `routes.${name}`;
-      if (!ROUTE_NAME.test(name)) throw invalidInput(field, 'a route\'s name is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit');
-      const given = knownOptionsOf(route as Partial<UploadHandlerOptions> | undefined, ['rules', 'authorize', 'onUploadComplete'], field);
+      if (!ROUTE_NAME.test(name))
+        throw invalidInput(
+          field,
+          'a route\'s name is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit',
+        );
+      const given = knownOptionsOf(
+        route as Partial<UploadHandlerOptions> | undefined,
+        ['rules', 'authorize', 'onUploadComplete'],
+        field,
+      );
       assertCallback(given.authorize, `${field}.authorize`);
       assertCallback(given.onUploadComplete, `${field}.onUploadComplete`);
       const rules = resolveRules(given.rules, `${field}.rules`);
-      routes.set(name, { name, rules, fingerprint: rulesFingerprint(rules, base, name), authorize: given.authorize ?? authorize, onUploadComplete: given.onUploadComplete ?? onUploadComplete });
+      routes.set(name, {
+        name,
+        rules,
+        fingerprint: rulesFingerprint(rules, base, name),
+        authorize: given.authorize ?? authorize,
+        onUploadComplete: given.onUploadComplete ?? onUploadComplete,
+      });
     }
   }
   const secret = options.secret;
-  if (Array.isArray(secret) && secret.length === 0) throw invalidInput('secret', 'a list of secrets needs at least one: the first signs, every one verifies');
+  if (Array.isArray(secret) && secret.length === 0)
+    throw invalidInput('secret', 'a list of secrets needs at least one: the first signs, every one verifies');
   const secrets = Array.isArray(secret) ? secret.map((one, i) => secretBytes(one, `secret[${i}]`)) : undefined;
-  const tokenKey = tokenKeySource(connection, secrets?.[0] ?? (secret === undefined ? undefined : secretBytes(secret, 'secret')));
+  const tokenKey = tokenKeySource(
+    connection,
+    secrets?.[0] ?? (secret === undefined ? undefined : secretBytes(secret, 'secret')),
+  );
   const verifyKeys = secrets ? () => Promise.resolve(secrets) : async () => [await tokenKey()];
   return { connection, onError, routes, basePath: base, tokenKey, verifyKeys };
 }
@@ -84,7 +125,10 @@ export function handlerOptions(given: UploadHandlerOptions | UploadRoutesOptions
 function secretBytes(secret: unknown, field: string): Uint8Array {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
-    throw invalidInput(field, `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`);
+    throw invalidInput(
+      field,
+      `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes (e.g. from crypto.randomBytes(32))`,
+    );
   }
   return bytes;
 }

@@ -24,4 +24,5 @@ export function planParts(size: number, requested = DEFAULT_BROWSER_PART): PartP
 export const partCount = (size: number, partSize: number): number => Math.ceil(size / partSize);
 
 /** The exact length of part `n` (1-based) of a `size`-byte file. */
-export const partLength = (size: number, partSize: number, n: number): number => Math.min(partSize, size - (n - 1) * partSize);
+export const partLength = (size: number, partSize: number, n: number): number =>
+  Math.min(partSize, size - (n - 1) * partSize);

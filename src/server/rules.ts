@@ -62,20 +62,34 @@ const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#
 /** `field`: where the rules were given, for the errors (`rules`, or `routes.avatars.rules`). */
 export function resolveRules(rules: unknown, field = 'rules'): ResolvedRules {
   if (!isPlainObject(rules)) throw invalidInput(field, 'must be an object such as { maxSize: 10_000_000 }');
-  const { maxSize, allowedTypes, keyPrefix = 'uploads/', makeKey, allowFilenameVariable = false, expiresIn = 600, tokenExpiresIn = 86400 } = knownOptionsOf(
+  const {
+    maxSize,
+    allowedTypes,
+    keyPrefix = 'uploads/',
+    makeKey,
+    allowFilenameVariable = false,
+    expiresIn = 600,
+    tokenExpiresIn = 86400,
+  } = knownOptionsOf(
     rules as Partial<UploadRules>,
     ['maxSize', 'allowedTypes', 'keyPrefix', 'makeKey', 'allowFilenameVariable', 'expiresIn', 'tokenExpiresIn'],
     field,
   );
-  if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1) throw invalidInput(`${field}.maxSize`, 'must be a whole number of bytes, at least 1');
+  if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 1)
+    throw invalidInput(`${field}.maxSize`, 'must be a whole number of bytes, at least 1');
   if (allowedTypes !== undefined) {
-    if (!Array.isArray(allowedTypes) || allowedTypes.length === 0) throw invalidInput(`${field}.allowedTypes`, 'must be a non-empty array of MIME types or patterns like "image/*"');
-    for (const t of allowedTypes) if (typeof t !== 'string' || !MIME_PATTERN.test(t)) throw invalidInput(`${field}.allowedTypes`, `"${String(t)}" is not a MIME type or pattern like "image/*"`);
+    if (!Array.isArray(allowedTypes) || allowedTypes.length === 0)
+      throw invalidInput(`${field}.allowedTypes`, 'must be a non-empty array of MIME types or patterns like "image/*"');
+    for (const t of allowedTypes)
+      if (typeof t !== 'string' || !MIME_PATTERN.test(t))
+        throw invalidInput(`${field}.allowedTypes`, `"${String(t)}" is not a MIME type or pattern like "image/*"`);
   }
-  if (typeof keyPrefix !== 'string' || keyPrefix.length > 512) throw invalidInput(`${field}.keyPrefix`, 'must be a string of at most 512 characters');
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 512)
+    throw invalidInput(`${field}.keyPrefix`, 'must be a string of at most 512 characters');
   const problem = keyPrefix === '' ? undefined : keyShapeProblem(keyPrefix);
   if (problem) throw invalidInput(`${field}.keyPrefix`, `"${keyPrefix}" ${problem}`);
-  if (makeKey !== undefined && typeof makeKey !== 'function') throw invalidInput(`${field}.makeKey`, 'must be a function (request, file) => key');
+  if (makeKey !== undefined && typeof makeKey !== 'function')
+    throw invalidInput(`${field}.makeKey`, 'must be a function (request, file) => key');
   assertFlag(allowFilenameVariable, `${field}.allowFilenameVariable`);
   assertExpiresIn(expiresIn, `${field}.expiresIn`);
   assertExpiresIn(tokenExpiresIn, `${field}.tokenExpiresIn`);
@@ -96,9 +110,11 @@ export function resolveRules(rules: unknown, field = 'rules'): ResolvedRules {
  */
 export function describedFile(body: Record<string, unknown>, sizeRequired: boolean): FileInfo {
   const { filename, contentType = 'application/octet-stream', size } = body;
-  if (typeof filename !== 'string' || filename.trim() === '') throw badInput('filename', 'give the file\'s name as "filename"');
+  if (typeof filename !== 'string' || filename.trim() === '')
+    throw badInput('filename', 'give the file\'s name as "filename"');
   if (filename.length > 1024) throw badInput('filename', 'is over 1024 characters');
-  if (typeof contentType !== 'string' || !isMimeType(contentType)) throw badInput('contentType', 'must be a MIME type such as "image/png"');
+  if (typeof contentType !== 'string' || !isMimeType(contentType))
+    throw badInput('contentType', 'must be a MIME type such as "image/png"');
   if (size === undefined) {
     if (sizeRequired) throw badInput('size', 'give the file\'s size in bytes as "size"');
   } else if (!Number.isSafeInteger(size) || (size as number) < 0) {
@@ -110,11 +126,23 @@ export function describedFile(body: Record<string, unknown>, sizeRequired: boole
 /** Refuses a file the rules do not accept (after `authorize` allowed the caller). */
 export function checkFileAgainstRules(file: FileInfo, rules: ResolvedRules): void {
   if (!typeAllowed(file.contentType, rules.allowedTypes)) {
-    const why = isActiveType(file.contentType) ? ' (active content is accepted only when allowedTypes lists its exact type)' : '';
+    const why = isActiveType(file.contentType)
+      ? ' (active content is accepted only when allowedTypes lists its exact type)'
+      : '';
     const allowed = rules.allowedTypes ? ` (allowed: ${rules.allowedTypes.join(', ')})` : '';
-    throw new HandlerError(400, 'TYPE_NOT_ALLOWED', `files of type ${file.contentType} are not accepted${allowed}${why}`, 'contentType');
+    throw new HandlerError(
+      400,
+      'TYPE_NOT_ALLOWED',
+      `files of type ${file.contentType} are not accepted${allowed}${why}`,
+      'contentType',
+    );
   }
   if (file.size !== undefined && file.size > rules.maxSize) {
-    throw new HandlerError(400, 'TOO_LARGE', `the file is ${file.size} bytes, over the limit of ${rules.maxSize}`, 'size');
+    throw new HandlerError(
+      400,
+      'TOO_LARGE',
+      `the file is ${file.size} bytes, over the limit of ${rules.maxSize}`,
+      'size',
+    );
   }
 }

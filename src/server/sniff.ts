@@ -33,7 +33,8 @@ const u32be = (head: Uint8Array, offset: number): number =>
 const text4 = (head: Uint8Array, offset: number): string => String.fromCharCode(...head.subarray(offset, offset + 4));
 
 // PNG (ISO/IEC 15948 §5.2, §11.2.2): the 8-byte signature, then IHDR (length 13) as the first chunk.
-const png: Check = (h) => has(h, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) && hasText(h, 12, 'IHDR');
+const png: Check = (h) =>
+  has(h, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) && hasText(h, 12, 'IHDR');
 
 // JPEG (ITU-T T.81 Annex B): the SOI marker FF D8, then the next marker's FF.
 const jpeg: Check = (h) => has(h, 0, [0xff, 0xd8, 0xff]);
@@ -43,12 +44,15 @@ const gif: Check = (h) => hasText(h, 0, 'GIF87a') || hasText(h, 0, 'GIF89a');
 
 // BMP (Windows BITMAPFILEHEADER): "BM", then at offset 14 a known DIB header size (core, OS/2 v2, info v1-v5).
 const BMP_DIB_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
-const bmp: Check = (h) => hasText(h, 0, 'BM') && h.length >= 18 && BMP_DIB_SIZES.has(h[14]! | (h[15]! << 8) | (h[16]! << 16) | (h[17]! << 24));
+const bmp: Check = (h) =>
+  hasText(h, 0, 'BM') && h.length >= 18 && BMP_DIB_SIZES.has(h[14]! | (h[15]! << 8) | (h[16]! << 16) | (h[17]! << 24));
 
 // TIFF (TIFF 6.0 §2) "II*\0" / "MM\0*", and BigTIFF (Aware Systems BigTIFF) with 43 instead of 42.
 const tiff: Check = (h) =>
-  has(h, 0, [0x49, 0x49, 0x2a, 0x00]) || has(h, 0, [0x4d, 0x4d, 0x00, 0x2a]) ||
-  has(h, 0, [0x49, 0x49, 0x2b, 0x00]) || has(h, 0, [0x4d, 0x4d, 0x00, 0x2b]);
+  has(h, 0, [0x49, 0x49, 0x2a, 0x00]) ||
+  has(h, 0, [0x4d, 0x4d, 0x00, 0x2a]) ||
+  has(h, 0, [0x49, 0x49, 0x2b, 0x00]) ||
+  has(h, 0, [0x4d, 0x4d, 0x00, 0x2b]);
 
 // ICO (Microsoft ICONDIR): reserved 0, type 1 (icon), then an image count of at least 1.
 const ico: Check = (h) => has(h, 0, [0x00, 0x00, 0x01, 0x00]) && h.length >= 6 && (h[4]! | (h[5]! << 8)) > 0;
@@ -66,7 +70,12 @@ const wave: Check = (h) => ['RIFF', 'RF64', 'BW64'].some((r) => hasText(h, 0, r)
 const pdf: Check = (h) => hasText(h, 0, '%PDF-');
 
 // ZIP (PKWARE APPNOTE.TXT §4.3.7, §4.3.16, §8.5.3): local file header, empty archive's end record, split marker.
-const zip: Check = (h) => [[3, 4], [5, 6], [7, 8]].some(([a, b]) => has(h, 0, [0x50, 0x4b, a!, b!]));
+const zip: Check = (h) =>
+  [
+    [3, 4],
+    [5, 6],
+    [7, 8],
+  ].some(([a, b]) => has(h, 0, [0x50, 0x4b, a!, b!]));
 
 // gzip (RFC 1952 §2.3.1): ID1 ID2 = 1F 8B, CM = 8 (deflate), FLG reserved bits 5-7 zero.
 const gzip: Check = (h) => has(h, 0, [0x1f, 0x8b, 0x08]) && h.length >= 4 && (h[3]! & 0xe0) === 0;
@@ -103,7 +112,22 @@ function ftypBrands(h: Uint8Array): { major: string; brands: string[] } | undefi
 }
 
 // Major brands of still images and image sequences (HEIF ISO/IEC 23008-12, AVIF, Canon CR3 raw).
-const IMAGE_BRANDS = new Set(['avif', 'avis', 'mif1', 'mif2', 'msf1', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'avci', 'avcs', 'crx ']);
+const IMAGE_BRANDS = new Set([
+  'avif',
+  'avis',
+  'mif1',
+  'mif2',
+  'msf1',
+  'heic',
+  'heix',
+  'heim',
+  'heis',
+  'hevc',
+  'hevx',
+  'avci',
+  'avcs',
+  'crx ',
+]);
 
 // AVIF (AOM AV1 Image File Format, brands): an ftyp box with brand "avif" (image) or "avis" (sequence).
 const avif: Check = (h) => ftypBrands(h)?.brands.some((b) => b === 'avif' || b === 'avis') ?? false;
@@ -209,7 +233,8 @@ export const SNIFFABLE_TYPES: readonly string[] = Object.freeze([...CHECKS.keys(
  */
 export function matchesContentType(contentType: string, head: Uint8Array): boolean | undefined {
   assertString(contentType, 'contentType');
-  if (!(head instanceof Uint8Array)) throw invalidInput('head', 'must be the first bytes of the file, as a Uint8Array (a Buffer is one)');
+  if (!(head instanceof Uint8Array))
+    throw invalidInput('head', 'must be the first bytes of the file, as a Uint8Array (a Buffer is one)');
   const check = CHECKS.get(baseType(contentType));
   return check?.(head.subarray(0, SNIFF_BYTES));
 }

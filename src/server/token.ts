@@ -48,7 +48,15 @@ interface Wire {
 const VERSION = 'v1';
 
 export function signToken(key: Uint8Array, grant: UploadGrant): string {
-  const wire: Wire = { v: 1, o: grant.kind, k: grant.key, t: grant.contentType, f: grant.filename, r: grant.rules, e: grant.expires };
+  const wire: Wire = {
+    v: 1,
+    o: grant.kind,
+    k: grant.key,
+    t: grant.contentType,
+    f: grant.filename,
+    r: grant.rules,
+    e: grant.expires,
+  };
   if (grant.uploadId !== undefined) wire.u = grant.uploadId;
   if (grant.size !== undefined) wire.s = grant.size;
   if (grant.partSize !== undefined) wire.p = grant.partSize;
@@ -77,7 +85,18 @@ export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.n
     return undefined; // only a holder of the key could have made it: a bug, not an attack
   }
   if (wire.v !== 1 || !(wire.e > nowSeconds) || typeof wire.r !== 'string') return undefined;
-  return { kind: wire.o, key: wire.k, uploadId: wire.u, size: wire.s, contentType: wire.t, filename: wire.f, partSize: wire.p, identity: wire.i, rules: wire.r, expires: wire.e };
+  return {
+    kind: wire.o,
+    key: wire.k,
+    uploadId: wire.u,
+    size: wire.s,
+    contentType: wire.t,
+    filename: wire.f,
+    partSize: wire.p,
+    identity: wire.i,
+    rules: wire.r,
+    expires: wire.e,
+  };
 }
 
 /**
@@ -87,11 +106,28 @@ export function verifyToken(key: Uint8Array, token: unknown, nowSeconds = Date.n
  * where HTML is allowed is not completed where only images are, a rules change ends the tokens
  * issued before it, and a token of one route is refused by another even with the same rules.
  */
-export function rulesFingerprint(rules: { maxSize: number; allowedTypes: readonly string[] | undefined; keyPrefix: string; allowFilenameVariable: boolean }, basePath: string, route?: string): string {
+export function rulesFingerprint(
+  rules: {
+    maxSize: number;
+    allowedTypes: readonly string[] | undefined;
+    keyPrefix: string;
+    allowFilenameVariable: boolean;
+  },
+  basePath: string,
+  route?: string,
+): string {
   // A route's name is added only where there is one: a one-route handler's tokens stay as they were.
-  const canonical = JSON.stringify([rules.maxSize, rules.allowedTypes === undefined ? null : [...rules.allowedTypes].map((t) => t.toLowerCase()).sort(), rules.keyPrefix, rules.allowFilenameVariable, basePath, ...(route === undefined ? [] : [route])]);
+  const canonical = JSON.stringify([
+    rules.maxSize,
+    rules.allowedTypes === undefined ? null : [...rules.allowedTypes].map((t) => t.toLowerCase()).sort(),
+    rules.keyPrefix,
+    rules.allowFilenameVariable,
+    basePath,
+    ...(route === undefined ? [] : [route]),
+  ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
 // The domain string keeps these MACs from ever being mistaken for another use of the same key.
-const mac = (key: Uint8Array, payload: string): Buffer => createHmac('sha256', key).update(`cloudspark upload token\n${payload}`).digest();
+const mac = (key: Uint8Array, payload: string): Buffer =>
+  createHmac('sha256', key).update(`cloudspark upload token\n${payload}`).digest();

@@ -105,4 +105,6 @@ export interface UploadRoutesOptions<R extends string = string> extends UploadHa
  * browser functions read them from its type: `upload<typeof handler>(file, { api, route: 'avatars' })`.
  * `UploadHandler` alone is any handler.
  */
-export type UploadHandler<R extends string = string> = ((request: Request) => Promise<Response>) & { readonly routes: readonly R[] };
+export type UploadHandler<R extends string = string> = ((request: Request) => Promise<Response>) & {
+  readonly routes: readonly R[];
+};

@@ -51,7 +51,9 @@ export class KeyedHmac {
    */
   hexOf(head: string, tail: string): string {
     if (oneShotHash === undefined || head.length + tail.length > MAX_FAST_MESSAGE) {
-      return createHmac('sha256', this.#key).update(head + tail).digest('hex');
+      return createHmac('sha256', this.#key)
+        .update(head + tail)
+        .digest('hex');
     }
     if (head !== this.#head) {
       this.#head = head;

@@ -29,11 +29,14 @@ export interface BucketLocation {
 
 /** Where requests for the bucket at `address` go; every field of `address` is checked first. */
 export function resolveBucketLocation(address: BucketAddress): BucketLocation {
-  if (!isPlainObject(address)) throw invalidInput('address', 'must be an object such as { bucket: "my-bucket", region: "us-east-1" }');
+  if (!isPlainObject(address))
+    throw invalidInput('address', 'must be an object such as { bucket: "my-bucket", region: "us-east-1" }');
   const { bucket, region } = knownOptionsOf(address, ['bucket', 'region', 'endpoint', 'forcePathStyle'], 'address');
   assertBucketName(bucket, 'bucket');
-  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region)) throw invalidInput('region', `must be a region name like "eu-west-1"`);
-  if (address.endpoint !== undefined && typeof address.endpoint !== 'string') throw invalidInput('endpoint', 'must be a URL such as http://127.0.0.1:7480');
+  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region))
+    throw invalidInput('region', `must be a region name like "eu-west-1"`);
+  if (address.endpoint !== undefined && typeof address.endpoint !== 'string')
+    throw invalidInput('endpoint', 'must be a URL such as http://127.0.0.1:7480');
   assertFlag(address.forcePathStyle, 'forcePathStyle');
   const pathStyle = address.forcePathStyle ?? address.endpoint !== undefined;
 
@@ -67,7 +70,8 @@ export function parseEndpoint(endpoint: string): URL {
     // Not echoed: a malformed endpoint may carry credentials in it.
     throw invalidInput('endpoint', 'is not a valid URL (expected e.g. http://127.0.0.1:7480)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput('endpoint', 'must be an http: or https: URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalidInput('endpoint', 'must be an http: or https: URL');
   if (url.search || url.hash || url.username || url.password) {
     throw invalidInput('endpoint', 'must not contain credentials, a query or a fragment');
   }

@@ -48,7 +48,8 @@ function conditionProblem(condition: unknown): string | undefined {
   }
   const [op, a, b] = condition as unknown[];
   if (op === 'content-length-range') {
-    const ok = Number.isSafeInteger(a) && Number.isSafeInteger(b) && (a as number) >= 0 && (a as number) <= (b as number);
+    const ok =
+      Number.isSafeInteger(a) && Number.isSafeInteger(b) && (a as number) >= 0 && (a as number) <= (b as number);
     return ok ? undefined : 'content-length-range needs two whole numbers 0 <= min <= max';
   }
   if (op !== 'eq' && op !== 'starts-with') {
@@ -67,7 +68,8 @@ export function copyFields(fields: Readonly<Record<string, string>> | undefined)
   const out: Record<string, string> = {};
   if (fields === undefined) return out;
   for (const name of Object.keys(fields)) {
-    if (name === '__proto__') Object.defineProperty(out, name, { value: fields[name], enumerable: true, writable: true, configurable: true });
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value: fields[name], enumerable: true, writable: true, configurable: true });
     else out[name] = fields[name]!;
   }
   return out;

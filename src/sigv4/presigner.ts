@@ -134,9 +134,15 @@ export class S3Presigner {
   /** A presigned URL, as boto3's `generate_presigned_url` (signature v4) would produce it. */
   presignUrl(credentials: Credentials, request: PresignUrlRequest): string {
     assertCredentials(credentials);
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { method: "GET", key, expiresIn }');
-    const { method, key, expiresIn, signingDate, clockOffset, query, headers } = knownOptionsOf(request, ['method', 'key', 'expiresIn', 'signingDate', 'clockOffset', 'query', 'headers'], 'request');
-    if (!METHODS.has(method)) throw invalidInput('method', `must be one of ${[...METHODS].join(', ')}, got ${JSON.stringify(String(method))}`);
+    if (typeof request !== 'object' || request === null || Array.isArray(request))
+      throw invalidInput('request', 'must be an object such as { method: "GET", key, expiresIn }');
+    const { method, key, expiresIn, signingDate, clockOffset, query, headers } = knownOptionsOf(
+      request,
+      ['method', 'key', 'expiresIn', 'signingDate', 'clockOffset', 'query', 'headers'],
+      'request',
+    );
+    if (!METHODS.has(method))
+      throw invalidInput('method', `must be one of ${[...METHODS].join(', ')}, got ${JSON.stringify(String(method))}`);
     assertExpiresIn(expiresIn);
     const signed = headers === undefined ? undefined : signedHeaders(headers, this.location.host);
     this.#prepare(credentials, expiresIn, signingDate, clockOffset);
@@ -165,8 +171,16 @@ export class S3Presigner {
   /** A presigned POST, as boto3's `generate_presigned_post` would produce it. */
   presignPost(credentials: Credentials, request: PresignPostRequest): PresignedPost {
     assertCredentials(credentials);
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidInput('request', 'must be an object such as { key, expiresIn }');
-    const { key, expiresIn, fields: extraFields, conditions: extraConditions, signingDate, clockOffset } = knownOptionsOf(request, ['key', 'expiresIn', 'fields', 'conditions', 'signingDate', 'clockOffset'], 'request');
+    if (typeof request !== 'object' || request === null || Array.isArray(request))
+      throw invalidInput('request', 'must be an object such as { key, expiresIn }');
+    const {
+      key,
+      expiresIn,
+      fields: extraFields,
+      conditions: extraConditions,
+      signingDate,
+      clockOffset,
+    } = knownOptionsOf(request, ['key', 'expiresIn', 'fields', 'conditions', 'signingDate', 'clockOffset'], 'request');
     assertKey(key);
     assertExpiresIn(expiresIn);
     assertPostFields(extraFields);
@@ -177,7 +191,8 @@ export class S3Presigner {
     // boto3 signs the text of Python's json.dumps: it is written here piece by piece, the parts
     // that only change each second (#signedConditions, #expiration) prepared in advance.
     let conditions = '';
-    if (extraConditions !== undefined) for (const c of extraConditions) conditions += pythonJsonDumps(c as JsonValue) + ', ';
+    if (extraConditions !== undefined)
+      for (const c of extraConditions) conditions += pythonJsonDumps(c as JsonValue) + ', ';
     conditions += this.#bucketCondition + ', ';
     conditions += key.endsWith(FILENAME_VARIABLE)
       ? `["starts-with", "$key", ${pythonJsonQuote(key.slice(0, -FILENAME_VARIABLE.length))}]`
@@ -198,7 +213,12 @@ export class S3Presigner {
   }
 
   /** Brings the per-second strings and the signing key up to date for this call. */
-  #prepare(credentials: Credentials, expiresIn: number, signingDate: Date | undefined, clockOffset: number | undefined): void {
+  #prepare(
+    credentials: Credentials,
+    expiresIn: number,
+    signingDate: Date | undefined,
+    clockOffset: number | undefined,
+  ): void {
     let ms: number;
     if (signingDate === undefined) {
       ms = Date.now();
@@ -255,7 +275,8 @@ export class S3Presigner {
     let signed =
       `{"x-amz-algorithm": "${ALGORITHM}"}, {"x-amz-credential": ${pythonJsonQuote(credential)}}, ` +
       `{"x-amz-date": "${this.#amzDate}"}`;
-    if (credentials.sessionToken !== undefined) signed += `, {"x-amz-security-token": ${pythonJsonQuote(credentials.sessionToken)}}`;
+    if (credentials.sessionToken !== undefined)
+      signed += `, {"x-amz-security-token": ${pythonJsonQuote(credentials.sessionToken)}}`;
     this.#signedConditions = signed;
     this.#postFor = this.#second;
   }
@@ -265,10 +286,18 @@ const METHODS: ReadonlySet<unknown> = new Set<PresignMethod>(['GET', 'PUT', 'DEL
 
 /** The signing credentials: non-empty key id and secret, and a session token only as a string. */
 function assertCredentials(c: Credentials): void {
-  if (typeof c !== 'object' || c === null || typeof c.accessKeyId !== 'string' || c.accessKeyId === '' || typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.accessKeyId !== 'string' ||
+    c.accessKeyId === '' ||
+    typeof c.secretAccessKey !== 'string' ||
+    c.secretAccessKey === ''
+  ) {
     throw invalidInput('credentials', 'must be { accessKeyId, secretAccessKey, sessionToken? } with non-empty strings');
   }
-  if (c.sessionToken !== undefined && typeof c.sessionToken !== 'string') throw invalidInput('credentials', 'sessionToken must be a string');
+  if (c.sessionToken !== undefined && typeof c.sessionToken !== 'string')
+    throw invalidInput('credentials', 'sessionToken must be a string');
 }
 
 /** The canonical request after its query: headers (each line ending in \n), their names, the payload. */

@@ -37,16 +37,23 @@ const SIGNATURE_HEADERS = new Set([
  * The canonical header lines and the SignedHeaders list for `headers` plus `host`: names lower
  * case and sorted, values trimmed with inner runs of spaces collapsed (SigV4's Trimall).
  */
-export function signedHeaders(headers: Readonly<Record<string, string>>, host: string): { lines: string; names: string } {
+export function signedHeaders(
+  headers: Readonly<Record<string, string>>,
+  host: string,
+): { lines: string; names: string } {
   if (!isPlainObject(headers)) throw invalidInput('headers', 'must be an object of strings');
   const canonical = new Map<string, string>([['host', host]]);
   for (const [rawName, value] of Object.entries(headers)) {
     const name = rawName.toLowerCase();
     if (!HEADER_NAME.test(name)) throw invalidInput('headers', `"${rawName}" is not a header name`);
-    if (name === 'host' || SIGNATURE_HEADERS.has(name)) throw invalidInput('headers', `"${rawName}" is signed by the URL itself`);
+    if (name === 'host' || SIGNATURE_HEADERS.has(name))
+      throw invalidInput('headers', `"${rawName}" is signed by the URL itself`);
     if (canonical.has(name)) throw invalidInput('headers', `"${rawName}" is given twice`);
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      throw invalidInput(`headers.${name}`, 'must be a string of printable ASCII (no CR, LF or other control characters)');
+      throw invalidInput(
+        `headers.${name}`,
+        'must be a string of printable ASCII (no CR, LF or other control characters)',
+      );
     }
     canonical.set(name, value.trim().replace(/ {2,}/g, ' '));
   }

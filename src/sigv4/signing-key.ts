@@ -2,12 +2,7 @@ import { hmac } from './primitives.js';
 import { KeyedHmac } from './hmac.js';
 
 /** Derives the SigV4 signing key: four chained HMACs over date, region, service and a constant. */
-export function deriveSigningKey(
-  secretAccessKey: string,
-  dateStamp: string,
-  region: string,
-  service: string,
-): Buffer {
+export function deriveSigningKey(secretAccessKey: string, dateStamp: string, region: string, service: string): Buffer {
   const kDate = hmac('AWS4' + secretAccessKey, dateStamp);
   const kRegion = hmac(kDate, region);
   const kService = hmac(kRegion, service);

@@ -19,13 +19,16 @@ import type { Render } from './pages/hook-page.js';
 
 const MiB = 1024 * 1024;
 let ctx: DemoInBrowser;
-before(async () => (ctx = await demoInBrowser('hook', {
-  page: join(fileURLToPath(new URL('.', import.meta.url)), 'pages/hook-page.tsx'),
-  routes: {
-    avatars: { rules: { maxSize: 1 * MiB, allowedTypes: ['image/png'], keyPrefix: 'avatars/' } },
-    documents: { rules: { maxSize: 32 * MiB, allowedTypes: ['application/pdf'], keyPrefix: 'documents/' } },
-  },
-})));
+before(
+  async () =>
+    (ctx = await demoInBrowser('hook', {
+      page: join(fileURLToPath(new URL('.', import.meta.url)), 'pages/hook-page.tsx'),
+      routes: {
+        avatars: { rules: { maxSize: 1 * MiB, allowedTypes: ['image/png'], keyPrefix: 'avatars/' } },
+        documents: { rules: { maxSize: 32 * MiB, allowedTypes: ['application/pdf'], keyPrefix: 'documents/' } },
+      },
+    })),
+);
 after(() => ctx?.close());
 
 /** A file whose first bytes are its type's signature (the handler checks them), the rest random. */
@@ -50,21 +53,34 @@ test('three files at once through two routes: progress to 100, one cancelled (ab
   // would take seconds to arrive, and the three would not start together).
   const dir = mkdtempSync(join(tmpdir(), 'cloudspark-hook-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const onDisk = (...files: Array<{ name: string; buffer: Buffer }>) => files.map((f) => (writeFileSync(join(dir, f.name), f.buffer), join(dir, f.name)));
+  const onDisk = (...files: Array<{ name: string; buffer: Buffer }>) =>
+    files.map((f) => (writeFileSync(join(dir, f.name), f.buffer), join(dir, f.name)));
   await page.setInputFiles('#avatars-input', onDisk(avatar));
   await page.setInputFiles('#documents-input', onDisk(report, big));
 
   // The big document is multipart: cancelled once it is on its way, its upload open on RGW.
-  await page.waitForFunction(() => Number(document.querySelector('#documents li[data-name="archive.pdf"] .percent')?.textContent?.replace('%', '')) >= 10, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      Number(
+        document.querySelector('#documents li[data-name="archive.pdf"] .percent')?.textContent?.replace('%', ''),
+      ) >= 10,
+    undefined,
+    { timeout: 60_000 },
+  );
   const open = await pendingUploads(ctx.demo.connection);
-  assert.equal(open.length, 1, 'the big document\'s multipart upload is open');
+  assert.equal(open.length, 1, "the big document's multipart upload is open");
   assert.match(open[0]!.key, /^documents\/.*archive\.pdf$/);
   await row(page, 'documents', 'archive.pdf').locator('.cancel').click();
 
-  for (const [route, name] of [['avatars', 'me.png'], ['documents', 'report.pdf']] as const) {
+  for (const [route, name] of [
+    ['avatars', 'me.png'],
+    ['documents', 'report.pdf'],
+  ] as const) {
     await row(page, route, name).and(page.locator('[data-status="done"]')).waitFor({ timeout: 60_000 });
   }
-  await row(page, 'documents', 'archive.pdf').and(page.locator('[data-status="cancelled"]')).waitFor({ timeout: 30_000 });
+  await row(page, 'documents', 'archive.pdf')
+    .and(page.locator('[data-status="cancelled"]'))
+    .waitFor({ timeout: 30_000 });
   await throttleUploads(page, -1);
 
   // What the user saw.
@@ -73,12 +89,22 @@ test('three files at once through two routes: progress to 100, one cancelled (ab
   const uploading = (name: string) => of(name).find((r) => r.status === 'uploading')!.t;
   const ended = (name: string) => of(name).find((r) => r.status === 'done' || r.status === 'cancelled')!.t;
   const names = ['me.png', 'report.pdf', 'archive.pdf'];
-  assert.ok(Math.max(...names.map(uploading)) < Math.min(...names.map(ended)), `the three were uploading at once: ${JSON.stringify(names.map((n) => [uploading(n), ended(n)]))}`);
+  assert.ok(
+    Math.max(...names.map(uploading)) < Math.min(...names.map(ended)),
+    `the three were uploading at once: ${JSON.stringify(names.map((n) => [uploading(n), ended(n)]))}`,
+  );
   for (const name of ['me.png', 'report.pdf']) {
     const percents = of(name).map((r) => r.percent);
     assert.equal(percents.at(-1), 100, `${name}: ${percents}`);
-    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), `${name}: progress never went back`);
-    assert.ok(percents.some((p) => p > 0 && p < 100), `${name}: progress shown on the way, not only at the end: ${percents}`);
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      `${name}: progress never went back`,
+    );
+    assert.ok(
+      percents.some((p) => p > 0 && p < 100),
+      `${name}: progress shown on the way, not only at the end: ${percents}`,
+    );
   }
   assert.equal(await row(page, 'documents', 'archive.pdf').locator('.code').innerText(), 'ABORTED');
   // Redrawn at most a few times a second while bytes move: progress is published every 200 ms,
@@ -87,12 +113,17 @@ test('three files at once through two routes: progress to 100, one cancelled (ab
     const times = of(name).map((r) => r.t);
     const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
     assert.ok(busiest <= 8, `${name}: ${busiest} renders within one second`);
-    t.diagnostic(`${name}: ${times.length} renders over ${Math.round(times.at(-1)! - times[0]!)} ms, at most ${busiest} within a second`);
+    t.diagnostic(
+      `${name}: ${times.length} renders over ${Math.round(times.at(-1)! - times[0]!)} ms, at most ${busiest} within a second`,
+    );
   }
 
   // The results rendered, and what RGW holds: both completed uploads, byte for byte, under their
   // route's prefix; of the cancelled one, nothing, and no upload left open.
-  for (const [route, file] of [['avatars', avatar], ['documents', report]] as const) {
+  for (const [route, file] of [
+    ['avatars', avatar],
+    ['documents', report],
+  ] as const) {
     const key = await row(page, route, file.name).locator('.key').innerText();
     assert.match(key, new RegExp(`^${route}/[0-9a-f-]{36}/${file.name.replace('.', '\\.')}$`));
     const object = await ctx.demo.connection.getObject(key);
@@ -101,7 +132,10 @@ test('three files at once through two routes: progress to 100, one cancelled (ab
   }
   assert.equal(await row(page, 'documents', 'archive.pdf').locator('.key').count(), 0);
   assert.deepEqual(await pendingUploads(ctx.demo.connection), [], 'the cancelled upload was aborted on RGW');
-  assert.deepEqual((await ctx.demo.connection.getObjects({ onlyKeys: true })).filter((k) => k.endsWith('archive.pdf')), []);
+  assert.deepEqual(
+    (await ctx.demo.connection.getObjects({ onlyKeys: true })).filter((k) => k.endsWith('archive.pdf')),
+    [],
+  );
   await page.context().close();
 });
 
@@ -110,12 +144,20 @@ test('maxFiles: 1 uploads one file at a time, the others queued in order; a queu
   await page.goto(`${ctx.demo.url}/?maxFiles=1`);
   await page.waitForSelector('body[data-ready]');
   const started: string[] = [];
-  page.on('request', (r) => r.url().endsWith('/api/uploads/post') && started.push((JSON.parse(r.postData() ?? '{}') as { filename: string }).filename));
+  page.on(
+    'request',
+    (r) =>
+      r.url().endsWith('/api/uploads/post') &&
+      started.push((JSON.parse(r.postData() ?? '{}') as { filename: string }).filename),
+  );
   await throttleUploads(page, 1 * MiB);
   const files = ['one.pdf', 'two.pdf', 'three.pdf'].map((name) => typed(name, 1 * MiB));
   const dir = mkdtempSync(join(tmpdir(), 'cloudspark-hook-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  await page.setInputFiles('#documents-input', files.map((f) => (writeFileSync(join(dir, f.name), f.buffer), join(dir, f.name))));
+  await page.setInputFiles(
+    '#documents-input',
+    files.map((f) => (writeFileSync(join(dir, f.name), f.buffer), join(dir, f.name))),
+  );
   await row(page, 'documents', 'one.pdf').and(page.locator('[data-status="uploading"]')).waitFor();
   assert.equal(await row(page, 'documents', 'two.pdf').getAttribute('data-status'), 'queued');
   await row(page, 'documents', 'three.pdf').locator('.cancel').click();

@@ -19,7 +19,11 @@ test('a file over maxSize is refused by the handler when its size is declared', 
   const end = await outcome(page, 'too-big.jpg');
   assert.equal(end.detail.code, 'TOO_LARGE');
   assert.match(await rowText(page, 'too-big.jpg'), /Too large: the file is 1048577 bytes, over the limit of 1048576/);
-  assert.deepEqual(posts.filter((u) => !u.startsWith(ctx.demo.url)), [], 'nothing was sent to S3');
+  assert.deepEqual(
+    posts.filter((u) => !u.startsWith(ctx.demo.url)),
+    [],
+    'nothing was sent to S3',
+  );
   await page.context().close();
 });
 
@@ -40,12 +44,14 @@ test('a file whose declared size lied is refused by S3 itself (EntityTooLarge), 
 
 /** The size script's measurements, whatever its own verdict (its exit status): the budgets are checked here. */
 function measured(): Record<string, unknown> {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/browser-size.ts', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/browser-size.ts', '--json'], {
+    encoding: 'utf8',
+  });
   assert.ok(run.stdout, `no measurements: ${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
-test('the browser bundle is within its size budget, with no dependencies; the multipart page within its own (0.134x Uppy\'s)', () => {
+test("the browser bundle is within its size budget, with no dependencies; the multipart page within its own (0.134x Uppy's)", () => {
   // Only the measurements are taken from the script; the budgets are the README's (the module's
   // 4 KB; the multipart page's 3566 bytes, what it weighs with
   // the MD5 that integrity needs, named routes, strict options and the resume option, 0.134x
@@ -64,10 +70,19 @@ test('cloudspark/react: a page of useUpload (the resume store included) weighs a
   // module (which holds no resume store: that is cloudspark/browser/resume, which the hook brings).
   type Measured = { gzip: number; inputs: string[] };
   const { module, hook, react } = measured() as Record<'module' | 'hook' | 'react', Measured>;
-  assert.ok(module.gzip > 0 && hook.gzip - module.gzip <= 1024, `useUpload page: ${hook.gzip} bytes min+gzip, ${hook.gzip - module.gzip} over the browser module (${module.gzip})`);
-  assert.ok(hook.inputs.some((p) => p === 'src/browser/persist.ts'), 'the store is counted');
+  assert.ok(
+    module.gzip > 0 && hook.gzip - module.gzip <= 1024,
+    `useUpload page: ${hook.gzip} bytes min+gzip, ${hook.gzip - module.gzip} over the browser module (${module.gzip})`,
+  );
+  assert.ok(
+    hook.inputs.some((p) => p === 'src/browser/persist.ts'),
+    'the store is counted',
+  );
   assert.ok(react.gzip >= hook.gzip, 'the whole entry holds the hook');
   for (const { inputs } of [hook, react]) {
-    assert.ok(inputs.every((p) => p.startsWith('src/browser/') || p.startsWith('src/react/')), `nothing but the module and the hooks (React left out): ${inputs.join(', ')}`);
+    assert.ok(
+      inputs.every((p) => p.startsWith('src/browser/') || p.startsWith('src/react/')),
+      `nothing but the module and the hooks (React left out): ${inputs.join(', ')}`,
+    );
   }
 });

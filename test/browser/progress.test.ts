@@ -24,8 +24,13 @@ before(async () => {
     req.on('data', (chunk: Buffer) => (bytes += chunk.length));
     req.on('end', () => {
       received.push(bytes);
-      res.writeHead(500, { 'access-control-allow-origin': req.headers.origin ?? '*', 'content-type': 'application/xml' });
-      res.end('<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>');
+      res.writeHead(500, {
+        'access-control-allow-origin': req.headers.origin ?? '*',
+        'content-type': 'application/xml',
+      });
+      res.end(
+        '<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+      );
     });
   });
   await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
@@ -53,7 +58,11 @@ test('a part that fails after sending its bytes is retried, and progress never g
     // really started again from 0 after its first attempt had counted bytes.
     const attempts: Record<string, number[][]> = ((window as unknown as { __attempts: unknown }).__attempts = {});
     const { open, send } = XMLHttpRequest.prototype;
-    XMLHttpRequest.prototype.open = function (this: XMLHttpRequest & { part?: string }, method: string, url: string | URL) {
+    XMLHttpRequest.prototype.open = function (
+      this: XMLHttpRequest & { part?: string },
+      method: string,
+      url: string | URL,
+    ) {
       this.part = /[?&]partNumber=(\d+)/.exec(String(url))?.[1];
       return open.call(this, method, url, true);
     };
@@ -71,19 +80,33 @@ test('a part that fails after sending its bytes is retried, and progress never g
     if (failed || route.request().method() !== 'PUT') return route.continue();
     failed = true;
     const url = new URL(route.request().url());
-    return route.continue({ url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}${url.pathname}${url.search}` });
+    return route.continue({
+      url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}${url.pathname}${url.search}`,
+    });
   });
 
   const run: Run = await page.evaluate(async () => {
-    const { uploadMultipart } = (window as unknown as { cloudspark: { uploadMultipart: (f: Blob, o: unknown) => Promise<unknown> } }).cloudspark;
+    const { uploadMultipart } = (
+      window as unknown as { cloudspark: { uploadMultipart: (f: Blob, o: unknown) => Promise<unknown> } }
+    ).cloudspark;
     const events: Run['events'] = [];
     const file = new File([new Uint8Array(11 * 1024 * 1024)], 'retried.bin', { type: 'application/octet-stream' });
-    const options = { api: '/api/uploads', partSize: 5 * 1024 * 1024, concurrency: 1, onProgress: (p: Run['events'][number]) => events.push(p) };
+    const options = {
+      api: '/api/uploads',
+      partSize: 5 * 1024 * 1024,
+      concurrency: 1,
+      onProgress: (p: Run['events'][number]) => events.push(p),
+    };
     const attempts = (window as unknown as { __attempts: Run['attempts'] }).__attempts;
     try {
       return { ok: true, detail: await uploadMultipart(file, options), events, attempts };
     } catch (e) {
-      return { ok: false, detail: { code: (e as { code: string }).code, message: (e as Error).message }, events, attempts };
+      return {
+        ok: false,
+        detail: { code: (e as { code: string }).code, message: (e as Error).message },
+        events,
+        attempts,
+      };
     }
   });
 
@@ -99,7 +122,11 @@ test('a part that fails after sending its bytes is retried, and progress never g
   assert.ok(run.events.length > 5, `${run.events.length} events`);
   run.events.forEach((e, i) => {
     assert.equal(e.total, total);
-    if (i > 0) assert.ok(e.loaded >= run.events[i - 1]!.loaded && e.percent >= run.events[i - 1]!.percent, `event ${i} went back: ${JSON.stringify(run.events.slice(i - 1, i + 1))}`);
+    if (i > 0)
+      assert.ok(
+        e.loaded >= run.events[i - 1]!.loaded && e.percent >= run.events[i - 1]!.percent,
+        `event ${i} went back: ${JSON.stringify(run.events.slice(i - 1, i + 1))}`,
+      );
   });
   assert.deepEqual(run.events.at(-1), { loaded: total, total, percent: 100 });
   assert.equal((await ctx.demo.connection.headObject((run.detail as { key: string }).key)).contentLength, total);

@@ -25,8 +25,14 @@ function partTraffic(page: import('playwright-core').Page) {
   const steps: { kind: 'sign' | 'put'; parts: number[]; url?: string; urls?: Promise<Record<string, string>> }[] = [];
   page.on('request', (r) => {
     if (r.url().endsWith('/api/uploads/multipart/sign-parts')) {
-      const urls = r.response().then(async (answer) => ((await answer!.json()) as { urls: Record<string, string> }).urls);
-      steps.push({ kind: 'sign', parts: (JSON.parse(r.postData() ?? '{}') as { partNumbers: number[] }).partNumbers, urls });
+      const urls = r
+        .response()
+        .then(async (answer) => ((await answer!.json()) as { urls: Record<string, string> }).urls);
+      steps.push({
+        kind: 'sign',
+        parts: (JSON.parse(r.postData() ?? '{}') as { partNumbers: number[] }).partNumbers,
+        urls,
+      });
     }
     const part = /[?&]partNumber=(\d+)/.exec(r.url());
     if (r.method() === 'PUT' && part) steps.push({ kind: 'put', parts: [Number(part[1])], url: r.url() });
@@ -42,16 +48,22 @@ test('part URLs about to expire are signed again, for all the parts left in one 
   const done = await page.evaluate(async (size) => {
     const bytes = new Uint8Array(size);
     for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
-    const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
     const file = new File([bytes], 'slow-parts.bin', { type: 'application/octet-stream' });
-    const { uploadMultipart } = (window as unknown as { cloudspark: typeof import('../../src/browser/index.js') }).cloudspark;
+    const { uploadMultipart } = (window as unknown as { cloudspark: typeof import('../../src/browser/index.js') })
+      .cloudspark;
     const { key } = await uploadMultipart(file, { api: '/api/uploads', partSize: 5 * 1024 * 1024, concurrency: 1 });
     return { key, sha256 };
   }, 15 * MiB);
 
   const signs = steps.filter((s) => s.kind === 'sign');
   assert.deepEqual(signs[0]?.parts, [1, 2, 3], 'the first call signs every part');
-  assert.ok(signs.length >= 2, `a part outlasting its URL's life makes the page sign again (calls: ${JSON.stringify(signs.map((s) => s.parts))})`);
+  assert.ok(
+    signs.length >= 2,
+    `a part outlasting its URL's life makes the page sign again (calls: ${JSON.stringify(signs.map((s) => s.parts))})`,
+  );
   // Every later call asks for all the parts not sent yet, the one about to go first: one at a
   // time, parts before it are sent.
   let sent = 0;
@@ -63,11 +75,19 @@ test('part URLs about to expire are signed again, for all the parts left in one 
       sent = Math.max(sent, n);
       continue;
     }
-    assert.deepEqual(step.parts, [1, 2, 3].filter((n) => n > sent), `a call signs every part left (after ${sent} sent)`);
+    assert.deepEqual(
+      step.parts,
+      [1, 2, 3].filter((n) => n > sent),
+      `a call signs every part left (after ${sent} sent)`,
+    );
     const urls = await step.urls!;
     for (const n of step.parts) latest.set(n, urls[n]!);
   }
-  assert.deepEqual(steps.filter((s) => s.kind === 'put').map((s) => s.parts[0]), [1, 2, 3], 'each part sent once');
+  assert.deepEqual(
+    steps.filter((s) => s.kind === 'put').map((s) => s.parts[0]),
+    [1, 2, 3],
+    'each part sent once',
+  );
 
   const stored = Buffer.from(await (await ctx.demo.connection.getObject(done.key)).bytes());
   assert.equal(createHash('sha256').update(stored).digest('hex'), done.sha256, 'same bytes');

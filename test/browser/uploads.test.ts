@@ -5,7 +5,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudSparkError } from '../../src/index.js';
-import { choose, clearEvents, demoInBrowser, events, outcome, randomFile, rowText, signCalls, type DemoInBrowser } from '../support/demo-page.js';
+import {
+  choose,
+  clearEvents,
+  demoInBrowser,
+  events,
+  outcome,
+  randomFile,
+  rowText,
+  signCalls,
+  type DemoInBrowser,
+} from '../support/demo-page.js';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
 import type { Request } from 'playwright-core';
 import { pendingUploads, rgw } from '../support/rgw.js';
@@ -18,7 +28,8 @@ after(() => ctx?.close());
 const keysInBucket = async () => ctx.demo.connection.getObjects({ onlyKeys: true });
 const pending = () => pendingUploads(ctx.demo.connection);
 async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await check()) return;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200)))
+    if (await check()) return;
   assert.fail(`not within ${ms} ms: ${what}`);
 }
 
@@ -30,13 +41,19 @@ test('a small file uploads through presigned POST with the same bytes, progress 
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));
   const key = done.detail.key!;
   assert.match(key, /^uploads\/[0-9a-f-]{36}\/photo\.png$/);
-  assert.match(done.detail.etag ?? '', /^"[0-9a-f]{32}"$/, 'the ETag, read from S3\'s 201 answer');
+  assert.match(done.detail.etag ?? '', /^"[0-9a-f]{32}"$/, "the ETag, read from S3's 201 answer");
   const object = await ctx.demo.connection.getObject(key);
   assert.equal(object.contentType, 'image/png');
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'same bytes');
-  const percents = (await events(page)).filter((e) => e.type === 'progress' && e.detail.name === 'photo.png').map((e) => e.detail.percent!);
+  const percents = (await events(page))
+    .filter((e) => e.type === 'progress' && e.detail.name === 'photo.png')
+    .map((e) => e.detail.percent!);
   assert.equal(percents.at(-1), 100);
-  assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'progress never goes back');
+  assert.deepEqual(
+    percents,
+    [...percents].sort((a, b) => a - b),
+    'progress never goes back',
+  );
   assert.match(await rowText(page, 'photo.png'), /Uploaded/);
   await page.locator(`tr[data-key="${key}"]`).waitFor();
   await page.context().close();
@@ -54,7 +71,11 @@ test('cancel mid-upload aborts the POST itself: the request fails (aborted), and
   page.on('requestfailed', (r) => toStore(r) && failed.push(r.failure()?.errorText ?? 'failed'));
   page.on('requestfinished', (r) => toStore(r) && finished.push(r.url()));
   await choose(page, randomFile('slow.bin', 4 * MiB));
-  await page.waitForFunction(() => (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some((e) => e.type === 'progress' && e.detail.percent > 5));
+  await page.waitForFunction(() =>
+    (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some(
+      (e) => e.type === 'progress' && e.detail.percent > 5,
+    ),
+  );
   await page.locator('li.upload[data-name="slow.bin"] .cancel').click();
   const end = await outcome(page, 'slow.bin');
   assert.equal(end.detail.code, 'ABORTED');
@@ -74,14 +95,21 @@ test('a type outside allowedTypes is refused with a clear message', async () => 
   await choose(page, { name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ not really') });
   const end = await outcome(page, 'setup.exe');
   assert.equal(end.detail.code, 'TYPE_NOT_ALLOWED');
-  assert.match(await rowText(page, 'setup.exe'), /Not accepted: this page takes no application\/x-msdownload files \(allowed: image\/\*/);
+  assert.match(
+    await rowText(page, 'setup.exe'),
+    /Not accepted: this page takes no application\/x-msdownload files \(allowed: image\/\*/,
+  );
   await page.context().close();
 });
 
 test('a file whose bytes are not its declared type fails with CONTENT_MISMATCH after post/complete, and is not kept', async () => {
   const page = await ctx.openPage();
   const before = await keysInBucket();
-  await choose(page, { name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>') });
+  await choose(page, {
+    name: 'cat.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+  });
   const end = await outcome(page, 'cat.png');
   assert.equal(end.detail.code, 'CONTENT_MISMATCH');
   assert.deepEqual(await keysInBucket(), before);
@@ -112,7 +140,11 @@ test('a cancelled multipart upload leaves no incomplete upload and no object', a
   const before = await keysInBucket();
   await choose(page, randomFile('big-cancel.bin', 20 * MiB));
   await eventually(async () => (await pending()).length === 1, 'the multipart upload started');
-  await page.waitForFunction(() => (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some((e) => e.type === 'progress' && e.detail.percent > 2));
+  await page.waitForFunction(() =>
+    (window as unknown as { __events: Array<{ type: string; detail: { percent: number } }> }).__events.some(
+      (e) => e.type === 'progress' && e.detail.percent > 2,
+    ),
+  );
   await page.locator('li.upload[data-name="big-cancel.bin"] .cancel').click();
   assert.equal((await outcome(page, 'big-cancel.bin')).detail.code, 'ABORTED');
   await eventually(async () => (await pending()).length === 0, 'ListMultipartUploads is empty');
@@ -138,7 +170,11 @@ test('a multipart upload cut off by the network resumes on retry, without sendin
   assert.equal(part3Attempts, 4, 'the first try and 3 retries');
   assert.equal((await pending()).length, 1, 'the upload is kept for a retry');
   assert.deepEqual([...sent.keys()].sort(), [1, 2]);
-  assert.deepEqual(signed.splice(0), [[1, 2, 3], [3], [3], [3]], 'every part signed up front, a retried part signed again');
+  assert.deepEqual(
+    signed.splice(0),
+    [[1, 2, 3], [3], [3], [3]],
+    'every part signed up front, a retried part signed again',
+  );
 
   await page.unroute(/partNumber=3&/);
   await clearEvents(page);

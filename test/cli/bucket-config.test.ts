@@ -48,7 +48,16 @@ test('cors: none, then --origin, a file as the AWS CLI prints it, stdin, and del
   assert.equal(none.stdout, '[]\n');
   assert.match(none.stderr, /has no CORS rules/);
 
-  const set = await cli(['cors', 'set', ...on(bucket), '--origin', 'https://app.example', '--origin', 'http://localhost:3000', '--json']);
+  const set = await cli([
+    'cors',
+    'set',
+    ...on(bucket),
+    '--origin',
+    'https://app.example',
+    '--origin',
+    'http://localhost:3000',
+    '--json',
+  ]);
   assertExit(set, 0);
   const { rules } = json<{ bucket: string; rules: Array<{ AllowedOrigins: string[]; ExposeHeaders: string[] }> }>(set);
   assert.deepEqual(rules[0]!.AllowedOrigins, ['https://app.example', 'http://localhost:3000']);
@@ -58,9 +67,16 @@ test('cors: none, then --origin, a file as the AWS CLI prints it, stdin, and del
   assert.deepEqual(new Set(got[0]!.AllowedOrigins), new Set(['https://app.example', 'http://localhost:3000']));
 
   const file = join(dir, 'rules.json');
-  writeFileSync(file, JSON.stringify({ CORSRules: [{ AllowedOrigins: ['https://a.example'], AllowedMethods: ['PUT'], MaxAgeSeconds: 60 }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      CORSRules: [{ AllowedOrigins: ['https://a.example'], AllowedMethods: ['PUT'], MaxAgeSeconds: 60 }],
+    }),
+  );
   assertExit(await cli(['cors', 'set', ...on(bucket), '--file', file]), 0);
-  assert.deepEqual(json(await cli(['cors', 'get', ...on(bucket), '--json'])), [{ AllowedOrigins: ['https://a.example'], AllowedMethods: ['PUT'], MaxAgeSeconds: 60 }]);
+  assert.deepEqual(json(await cli(['cors', 'get', ...on(bucket), '--json'])), [
+    { AllowedOrigins: ['https://a.example'], AllowedMethods: ['PUT'], MaxAgeSeconds: 60 },
+  ]);
 
   const stdin = JSON.stringify([{ AllowedOrigins: ['https://b.example'], AllowedMethods: ['GET'] }]);
   assertExit(await cli(['cors', 'set', ...on(bucket), '--file', '-'], { input: stdin }), 0);
@@ -101,7 +117,12 @@ test('public-access status|block|allow, and a public policy refused under the bl
 
   const blocked = await cli(['public-access', 'block', ...on(bucket), '--json']);
   assertExit(blocked, 0);
-  assert.deepEqual(json(blocked), { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+  assert.deepEqual(json(blocked), {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  });
 
   const refused = await cli(['policy', 'set', ...on(bucket), '--json']);
   assertExit(refused, 1);
@@ -126,7 +147,18 @@ test('policy: none, the default, from a file, and delete', async () => {
   assert.deepEqual(JSON.parse(got.stdout).Statement[0].Action, 's3:GetObject');
 
   const file = join(dir, 'policy.json');
-  const policy = { Version: '2012-10-17', Statement: [{ Sid: 'Logos', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/logos/*` }] };
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Logos',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/logos/*`,
+      },
+    ],
+  };
   writeFileSync(file, JSON.stringify(policy));
   const fromFile = await cli(['policy', 'set', ...on(bucket), '--file', file, '--json']);
   assertExit(fromFile, 0);
@@ -134,7 +166,10 @@ test('policy: none, the default, from a file, and delete', async () => {
   assert.deepEqual(json(await cli(['policy', 'get', ...on(bucket), '--json'])), policy);
 
   const other = join(dir, 'other-bucket.json');
-  writeFileSync(other, JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Resource: 'arn:aws:s3:::someone-else/*' }] }));
+  writeFileSync(
+    other,
+    JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Resource: 'arn:aws:s3:::someone-else/*' }] }),
+  );
   const refused = await cli(['policy', 'set', ...on(bucket), '--file', other]);
   assertExit(refused, 2);
   assert.match(refused.stderr, /is not in bucket/);

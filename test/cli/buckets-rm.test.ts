@@ -13,14 +13,20 @@ after(async () => {
 
 /** DeleteObjects requests for `bucket` in RGW's own log (RGW_DIR, set by the harness). */
 function deleteRequests(bucket: string): number {
-  return readFileSync(join(process.env['RGW_DIR']!, 'log', 'client.rgw.a.log'), 'utf8').split('\n').filter((l) => l.includes(`"POST /${bucket}/?delete`)).length;
+  return readFileSync(join(process.env['RGW_DIR']!, 'log', 'client.rgw.a.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"POST /${bucket}/?delete`)).length;
 }
 
 /** `count` objects under `prefix`, 50 at a time. */
 async function seed(bucket: string, prefix: string, count: number): Promise<void> {
   const s3 = connection({ bucket });
   for (let i = 0; i < count; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => s3.uploadObject('x', `${prefix}${String(i + j).padStart(5, '0')}.txt`)));
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        s3.uploadObject('x', `${prefix}${String(i + j).padStart(5, '0')}.txt`),
+      ),
+    );
   }
   s3.close();
 }
@@ -35,7 +41,11 @@ test('rm -r of 2,500 keys: three DeleteObjects requests (1000 each at most) empt
   const dry = await cli(['rm', '-r', `s3://${bucket}/tmp/`, '--dryrun', '--json']);
   assertExit(dry, 0);
   assert.equal(json<{ wouldDelete: string[] }>(dry).wouldDelete.length, 2500);
-  assert.equal((await connection({ bucket }).getObjects({ prefix: 'tmp/', onlyKeys: true })).length, 2500, 'a dry run deletes nothing');
+  assert.equal(
+    (await connection({ bucket }).getObjects({ prefix: 'tmp/', onlyKeys: true })).length,
+    2500,
+    'a dry run deletes nothing',
+  );
 
   const run = await cli(['rm', '-r', `s3://${bucket}/tmp/`, '--json']);
   assertExit(run, 0);

@@ -20,7 +20,7 @@ after(async () => {
 });
 const keys = async (bucket: string) => (await connection({ bucket }).getObjects({ onlyKeys: true })).sort();
 
-test('cp to S3 (a key ending in / takes the file\'s name), from S3 to a file, and nothing at all without an s3:// side', async () => {
+test("cp to S3 (a key ending in / takes the file's name), from S3 to a file, and nothing at all without an s3:// side", async () => {
   assertExit(await cli(['cp', join(dir, 'report.txt'), `s3://${a}/docs/`]), 0);
   assert.deepEqual(await keys(a), ['docs/report.txt']);
   const back = join(dir, 'back.txt');
@@ -42,7 +42,12 @@ test('cp s3://a/k s3://b/k: a copy inside the store between two buckets, headers
 
   const tree = await cli(['cp', '-r', `s3://${a}/tree/`, `s3://${b}/all/`, '--json']);
   assertExit(tree, 0);
-  assert.deepEqual(json<{ copied: Array<{ key: string; to: string }> }>(tree).copied.map((c) => c.to).sort(), ['all/one.json', 'all/sub/two.txt']);
+  assert.deepEqual(
+    json<{ copied: Array<{ key: string; to: string }> }>(tree)
+      .copied.map((c) => c.to)
+      .sort(),
+    ['all/one.json', 'all/sub/two.txt'],
+  );
   assert.equal(await (await connection({ bucket: b }).getObject('all/sub/two.txt')).text(), 'two');
 
   const moved = await cli(['mv', '-r', `s3://${a}/tree/`, `s3://${b}/moved/`]);

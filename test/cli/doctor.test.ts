@@ -26,10 +26,22 @@ test('without CORS: exit 1, one line per check, and the fix is the cors set comm
   const run = await doctor();
   assertExit(run, 1);
   const lines = run.stdout.split('\n').filter((l) => /^[✔✘] /.test(l));
-  assert.deepEqual(lines.map((l) => l.replace(/:.*/, '')), ['✘ cors rules', '✘ preflight', '✔ public access', '✘ round trip', '✔ clock']);
-  assert.match(run.stdout, /^✘ cors rules: the bucket has no CORS rules.*\n {4}fix: cloudspark --bucket \S+ cors set --origin https:\/\/app\.example$/m);
-  assert.match(run.stdout, /^✘ round trip: the uploads worked, but the POST and PUT answers carry no Access-Control-Allow-Origin/m);
-  assert.match(run.stdout, /^! incomplete uploads: no lifecycle rule aborts unfinished multipart uploads.*\n {4}fix: cloudspark --bucket \S+ multipart auto-abort --after-days 7 {3}or {3}cloudspark --bucket \S+ multipart abort --older-than 7d$/m);
+  assert.deepEqual(
+    lines.map((l) => l.replace(/:.*/, '')),
+    ['✘ cors rules', '✘ preflight', '✔ public access', '✘ round trip', '✔ clock'],
+  );
+  assert.match(
+    run.stdout,
+    /^✘ cors rules: the bucket has no CORS rules.*\n {4}fix: cloudspark --bucket \S+ cors set --origin https:\/\/app\.example$/m,
+  );
+  assert.match(
+    run.stdout,
+    /^✘ round trip: the uploads worked, but the POST and PUT answers carry no Access-Control-Allow-Origin/m,
+  );
+  assert.match(
+    run.stdout,
+    /^! incomplete uploads: no lifecycle rule aborts unfinished multipart uploads.*\n {4}fix: cloudspark --bucket \S+ multipart auto-abort --after-days 7 {3}or {3}cloudspark --bucket \S+ multipart abort --older-than 7d$/m,
+  );
   assert.match(run.stderr, /3 of 6 checks failed \(1 warning\)/);
 });
 
@@ -38,12 +50,22 @@ test('after cors set --origin: exit 0, every check passes (--json: an array of c
   const run = await doctor('--json');
   assertExit(run, 0);
   const checks = json<Check[]>(run);
-  assert.deepEqual(checks.map((c) => [c.check, c.ok, c.warning]), [
-    ['cors rules', true, undefined], ['preflight', true, undefined], ['public access', true, undefined], ['round trip', true, undefined], ['clock', true, undefined],
-    ['incomplete uploads', true, true],
-  ]);
+  assert.deepEqual(
+    checks.map((c) => [c.check, c.ok, c.warning]),
+    [
+      ['cors rules', true, undefined],
+      ['preflight', true, undefined],
+      ['public access', true, undefined],
+      ['round trip', true, undefined],
+      ['clock', true, undefined],
+      ['incomplete uploads', true, true],
+    ],
+  );
   assert.ok(checks.every((c) => (c.fix === undefined) === !c.warning && c.detail.length > 0));
-  assert.match(byName(checks)['round trip']!.detail, /presigned POST stored .* presigned PUT replaced it .* presigned DELETE removed it/);
+  assert.match(
+    byName(checks)['round trip']!.detail,
+    /presigned POST stored .* presigned PUT replaced it .* presigned DELETE removed it/,
+  );
 
   const text = await doctor();
   assertExit(text, 0);
@@ -58,7 +80,12 @@ test('the incomplete-uploads warning goes once multipart auto-abort has set its 
   assertExit(await cli(['multipart', 'auto-abort', ...on(bucket), '--after-days', '3']), 0);
   const run = await doctor('--json');
   const check = byName(json<Check[]>(run))['incomplete uploads']!;
-  assert.deepEqual(check, { check: 'incomplete uploads', ok: true, detail: 'lifecycle rule "cloudspark-abort-incomplete-uploads" aborts unfinished multipart uploads 3 days after they began' });
+  assert.deepEqual(check, {
+    check: 'incomplete uploads',
+    ok: true,
+    detail:
+      'lifecycle rule "cloudspark-abort-incomplete-uploads" aborts unfinished multipart uploads 3 days after they began',
+  });
 });
 
 test('another origin is refused by the same rules', async () => {
@@ -66,7 +93,10 @@ test('another origin is refused by the same rules', async () => {
   const run = await cli(['doctor', ...on(bucket), '--origin', 'https://evil.example', '--json']);
   assertExit(run, 1);
   const checks = byName(json<Check[]>(run));
-  assert.equal(checks['cors rules']!.detail, 'no rule allows POST from https://evil.example; no rule allows PUT with Content-Type and Content-MD5 headers from https://evil.example');
+  assert.equal(
+    checks['cors rules']!.detail,
+    'no rule allows POST from https://evil.example; no rule allows PUT with Content-Type and Content-MD5 headers from https://evil.example',
+  );
   assert.match(checks['preflight']!.detail, /refused \(HTTP 403\)/);
 });
 
@@ -79,8 +109,14 @@ test('a public policy under a public-access block fails, with both ways out', as
     assertExit(run, 1);
     const checks = byName(json<Check[]>(run));
     assert.equal(checks['public access']!.ok, false);
-    assert.match(checks['public access']!.detail, /the policy makes objects public \(statement "PublicReadGetObject"\)/);
-    assert.equal(checks['public access']!.fix, `cloudspark --bucket ${bucket} public-access allow   or   cloudspark --bucket ${bucket} policy delete`);
+    assert.match(
+      checks['public access']!.detail,
+      /the policy makes objects public \(statement "PublicReadGetObject"\)/,
+    );
+    assert.equal(
+      checks['public access']!.fix,
+      `cloudspark --bucket ${bucket} public-access allow   or   cloudspark --bucket ${bucket} policy delete`,
+    );
     // Ceph RGW refuses every PUT while BlockPublicAcls is on: the round trip finds it.
     assert.equal(checks['round trip']!.ok, false);
     assert.match(checks['round trip']!.fix ?? '', /Ceph RGW refuses every PUT while BlockPublicAcls is on/);
@@ -100,7 +136,17 @@ test('doctor leaves no test object behind; a missing bucket fails every check bu
   const checks = json<Check[]>(run);
   // The clock is read from the store's Date header, which it sends for a missing bucket too.
   // Unreadable lifecycle rules are only a warning: a store without them still takes uploads.
-  assert.deepEqual(checks.map((c) => [c.check, c.ok]), [['cors rules', false], ['preflight', false], ['public access', false], ['round trip', false], ['clock', true], ['incomplete uploads', true]]);
+  assert.deepEqual(
+    checks.map((c) => [c.check, c.ok]),
+    [
+      ['cors rules', false],
+      ['preflight', false],
+      ['public access', false],
+      ['round trip', false],
+      ['clock', true],
+      ['incomplete uploads', true],
+    ],
+  );
   assert.equal(byName(checks)['incomplete uploads']!.warning, true);
   const create = `create it: cloudspark --bucket ${missing} bucket create ${missing}`;
   assert.equal(byName(checks)['cors rules']!.fix, create);

@@ -19,7 +19,11 @@ const dir = mkdtempSync(join(tmpdir(), 'cloudspark-cli-'));
 
 before(async () => {
   server = http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ANNOUNCED), etag: '"0123"' });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(ANNOUNCED),
+      etag: '"0123"',
+    });
     res.write(Buffer.alloc(100_000, 1));
     // /cut/...: the connection drops after a tenth of the body; /stall/...: the rest never comes.
     if (req.url?.startsWith('/b-b/cut')) setTimeout(() => res.socket?.destroy(), 50);
@@ -52,7 +56,10 @@ test('a body cut short: exit 1 (NETWORK), and no file at all, partial or whole',
   assertNoLeak(run);
   assertExit(run, 1);
   assert.equal(json<{ error: { code: string } }>(run).error.code, 'NETWORK');
-  assert.match(run.stderr, /download of key "cut\/big\.bin" in bucket "b-b" broke off after 98 KiB of 977 KiB \(the connection closed early\); ".*big\.bin" was not written/);
+  assert.match(
+    run.stderr,
+    /download of key "cut\/big\.bin" in bucket "b-b" broke off after 98 KiB of 977 KiB \(the connection closed early\); ".*big\.bin" was not written/,
+  );
   assert.deepEqual(readdirSync(folder), []);
 });
 
@@ -66,7 +73,11 @@ test('a failed download leaves a file that was already there as it was', async (
   assert.deepEqual(readdirSync(folder), ['big.bin']);
   assert.equal(readFileSync(join(folder, 'big.bin'), 'utf8'), 'the old content');
   const after = statSync(join(folder, 'big.bin'));
-  assert.deepEqual([after.ino, after.mode, after.mtimeMs], [before.ino, before.mode, before.mtimeMs], 'the same file, untouched');
+  assert.deepEqual(
+    [after.ino, after.mode, after.mtimeMs],
+    [before.ino, before.mode, before.mtimeMs],
+    'the same file, untouched',
+  );
 });
 
 test('Ctrl-C during a download: exit 130, and the part file is removed', async () => {
@@ -75,7 +86,8 @@ test('Ctrl-C during a download: exit 130, and the part file is removed', async (
   const done = finished(child);
   // Wait until the part file exists, i.e. the download is under way.
   // However long the bin takes to start on a busy machine: the event is the part file, not a time.
-  for (const end = Date.now() + 60_000; Date.now() < end && !readdirSync(folder).some((f) => f.endsWith('.part')); ) await new Promise((r) => setTimeout(r, 25));
+  for (const end = Date.now() + 60_000; Date.now() < end && !readdirSync(folder).some((f) => f.endsWith('.part'));)
+    await new Promise((r) => setTimeout(r, 25));
   assert.match(readdirSync(folder).join(), /^\.big\.bin\.cloudspark-[0-9a-f]{8}\.part$/);
   child.kill('SIGINT');
   const run = await done;

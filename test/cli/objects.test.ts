@@ -30,7 +30,19 @@ test('put: the key defaults to the file name; a message on stderr, nothing on st
 });
 
 test('put --json with --content-type and --meta; head shows them as text and JSON', async () => {
-  const put = await cli(['put', join(dir, 'hello.txt'), 'docs/greeting', ...on(bucket), '--content-type', 'text/x-greeting', '--meta', 'owner=alice', '--meta', 'lang=en', '--json']);
+  const put = await cli([
+    'put',
+    join(dir, 'hello.txt'),
+    'docs/greeting',
+    ...on(bucket),
+    '--content-type',
+    'text/x-greeting',
+    '--meta',
+    'owner=alice',
+    '--meta',
+    'lang=en',
+    '--json',
+  ]);
   assertExit(put, 0);
   const result = json<{ bucket: string; key: string; etag: string; size: number }>(put);
   assert.deepEqual({ ...result, etag: undefined }, { bucket, key: 'docs/greeting', etag: undefined, size: 6 });
@@ -41,9 +53,14 @@ test('put --json with --content-type and --meta; head shows them as text and JSO
   assert.match(head.stdout, /^content-type:\s+text\/x-greeting$/m);
   assert.match(head.stdout, /^content-length:\s+6$/m);
   assert.match(head.stdout, /^x-amz-meta-owner:\s+alice$/m);
-  const meta = json<{ key: string; contentType: string; contentLength: number; etag: string; lastModified: string; metadata: object }>(
-    await cli(['head', 'docs/greeting', ...on(bucket), '--json']),
-  );
+  const meta = json<{
+    key: string;
+    contentType: string;
+    contentLength: number;
+    etag: string;
+    lastModified: string;
+    metadata: object;
+  }>(await cli(['head', 'docs/greeting', ...on(bucket), '--json']));
   assert.equal(meta.key, 'docs/greeting');
   assert.equal(meta.contentLength, 6);
   assert.equal(meta.etag, result.etag);
@@ -67,14 +84,18 @@ test('a 12 MiB file goes multipart (2 parts of 8 MiB, the default) and comes bac
   assert.match(get.stderr, /^downloaded s3:\/\/.*big\/file\.bin to ".*restored\.bin" \(12 MiB\)\n$/);
 });
 
-test('get: into a folder, to the key\'s name here, and to stdout with -; --json describes the file', async () => {
+test("get: into a folder, to the key's name here, and to stdout with -; --json describes the file", async () => {
   const folder = join(dir, 'into');
   mkdirSync(folder);
   const intoFolder = await cli(['get', 'docs/greeting', folder, ...on(bucket), '--json']);
   assertExit(intoFolder, 0);
   assert.deepEqual(json(intoFolder), {
-    bucket, key: 'docs/greeting', file: join(folder, 'greeting'), size: 6,
-    etag: json<{ etag: string }>(await cli(['head', 'docs/greeting', ...on(bucket), '--json'])).etag, contentType: 'text/x-greeting',
+    bucket,
+    key: 'docs/greeting',
+    file: join(folder, 'greeting'),
+    size: 6,
+    etag: json<{ etag: string }>(await cli(['head', 'docs/greeting', ...on(bucket), '--json'])).etag,
+    contentType: 'text/x-greeting',
     verified: true,
   });
   assert.equal(readFileSync(join(folder, 'greeting'), 'utf8'), 'hello\n');
@@ -102,7 +123,10 @@ test('failures exit 1: head or get of a missing key (no file made), put of a mis
   const { error } = json<{ error: { code: string; status: number; message: string } }>(head);
   assert.equal(error.code, 'NO_SUCH_KEY');
   assert.equal(error.status, 404);
-  assert.match(head.stderr, /^cloudspark: headObject\("nope\.txt"\) failed: key "nope\.txt" in bucket ".*" does not exist/);
+  assert.match(
+    head.stderr,
+    /^cloudspark: headObject\("nope\.txt"\) failed: key "nope\.txt" in bucket ".*" does not exist/,
+  );
 
   const empty = mkdtempSync(join(dir, 'empty-'));
   const get = await cli(['get', 'nope.txt', ...on(bucket)], { cwd: empty });
@@ -118,7 +142,12 @@ test('failures exit 1: head or get of a missing key (no file made), put of a mis
 /** ListObjectsV2 requests for this bucket with `max-keys=N` in RGW's own log (RGW_DIR, set by the harness). */
 function listRequests(n: number): number {
   const log = readFileSync(join(process.env['RGW_DIR']!, 'log', 'client.rgw.a.log'), 'utf8');
-  return log.split('\n').filter((l) => l.includes(`"GET /${bucket}/?`) && l.includes('list-type=2') && new RegExp(`[?&]max-keys=${n}(?:&| )`).test(l)).length;
+  return log
+    .split('\n')
+    .filter(
+      (l) =>
+        l.includes(`"GET /${bucket}/?`) && l.includes('list-type=2') && new RegExp(`[?&]max-keys=${n}(?:&| )`).test(l),
+    ).length;
 }
 
 /** RGW writes its log a moment after it answers. */
@@ -147,15 +176,27 @@ test('ls streams every page (text, and NDJSON with --json), with a prefix; rm de
 
   const ndjson = await cli(['ls', 'list/', ...on(bucket), '--page-size', '2', '--json']);
   assertExit(ndjson, 0);
-  const objects = ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; size: number; etag: string; lastModified: string });
-  assert.deepEqual(objects.map((o) => o.key), keys);
+  const objects = ndjson.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { key: string; size: number; etag: string; lastModified: string });
+  assert.deepEqual(
+    objects.map((o) => o.key),
+    keys,
+  );
   assert.deepEqual(Object.keys(objects[0]!).sort(), ['etag', 'key', 'lastModified', 'size', 'storageClass']);
 
   const rm = await cli(['rm', 'list/a.txt', 'list/b.txt', 'list/never-was.txt', ...on(bucket), '--json']);
   assertExit(rm, 0);
   assert.deepEqual(json(rm), { bucket, deleted: ['list/a.txt', 'list/b.txt', 'list/never-was.txt'] });
   const after = await cli(['ls', 'list/', ...on(bucket), '--json', '-q']);
-  assert.deepEqual(after.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { key: string }).key), keys.slice(2));
+  assert.deepEqual(
+    after.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { key: string }).key),
+    keys.slice(2),
+  );
   assert.equal(after.stderr, '');
 
   const none = await cli(['ls', 'nothing-here/', ...on(bucket)]);

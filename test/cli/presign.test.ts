@@ -21,7 +21,21 @@ function form(post: Post, body: string | Buffer): FormData {
 }
 
 test('presign post: size limit, content type and metadata are enforced by the store', async () => {
-  const run = await cli(['presign', 'post', 'up/avatar.png', ...on(bucket), '--max-size', '1KiB', '--content-type', 'image/png', '--meta', 'user=42', '--expires', '300', '--json']);
+  const run = await cli([
+    'presign',
+    'post',
+    'up/avatar.png',
+    ...on(bucket),
+    '--max-size',
+    '1KiB',
+    '--content-type',
+    'image/png',
+    '--meta',
+    'user=42',
+    '--expires',
+    '300',
+    '--json',
+  ]);
   assertExit(run, 0);
   const post = json<Post>(run);
   assert.equal(post.fields['key'], 'up/avatar.png');
@@ -34,7 +48,9 @@ test('presign post: size limit, content type and metadata are enforced by the st
   const ok = await fetch(post.url, { method: 'POST', body: form(post, Buffer.alloc(1024, 7)) });
   assert.equal(ok.status, 204);
 
-  const head = json<{ contentType: string; contentLength: number; metadata: object }>(await cli(['head', 'up/avatar.png', ...on(bucket), '--json']));
+  const head = json<{ contentType: string; contentLength: number; metadata: object }>(
+    await cli(['head', 'up/avatar.png', ...on(bucket), '--json']),
+  );
   assert.deepEqual([head.contentType, head.contentLength, head.metadata], ['image/png', 1024, { user: '42' }]);
 
   // Text mode prints the same document, indented.
@@ -46,18 +62,28 @@ test('presign post: size limit, content type and metadata are enforced by the st
 
 test('policy decode shows the conditions of a presigned POST (text: 4-space JSON; --json: compact)', async () => {
   const asked = Date.now();
-  const post = json<Post>(await cli(['presign', 'post', 'up/doc.pdf', ...on(bucket), '--max-size', '5MB', '--expires', '60', '--json']));
+  const post = json<Post>(
+    await cli(['presign', 'post', 'up/doc.pdf', ...on(bucket), '--max-size', '5MB', '--expires', '60', '--json']),
+  );
   const answered = Date.now();
   const text = await cli(['policy', 'decode', post.fields['policy']!]);
   assertExit(text, 0);
   assert.match(text.stdout, /^\{\n {4}"expiration": /);
-  const decoded = json<{ expiration: string; conditions: unknown[] }>(await cli(['policy', 'decode', post.fields['policy']!, '--json']));
+  const decoded = json<{ expiration: string; conditions: unknown[] }>(
+    await cli(['policy', 'decode', post.fields['policy']!, '--json']),
+  );
   assert.deepEqual(decoded.conditions[0], ['content-length-range', 0, 5_000_000]);
-  assert.deepEqual(decoded.conditions.find((c) => (c as { key?: string }).key), { key: 'up/doc.pdf' });
+  assert.deepEqual(
+    decoded.conditions.find((c) => (c as { key?: string }).key),
+    { key: 'up/doc.pdf' },
+  );
   // 60 s after it was signed, which was between the ask and the answer, however slow the
   // machine (the policy's expiration may drop the milliseconds).
   const expires = Date.parse(decoded.expiration);
-  assert.ok(expires >= asked + 60_000 - 1000 && expires <= answered + 60_000, `expires ${expires - asked} ms after the ask, ${expires - answered} ms after the answer`);
+  assert.ok(
+    expires >= asked + 60_000 - 1000 && expires <= answered + 60_000,
+    `expires ${expires - asked} ms after the ask, ${expires - answered} ms after the answer`,
+  );
 });
 
 test('presign put, get and delete: each URL works with plain HTTP; text mode prints the URL alone', async () => {

@@ -29,7 +29,11 @@ after(async () => {
 /** The terminal's output of the bin run on a pseudo-terminal (stdout and stderr together). */
 function onTerminal(args: string[]): string {
   const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-  const screen = execFileSync('script', ['-qec', command, '/dev/null'], { env: cliEnv({ COLUMNS: '120' }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const screen = execFileSync('script', ['-qec', command, '/dev/null'], {
+    env: cliEnv({ COLUMNS: '120' }),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   assertNoSecrets({ stdout: screen, stderr: '' });
   return screen;
 }

@@ -25,12 +25,15 @@ test('Ctrl-C while stdin is still coming: exit 130, no object, the multipart upl
   // Two parts' worth, and the stream stays open: the upload is multipart and not finished.
   child.stdin!.write(Buffer.alloc(12 * 1024 * 1024, 3));
   // However long the bin takes to start on a busy machine: the event is the upload begun, not a time.
-  for (const end = Date.now() + 60_000; Date.now() < end && (await pending()) === 0; ) await sleep(25);
+  for (const end = Date.now() + 60_000; Date.now() < end && (await pending()) === 0;) await sleep(25);
   assert.equal(await pending(), 1, 'the multipart upload started');
   child.kill('SIGINT');
   const run = await done;
   assertExit(run, 130);
-  assert.deepEqual(stdinErrors.map((e) => e.code).filter((code) => code !== 'EPIPE'), []);
+  assert.deepEqual(
+    stdinErrors.map((e) => e.code).filter((code) => code !== 'EPIPE'),
+    [],
+  );
   assert.match(run.stderr, /uploadObject\("big\/cancelled\.bin"\) was cancelled; nothing was stored/);
   assertExit(await cli(['head', 'big/cancelled.bin', ...on(bucket)]), 1);
   // The abort is sent as the upload stops; give RGW a moment to list it as gone.

@@ -26,14 +26,20 @@ after(async () => {
 const s3 = (key = '') => `s3://${bucket}/${key}`;
 const keys = async () => (await connection({ bucket }).getObjects({ onlyKeys: true })).sort();
 
-test('put, ls, head, get and rm with s3:// paths: the bucket comes from the path, and a key ending in / takes the file\'s name', async () => {
+test("put, ls, head, get and rm with s3:// paths: the bucket comes from the path, and a key ending in / takes the file's name", async () => {
   assertExit(await cli(['put', small, s3('x.txt')]), 0);
   assertExit(await cli(['put', small, s3('docs/')]), 0);
   assert.deepEqual(await keys(), ['docs/small.txt', 'x.txt'], 'not "s3://..." literal keys');
 
   const ls = await cli(['ls', s3('docs/'), '--json']);
   assertExit(ls, 0);
-  assert.deepEqual(ls.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['docs/small.txt']);
+  assert.deepEqual(
+    ls.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { key: string }).key),
+    ['docs/small.txt'],
+  );
 
   // One level by default, as aws s3 ls: the folder as a PRE line; -r: every object under it.
   const top = await cli(['ls', s3()]);
@@ -41,10 +47,22 @@ test('put, ls, head, get and rm with s3:// paths: the bucket comes from the path
   assert.match(top.stdout, /^ +PRE  docs\/$/m);
   assert.match(top.stdout, /^\S+ +\d+  x\.txt$/m);
   assert.doesNotMatch(top.stdout, /docs\/small\.txt/);
-  const lines = (await cli(['ls', s3(), '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { prefix?: string; key?: string });
-  assert.deepEqual(lines.map((l) => l.prefix ?? l.key), ['docs/', 'x.txt']);
+  const lines = (await cli(['ls', s3(), '--json'])).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { prefix?: string; key?: string });
+  assert.deepEqual(
+    lines.map((l) => l.prefix ?? l.key),
+    ['docs/', 'x.txt'],
+  );
   const all = await cli(['ls', '-r', s3(), '--json']);
-  assert.deepEqual(all.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['docs/small.txt', 'x.txt']);
+  assert.deepEqual(
+    all.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { key: string }).key),
+    ['docs/small.txt', 'x.txt'],
+  );
 
   const head = await cli(['head', s3('x.txt'), '--json']);
   assertExit(head, 0);
@@ -82,14 +100,22 @@ test('ls with no bucket at all lists the buckets (as aws s3 ls does), text and -
   assert.match(text.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:]{8}Z  ${bucket}$`, 'm'));
   const listed = await cli(['ls', '--json']);
   assertExit(listed, 0);
-  const names = listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { name: string }).name);
+  const names = listed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { name: string }).name);
   assert.ok(names.includes(bucket) && names.includes(other), names.join(', '));
   assert.deepEqual(names, [...names].sort(), 'by name');
 });
 
-test('a missing bucket is named as a missing bucket, by head (whose 404 has no body: the bucket is asked about), get, put and rm, with the CLI\'s own advice', async () => {
+test("a missing bucket is named as a missing bucket, by head (whose 404 has no body: the bucket is asked about), get, put and rm, with the CLI's own advice", async () => {
   const missing = `s3://${uniqueBucket('cli-uri-gone')}/k.txt`;
-  for (const args of [['head', missing], ['get', missing, join(dir, 'k.txt')], ['put', small, missing], ['rm', missing]]) {
+  for (const args of [
+    ['head', missing],
+    ['get', missing, join(dir, 'k.txt')],
+    ['put', small, missing],
+    ['rm', missing],
+  ]) {
     const run = await cli([...args, '--json']);
     assertExit(run, 1);
     const { error } = json<{ error: { code: string; message: string; hint?: string } }>(run);
@@ -122,7 +148,12 @@ test('put refused while the bucket\'s BlockPublicAcls is on: the hint says why (
     assertExit(run, 1);
     const { error } = json<{ error: { code: string; hint?: string } }>(run);
     assert.equal(error.code, 'ACCESS_DENIED');
-    assert.match(error.hint ?? '', new RegExp(`BlockPublicAcls is on, and Ceph RGW refuses every PUT while it is .*cloudspark --bucket ${bucket} public-access allow`));
+    assert.match(
+      error.hint ?? '',
+      new RegExp(
+        `BlockPublicAcls is on, and Ceph RGW refuses every PUT while it is .*cloudspark --bucket ${bucket} public-access allow`,
+      ),
+    );
   } finally {
     assertExit(await cli(['public-access', 'allow', '--bucket', bucket]), 0);
   }

@@ -1,7 +1,17 @@
 /** sync, both ways: only what differs goes, a second run with nothing changed sends nothing; --delete, --dryrun, --exclude/--include. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connection, removeBucket, uniqueBucket } from '../support/rgw.js';
@@ -31,7 +41,11 @@ async function sync(...args: string[]): Promise<Synced> {
 const keys = async () => (await connection({ bucket }).getObjects({ onlyKeys: true })).sort();
 
 test('up: the first run sends every file, a second run nothing, and after one file changes only that one', async () => {
-  assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded!.sort(), ['css/a.css', 'debug.log', 'index.html']);
+  assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded!.sort(), [
+    'css/a.css',
+    'debug.log',
+    'index.html',
+  ]);
   assert.deepEqual(await keys(), ['www/css/a.css', 'www/debug.log', 'www/index.html']);
   assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded, [], 'nothing changed, nothing sent');
   writeFileSync(join(site, 'index.html'), '<h1>hello again</h1>');
@@ -39,7 +53,7 @@ test('up: the first run sends every file, a second run nothing, and after one fi
   assert.equal(await (await connection({ bucket }).getObject('www/index.html')).text(), '<h1>hello again</h1>');
 });
 
-test('up: a file that is newer but holds the same bytes (a touch) is not sent again: its MD5 is the object\'s ETag', async () => {
+test("up: a file that is newer but holds the same bytes (a touch) is not sent again: its MD5 is the object's ETag", async () => {
   const inAnHour = new Date(Date.now() + 3600_000);
   utimesSync(join(site, 'index.html'), inAnHour, inAnHour);
   assert.deepEqual((await sync(site, `s3://${bucket}/www/`)).uploaded, [], 'same bytes, nothing sent');
@@ -63,7 +77,7 @@ test('up with --delete: --dryrun names the key and deletes nothing, then it goes
   assert.deepEqual(await keys(), ['www/debug.log', 'www/index.html']);
 });
 
-test('down: every object into a new folder, a second run fetches nothing (the files carry the objects\' times); --include re-admits an excluded path', async () => {
+test("down: every object into a new folder, a second run fetches nothing (the files carry the objects' times); --include re-admits an excluded path", async () => {
   const copy = join(dir, 'copy');
   const first = await sync(`s3://${bucket}/www/`, copy, '--exclude', '*', '--include', '*.html');
   assert.deepEqual(first.downloaded, ['index.html']);
@@ -82,7 +96,10 @@ test('down: every object into a new folder, a second run fetches nothing (the fi
 });
 
 test('two folders or two buckets: a usage error', async () => {
-  for (const args of [[site, join(dir, 'x')], [`s3://${bucket}/a/`, `s3://${bucket}/b/`]]) {
+  for (const args of [
+    [site, join(dir, 'x')],
+    [`s3://${bucket}/a/`, `s3://${bucket}/b/`],
+  ]) {
     const run = await cli(['sync', ...args]);
     assertExit(run, 2);
   }

@@ -23,7 +23,6 @@ after(async () => {
 
 const run = (...args: string[]) => cli([...args, ...on(bucket)], { cwd: dir });
 
-
 test('get of 13 MiB with --part-size 1MiB --concurrency 4 (counted at the store in test/fault/parallel.test.ts): the same bytes, --json describes the file', async () => {
   const body = randomBytes(13 * MiB + 5);
   writeFileSync(join(dir, 'big.bin'), body);
@@ -52,13 +51,38 @@ test('put -r and get -r: nested folders and unicode names round trip, with a --j
   // The prefix defaults to the folder's name.
   const put = await run('put', '-r', 'site', '--concurrency', '3', '--json');
   assertExit(put, 0);
-  assert.deepEqual(json(put), { bucket, prefix: 'site/', dir: 'site', files: 4, bytes, skipped: [], failed: [], verified: true, unverified: [] });
+  assert.deepEqual(json(put), {
+    bucket,
+    prefix: 'site/',
+    dir: 'site',
+    files: 4,
+    bytes,
+    skipped: [],
+    failed: [],
+    verified: true,
+    unverified: [],
+  });
   const keys = await connection({ bucket }).getObjects({ prefix: 'site/', onlyKeys: true });
-  assert.deepEqual(keys.sort(), Object.keys(files).map((k) => `site/${k}`).sort());
+  assert.deepEqual(
+    keys.sort(),
+    Object.keys(files)
+      .map((k) => `site/${k}`)
+      .sort(),
+  );
 
   const get = await run('get', '-r', 'site/', 'copy', '--json');
   assertExit(get, 0);
-  assert.deepEqual(json(get), { bucket, prefix: 'site/', dir: 'copy', files: 4, bytes, skipped: [], failed: [], verified: true, unverified: [] });
+  assert.deepEqual(json(get), {
+    bucket,
+    prefix: 'site/',
+    dir: 'copy',
+    files: 4,
+    bytes,
+    skipped: [],
+    failed: [],
+    verified: true,
+    unverified: [],
+  });
   const copy = tree(join(dir, 'copy'));
   assert.deepEqual([...copy.keys()].sort(), Object.keys(files).sort());
   for (const [rel, b] of Object.entries(files)) assert.ok(copy.get(rel)!.equals(b), rel);

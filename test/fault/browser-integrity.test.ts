@@ -13,7 +13,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { pendingUploads } from '../support/rgw.js';
-import { demoBehindProxy, keysOf, randomFile, stageFiles, uploadInPage, type DemoBehindProxy, type PageFile } from '../support/demo-page.js';
+import {
+  demoBehindProxy,
+  keysOf,
+  randomFile,
+  stageFiles,
+  uploadInPage,
+  type DemoBehindProxy,
+  type PageFile,
+} from '../support/demo-page.js';
 
 const MiB = 1024 * 1024;
 let s: DemoBehindProxy;
@@ -28,13 +36,15 @@ before(async () => {
   page = await s.openPage();
   page.on('request', (r) => {
     const n = new URL(r.url()).searchParams.get('partNumber');
-    if (r.method() === 'PUT' && n) partMd5s.set(Number(n), [...(partMd5s.get(Number(n)) ?? []), r.headers()['content-md5']]);
+    if (r.method() === 'PUT' && n)
+      partMd5s.set(Number(n), [...(partMd5s.get(Number(n)) ?? []), r.headers()['content-md5']]);
   });
 });
 after(() => s?.close());
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64');
-const sent = (method: string, match: (r: { path: string; query: string }) => boolean) => s.proxy.seen.filter((r) => r.method === method && match(r)).length;
+const sent = (method: string, match: (r: { path: string; query: string }) => boolean) =>
+  s.proxy.seen.filter((r) => r.method === method && match(r)).length;
 const corruptEvery = (times: number, rule: { method: string; path?: RegExp; query?: Record<string, true> }) =>
   s.proxy.inject({ ...rule, times, action: { kind: 'corrupt', body: 'request' } });
 
@@ -60,8 +70,16 @@ test('upload (POST), its first body corrupted: post/complete finds the stored MD
   const [result] = await uploadInPage(page, 'upload', [file.name]);
   assert.ok(result!.ok, JSON.stringify(result));
   assert.equal(flip.fired, 1, 'the first POST was corrupted');
-  assert.equal(sent('POST', (r) => postPath.test(r.path)), 2, 'corrupted, then sent again');
-  assert.equal(sent('DELETE', (r) => r.path.endsWith(`/${file.name}`)), 1, 'the handler deleted the corrupted object');
+  assert.equal(
+    sent('POST', (r) => postPath.test(r.path)),
+    2,
+    'corrupted, then sent again',
+  );
+  assert.equal(
+    sent('DELETE', (r) => r.path.endsWith(`/${file.name}`)),
+    1,
+    'the handler deleted the corrupted object',
+  );
   await assertStoredOnce(file, result!.key);
 });
 
@@ -76,7 +94,11 @@ test('upload (POST), every body corrupted: CORRUPT after 4 attempts, each corrup
   assert.equal(result!.status, 400);
   assert.match(result!.message!, /changed on the way/);
   assert.equal(flip.fired, 4, 'the first attempt and 3 retries, each corrupted');
-  assert.equal(sent('DELETE', (r) => r.path.endsWith(`/${file.name}`)), 4, 'each corrupted object deleted');
+  assert.equal(
+    sent('DELETE', (r) => r.path.endsWith(`/${file.name}`)),
+    4,
+    'each corrupted object deleted',
+  );
   await assertNothingLeft(file.name);
 });
 
@@ -89,11 +111,16 @@ test('uploadMultipart, its first part body corrupted: RGW refuses it (BadDigest)
   const [result] = await uploadInPage(page, 'uploadMultipart', [file.name], { partSize: 5 * MiB });
   assert.ok(result!.ok, JSON.stringify(result));
   assert.equal(flip.fired, 1, 'a part PUT was corrupted');
-  assert.equal(sent('PUT', (r) => r.query.includes('partNumber=')), 3, 'two parts, one of them sent twice');
+  assert.equal(
+    sent('PUT', (r) => r.query.includes('partNumber=')),
+    3,
+    'two parts, one of them sent twice',
+  );
   // Each attempt carried the MD5 of the part's bytes, which is how RGW refused the corrupted one.
   assert.deepEqual([...partMd5s.keys()].sort(), [1, 2]);
   for (const [n, md5s] of partMd5s) {
-    for (const sentMd5 of md5s) assert.equal(sentMd5, md5(file.buffer.subarray((n - 1) * 5 * MiB, n * 5 * MiB)), `part ${n}`);
+    for (const sentMd5 of md5s)
+      assert.equal(sentMd5, md5(file.buffer.subarray((n - 1) * 5 * MiB, n * 5 * MiB)), `part ${n}`);
   }
   await assertStoredOnce(file, result!.key);
 });
@@ -109,6 +136,10 @@ test('uploadMultipart, every part body corrupted: CORRUPT after 4 attempts, the 
   assert.equal(result!.status, 400);
   assert.match(result!.message!, /BadDigest/);
   assert.ok(flip.fired >= 4, `${flip.fired} part PUTs corrupted`);
-  assert.equal(sent('DELETE', (r) => r.query.includes('uploadId=')), 1, 'the handler aborted the upload on the store');
+  assert.equal(
+    sent('DELETE', (r) => r.query.includes('uploadId=')),
+    1,
+    'the handler aborted the upload on the store',
+  );
   await assertNothingLeft(file.name);
 });

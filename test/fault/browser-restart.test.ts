@@ -14,7 +14,15 @@ import type { Page } from 'playwright-core';
 import { killRadosgw, startRadosgw, startRgw, stopRgw, type StartedRgw } from '../../scripts/rgw/rgw.mjs';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
 import { pendingUploads } from '../support/rgw.js';
-import { choose, clearEvents, demoInBrowser, outcome, randomFile, rowText, type DemoInBrowser } from '../support/demo-page.js';
+import {
+  choose,
+  clearEvents,
+  demoInBrowser,
+  outcome,
+  randomFile,
+  rowText,
+  type DemoInBrowser,
+} from '../support/demo-page.js';
 
 const MiB = 1024 * 1024;
 let own: StartedRgw | undefined;
@@ -39,7 +47,11 @@ async function waitFor<T>(check: () => Promise<T | undefined>, what: string, ms 
 test('radosgw killed mid-upload and started again: the page offers Retry, which resumes the upload, and the object is intact', async (t) => {
   const { endpoint, region, accessKeyId, secretAccessKey } = own!;
   // The bucket goes away with this RGW.
-  ctx = await demoInBrowser('restart', { s3: { endpoint, region, accessKeyId, secretAccessKey }, rules: { maxSize: 64 * MiB }, removeBucket: false });
+  ctx = await demoInBrowser('restart', {
+    s3: { endpoint, region, accessKeyId, secretAccessKey },
+    rules: { maxSize: 64 * MiB },
+    removeBucket: false,
+  });
   const s3 = ctx.demo.connection; // straight to this RGW
   const page: Page = await ctx.openPage();
   /** Part PUTs the page sent, by part number, counted from the last reset. */
@@ -57,18 +69,27 @@ test('radosgw killed mid-upload and started again: the page offers Retry, which 
   const file = randomFile('through-restart.mp4', 17 * MiB, 'video/mp4');
   await choose(page, file);
   const upload = await waitFor(async () => (await pendingUploads(s3))[0], 'the multipart upload began');
-  await waitFor(async () => ((await s3.listParts(upload.key, upload.uploadId)).length > 0 ? true : undefined), 'a part is stored');
+  await waitFor(
+    async () => ((await s3.listParts(upload.key, upload.uploadId)).length > 0 ? true : undefined),
+    'a part is stored',
+  );
 
   await killRadosgw(own!.dir);
   const failed = await outcome(page, file.name);
   assert.equal(failed.detail.code, 'NETWORK', JSON.stringify(failed.detail));
-  assert.match(await rowText(page, file.name), /Network problem: the upload stopped\. Retry resumes where it stopped\./);
+  assert.match(
+    await rowText(page, file.name),
+    /Network problem: the upload stopped\. Retry resumes where it stopped\./,
+  );
   assert.ok(await page.locator(`li.upload[data-name="${file.name}"] .retry`).isVisible());
 
   const restartMs = await startRadosgw(own!.dir);
   t.diagnostic(`radosgw answered again ${restartMs} ms after it was started`);
   // What the store held through the restart: the upload, and some parts of it but not all.
-  assert.deepEqual((await pendingUploads(s3)).map((u) => u.uploadId), [upload.uploadId]);
+  assert.deepEqual(
+    (await pendingUploads(s3)).map((u) => u.uploadId),
+    [upload.uploadId],
+  );
   const held = (await s3.listParts(upload.key, upload.uploadId)).map((p) => p.partNumber).sort();
   assert.ok(held.length >= 1 && held.length < 3, `parts held: ${held}`);
 
@@ -81,7 +102,10 @@ test('radosgw killed mid-upload and started again: the page offers Retry, which 
   assert.equal(done.detail.key, upload.key, 'the same upload, resumed');
   const missing = [1, 2, 3].filter((n) => !held.includes(n));
   assert.deepEqual([...partsSent.keys()].sort(), missing, 'only the parts S3 did not hold were sent');
-  assert.ok([...partsSent.values()].every((n) => n === 1), `each once: ${JSON.stringify(Object.fromEntries(partsSent))}`);
+  assert.ok(
+    [...partsSent.values()].every((n) => n === 1),
+    `each once: ${JSON.stringify(Object.fromEntries(partsSent))}`,
+  );
 
   const object = await s3.getObject(upload.key);
   assert.ok(Buffer.from(await object.bytes()).equals(file.buffer), 'the object is intact');

@@ -22,14 +22,19 @@ after(() => s?.close());
 const creates = () => s.proxy.seen.filter((r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query)).length;
 const lists = () => s.proxy.seen.filter((r) => r.method === 'GET' && /(^|&)uploadId=/.test(r.query)).length;
 
-test('a failed upload is resumed for the same headers, and not for another user\'s: that one starts its own', async () => {
+test("a failed upload is resumed for the same headers, and not for another user's: that one starts its own", async () => {
   s.proxy.reset();
   const file = randomFile('resume-who.bin', 6 * MiB);
   await stageFiles(page, [file]);
   const alice = { url: '/api/uploads', headers: { 'x-user': 'alice' } };
   const bob = { url: '/api/uploads', headers: { 'x-user': 'bob' } };
   // Every part cut: the upload fails on the network and is kept for a resume.
-  const cut = s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'cut-request', bytes: 0 } });
+  const cut = s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'cut-request', bytes: 0 },
+  });
   const [failed] = await uploadInPage(page, 'uploadMultipart', [file.name], { api: alice, retries: 0 });
   assert.equal(failed!.code, 'NETWORK');
   assert.ok(cut.fired > 0);

@@ -15,8 +15,18 @@ import type { Page } from 'playwright-core';
 import { throttleUploads } from '../../scripts/browser/chromium.js';
 import { pendingUploads } from '../support/rgw.js';
 import {
-  choose, clearEvents, demoBehindProxy, events, keysOf, outcome, randomFile, rowText, stageFiles, uploadInPage,
-  type DemoBehindProxy, type PageFile,
+  choose,
+  clearEvents,
+  demoBehindProxy,
+  events,
+  keysOf,
+  outcome,
+  randomFile,
+  rowText,
+  stageFiles,
+  uploadInPage,
+  type DemoBehindProxy,
+  type PageFile,
 } from '../support/demo-page.js';
 
 const MiB = 1024 * 1024;
@@ -39,7 +49,10 @@ after(() => s?.close());
 /** `file` is stored once, under the key the page reported, with the same bytes; no upload is left open. */
 async function assertStoredOnce(file: PageFile, key: string | undefined): Promise<void> {
   assert.deepEqual(await keysOf(s.direct, file.name), [key]);
-  assert.ok(Buffer.from(await (await s.direct.getObject(key!)).bytes()).equals(file.buffer), 'the stored bytes differ from the file');
+  assert.ok(
+    Buffer.from(await (await s.direct.getObject(key!)).bytes()).equals(file.buffer),
+    'the stored bytes differ from the file',
+  );
   assert.deepEqual(await pendingUploads(s.direct), [], 'a multipart upload is still open');
 }
 
@@ -50,7 +63,8 @@ async function assertNothingLeft(name: string): Promise<void> {
 }
 
 const retryButton = (name: string) => page.locator(`li.upload[data-name="${name}"] .retry`);
-const sent = (method: string, match: (r: { path: string; query: string }) => boolean) => s.proxy.seen.filter((r) => r.method === method && match(r)).length;
+const sent = (method: string, match: (r: { path: string; query: string }) => boolean) =>
+  s.proxy.seen.filter((r) => r.method === method && match(r)).length;
 
 test('a POST goes through a 503 SlowDown and a connection cut after 64 KiB of its body: the page shows Uploaded, same bytes', async () => {
   s.proxy.reset();
@@ -64,12 +78,25 @@ test('a POST goes through a 503 SlowDown and a connection cut after 64 KiB of it
   await choose(page, file);
   const done = await outcome(page, file.name).finally(() => throttleUploads(page, -1));
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));
-  assert.deepEqual(faults.map((f) => f.fired), [1, 1]);
-  assert.equal(sent('POST', (r) => postPath.test(r.path)), 3, 'refused, cut, then through');
+  assert.deepEqual(
+    faults.map((f) => f.fired),
+    [1, 1],
+  );
+  assert.equal(
+    sent('POST', (r) => postPath.test(r.path)),
+    3,
+    'refused, cut, then through',
+  );
   assert.match(await rowText(page, file.name), /Uploaded/);
   // Each attempt's progress starts again from 0: what the page shows holds until passed.
-  const loaded = (await events(page)).filter((e) => e.type === 'progress' && e.detail.name === file.name).map((e) => e.detail.loaded!);
-  assert.deepEqual(loaded, [...loaded].sort((a, b) => a - b), 'progress never goes back');
+  const loaded = (await events(page))
+    .filter((e) => e.type === 'progress' && e.detail.name === file.name)
+    .map((e) => e.detail.loaded!);
+  assert.deepEqual(
+    loaded,
+    [...loaded].sort((a, b) => a - b),
+    'progress never goes back',
+  );
   assert.equal(loaded.at(-1), file.buffer.length);
   await assertStoredOnce(file, done.detail.key);
 });
@@ -88,13 +115,21 @@ test('a multipart upload from the page goes through a 503 on create, two 503s on
   await choose(page, file);
   const done = await outcome(page, file.name);
   assert.equal(done.type, 'uploaded', JSON.stringify(done.detail));
-  assert.deepEqual(faults.map((f) => f.fired), [1, 1, 2, 1]);
+  assert.deepEqual(
+    faults.map((f) => f.fired),
+    [1, 1, 2, 1],
+  );
   await assertStoredOnce(file, done.detail.key);
 });
 
 test('a POST that keeps getting 503: after 4 attempts the page shows SlowDown (HTTP 503), and nothing is stored', async () => {
   s.proxy.reset();
-  const refuse = s.proxy.inject({ method: 'POST', path: postPath, times: Infinity, action: { kind: 'status', status: 503 } });
+  const refuse = s.proxy.inject({
+    method: 'POST',
+    path: postPath,
+    times: Infinity,
+    action: { kind: 'status', status: 503 },
+  });
   const file = randomFile('post-refused.png', 256 * 1024, 'image/png');
   await choose(page, file);
   const failed = await outcome(page, file.name);
@@ -109,16 +144,28 @@ test('a POST that keeps getting 503: after 4 attempts the page shows SlowDown (H
 test('a POST whose connection is always cut: the page shows NETWORK with Retry, nothing is stored; once the network is back, Retry uploads it', async () => {
   s.proxy.reset();
   pageRequests.length = 0;
-  const cut = s.proxy.inject({ method: 'POST', path: postPath, times: Infinity, action: { kind: 'cut-request', bytes: 0 } });
+  const cut = s.proxy.inject({
+    method: 'POST',
+    path: postPath,
+    times: Infinity,
+    action: { kind: 'cut-request', bytes: 0 },
+  });
   const file = randomFile('post-cut.png', 256 * 1024, 'image/png');
   await choose(page, file);
   const failed = await outcome(page, file.name);
   assert.equal(failed.detail.code, 'NETWORK', JSON.stringify(failed.detail));
-  assert.equal(pageRequests.filter((r) => r.method === 'POST' && postPath.test(r.url.pathname)).length, 4, 'the page sent it 4 times');
+  assert.equal(
+    pageRequests.filter((r) => r.method === 'POST' && postPath.test(r.url.pathname)).length,
+    4,
+    'the page sent it 4 times',
+  );
   // Chromium itself sends a request again when a kept-alive connection it reused is reset, so
   // the proxy may count more than the page's 4 attempts.
   assert.ok(cut.fired >= 4, `${cut.fired} POSTs cut`);
-  assert.match(await rowText(page, file.name), /Network problem: the upload stopped\. Retry resumes where it stopped\./);
+  assert.match(
+    await rowText(page, file.name),
+    /Network problem: the upload stopped\. Retry resumes where it stopped\./,
+  );
   await assertNothingLeft(file.name);
 
   cut.remove();
@@ -131,13 +178,22 @@ test('a POST whose connection is always cut: the page shows NETWORK with Retry, 
 
 test('a multipart upload whose parts keep failing with 500: the page shows InternalError, the upload is aborted, nothing is left', async () => {
   s.proxy.reset();
-  const broken = s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'status', status: 500 } });
+  const broken = s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'status', status: 500 },
+  });
   const file = randomFile('multi-refused.bin', 12 * MiB);
   await choose(page, file);
   const failed = await outcome(page, file.name);
   assert.equal(failed.detail.code, 'InternalError', JSON.stringify(failed.detail));
   assert.ok(broken.fired >= 4, `${broken.fired} part PUTs refused`);
-  assert.equal(sent('DELETE', (r) => r.query.includes('uploadId=')), 1, 'the handler aborted the upload on the store');
+  assert.equal(
+    sent('DELETE', (r) => r.query.includes('uploadId=')),
+    1,
+    'the handler aborted the upload on the store',
+  );
   assert.equal(await retryButton(file.name).isVisible(), false);
   await assertNothingLeft(file.name);
 });
@@ -150,7 +206,11 @@ test('a part PUT the store takes and never answers: with stallTimeout 1.5 s it i
   const [result] = await uploadInPage(page, 'uploadMultipart', [file.name], { partSize: 5 * MiB, stallTimeout: 1500 });
   assert.ok(result!.ok, JSON.stringify(result));
   assert.equal(stall.fired, 1);
-  assert.equal(sent('PUT', (r) => /(^|&)partNumber=2(&|$)/.test(r.query)), 2, 'part 2: stalled, then sent again');
+  assert.equal(
+    sent('PUT', (r) => /(^|&)partNumber=2(&|$)/.test(r.query)),
+    2,
+    'part 2: stalled, then sent again',
+  );
   assert.ok(result!.ms >= 1500, `done in ${result!.ms} ms: before the stall could have been noticed`);
   await assertStoredOnce(file, result!.key);
 });
@@ -163,7 +223,11 @@ test('a POST the store takes and never answers: with stallTimeout 1.5 s, upload(
   const [result] = await uploadInPage(page, 'upload', [file.name], { stallTimeout: 1500 });
   assert.ok(result!.ok, JSON.stringify(result));
   assert.equal(stall.fired, 1);
-  assert.equal(sent('POST', (r) => postPath.test(r.path)), 2, 'stalled, then sent again');
+  assert.equal(
+    sent('POST', (r) => postPath.test(r.path)),
+    2,
+    'stalled, then sent again',
+  );
   assert.ok(result!.ms >= 1500, `done in ${result!.ms} ms`);
   await assertStoredOnce(file, result!.key);
 });

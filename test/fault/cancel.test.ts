@@ -25,7 +25,10 @@ const s = faultSuite('fault-cancel', {}, async (s) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Cancels `run` after `after` ms: what it threw, and how long after the cancel it took. */
-async function cancelAfter(after: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<{ error: unknown; lag: number; sentAfter: () => number }> {
+async function cancelAfter(
+  after: number,
+  run: (signal: AbortSignal) => Promise<unknown>,
+): Promise<{ error: unknown; lag: number; sentAfter: () => number }> {
   const controller = new AbortController();
   const pending = timed(() => run(controller.signal));
   await sleep(after);
@@ -37,21 +40,42 @@ async function cancelAfter(after: number, run: (signal: AbortSignal) => Promise<
 
 test('uploadFile cancelled mid-part: ABORTED at once, no request after it, no object and no upload left open', async () => {
   s.proxy.reset();
-  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
-  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) => s.faulty.uploadFile(join(s.dir, 'big.bin'), 'cancel/file.bin', { partSize: 5 * MiB, concurrency: 2, signal }));
+  s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'slow', bytesPerSecond: MiB },
+  });
+  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) =>
+    s.faulty.uploadFile(join(s.dir, 'big.bin'), 'cancel/file.bin', { partSize: 5 * MiB, concurrency: 2, signal }),
+  );
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);
   const sent = sentAfter();
   await sleep(1000);
   // The abort of the upload (DELETE) is the one request the cancel sends.
-  assert.deepEqual(s.proxy.seen.slice(-sent).map((r) => r.method).filter((m) => m !== 'DELETE'), [], 'no PUT after the cancel');
+  assert.deepEqual(
+    s.proxy.seen
+      .slice(-sent)
+      .map((r) => r.method)
+      .filter((m) => m !== 'DELETE'),
+    [],
+    'no PUT after the cancel',
+  );
   await assertNothingLeft(s.direct, 'cancel/file.bin');
 });
 
 test('uploadDirectory cancelled mid-file: ABORTED at once, the multipart file not stored and no upload left open', async () => {
   s.proxy.reset();
-  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
-  const { error, lag } = await cancelAfter(1500, (signal) => s.faulty.uploadDirectory(join(s.dir, 'tree'), 'cancel-dir/', { partSize: 5 * MiB, signal }));
+  s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'slow', bytesPerSecond: MiB },
+  });
+  const { error, lag } = await cancelAfter(1500, (signal) =>
+    s.faulty.uploadDirectory(join(s.dir, 'tree'), 'cancel-dir/', { partSize: 5 * MiB, signal }),
+  );
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);
   await sleep(1000);
@@ -63,9 +87,16 @@ test('downloadPrefix cancelled mid-file: ABORTED at once, no part file left, the
   s.proxy.reset();
   await s.direct.uploadObject(big, 'down/big.bin');
   await s.direct.uploadObject('small', 'down/a-small.txt');
-  s.proxy.inject({ method: 'GET', path: /\/down\/big\.bin$/, times: Infinity, action: { kind: 'slow', bytesPerSecond: MiB } });
+  s.proxy.inject({
+    method: 'GET',
+    path: /\/down\/big\.bin$/,
+    times: Infinity,
+    action: { kind: 'slow', bytesPerSecond: MiB },
+  });
   const target = join(s.dir, 'down');
-  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) => s.faulty.downloadPrefix('down/', target, { concurrency: 1, signal }));
+  const { error, lag, sentAfter } = await cancelAfter(1500, (signal) =>
+    s.faulty.downloadPrefix('down/', target, { concurrency: 1, signal }),
+  );
   isCloudSparkError('ABORTED')(error);
   assert.ok(lag < 3000, `${lag} ms after the cancel`);
   await sleep(1000);

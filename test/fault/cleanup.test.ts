@@ -24,9 +24,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('a cancel while CreateMultipartUpload has no answer: ABORTED at once (the signal reaches it), not after the attempts', async () => {
   s.proxy.reset();
-  const stall = s.proxy.inject({ method: 'POST', query: { uploads: true }, times: Infinity, action: { kind: 'stall' } });
+  const stall = s.proxy.inject({
+    method: 'POST',
+    query: { uploads: true },
+    times: Infinity,
+    action: { kind: 'stall' },
+  });
   const controller = new AbortController();
-  const upload = timed(() => s.faulty.uploadFile(join(s.dir, 'big.bin'), 'c/stalled.bin', { partSize: 5 * MiB, signal: controller.signal }));
+  const upload = timed(() =>
+    s.faulty.uploadFile(join(s.dir, 'big.bin'), 'c/stalled.bin', { partSize: 5 * MiB, signal: controller.signal }),
+  );
   while (stall.fired < 1) await sleep(10);
   controller.abort();
   const { ms, error } = await upload;
@@ -35,12 +42,16 @@ test('a cancel while CreateMultipartUpload has no answer: ABORTED at once (the s
   assert.equal(stall.fired, 1, 'no second attempt');
 });
 
-test('the answer to CreateMultipartUpload lost (the store began the upload): after the SDK\'s retry, no orphan upload is left', async () => {
+test("the answer to CreateMultipartUpload lost (the store began the upload): after the SDK's retry, no orphan upload is left", async () => {
   s.proxy.reset();
   const lost = s.proxy.inject({ method: 'POST', query: { uploads: true }, action: { kind: 'cut-response', bytes: 0 } });
   await s.faulty.uploadFile(join(s.dir, 'big.bin'), 'c/lost.bin', { partSize: 5 * MiB });
   assert.equal(lost.fired, 1);
-  assert.equal(s.proxy.seen.filter((r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query)).length, 2, 'the create was sent twice');
+  assert.equal(
+    s.proxy.seen.filter((r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query)).length,
+    2,
+    'the create was sent twice',
+  );
   assert.deepEqual(await pendingUploads(s.direct), [], 'the upload begun by the first attempt was aborted');
   assert.ok(Buffer.from(await (await s.direct.getObject('c/lost.bin')).bytes()).equals(big));
 });
@@ -48,9 +59,17 @@ test('the answer to CreateMultipartUpload lost (the store began the upload): aft
 test('Ctrl-C during put while the store refuses the abort (503): exit 130, and the message names the upload left open and the command that removes it', async () => {
   s.proxy.reset();
   // Parts go slowly, so that the interrupt lands mid-upload; every DELETE (abort) is refused.
-  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: 2 * MiB } });
+  s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'slow', bytesPerSecond: 2 * MiB },
+  });
   const refused = s.proxy.inject({ method: 'DELETE', times: Infinity, action: { kind: 'status', status: 503 } });
-  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'big.bin', 'c/left.bin', '--part-size', '5MiB', '--json'], { cwd: s.dir });
+  const child = spawnCli(
+    ['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'big.bin', 'c/left.bin', '--part-size', '5MiB', '--json'],
+    { cwd: s.dir },
+  );
   const done = finished(child);
   while (!s.proxy.seen.some((r) => r.method === 'PUT')) await sleep(10);
   await sleep(200);
@@ -76,8 +95,28 @@ test('put of a file rewritten in place while it is read (same size): exit 1 nami
   s.proxy.reset();
   const path = join(s.dir, 'rewritten.bin');
   writeFileSync(path, big);
-  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'slow', bytesPerSecond: 4 * MiB } });
-  const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'put', 'rewritten.bin', 'c/torn.bin', '--part-size', '5MiB', '--concurrency', '1', '--json'], { cwd: s.dir });
+  s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'slow', bytesPerSecond: 4 * MiB },
+  });
+  const child = spawnCli(
+    [
+      '--endpoint',
+      s.proxy.endpoint,
+      ...on(s.bucket),
+      'put',
+      'rewritten.bin',
+      'c/torn.bin',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '1',
+      '--json',
+    ],
+    { cwd: s.dir },
+  );
   const done = finished(child);
   while (!s.proxy.seen.some((r) => r.method === 'PUT')) await sleep(10);
   // Another program rewrites the file in place: same size, other bytes.

@@ -24,10 +24,16 @@ const s = faultSuite('fault-cli-integrity', {}, async (s) => {
   writeFileSync(join(s.dir, 'tree', 'sub', 'b.bin'), big);
 });
 
-const run = (args: string[], input?: Buffer) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: s.dir, input });
+const run = (args: string[], input?: Buffer) =>
+  cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: s.dir, input });
 const stored = async (key: string) => Buffer.from(await (await s.direct.getObject(key)).bytes());
 const corrupt = (way: 'up' | 'down', times: number) =>
-  s.proxy.inject({ method: way === 'up' ? 'PUT' : 'GET', path: /\.bin$/, times, action: { kind: 'corrupt', body: way === 'up' ? 'request' : 'response' } });
+  s.proxy.inject({
+    method: way === 'up' ? 'PUT' : 'GET',
+    path: /\.bin$/,
+    times,
+    action: { kind: 'corrupt', body: way === 'up' ? 'request' : 'response' },
+  });
 const local = () => readdirSync(s.dir).sort();
 
 test('put of one PUT, of parts, and of stdin: corrupted first bodies are refused by the store and sent again: exit 0, the stored bytes are the file', async () => {
@@ -46,7 +52,10 @@ test('put of one PUT, of parts, and of stdin: corrupted first bodies are refused
 });
 
 test('put with every body corrupted: exit 1, CORRUPT naming what to suspect, nothing stored and no upload open', async () => {
-  for (const [file, key] of [['small.bin', 'bad/small.bin'], ['big.bin', 'bad/big.bin']] as const) {
+  for (const [file, key] of [
+    ['small.bin', 'bad/small.bin'],
+    ['big.bin', 'bad/big.bin'],
+  ] as const) {
     s.proxy.reset();
     corrupt('up', Infinity);
     const put = await run(['put', file, key, '--json']);
@@ -81,13 +90,20 @@ test('get with every body corrupted: exit 1, CORRUPT, no file and no part file',
 
 test('get of an object whose ETag is no MD5: exit 0, verified: false with the reason, and one notice line on stderr', async () => {
   s.proxy.reset();
-  s.proxy.inject({ method: 'GET', path: /\.bin$/, action: { kind: 'answer-headers', headers: { etag: '"not-an-md5"' } } });
+  s.proxy.inject({
+    method: 'GET',
+    path: /\.bin$/,
+    action: { kind: 'answer-headers', headers: { etag: '"not-an-md5"' } },
+  });
   const get = await run(['get', 'c/small.bin', 'unchecked.bin', '--json']);
   assertExit(get, 0);
   const out = json<{ verified: boolean; unverifiedReason: string }>(get);
   assert.equal(out.verified, false);
   assert.match(out.unverifiedReason, /is not an MD5/);
-  assert.deepEqual(get.stderr.split('\n').filter((l) => l.startsWith('notice:')), [`notice: the bytes were not checked: ${out.unverifiedReason}`]);
+  assert.deepEqual(
+    get.stderr.split('\n').filter((l) => l.startsWith('notice:')),
+    [`notice: the bytes were not checked: ${out.unverifiedReason}`],
+  );
   rmSync(join(s.dir, 'unchecked.bin'));
   // --no-verify: no check, said so.
   s.proxy.reset();
@@ -119,5 +135,9 @@ test('put -r and get -r: corrupted bodies among the files are sent or fetched ag
   const bad = await run(['get', '-r', 'tree/', 'copy', '--json']);
   assertExit(bad, 1);
   assert.equal(json<{ error: { code: string } }>(bad).error.code, 'CORRUPT');
-  assert.deepEqual(readdirSync(join(s.dir, 'copy'), { recursive: true }).filter((f) => f !== 'sub'), [], 'no file and no part file');
+  assert.deepEqual(
+    readdirSync(join(s.dir, 'copy'), { recursive: true }).filter((f) => f !== 'sub'),
+    [],
+    'no file and no part file',
+  );
 });

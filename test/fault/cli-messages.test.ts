@@ -37,10 +37,20 @@ after(async () => {
 
 test('a refused connection reads "could not be reached (ECONNREFUSED)" for ls, head, put, get and get -r, exit 1', async () => {
   const endpoint = `http://127.0.0.1:${closedPort}`;
-  for (const args of [['ls'], ['head', 'k'], ['put', 'up.txt', 'k'], ['get', 'k', 'k.out'], ['get', '-r', 'p/', 'out']]) {
+  for (const args of [
+    ['ls'],
+    ['head', 'k'],
+    ['put', 'up.txt', 'k'],
+    ['get', 'k', 'k.out'],
+    ['get', '-r', 'p/', 'out'],
+  ]) {
     const run = await cli(['--endpoint', endpoint, ...on(bucket), ...args], { cwd: dir });
     assertExit(run, 1);
-    assert.match(run.stderr, /^cloudspark: \S+ failed: the endpoint could not be reached \(ECONNREFUSED\); check endpoint and network$/m, args.join(' '));
+    assert.match(
+      run.stderr,
+      /^cloudspark: \S+ failed: the endpoint could not be reached \(ECONNREFUSED\); check endpoint and network$/m,
+      args.join(' '),
+    );
     assert.doesNotMatch(run.stderr, /broke off/, args.join(' '));
   }
 });
@@ -53,7 +63,11 @@ test('https:// against a plain HTTP port: says it answers in plain HTTP and to u
     assertExit(run, 1);
     const { error } = json<{ error: { code: string; message: string } }>(run);
     assert.equal(error.code, 'NETWORK', args.join(' '));
-    assert.match(error.message, /could not be reached over TLS \(EPROTO: it answers in plain HTTP, not TLS\); use an http:\/\/ endpoint for this port$/, args.join(' '));
+    assert.match(
+      error.message,
+      /could not be reached over TLS \(EPROTO: it answers in plain HTTP, not TLS\); use an http:\/\/ endpoint for this port$/,
+      args.join(' '),
+    );
     assert.doesNotMatch(run.stderr, /ssl3_get_record|openssl/i);
   }
 });
@@ -70,7 +84,10 @@ test('put -r: a path too long for a key is named and left out, the rest of the f
   assert.equal(result.files, 1);
   assert.equal(result.skipped.length, 1);
   assert.ok(result.skipped[0]!.name.endsWith('/f.txt'));
-  assert.match(result.skipped[0]!.reason, /its key cannot be stored: an object key is at most 1024 bytes of UTF-8, this one is \d+/);
+  assert.match(
+    result.skipped[0]!.reason,
+    /its key cannot be stored: an object key is at most 1024 bytes of UTF-8, this one is \d+/,
+  );
   assert.match(run.stderr, /skipped ".*\/f\.txt": its key cannot be stored/);
   assert.deepEqual(await conn.getObjects({ prefix: 'long/', onlyKeys: true }), ['long/ok.txt']);
 });
@@ -78,7 +95,10 @@ test('put -r: a path too long for a key is named and left out, the rest of the f
 test('get -r of a prefix that matches nothing (a typo): a notice naming it, exit 0 as aws CLI exits', async () => {
   const get = await cli([...on(bucket), 'get', '-r', 'no-such-prefix-typo/', 'empty-copy'], { cwd: dir });
   assertExit(get, 0);
-  assert.match(get.stderr, /notice: no object under s3:\/\/.*\/no-such-prefix-typo\/: check the prefix \(cloudspark ls 'no-such-prefix-typo'\)/);
+  assert.match(
+    get.stderr,
+    /notice: no object under s3:\/\/.*\/no-such-prefix-typo\/: check the prefix \(cloudspark ls 'no-such-prefix-typo'\)/,
+  );
   const asJson = await cli([...on(bucket), 'get', '-r', 'no-such-prefix-typo/', 'empty-copy', '--json'], { cwd: dir });
   assertExit(asJson, 0);
   assert.deepEqual(json<{ files: number; failed: unknown[] }>(asJson).files, 0);

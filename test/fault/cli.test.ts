@@ -31,7 +31,10 @@ test('put (multipart) goes through a 503 on a part and a part cut after 1 MiB: e
   ];
   const put = await run('put', 'up.bin', 'cli/up.bin', '--json');
   assertExit(put, 0);
-  assert.deepEqual(faults.map((f) => f.fired), [1, 1]);
+  assert.deepEqual(
+    faults.map((f) => f.fired),
+    [1, 1],
+  );
   assert.equal(json<{ size: number }>(put).size, body.length);
   assert.ok(Buffer.from(await (await s.direct.getObject('cli/up.bin')).bytes()).equals(body));
   assert.deepEqual(await pendingUploads(s.direct), []);
@@ -45,7 +48,10 @@ test('put (multipart) goes through a 503 on create and a 500 on complete: exit 0
   ];
   const put = await run('put', 'up.bin', 'cli/steps.bin', '--json');
   assertExit(put, 0);
-  assert.deepEqual(faults.map((f) => f.fired), [1, 1]);
+  assert.deepEqual(
+    faults.map((f) => f.fired),
+    [1, 1],
+  );
   assert.ok(Buffer.from(await (await s.direct.getObject('cli/steps.bin')).bytes()).equals(body));
   assert.deepEqual(await pendingUploads(s.direct), []);
 });
@@ -63,7 +69,12 @@ test('put of a small file (one PUT) goes through a 503 SlowDown: exit 0, same by
 
 test('put that cannot succeed (every part refused with 500): exit 1, SERVICE_ERROR, nothing stored, no upload open', async () => {
   s.proxy.reset();
-  s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'status', status: 500 } });
+  s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'status', status: 500 },
+  });
   const put = await run('put', 'up.bin', 'cli/refused.bin', '--json');
   assertExit(put, 1);
   assert.equal(json<{ error: { code: string; status: number } }>(put).error.code, 'SERVICE_ERROR');
@@ -81,7 +92,13 @@ test('get whose first range is cut after 1 MiB: resumed, exit 0, the same bytes'
   assert.ok(readFileSync(join(s.dir, 'resumed.bin')).equals(body));
   // The first range (bytes 0-8 MiB) resumed from after the 1 MiB that arrived, not from 0.
   const ranges = s.proxy.seen.filter((r) => r.method === 'GET').map((r) => r.range);
-  assert.ok(ranges.some((r) => { const m = /^bytes=(\d+)-8388607$/.exec(r ?? ''); return m !== null && Number(m[1]) >= MiB; }), `no resumed range in ${ranges.join(', ')}`);
+  assert.ok(
+    ranges.some((r) => {
+      const m = /^bytes=(\d+)-8388607$/.exec(r ?? '');
+      return m !== null && Number(m[1]) >= MiB;
+    }),
+    `no resumed range in ${ranges.join(', ')}`,
+  );
   assert.equal(ranges.filter((r) => r === 'bytes=0-8388607').length, 1, 'the first range was not fetched again whole');
   rmSync(join(s.dir, 'resumed.bin'));
 });
@@ -96,7 +113,10 @@ test('get cut after 1 MiB of the body, and every request after it cut too: exit 
   assert.ok(rest.fired >= 3);
   const { error } = json<{ error: { code: string; message: string } }>(get);
   assert.equal(error.code, 'NETWORK');
-  assert.match(error.message, /broke off after .* of 12 MiB \(the connection closed early\); "cut\.bin" was not written/);
+  assert.match(
+    error.message,
+    /broke off after .* of 12 MiB \(the connection closed early\); "cut\.bin" was not written/,
+  );
   assert.deepEqual(readdirSync(s.dir).sort(), ['up.bin']);
 });
 
@@ -106,7 +126,13 @@ test('get that goes silent mid-body, and stays silent, with --timeout 1: exit 1,
   s.proxy.inject({ method: 'GET', times: Infinity, action: { kind: 'stall' } });
   const { ms, value: get } = await timed(() => run('--timeout', '1', 'get', 'cli/down.bin', 'silent.bin'));
   assertExit(get!, 1);
-  assert.match(get!.stderr, new RegExp(`^cloudspark: download of key "cli/down.bin" in bucket "${s.bucket}" broke off after .* \\(no answer from ${s.proxy.endpoint} for 1 s\\); "silent.bin" was not written$`, 'm'));
+  assert.match(
+    get!.stderr,
+    new RegExp(
+      `^cloudspark: download of key "cli/down.bin" in bucket "${s.bucket}" broke off after .* \\(no answer from ${s.proxy.endpoint} for 1 s\\); "silent.bin" was not written$`,
+      'm',
+    ),
+  );
   assert.ok(!existsSync(join(s.dir, 'silent.bin')));
   assert.deepEqual(readdirSync(s.dir).sort(), ['up.bin']);
   assert.ok(ms < 20_000, `${ms} ms`);
@@ -118,7 +144,13 @@ test('ls against a stalled store with --timeout 1: exit 1 after 3 attempts, nami
   const { ms, value: ls } = await timed(() => run('--timeout', '1', 'ls', '--json'));
   assertExit(ls!, 1);
   assert.equal(stall.fired, 3);
-  assert.match(ls!.stderr, new RegExp(`^cloudspark: listFolder\\(\\) failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\)`, 'm'));
+  assert.match(
+    ls!.stderr,
+    new RegExp(
+      `^cloudspark: listFolder\\(\\) failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\)`,
+      'm',
+    ),
+  );
   assert.match(ls!.stderr, /hint: if the store is only slow, wait longer: --timeout SECONDS \(now 1 s\)/);
   const { error } = JSON.parse(ls!.stdout.trim().split('\n').pop()!) as { error: { code: string; field: string } };
   assert.deepEqual([error.code, error.field], ['TIMEOUT', 'timeouts.idle']);

@@ -32,7 +32,12 @@ test('a connection cut after 1 MiB of the body: bytes() fails with NETWORK, neve
   assert.equal(object.contentLength, body.length);
   await assert.rejects(object.bytes(), (e: unknown) => {
     isCloudSparkError('NETWORK')(e);
-    assert.match((e as Error).message, new RegExp(`^getObject\\("data.bin"\\) failed: the connection broke off after \\d+ of ${body.length} bytes of the body`));
+    assert.match(
+      (e as Error).message,
+      new RegExp(
+        `^getObject\\("data.bin"\\) failed: the connection broke off after \\d+ of ${body.length} bytes of the body`,
+      ),
+    );
     return true;
   });
   assert.equal(cut.fired, 1);
@@ -58,7 +63,10 @@ test('a body that goes silent after 1 MiB fails with TIMEOUT after the idle limi
   const object = await s.faulty.getObject('data.bin');
   const { ms, error } = await timed(() => object.bytes());
   isCloudSparkError('TIMEOUT', 'timeouts.idle')(error);
-  assert.match((error as Error).message, new RegExp(`no answer from ${s.proxy.endpoint} for 1 s \\(after \\d+ of ${body.length} bytes of the body\\)`));
+  assert.match(
+    (error as Error).message,
+    new RegExp(`no answer from ${s.proxy.endpoint} for 1 s \\(after \\d+ of ${body.length} bytes of the body\\)`),
+  );
   assert.equal(stall.fired, 1);
   assert.ok(ms >= IDLE - 100 && ms < IDLE + 5000, `${ms} ms`);
 });

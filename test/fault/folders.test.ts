@@ -51,7 +51,8 @@ test('put -r goes on past a symbolic link, a FIFO, a socket and a non-UTF-8 name
   assert.match(reasons['fifo']!, /FIFO/);
   assert.match(reasons['sock']!, /socket/);
   assert.match(reasons['f\u00ff.txt']!, /not UTF-8/);
-  for (const name of Object.keys(reasons)) assert.ok(run.stderr.includes(`skipped "${name}"`), `said on stderr: ${name}`);
+  for (const name of Object.keys(reasons))
+    assert.ok(run.stderr.includes(`skipped "${name}"`), `said on stderr: ${name}`);
   assert.deepEqual((await conn.getObjects({ prefix: 'up/', onlyKeys: true })).sort(), ['up/a.txt', 'up/sub/b.txt']);
 });
 
@@ -62,7 +63,10 @@ test('get -r lists the folder markers it leaves out, with why', async () => {
   assertExit(run, 0);
   const result = json<{ files: number; skipped: Array<{ name: string; reason: string }> }>(run);
   assert.equal(result.files, 1);
-  assert.deepEqual(result.skipped.map((e) => e.name), ['down/folder/']);
+  assert.deepEqual(
+    result.skipped.map((e) => e.name),
+    ['down/folder/'],
+  );
   assert.match(result.skipped[0]!.reason, /folder marker/);
   assert.deepEqual(readdirSync(join(dir, 'copy'), { recursive: true }).map(String).sort(), ['folder', 'folder/x.txt']);
 });

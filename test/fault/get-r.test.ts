@@ -16,19 +16,35 @@ const s = faultSuite('fault-get-r');
 
 test('downloadPrefix: a key deleted after it was listed is reported in failed (NO_SUCH_KEY); the keys around it are written', async () => {
   for (const k of ['a', 'b', 'c']) await s.direct.uploadObject(`body of ${k}`, `gone/${k}.txt`);
-  const held = s.proxy.inject({ method: 'GET', path: /\/gone\/a\.txt$/, action: { kind: 'hold', until: () => s.direct.deleteObject('gone/b.txt') } });
+  const held = s.proxy.inject({
+    method: 'GET',
+    path: /\/gone\/a\.txt$/,
+    action: { kind: 'hold', until: () => s.direct.deleteObject('gone/b.txt') },
+  });
   const target = join(s.dir, 'gone');
   const result = await s.faulty.downloadPrefix('gone/', target, { concurrency: 1 });
   assert.equal(held.fired, 1);
-  assert.deepEqual(result.files.map((f) => f.key), ['gone/a.txt', 'gone/c.txt']);
-  assert.deepEqual(result.failed, [{ key: 'gone/b.txt', code: 'NO_SUCH_KEY', reason: 'it was deleted after it was listed' }]);
+  assert.deepEqual(
+    result.files.map((f) => f.key),
+    ['gone/a.txt', 'gone/c.txt'],
+  );
+  assert.deepEqual(result.failed, [
+    { key: 'gone/b.txt', code: 'NO_SUCH_KEY', reason: 'it was deleted after it was listed' },
+  ]);
   assert.deepEqual(readdirSync(target).sort(), ['a.txt', 'c.txt'], 'no part file either');
 });
 
 test('get -r: a key deleted after it was listed is named, the others are written, exit 1 at the end', async () => {
   for (const k of ['a', 'b', 'c']) await s.direct.uploadObject(`body of ${k}`, `gone2/${k}.txt`);
-  const held = s.proxy.inject({ method: 'GET', path: /\/gone2\/a\.txt$/, action: { kind: 'hold', until: () => s.direct.deleteObject('gone2/b.txt') } });
-  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'gone2/', 'gone2', '--concurrency', '1'], { cwd: s.dir });
+  const held = s.proxy.inject({
+    method: 'GET',
+    path: /\/gone2\/a\.txt$/,
+    action: { kind: 'hold', until: () => s.direct.deleteObject('gone2/b.txt') },
+  });
+  const run = await cli(
+    ['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'gone2/', 'gone2', '--concurrency', '1'],
+    { cwd: s.dir },
+  );
   assert.equal(held.fired, 1);
   assertExit(run, 1);
   assert.match(run.stderr, /^downloaded 2 files/m);
@@ -66,8 +82,14 @@ test('downloadPrefix: a folder on the way swapped for a symbolic link during the
   const result = await s.faulty.downloadPrefix('race/', target, { concurrency: 1 });
   assert.equal(held.fired, 1);
   assert.deepEqual(readdirSync(outside), [], 'nothing written through the link, not even a part file');
-  assert.deepEqual(result.files.map((f) => f.key), ['race/sub/a.txt']);
-  assert.deepEqual(result.failed.map((f) => [f.key, f.code]), [['race/sub/b.txt', 'UNSAFE_KEY']]);
+  assert.deepEqual(
+    result.files.map((f) => f.key),
+    ['race/sub/a.txt'],
+  );
+  assert.deepEqual(
+    result.failed.map((f) => [f.key, f.code]),
+    [['race/sub/b.txt', 'UNSAFE_KEY']],
+  );
   assert.match(result.failed[0]!.reason, /leads outside .*symbolic link/);
   assert.equal(readFileSync(join(target, 'sub-was', 'a.txt'), 'utf8'), 'first');
   assert.ok(!existsSync(join(target, 'sub-was', 'b.txt')));
@@ -75,7 +97,10 @@ test('downloadPrefix: a folder on the way swapped for a symbolic link during the
 
 test('get -r: a folder swapped for a symbolic link during the run: nothing written through it, that key named, exit 1', async () => {
   const { outside, held, target } = await swapForLink('race2');
-  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'race2/', 'race2', '--concurrency', '1'], { cwd: s.dir });
+  const run = await cli(
+    ['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'race2/', 'race2', '--concurrency', '1'],
+    { cwd: s.dir },
+  );
   assert.equal(held.fired, 1, run.stderr);
   assertExit(run, 1);
   assert.deepEqual(readdirSync(outside), [], 'nothing written through the link, not even a part file');
@@ -85,7 +110,8 @@ test('get -r: a folder swapped for a symbolic link during the run: nothing writt
 
 test('get -r writes files while it lists: files are on disk before the second page of the listing is asked for', async () => {
   const keys = Array.from({ length: 1005 }, (_, i) => `many/k${String(i).padStart(4, '0')}`);
-  for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => s.direct.uploadObject('x', k)));
+  for (let i = 0; i < keys.length; i += 50)
+    await Promise.all(keys.slice(i, i + 50).map((k) => s.direct.uploadObject('x', k)));
   const target = join(s.dir, 'many');
   let onDisk: string[] = [];
   // The second page's request waits until the test has seen files in the folder (or 5 s).
@@ -102,7 +128,9 @@ test('get -r writes files while it lists: files are on disk before the second pa
       },
     },
   });
-  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'many/', 'many'], { cwd: s.dir });
+  const run = await cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), 'get', '-r', 'many/', 'many'], {
+    cwd: s.dir,
+  });
   assertExit(run, 0);
   assert.equal(held.fired, 1);
   assert.ok(onDisk.length > 0, 'files were written before the second page was asked for');

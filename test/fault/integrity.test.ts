@@ -32,7 +32,12 @@ const s = faultSuite('fault-integrity', {}, async (s) => {
 const stored = async (key: string) => Buffer.from(await (await s.direct.getObject(key)).bytes());
 /** Flips a bit in the first `times` request bodies of PUTs (uploads) or answer bodies of GETs (downloads). */
 const corrupt = (way: 'up' | 'down', times: number, extra: Partial<FaultRule> = {}) =>
-  s.proxy.inject({ method: way === 'up' ? 'PUT' : 'GET', times, action: { kind: 'corrupt', body: way === 'up' ? 'request' : 'response' }, ...extra });
+  s.proxy.inject({
+    method: way === 'up' ? 'PUT' : 'GET',
+    times,
+    action: { kind: 'corrupt', body: way === 'up' ? 'request' : 'response' },
+    ...extra,
+  });
 const puts = () => s.proxy.seen.filter((r) => r.method === 'PUT').length;
 const gets = () => s.proxy.seen.filter((r) => r.method === 'GET').length;
 /** No file and no part file in `folder`, but those named. */
@@ -90,16 +95,22 @@ test('every upload body corrupted: uploadFile (one PUT and multipart), uploadObj
   const fault = corrupt('up', Infinity);
   await assert.rejects(s.faulty.uploadFile(join(s.dir, 'small.bin'), 'bad/one.bin'), isCloudSparkError('CORRUPT'));
   await assertNothingLeft(s.direct, 'bad/one.bin');
-  await assert.rejects(s.faulty.uploadFile(join(s.dir, 'big.bin'), 'bad/parts.bin', { partSize: 5 * MiB }), isCloudSparkError('CORRUPT'));
+  await assert.rejects(
+    s.faulty.uploadFile(join(s.dir, 'big.bin'), 'bad/parts.bin', { partSize: 5 * MiB }),
+    isCloudSparkError('CORRUPT'),
+  );
   await assertNothingLeft(s.direct, 'bad/parts.bin');
   await assert.rejects(s.faulty.uploadObject(big, 'bad/sdk.bin'), isCloudSparkError('CORRUPT'));
   await assertNothingLeft(s.direct, 'bad/sdk.bin');
   const tree = join(s.dir, 'bad-tree');
   mkdirSync(tree);
   writeFileSync(join(tree, 'x.bin'), small);
-  await assert.rejects(s.faulty.uploadDirectory(tree, 'bad/tree'), (e: Error & { code?: string; cause?: { code?: string } }) => {
-    return e.code === 'CORRUPT' && /on every attempt/.test(e.message);
-  });
+  await assert.rejects(
+    s.faulty.uploadDirectory(tree, 'bad/tree'),
+    (e: Error & { code?: string; cause?: { code?: string } }) => {
+      return e.code === 'CORRUPT' && /on every attempt/.test(e.message);
+    },
+  );
   await assertNothingLeft(s.direct, 'bad/tree/x.bin');
   assert.ok(fault.fired >= 3 * 4, `every attempt was corrupted (${fault.fired})`);
 });
@@ -163,7 +174,10 @@ test('downloadObject with every body corrupted: CORRUPT after the retries, no fi
   await s.direct.uploadFile(join(s.dir, 'big.bin'), 'down/all.bin', { partSize: 5 * MiB });
   const folder = join(s.dir, 'all');
   mkdirSync(folder);
-  for (const [key, options] of [['down/one.bin', {}], ['down/all.bin', { partSize: 4 * MiB }]] as const) {
+  for (const [key, options] of [
+    ['down/one.bin', {}],
+    ['down/all.bin', { partSize: 4 * MiB }],
+  ] as const) {
     s.proxy.reset();
     corrupt('down', Infinity);
     await assert.rejects(s.faulty.downloadObject(key, join(folder, 'x.bin'), options), isCloudSparkError('CORRUPT'));
@@ -182,25 +196,40 @@ test('downloadPrefix: corrupted bodies among its files are fetched again: every 
   const result = await s.faulty.downloadPrefix('p/', target);
   assert.equal(fault.fired, 2);
   assert.equal(result.verified, true);
-  assert.deepEqual(result.files.map((f) => f.verified), [true, true]);
+  assert.deepEqual(
+    result.files.map((f) => f.verified),
+    [true, true],
+  );
   assert.ok(readFileSync(join(target, 'a.bin')).equals(files['p/a.bin']));
   assert.ok(readFileSync(join(target, 'b', 'c.bin')).equals(files['p/b/c.bin']));
   s.proxy.reset();
   corrupt('down', Infinity, objects);
   const bad = join(s.dir, 'prefix-bad');
   await assert.rejects(s.faulty.downloadPrefix('p/', bad), isCloudSparkError('CORRUPT'));
-  assert.deepEqual(readdirSync(bad, { recursive: true }).filter((f) => !['b'].includes(String(f))), [], 'no file and no part file');
+  assert.deepEqual(
+    readdirSync(bad, { recursive: true }).filter((f) => !['b'].includes(String(f))),
+    [],
+    'no file and no part file',
+  );
 });
 
 test('verified: false, with the reason, for an ETag that is no MD5 and for an SSE-KMS object (faked by the proxy); the bytes are still written', async () => {
   s.proxy.reset();
-  const fake = s.proxy.inject({ method: 'GET', times: 1, action: { kind: 'answer-headers', headers: { etag: '"f00d"' } } });
+  const fake = s.proxy.inject({
+    method: 'GET',
+    times: 1,
+    action: { kind: 'answer-headers', headers: { etag: '"f00d"' } },
+  });
   const result = await download('down/one.bin', small);
   assert.equal(fake.fired, 1);
   assert.equal(result.verified, false);
   assert.match(result.unverifiedReason ?? '', /ETag "f00d" is not an MD5/);
   s.proxy.reset();
-  s.proxy.inject({ method: 'GET', times: 1, action: { kind: 'answer-headers', headers: { 'x-amz-server-side-encryption': 'aws:kms' } } });
+  s.proxy.inject({
+    method: 'GET',
+    times: 1,
+    action: { kind: 'answer-headers', headers: { 'x-amz-server-side-encryption': 'aws:kms' } },
+  });
   const kms = await download('down/one.bin', small);
   assert.equal(kms.verified, false);
   assert.match(kms.unverifiedReason ?? '', /SSE-KMS/);
@@ -225,5 +254,9 @@ test('getObject: a whole body that does not match its ETag fails CORRUPT instead
   assert.equal(fault.fired, 1);
   assert.ok(Buffer.from(await (await s.faulty.getObject('down/one.bin')).bytes()).equals(small));
   corrupt('down', 1);
-  await assert.rejects((await s.faulty.getObject('down/cs.bin')).text(), isCloudSparkError('CORRUPT'), 'a multipart object with its part size recorded');
+  await assert.rejects(
+    (await s.faulty.getObject('down/cs.bin')).text(),
+    isCloudSparkError('CORRUPT'),
+    'a multipart object with its part size recorded',
+  );
 });

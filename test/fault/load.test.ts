@@ -23,7 +23,10 @@ function percentile(values: number[], share: number): number {
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** Every file is stored under its key with its bytes: read back from RGW, 20 at a time. */
-async function assertAllStored(conn: S3Connection, stored: Array<{ key: string; file: { buffer: Buffer } }>): Promise<void> {
+async function assertAllStored(
+  conn: S3Connection,
+  stored: Array<{ key: string; file: { buffer: Buffer } }>,
+): Promise<void> {
   const queue = [...stored];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -32,11 +35,15 @@ async function assertAllStored(conn: S3Connection, stored: Array<{ key: string; 
     }
   };
   await Promise.all(Array.from({ length: 20 }, worker));
-  assert.equal((await conn.getObjects({ onlyKeys: true })).length, stored.length, 'no more, no fewer objects than uploads');
+  assert.equal(
+    (await conn.getObjects({ onlyKeys: true })).length,
+    stored.length,
+    'no more, no fewer objects than uploads',
+  );
   assert.deepEqual(await pendingUploads(conn), []);
 }
 
-test('300 uploads at once through createUploadHandler: every object stored with its bytes; the handler\'s p50/p99 per route', async (t) => {
+test("300 uploads at once through createUploadHandler: every object stored with its bytes; the handler's p50/p99 per route", async (t) => {
   const { conn, cleanup } = await withBucket('load-handler');
   try {
     const handler = createUploadHandler({ connection: conn, rules: { maxSize: MiB, allowedTypes: ['image/png'] } });
@@ -49,10 +56,18 @@ test('300 uploads at once through createUploadHandler: every object stored with 
       return answer;
     };
     const upload = async (file: PageFile) => {
-      const post = await route<PostTarget>('post', { filename: file.name, contentType: file.mimeType, size: file.buffer.length });
+      const post = await route<PostTarget>('post', {
+        filename: file.name,
+        contentType: file.mimeType,
+        size: file.buffer.length,
+      });
       const sent = await sendForm(post, new Uint8Array(file.buffer));
       assert.equal(sent.status, 201, await sent.text());
-      const done = await route<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(file.buffer) });
+      const done = await route<CompletedUpload>('post/complete', {
+        key: post.key,
+        token: post.token,
+        md5: md5Of(file.buffer),
+      });
       assert.equal(done.size, file.buffer.length);
       return { key: done.key, file };
     };
@@ -67,7 +82,9 @@ test('300 uploads at once through createUploadHandler: every object stored with 
     const wall = performance.now() - started;
     for (const [name, times] of Object.entries(latency)) {
       assert.equal(times.length, 300);
-      t.diagnostic(`handler ${name}: p50 ${ms(percentile(times, 0.5))}, p99 ${ms(percentile(times, 0.99))}, max ${ms(Math.max(...times))} (300 at once)`);
+      t.diagnostic(
+        `handler ${name}: p50 ${ms(percentile(times, 0.5))}, p99 ${ms(percentile(times, 0.99))}, max ${ms(Math.max(...times))} (300 at once)`,
+      );
     }
     t.diagnostic(`300 uploads (post, the form to RGW, post/complete) in ${(wall / 1000).toFixed(1)} s`);
     await assertAllStored(conn, stored);
@@ -84,11 +101,30 @@ test('20 multipart uploads at once from one Chromium page (uploadMultipart, 2 pa
     const files: PageFile[] = Array.from({ length: 20 }, (_, i) => randomFile(`page-load-${i}.bin`, 6 * MiB + i));
     await stageFiles(page, files);
     const started = performance.now();
-    const results = await uploadInPage(page, 'uploadMultipart', files.map((f) => f.name), { partSize: 5 * MiB });
+    const results = await uploadInPage(
+      page,
+      'uploadMultipart',
+      files.map((f) => f.name),
+      { partSize: 5 * MiB },
+    );
     const wall = performance.now() - started;
-    assert.deepEqual(results.filter((r) => !r.ok), [], 'every upload succeeded');
-    t.diagnostic(`20 multipart uploads (${20 * 6} MiB) from one page in ${(wall / 1000).toFixed(1)} s; per upload p50 ${ms(percentile(results.map((r) => r.ms), 0.5))}, max ${ms(Math.max(...results.map((r) => r.ms)))}`);
-    await assertAllStored(ctx.demo.connection, results.map((r, i) => ({ key: r.key!, file: files[i]! })));
+    assert.deepEqual(
+      results.filter((r) => !r.ok),
+      [],
+      'every upload succeeded',
+    );
+    t.diagnostic(
+      `20 multipart uploads (${20 * 6} MiB) from one page in ${(wall / 1000).toFixed(1)} s; per upload p50 ${ms(
+        percentile(
+          results.map((r) => r.ms),
+          0.5,
+        ),
+      )}, max ${ms(Math.max(...results.map((r) => r.ms)))}`,
+    );
+    await assertAllStored(
+      ctx.demo.connection,
+      results.map((r, i) => ({ key: r.key!, file: files[i]! })),
+    );
   } finally {
     await ctx.close();
   }

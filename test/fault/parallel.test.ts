@@ -23,18 +23,26 @@ const s = faultSuite('fault-parallel', {}, async (s) => {
 });
 
 const parts = () => s.proxy.seen.filter((r) => r.method === 'PUT' && /partNumber=/.test(r.query));
-const gets = (path: RegExp) => s.proxy.seen.filter((r) => r.method === 'GET' && path.test(r.path) && !r.query.includes('list-type'));
+const gets = (path: RegExp) =>
+  s.proxy.seen.filter((r) => r.method === 'GET' && path.test(r.path) && !r.query.includes('list-type'));
 const peak = (requests: readonly SeenRequest[]) => Math.max(0, ...requests.map((r) => r.inFlight));
 /** Sizes of parts of `partSize` covering `total`: all full but the last. */
-const layout = (total: number, partSize: number) => Array.from({ length: Math.ceil(total / partSize) }, (_, i) => Math.min(partSize, total - i * partSize));
-const rangesOf = (total: number, partSize: number) => layout(total, partSize).map((n, i) => `bytes=${i * partSize}-${i * partSize + n - 1}`);
+const layout = (total: number, partSize: number) =>
+  Array.from({ length: Math.ceil(total / partSize) }, (_, i) => Math.min(partSize, total - i * partSize));
+const rangesOf = (total: number, partSize: number) =>
+  layout(total, partSize).map((n, i) => `bytes=${i * partSize}-${i * partSize + n - 1}`);
 
 test('uploadFile: parts of partSize, concurrency 3 at once and never more', async () => {
   s.proxy.reset();
   s.proxy.inject({ method: 'PUT', times: Infinity, action: { kind: 'slow', bytesPerSecond: 8 * MiB } });
   await s.faulty.uploadFile(join(s.dir, 'big.bin'), 'par/file.bin', { partSize: 5 * MiB, concurrency: 3 });
   assert.equal(peak(parts()), 3);
-  assert.deepEqual(parts().map((r) => r.length).sort((a, b) => b! - a!), layout(body.length, 5 * MiB));
+  assert.deepEqual(
+    parts()
+      .map((r) => r.length)
+      .sort((a, b) => b! - a!),
+    layout(body.length, 5 * MiB),
+  );
 });
 
 test('downloadObject: ranges of partSize, concurrency 3 at once and never more', async () => {
@@ -54,7 +62,12 @@ test('cloudspark put --part-size 6MiB --concurrency 2 and get --part-size 5MiB -
   const run = (...args: string[]) => cli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...args], { cwd: s.dir });
   assertExit(await run('put', 'big.bin', 'par/cli.bin', '--part-size', '6MiB', '--concurrency', '2'), 0);
   assert.equal(peak(parts()), 2);
-  assert.deepEqual(parts().map((r) => r.length).sort((a, b) => b! - a!), layout(body.length, 6 * MiB));
+  assert.deepEqual(
+    parts()
+      .map((r) => r.length)
+      .sort((a, b) => b! - a!),
+    layout(body.length, 6 * MiB),
+  );
   assertExit(await run('get', 'par/cli.bin', 'cli.out', '--part-size', '5MiB', '--concurrency', '2'), 0);
   const ranges = gets(/\/par\/cli\.bin$/);
   assert.equal(peak(ranges), 2);

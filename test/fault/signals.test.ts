@@ -28,13 +28,20 @@ const s = faultSuite('fault-signals', {}, async (s) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Every file under `folder` whose name marks a part file. */
-const partFiles = (folder: string) => readdirSync(folder, { recursive: true }).map(String).filter((f) => f.endsWith('.part'));
+const partFiles = (folder: string) =>
+  readdirSync(folder, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.part'));
 
 const COMMANDS = [
   { name: 'put', method: 'PUT', args: (n: string) => ['put', 'big.bin', `sig/${n}.bin`, '--part-size', '5MiB'] },
   { name: 'get', method: 'GET', args: (n: string) => ['get', 'seed/big.bin', `out-${n}.bin`, '--part-size', '1MiB'] },
   { name: 'put -r', method: 'PUT', args: (n: string) => ['put', '-r', 'tree', `sig/${n}/`, '--part-size', '5MiB'] },
-  { name: 'get -r', method: 'GET', args: (n: string) => ['get', '-r', 'seed/tree/', `copy-${n}`, '--part-size', '1MiB'] },
+  {
+    name: 'get -r',
+    method: 'GET',
+    args: (n: string) => ['get', '-r', 'seed/tree/', `copy-${n}`, '--part-size', '1MiB'],
+  },
 ] as const;
 
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
@@ -43,7 +50,12 @@ for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
       const label = `${signal}-${command.name.replace(' ', '')}`;
       s.proxy.reset();
       // Bodies crawl, so that the signal lands while bytes are moving.
-      s.proxy.inject({ method: command.method, path: /\.bin/, times: Infinity, action: { kind: 'slow', bytesPerSecond: 2 * MiB } });
+      s.proxy.inject({
+        method: command.method,
+        path: /\.bin/,
+        times: Infinity,
+        action: { kind: 'slow', bytesPerSecond: 2 * MiB },
+      });
       const child = spawnCli(['--endpoint', s.proxy.endpoint, ...on(s.bucket), ...command.args(label)], { cwd: s.dir });
       const done = finished(child);
       while (!s.proxy.seen.some((r) => r.method === command.method && /\.bin/.test(r.path))) await sleep(10);

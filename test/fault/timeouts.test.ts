@@ -36,7 +36,12 @@ for (const [what, call] of stalledCalls) {
     const stall = s.proxy.inject({ times: Infinity, action: { kind: 'stall' } });
     const { ms, error } = await timed(() => call(s.faulty));
     isCloudSparkError('TIMEOUT', 'timeouts.idle')(error);
-    assert.match((error as Error).message, new RegExp(`failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\); raise timeouts.idle if the store is only slow$`));
+    assert.match(
+      (error as Error).message,
+      new RegExp(
+        `failed: no answer from ${s.proxy.endpoint} for 1 s \\(3 attempts\\); raise timeouts.idle if the store is only slow$`,
+      ),
+    );
     assert.equal(stall.fired, 3);
     assert.ok(ms >= 3 * IDLE - 100 && ms < 3 * IDLE + SLACK, `${ms} ms`);
   });
@@ -68,24 +73,32 @@ test('an upload that keeps moving (20 MiB in one PUT at 4 MiB/s, 5 s against a 3
  * ours. Further SYNs are dropped, so a connect waits.
  */
 async function unacceptingEndpoint(): Promise<{ endpoint: string; close(): void }> {
-  const python: ChildProcess = spawn('/usr/bin/python3', ['-c', [
-    'import socket, sys',
-    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-    'print(s.getsockname()[1], flush=True)',
-    'sys.stdin.read()',
-  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const python: ChildProcess = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import socket, sys',
+        's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+        'print(s.getsockname()[1], flush=True)',
+        'sys.stdin.read()',
+      ].join('\n'),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     python.once('error', reject);
     python.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
   });
   const fillers: Socket[] = [];
-  const connects = () => new Promise<boolean>((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    fillers.push(socket);
-    socket.on('error', () => resolve(false));
-    socket.once('connect', () => resolve(true));
-    setTimeout(() => resolve(false), 300);
-  });
+  const connects = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, '127.0.0.1');
+      fillers.push(socket);
+      socket.on('error', () => resolve(false));
+      socket.once('connect', () => resolve(true));
+      setTimeout(() => resolve(false), 300);
+    });
   let attempts = 0;
   while (await connects()) if (++attempts >= 8) throw new Error(`port ${port} kept accepting connections`);
   return {
@@ -103,7 +116,12 @@ test('an endpoint that never accepts the connection: TIMEOUT naming timeouts.con
   try {
     const { ms, error } = await timed(() => conn.headObject('k'));
     isCloudSparkError('TIMEOUT', 'timeouts.connect')(error);
-    assert.match((error as Error).message, new RegExp(`could not connect to ${dead.endpoint} within 1 s \\(3 attempts\\); check the endpoint and the network, or raise timeouts.connect$`));
+    assert.match(
+      (error as Error).message,
+      new RegExp(
+        `could not connect to ${dead.endpoint} within 1 s \\(3 attempts\\); check the endpoint and the network, or raise timeouts.connect$`,
+      ),
+    );
     assert.ok(ms >= 3000 - 100 && ms < 3000 + SLACK, `${ms} ms`);
   } finally {
     conn.close();

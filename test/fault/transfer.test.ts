@@ -28,33 +28,55 @@ test('a small object comes in one ranged GET, with no HEAD before it', async () 
   const result = await s.faulty.downloadObject('small.txt', join(s.dir, 'small.txt'));
   assert.equal(readFileSync(join(s.dir, 'small.txt'), 'utf8'), 'small and whole');
   assert.equal(result.size, 15);
-  assert.deepEqual(s.proxy.seen.map((r) => [r.method, r.range]), [['GET', `bytes=0-${8 * MiB - 1}`]]);
+  assert.deepEqual(
+    s.proxy.seen.map((r) => [r.method, r.range]),
+    [['GET', `bytes=0-${8 * MiB - 1}`]],
+  );
   rmSync(join(s.dir, 'small.txt'));
 });
 
 test('a large object comes in parallel ranges, one GET each, the same bytes', async () => {
   s.proxy.reset();
   const seen: number[] = [];
-  await s.faulty.downloadObject('big.bin', join(s.dir, 'big.bin'), { partSize: MiB, concurrency: 4, onProgress: (p) => seen.push(p.loaded) });
+  await s.faulty.downloadObject('big.bin', join(s.dir, 'big.bin'), {
+    partSize: MiB,
+    concurrency: 4,
+    onProgress: (p) => seen.push(p.loaded),
+  });
   assert.ok(readFileSync(join(s.dir, 'big.bin')).equals(body));
-  const ranges = gets('big.bin').map((r) => r.range).sort();
+  const ranges = gets('big.bin')
+    .map((r) => r.range)
+    .sort();
   assert.equal(ranges.length, 7);
-  assert.deepEqual(ranges, Array.from({ length: 7 }, (_, i) => `bytes=${i * MiB}-${Math.min(body.length, (i + 1) * MiB) - 1}`).sort());
-  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back');
+  assert.deepEqual(
+    ranges,
+    Array.from({ length: 7 }, (_, i) => `bytes=${i * MiB}-${Math.min(body.length, (i + 1) * MiB) - 1}`).sort(),
+  );
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => a - b),
+    'progress never goes back',
+  );
   assert.equal(seen.at(-1), body.length);
   rmSync(join(s.dir, 'big.bin'));
 });
 
 test('a range cut after 300 KiB of its body is resumed from its last byte: same bytes, one more GET', async () => {
   s.proxy.reset();
-  const cut = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=2097152-/ }, action: { kind: 'cut-response', bytes: 300 * 1024 } });
+  const cut = s.proxy.inject({
+    method: 'GET',
+    headers: { range: /^bytes=2097152-/ },
+    action: { kind: 'cut-response', bytes: 300 * 1024 },
+  });
   await s.faulty.downloadObject('big.bin', join(s.dir, 'cut.bin'), { partSize: MiB, concurrency: 3 });
   assert.equal(cut.fired, 1);
   assert.ok(readFileSync(join(s.dir, 'cut.bin')).equals(body));
   const ranges = gets('big.bin').map((r) => r.range);
   assert.equal(ranges.length, 8);
   // The resume asks for the rest of that range only, from a byte after the start.
-  const resumed = ranges.find((r) => r !== undefined && /^bytes=(\d+)-3145727$/.test(r) && r !== 'bytes=2097152-3145727');
+  const resumed = ranges.find(
+    (r) => r !== undefined && /^bytes=(\d+)-3145727$/.test(r) && r !== 'bytes=2097152-3145727',
+  );
   assert.ok(resumed, `no resumed range in ${ranges.join(', ')}`);
   assert.deepEqual(files(), ['cut.bin']);
   rmSync(join(s.dir, 'cut.bin'));
@@ -62,16 +84,28 @@ test('a range cut after 300 KiB of its body is resumed from its last byte: same 
 
 test('a range that goes silent is resumed after the idle limit: same bytes', async () => {
   s.proxy.reset();
-  const stall = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'stall-response', bytes: 200 * 1024 } });
-  const { error } = await timed(() => s.faulty.downloadObject('big.bin', join(s.dir, 'silent.bin'), { partSize: MiB, concurrency: 2 }));
+  const stall = s.proxy.inject({
+    method: 'GET',
+    headers: { range: /^bytes=1048576-/ },
+    action: { kind: 'stall-response', bytes: 200 * 1024 },
+  });
+  const { error } = await timed(() =>
+    s.faulty.downloadObject('big.bin', join(s.dir, 'silent.bin'), { partSize: MiB, concurrency: 2 }),
+  );
   assert.equal(error, undefined);
   assert.equal(stall.fired, 1);
   assert.ok(readFileSync(join(s.dir, 'silent.bin')).equals(body));
   // Resumed from after the 200 KiB that arrived, not fetched again from the range's start.
   const ranges = gets('big.bin').map((r) => r.range);
-  const resumed = ranges.map((r) => /^bytes=(\d+)-2097151$/.exec(r ?? '')).find((m) => m && Number(m[1]) >= MiB + 200 * 1024);
+  const resumed = ranges
+    .map((r) => /^bytes=(\d+)-2097151$/.exec(r ?? ''))
+    .find((m) => m && Number(m[1]) >= MiB + 200 * 1024);
   assert.ok(resumed, `no range resumed after byte ${MiB + 200 * 1024} in ${ranges.join(', ')}`);
-  assert.equal(ranges.filter((r) => r === 'bytes=1048576-2097151').length, 1, 'the stalled range was not fetched again whole');
+  assert.equal(
+    ranges.filter((r) => r === 'bytes=1048576-2097151').length,
+    1,
+    'the stalled range was not fetched again whole',
+  );
   rmSync(join(s.dir, 'silent.bin'));
 });
 
@@ -85,11 +119,17 @@ test('the object replaced between two ranges: OBJECT_CHANGED (If-Match refused),
     action: { kind: 'hold', until: () => s.direct.uploadObject(randomBytes(body.length), 'changing.bin') },
   });
   const target = join(s.dir, 'changing.bin');
-  await assert.rejects(s.faulty.downloadObject('changing.bin', target, { partSize: MiB, concurrency: 1 }), (e: unknown) => {
-    isCloudSparkError('OBJECT_CHANGED')(e);
-    assert.match((e as Error).message, /^downloadObject\("changing\.bin"\) failed: the object changed during the download \(it no longer has the ETag ".*" \(If-Match refused\)\); nothing was written/);
-    return true;
-  });
+  await assert.rejects(
+    s.faulty.downloadObject('changing.bin', target, { partSize: MiB, concurrency: 1 }),
+    (e: unknown) => {
+      isCloudSparkError('OBJECT_CHANGED')(e);
+      assert.match(
+        (e as Error).message,
+        /^downloadObject\("changing\.bin"\) failed: the object changed during the download \(it no longer has the ETag ".*" \(If-Match refused\)\); nothing was written/,
+      );
+      return true;
+    },
+  );
   assert.equal(replaced.fired, 1);
   assert.deepEqual(files(), []);
 });
@@ -97,9 +137,21 @@ test('the object replaced between two ranges: OBJECT_CHANGED (If-Match refused),
 test('a range cut again and again without progress: NETWORK after the retries, no file and no part file', async () => {
   s.proxy.reset();
   // Every answer for the second range is cut after 64 KiB: the first resume gains nothing more.
-  const first = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=1048576-/ }, action: { kind: 'cut-response', bytes: 64 * 1024 } });
-  const never = s.proxy.inject({ method: 'GET', headers: { range: /^bytes=(?!0-)/ }, times: Infinity, action: { kind: 'cut-request', bytes: 0 } });
-  await assert.rejects(s.faulty.downloadObject('big.bin', join(s.dir, 'never.bin'), { partSize: MiB, concurrency: 2, retries: 2 }), isCloudSparkError('NETWORK'));
+  const first = s.proxy.inject({
+    method: 'GET',
+    headers: { range: /^bytes=1048576-/ },
+    action: { kind: 'cut-response', bytes: 64 * 1024 },
+  });
+  const never = s.proxy.inject({
+    method: 'GET',
+    headers: { range: /^bytes=(?!0-)/ },
+    times: Infinity,
+    action: { kind: 'cut-request', bytes: 0 },
+  });
+  await assert.rejects(
+    s.faulty.downloadObject('big.bin', join(s.dir, 'never.bin'), { partSize: MiB, concurrency: 2, retries: 2 }),
+    isCloudSparkError('NETWORK'),
+  );
   assert.equal(first.fired, 1);
   assert.ok(never.fired >= 3, `${never.fired} requests cut`);
   assert.deepEqual(files(), []);
@@ -128,7 +180,9 @@ test('a cancel during the back-off after a 503: ABORTED at once, and no further 
     const stall = setup.proxy.inject({ method: 'GET', times: Infinity, action: { kind: 'stall' } });
     Math.random = () => 0.99; // a back-off of about 200 ms (jitter at its top), for the cancel to land in
     const controller = new AbortController();
-    const download = timed(() => setup.faulty.downloadObject('k', join(s.dir, 'backoff.bin'), { signal: controller.signal }));
+    const download = timed(() =>
+      setup.faulty.downloadObject('k', join(s.dir, 'backoff.bin'), { signal: controller.signal }),
+    );
     while (setup.proxy.seen.length < 1) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 60));
     controller.abort();

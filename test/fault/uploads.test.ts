@@ -47,7 +47,10 @@ test('a multipart upload (a stream of 12 MiB) goes through a 500 on create, two 
     s.proxy.inject({ method: 'POST', query: { uploadId: true }, action: { kind: 'cut-request', bytes: 0 } }),
   ];
   await s.faulty.uploadObject(Readable.from([body.subarray(0, 7 * MiB), body.subarray(7 * MiB)]), 'multi.bin');
-  assert.deepEqual(faults.map((f) => f.fired), [1, 2, 1, 1]);
+  assert.deepEqual(
+    faults.map((f) => f.fired),
+    [1, 2, 1, 1],
+  );
   await assertStored('multi.bin', body);
   assert.deepEqual(await pendingUploads(s.direct), []);
 });
@@ -76,16 +79,29 @@ test('a single PUT that keeps getting 503 SlowDown fails with SERVICE_ERROR (Slo
 
 test('a multipart upload whose parts keep failing with 500 fails with SERVICE_ERROR, aborts the upload, and leaves nothing', async () => {
   s.proxy.reset();
-  const broken = s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'status', status: 500 } });
+  const broken = s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'status', status: 500 },
+  });
   await assert.rejects(s.faulty.uploadObject(randomBytes(11 * MiB), 'broken.bin'), isCloudSparkError('SERVICE_ERROR'));
   assert.ok(broken.fired >= 3, `${broken.fired} part requests refused`);
-  assert.ok(s.proxy.seen.some((r) => r.method === 'DELETE' && r.query.includes('uploadId=')), 'the upload was aborted on the store');
+  assert.ok(
+    s.proxy.seen.some((r) => r.method === 'DELETE' && r.query.includes('uploadId=')),
+    'the upload was aborted on the store',
+  );
   await assertNothingLeft(s.direct, 'broken.bin');
 });
 
 test('a multipart upload whose parts the store takes and never answers (a full OSD) fails with TIMEOUT and leaves nothing', async () => {
   s.proxy.reset();
-  const stall = s.proxy.inject({ method: 'PUT', query: { partNumber: true }, times: Infinity, action: { kind: 'stall' } });
+  const stall = s.proxy.inject({
+    method: 'PUT',
+    query: { partNumber: true },
+    times: Infinity,
+    action: { kind: 'stall' },
+  });
   const { ms, error } = await timed(() => s.faulty.uploadObject(randomBytes(6 * MiB), 'stalled.bin', { queueSize: 1 }));
   isCloudSparkError('TIMEOUT', 'timeouts.idle')(error);
   assert.match((error as Error).message, new RegExp(`no answer from ${s.proxy.endpoint} for 2 s \\(3 attempts\\)`));

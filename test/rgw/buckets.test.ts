@@ -11,7 +11,10 @@ after(async () => {
 
 test('connect() binds the bucket and resolves to the SDK client; getInstance() returns it', async () => {
   const conn = connection();
-  assert.throws(() => conn.getInstance(), (e: CloudSparkError) => e.code === 'NOT_CONNECTED' && /connect\(\)/.test(e.message));
+  assert.throws(
+    () => conn.getInstance(),
+    (e: CloudSparkError) => e.code === 'NOT_CONNECTED' && /connect\(\)/.test(e.message),
+  );
   const client = await conn.connect('some-bucket');
   assert.ok(client instanceof S3Client);
   assert.equal(conn.getInstance(), client);

@@ -23,11 +23,15 @@ interface SkewedRun {
 }
 
 function anHourBehind(bucket: string, correct: boolean): SkewedRun {
-  const child = spawnSync('faketime', ['-f', '-1h', process.execPath, '--import', 'tsx', script, bucket, String(correct)], {
-    encoding: 'utf8',
-    env: process.env,
-    timeout: 60_000,
-  });
+  const child = spawnSync(
+    'faketime',
+    ['-f', '-1h', process.execPath, '--import', 'tsx', script, bucket, String(correct)],
+    {
+      encoding: 'utf8',
+      env: process.env,
+      timeout: 60_000,
+    },
+  );
   if (child.error && (child.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new Error('faketime is not installed: apt-get install -y faketime (.ci/run installs it)');
   }
@@ -45,7 +49,10 @@ after(() => ctx.cleanup());
 
 test('an hour behind, after one SDK call: getClockOffset() is +1 h and presigned GET, PUT and POST all work', async () => {
   const run = anHourBehind(ctx.bucket, true);
-  assert.ok(Math.abs(Date.parse(run.now) - (Date.now() - HOUR)) < 60_000, `the child's clock said ${run.now}: faketime did not take`);
+  assert.ok(
+    Math.abs(Date.parse(run.now) - (Date.now() - HOUR)) < 60_000,
+    `the child's clock said ${run.now}: faketime did not take`,
+  );
   assert.equal(run.attempts, 2, 'the first attempt was refused as skewed, the retry signed with the learned offset');
   assert.ok(Math.abs(run.offset - HOUR) < 5000, `offset ${run.offset} ms`);
   assert.deepEqual(run.get, [200, 'seed']);

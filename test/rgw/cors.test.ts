@@ -11,7 +11,11 @@ after(() => ctx.cleanup());
 async function preflight(origin: string, method = 'POST') {
   return fetch(`${rgw.endpoint}/${ctx.bucket}/upload.bin`, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'content-type' },
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': method,
+      'Access-Control-Request-Headers': 'content-type',
+    },
   });
 }
 
@@ -39,7 +43,14 @@ test('setBucketCors() with no rules sets the default, and a real preflight is an
 
 test('custom rules are stored as given and enforced per origin', async () => {
   const rules: CorsRule[] = [
-    { ID: 'app', AllowedOrigins: ['https://app.example'], AllowedMethods: ['PUT', 'POST'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 600 },
+    {
+      ID: 'app',
+      AllowedOrigins: ['https://app.example'],
+      AllowedMethods: ['PUT', 'POST'],
+      AllowedHeaders: ['*'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 600,
+    },
   ];
   await ctx.conn.setBucketCors(rules);
   assert.deepEqual(await ctx.conn.getBucketCors(), rules);

@@ -20,7 +20,10 @@ after(async () => {
 
 test('listUserPolicies() returns the names added with PutUserPolicy', async () => {
   const names = ['cs-test-read', 'cs-test-write'];
-  const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+  const doc = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+  });
   for (const PolicyName of names) {
     await iam.send(new PutUserPolicyCommand({ UserName: rgw.userName, PolicyName, PolicyDocument: doc }));
   }
@@ -43,7 +46,10 @@ test('with sts, calls and presigned URLs are signed by temporary session credent
 
   const url = new URL(await conn.presignedGetUrl('sts/a.txt', { expiresIn: 600 }));
   assert.ok(url.searchParams.get('X-Amz-Security-Token'), 'the URL carries the session token');
-  assert.ok(!url.searchParams.get('X-Amz-Credential')!.startsWith(rgw.accessKeyId), 'signed by the session key, not the long-term one');
+  assert.ok(
+    !url.searchParams.get('X-Amz-Credential')!.startsWith(rgw.accessKeyId),
+    'signed by the session key, not the long-term one',
+  );
   assert.equal(await (await fetch(url)).text(), 'temporary');
 
   const post = await conn.presignedCreateUrl('sts/posted.txt', { expiresIn: 600 });
@@ -56,7 +62,10 @@ test('with sts, calls and presigned URLs are signed by temporary session credent
 
   // A URL may not outlive the credentials that sign it: 3600 s is the whole session, already begun.
   for (const expiresIn of [7200, 3600]) {
-    await assert.rejects(conn.presignedGetUrl('sts/a.txt', { expiresIn }), (e: CloudSparkError) => e.code === 'EXPIRES_AFTER_CREDENTIALS');
+    await assert.rejects(
+      conn.presignedGetUrl('sts/a.txt', { expiresIn }),
+      (e: CloudSparkError) => e.code === 'EXPIRES_AFTER_CREDENTIALS',
+    );
   }
   conn.close();
 });
@@ -66,17 +75,35 @@ test('temporary credentials: deriveKey() is refused, a handler without `secret` 
   buckets.push(bucket);
   const conn = connection({ bucket, sts: { durationSeconds: 3600 } });
   await conn.createBucket(bucket);
-  await assert.rejects(conn.deriveKey('tokens'), (e: CloudSparkError) => e.code === 'CREDENTIALS' && /long-term credentials/.test(e.message) && /secret of your own/.test(e.message));
+  await assert.rejects(
+    conn.deriveKey('tokens'),
+    (e: CloudSparkError) =>
+      e.code === 'CREDENTIALS' && /long-term credentials/.test(e.message) && /secret of your own/.test(e.message),
+  );
 
   const errors: unknown[] = [];
   const derived = createUploadHandler({ connection: conn, rules: { maxSize: 1024 }, onError: (e) => errors.push(e) });
-  const refusal = await callRoute<Refusal>(derived, 'post', { filename: 'a.txt', contentType: 'text/plain', size: 2 }, 500);
+  const refusal = await callRoute<Refusal>(
+    derived,
+    'post',
+    { filename: 'a.txt', contentType: 'text/plain', size: 2 },
+    500,
+  );
   assert.equal(refusal.error.code, 'INTERNAL');
-  assert.doesNotMatch(JSON.stringify(refusal), /deriveKey|credential/i, 'the browser is not told the server\'s set-up');
+  assert.doesNotMatch(JSON.stringify(refusal), /deriveKey|credential/i, "the browser is not told the server's set-up");
   assert.equal(errors.length, 1);
-  assert.ok(errors[0] instanceof CloudSparkError && errors[0].code === 'CREDENTIALS' && /secret of your own/.test(errors[0].message), String(errors[0]));
+  assert.ok(
+    errors[0] instanceof CloudSparkError &&
+      errors[0].code === 'CREDENTIALS' &&
+      /secret of your own/.test(errors[0].message),
+    String(errors[0]),
+  );
 
-  const given = createUploadHandler({ connection: conn, rules: { maxSize: 1024 }, secret: 'a secret of at least 32 bytes, for the tokens' });
+  const given = createUploadHandler({
+    connection: conn,
+    rules: { maxSize: 1024 },
+    secret: 'a secret of at least 32 bytes, for the tokens',
+  });
   const post = await callRoute<PostTarget>(given, 'post', { filename: 'a.txt', contentType: 'text/plain', size: 2 });
   assert.equal((await sendForm(post, 'hi')).status, 201);
   assert.equal(await (await conn.getObject(post.key)).text(), 'hi');

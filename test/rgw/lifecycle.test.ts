@@ -21,8 +21,17 @@ test('abortIncompleteUploads keeps the other rules and replaces its own, by its 
   assert.deepEqual(await ctx.conn.getAbortIncompleteUploads(), [], 'no lifecycle configuration at all reads as none');
   const client = sdkClient();
   try {
-    await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: ctx.bucket, LifecycleConfiguration: { Rules: [expireTmp] } }));
-    assert.deepEqual(await ctx.conn.abortIncompleteUploads({ afterDays: 7 }), { id: ABORT_RULE_ID, prefix: '', afterDays: 7 });
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: ctx.bucket,
+        LifecycleConfiguration: { Rules: [expireTmp] },
+      }),
+    );
+    assert.deepEqual(await ctx.conn.abortIncompleteUploads({ afterDays: 7 }), {
+      id: ABORT_RULE_ID,
+      prefix: '',
+      afterDays: 7,
+    });
     await ctx.conn.abortIncompleteUploads({ afterDays: 2 });
     const stored = (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: ctx.bucket }))).Rules ?? [];
     assert.deepEqual(stored.map((r) => r.ID).sort(), ['cloudspark-abort-incomplete-uploads', 'expire-tmp']);
@@ -36,7 +45,7 @@ test('abortIncompleteUploads keeps the other rules and replaces its own, by its 
   }
 });
 
-test('abortStaleUploads aborts by age (the store\'s clock) and prefix, lists first with dryRun, and says what it aborted', async () => {
+test("abortStaleUploads aborts by age (the store's clock) and prefix, lists first with dryRun, and says what it aborted", async () => {
   const old = [await ctx.conn.createMultipartUpload('old/a.bin'), await ctx.conn.createMultipartUpload('other/b.bin')];
   // Ages are measured against the store's Date header (whole seconds): wait until the store
   // itself finds both older than the limit, however busy the machine, rather than a fixed time.
@@ -52,7 +61,10 @@ test('abortStaleUploads aborts by age (the store\'s clock) and prefix, lists fir
   assert.equal((await pendingUploads(ctx.conn)).length, 3, 'a dry run aborts nothing');
 
   const aborted = await ctx.conn.abortStaleUploads({ olderThan: 1000, prefix: 'old/' });
-  assert.deepEqual(aborted.map((u) => u.uploadId), [old[0]!.uploadId]);
+  assert.deepEqual(
+    aborted.map((u) => u.uploadId),
+    [old[0]!.uploadId],
+  );
   assert.ok(aborted[0]!.initiated instanceof Date);
   assert.deepEqual(keys(await pendingUploads(ctx.conn)), ['old/fresh.bin', 'other/b.bin']);
 

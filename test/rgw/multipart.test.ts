@@ -23,10 +23,19 @@ const pending = (prefix: string) => pendingUploads(ctx.conn, prefix);
 test('parts sent to presigned URLs are listed, completed into the object, and the upload is gone', async () => {
   const key = 'mp/résumé photo.bin';
   const data = randomBytes(MIN_PART_SIZE + 1234);
-  const { uploadId } = await ctx.conn.createMultipartUpload(key, { contentType: 'application/x-test', metadata: { owner: 'ada' } });
-  assert.deepEqual((await pending('mp/')).map((u) => u.uploadId), [uploadId]);
+  const { uploadId } = await ctx.conn.createMultipartUpload(key, {
+    contentType: 'application/x-test',
+    metadata: { owner: 'ada' },
+  });
+  assert.deepEqual(
+    (await pending('mp/')).map((u) => u.uploadId),
+    [uploadId],
+  );
 
-  const first = await putPart(await ctx.conn.presignedUploadPartUrl(key, uploadId, 1, { expiresIn: 600 }), data.subarray(0, MIN_PART_SIZE));
+  const first = await putPart(
+    await ctx.conn.presignedUploadPartUrl(key, uploadId, 1, { expiresIn: 600 }),
+    data.subarray(0, MIN_PART_SIZE),
+  );
   const second = await putPart(await ctx.conn.presignedUploadPartUrl(key, uploadId, 2), data.subarray(MIN_PART_SIZE));
   const parts = await ctx.conn.listParts(key, uploadId);
   assert.deepEqual(parts, [
@@ -60,7 +69,11 @@ test('bad multipart input is refused before any request', async () => {
     () => ctx.conn.presignedUploadPartUrl('k', 'id', 0),
     () => ctx.conn.presignedUploadPartUrl('k', 'id', 10_001),
     () => ctx.conn.completeMultipartUpload('k', 'id', []),
-    () => ctx.conn.completeMultipartUpload('k', 'id', [{ partNumber: 2, etag: '"a"' }, { partNumber: 1, etag: '"b"' }]),
+    () =>
+      ctx.conn.completeMultipartUpload('k', 'id', [
+        { partNumber: 2, etag: '"a"' },
+        { partNumber: 1, etag: '"b"' },
+      ]),
     () => ctx.conn.createMultipartUpload('k', { contentType: 'bad\ntype' }),
   ];
   for (const call of bad) await assert.rejects(call(), (e: CloudSparkError) => e.code === 'INVALID_INPUT');

@@ -32,7 +32,10 @@ test('uploadObject() takes a Buffer, Uint8Array, string, Blob and Readable; getO
 test('the content type is guessed from the extension unless given; metadata is stored', async () => {
   await ctx.conn.uploadObject('<p>hi</p>', 'site/index.html');
   assert.equal((await ctx.conn.headObject('site/index.html')).contentType, 'text/html; charset=utf-8');
-  await ctx.conn.uploadObject(Buffer.from([1, 2, 3]), 'site/data', { contentType: 'application/x-custom', metadata: { origin: 'test' } });
+  await ctx.conn.uploadObject(Buffer.from([1, 2, 3]), 'site/data', {
+    contentType: 'application/x-custom',
+    metadata: { origin: 'test' },
+  });
   const head = await ctx.conn.headObject('site/data');
   assert.equal(head.contentType, 'application/x-custom');
   assert.equal(head.contentLength, 3);
@@ -75,7 +78,9 @@ test('listing returns every one of more than 1000 keys (getObjects and listObjec
   const client = sdkClient();
   const keys = Array.from({ length: 1105 }, (_, i) => `many/${String(i).padStart(5, '0')}.txt`);
   for (let i = 0; i < keys.length; i += 50) {
-    await Promise.all(keys.slice(i, i + 50).map((Key) => client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key, Body: 'x' }))));
+    await Promise.all(
+      keys.slice(i, i + 50).map((Key) => client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key, Body: 'x' }))),
+    );
   }
   client.destroy();
   assert.deepEqual(await ctx.conn.getObjects({ prefix: 'many/', onlyKeys: true }), keys);
@@ -94,10 +99,18 @@ test('listing returns every one of more than 1000 keys (getObjects and listObjec
 });
 
 test('listFolder: one level, its folders (common prefixes) and its objects in one key order, across pages', async () => {
-  for (const key of ['tree/a.txt', 'tree/b/1.txt', 'tree/b/2.txt', 'tree/c.txt', 'tree/d/e/3.txt', 'tree/z.txt']) await ctx.conn.uploadObject('x', key);
+  for (const key of ['tree/a.txt', 'tree/b/1.txt', 'tree/b/2.txt', 'tree/c.txt', 'tree/d/e/3.txt', 'tree/z.txt'])
+    await ctx.conn.uploadObject('x', key);
   const entries = [];
-  for await (const e of ctx.conn.listFolder({ prefix: 'tree/', pageSize: 2 })) entries.push(e.kind === 'folder' ? `folder ${e.prefix}` : `object ${e.key} ${e.size}`);
-  assert.deepEqual(entries, ['object tree/a.txt 1', 'folder tree/b/', 'object tree/c.txt 1', 'folder tree/d/', 'object tree/z.txt 1']);
+  for await (const e of ctx.conn.listFolder({ prefix: 'tree/', pageSize: 2 }))
+    entries.push(e.kind === 'folder' ? `folder ${e.prefix}` : `object ${e.key} ${e.size}`);
+  assert.deepEqual(entries, [
+    'object tree/a.txt 1',
+    'folder tree/b/',
+    'object tree/c.txt 1',
+    'folder tree/d/',
+    'object tree/z.txt 1',
+  ]);
   const deeper = [];
   for await (const e of ctx.conn.listFolder({ prefix: 'tree/d/' })) deeper.push(e.kind === 'folder' ? e.prefix : e.key);
   assert.deepEqual(deeper, ['tree/d/e/']);
@@ -147,7 +160,10 @@ test('a 64 MiB stream of unknown length uploads multipart, with progress and bou
   // Memory is bounded by partSize x queueSize, not by the body's 64 MiB: the source is never
   // read more than the parts in flight (2), the one being filled and a chunk ahead of what
   // was uploaded. (Counted in bytes pulled rather than RSS, which the GC makes noisy.)
-  assert.ok(maxAhead <= 3 * 8 * 1024 * 1024 + (1 << 20), `read ${(maxAhead / 2 ** 20).toFixed(1)} MiB ahead of the upload`);
+  assert.ok(
+    maxAhead <= 3 * 8 * 1024 * 1024 + (1 << 20),
+    `read ${(maxAhead / 2 ** 20).toFixed(1)} MiB ahead of the upload`,
+  );
   const head = await ctx.conn.headObject('big/64mib.bin');
   assert.equal(head.contentLength, size);
   const received = createHash('sha256');

@@ -31,7 +31,15 @@ test('the default policy grants anonymous GET (s3:GetObject only), and not more'
 test('a policy given as JSON text is stored; deleteBucketPolicy() removes it', async () => {
   const text = JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Sid: 'OnlyPublic', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${ctx.bucket}/public/*`] }],
+    Statement: [
+      {
+        Sid: 'OnlyPublic',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${ctx.bucket}/public/*`],
+      },
+    ],
   });
   await ctx.conn.setBucketPolicy(text);
   assert.deepEqual(await ctx.conn.getBucketPolicy(), JSON.parse(text));

@@ -14,8 +14,10 @@ after(() => ctx.cleanup());
 
 const bytes = (n: number) => new Uint8Array(n).fill(0x61);
 const s3Code = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
-const put = (url: string, body: Uint8Array<ArrayBuffer> | null, headers: Record<string, string> = {}) => fetch(url, { method: 'PUT', body, headers });
-const assertMissing = (key: string) => assert.rejects(ctx.conn.headObject(key), { code: 'NO_SUCH_KEY' }, `nothing stored at ${key}`);
+const put = (url: string, body: Uint8Array<ArrayBuffer> | null, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'PUT', body, headers });
+const assertMissing = (key: string) =>
+  assert.rejects(ctx.conn.headObject(key), { code: 'NO_SUCH_KEY' }, `nothing stored at ${key}`);
 
 describe('presignedPutUrl with contentLength / contentType', () => {
   test('contentLength N: a body of N bytes is stored, N-1 and N+1 bytes are refused (403) and store nothing', async () => {
@@ -35,7 +37,11 @@ describe('presignedPutUrl with contentLength / contentType', () => {
   test('contentType: another Content-Type, or none, is refused (403); the signed one is stored with the object', async () => {
     const key = 'type/picture.png';
     const url = await ctx.conn.presignedPutUrl(key, { contentType: 'image/png' });
-    const wrong: Array<Record<string, string>> = [{ 'content-type': 'text/html' }, { 'content-type': 'image/png; x=1' }, {}];
+    const wrong: Array<Record<string, string>> = [
+      { 'content-type': 'text/html' },
+      { 'content-type': 'image/png; x=1' },
+      {},
+    ];
     for (const headers of wrong) {
       const res = await put(url, bytes(8), headers);
       assert.equal(res.status, 403, JSON.stringify(headers));
@@ -50,7 +56,11 @@ describe('presignedPutUrl with contentLength / contentType', () => {
   test('both at once: each is enforced', async () => {
     const key = 'both/doc.txt';
     const url = await ctx.conn.presignedPutUrl(key, { contentType: 'text/plain; charset=utf-8', contentLength: 5 });
-    assert.equal((await put(url, bytes(6), { 'content-type': 'text/plain; charset=utf-8' })).status, 403, 'wrong length');
+    assert.equal(
+      (await put(url, bytes(6), { 'content-type': 'text/plain; charset=utf-8' })).status,
+      403,
+      'wrong length',
+    );
     assert.equal((await put(url, bytes(5), { 'content-type': 'text/plain' })).status, 403, 'wrong type');
     await assertMissing(key);
     assert.equal((await put(url, bytes(5), { 'content-type': 'text/plain; charset=utf-8' })).status, 200);
@@ -76,7 +86,10 @@ describe('presignedUploadPartUrl with contentLength', () => {
     assert.deepEqual(await ctx.conn.listParts(key, uploadId), []);
     const res = await put(url, bytes(1024));
     assert.equal(res.status, 200, await res.clone().text());
-    assert.deepEqual((await ctx.conn.listParts(key, uploadId)).map((p) => [p.partNumber, p.size]), [[1, 1024]]);
+    assert.deepEqual(
+      (await ctx.conn.listParts(key, uploadId)).map((p) => [p.partNumber, p.size]),
+      [[1, 1024]],
+    );
   });
 
   test('control: without a signed length, RGW obeys an unsigned x-amz-copy-source (UploadPartCopy) on a part URL', async () => {
@@ -89,7 +102,11 @@ describe('presignedUploadPartUrl with contentLength', () => {
     await res.body?.cancel();
     const parts = await ctx.conn.listParts(key, uploadId);
     assert.equal(res.status, 200);
-    assert.deepEqual(parts.map((p) => p.size), [Buffer.byteLength('only the server may read this')], 'the secret was copied into the upload');
+    assert.deepEqual(
+      parts.map((p) => p.size),
+      [Buffer.byteLength('only the server may read this')],
+      'the secret was copied into the upload',
+    );
   });
 
   test('with a signed length, an x-amz-copy-source request is refused, with no body or one of that length, and no part is stored', async () => {
@@ -112,13 +129,20 @@ describe('presignedGetUrl with responseContentDisposition / responseContentType'
     const key = 'download/report.txt';
     await ctx.conn.uploadObject('the report', key, { contentType: 'text/plain' });
     const disposition = "attachment; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.txt";
-    const res = await fetch(await ctx.conn.presignedGetUrl(key, { responseContentDisposition: disposition, responseContentType: 'application/octet-stream' }));
+    const res = await fetch(
+      await ctx.conn.presignedGetUrl(key, {
+        responseContentDisposition: disposition,
+        responseContentType: 'application/octet-stream',
+      }),
+    );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-disposition'), disposition);
     assert.equal(res.headers.get('content-type'), 'application/octet-stream');
     assert.equal(await res.text(), 'the report');
 
-    const plain = await fetch(await ctx.conn.presignedGetUrl(key, { responseContentDisposition: 'attachment; filename="report.txt"' }));
+    const plain = await fetch(
+      await ctx.conn.presignedGetUrl(key, { responseContentDisposition: 'attachment; filename="report.txt"' }),
+    );
     assert.equal(plain.headers.get('content-disposition'), 'attachment; filename="report.txt"');
     await plain.body?.cancel();
   });
@@ -127,7 +151,9 @@ describe('presignedGetUrl with responseContentDisposition / responseContentType'
     const key = 'download/signed.txt';
     await ctx.conn.uploadObject('x', key);
     const url = await ctx.conn.presignedGetUrl(key, { responseContentDisposition: 'attachment' });
-    const res = await fetch(url.replace('response-content-disposition=attachment', 'response-content-disposition=inline'));
+    const res = await fetch(
+      url.replace('response-content-disposition=attachment', 'response-content-disposition=inline'),
+    );
     assert.equal(res.status, 403);
     await res.body?.cancel();
   });

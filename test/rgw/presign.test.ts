@@ -8,7 +8,12 @@ let ctx: Awaited<ReturnType<typeof withBucket>>;
 before(async () => (ctx = await withBucket('presign')));
 after(() => ctx.cleanup());
 
-function postForm(post: PresignedPost, file: Uint8Array<ArrayBuffer> | string, overrides: Record<string, string> = {}, type = 'text/plain') {
+function postForm(
+  post: PresignedPost,
+  file: Uint8Array<ArrayBuffer> | string,
+  overrides: Record<string, string> = {},
+  type = 'text/plain',
+) {
   const form = new FormData();
   for (const [name, value] of Object.entries({ ...post.fields, ...overrides })) form.append(name, value);
   form.append('file', new Blob([file], { type }), 'upload.txt');
@@ -27,7 +32,12 @@ describe('presigned POST (presignedCreateUrl)', () => {
     });
     assert.equal(post.fields['x-amz-meta-owner'], 'ada');
     const policy = JSON.parse(ctx.conn.policyDecode(post.fields['policy']!)) as { conditions: unknown[] };
-    assert.deepEqual(policy.conditions.slice(0, 4), [['content-length-range', 1, 1024], { 'x-amz-meta-owner': 'ada' }, { 'x-amz-meta-purpose': 'test' }, { 'Content-Type': 'text/plain' }]);
+    assert.deepEqual(policy.conditions.slice(0, 4), [
+      ['content-length-range', 1, 1024],
+      { 'x-amz-meta-owner': 'ada' },
+      { 'x-amz-meta-purpose': 'test' },
+      { 'Content-Type': 'text/plain' },
+    ]);
     const res = await postForm(post, 'hello from a form');
     assert.equal(res.status, 204, await res.clone().text());
     const head = await ctx.conn.headObject('forms/report.txt');
@@ -37,7 +47,9 @@ describe('presigned POST (presignedCreateUrl)', () => {
   });
 
   test('content-length-range refuses a file that is too large (400 EntityTooLarge), and nothing is stored', async () => {
-    const post = await ctx.conn.presignedCreateUrl('forms/big.bin', { conditions: [['content-length-range', 1, 1000]] });
+    const post = await ctx.conn.presignedCreateUrl('forms/big.bin', {
+      conditions: [['content-length-range', 1, 1000]],
+    });
     const res = await postForm(post, new Uint8Array(5000));
     assert.equal(res.status, 400);
     assert.equal(await s3Code(res), 'EntityTooLarge');
@@ -88,7 +100,13 @@ describe('presigned GET, PUT and DELETE', () => {
   });
 
   test('keys with every awkward character round-trip through presigned URLs', async () => {
-    for (const key of ["sym+=?#%~!'()*.txt", 'a/b//c/d.txt', 'with space.txt', '日本語/ファイル ✓.png', 'x'.repeat(1000) + '/' + 'y'.repeat(23)]) {
+    for (const key of [
+      "sym+=?#%~!'()*.txt",
+      'a/b//c/d.txt',
+      'with space.txt',
+      '日本語/ファイル ✓.png',
+      'x'.repeat(1000) + '/' + 'y'.repeat(23),
+    ]) {
       assert.equal((await fetch(await ctx.conn.presignedPutUrl(key), { method: 'PUT', body: key })).status, 200, key);
       assert.equal(await (await fetch(await ctx.conn.presignedGetUrl(key))).text(), key);
       assert.equal((await ctx.conn.headObject(key)).key, key);
@@ -100,9 +118,24 @@ describe('presigned GET, PUT and DELETE', () => {
     await ctx.conn.uploadObject('other', 'urls/b.txt');
     const url = await ctx.conn.presignedGetUrl('urls/a.txt');
     assert.equal((await fetch(url.replace('urls/a.txt', 'urls/b.txt'))).status, 403, 'another key');
-    assert.equal((await fetch(url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=7200'))).status, 403, 'a longer lifetime');
+    assert.equal(
+      (await fetch(url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=7200'))).status,
+      403,
+      'a longer lifetime',
+    );
     const sig = new URL(url).searchParams.get('X-Amz-Signature')!;
-    assert.equal((await fetch(url.replace(sig, sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))))).status, 403, 'the signature');
+    assert.equal(
+      (
+        await fetch(
+          url.replace(
+            sig,
+            sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')),
+          ),
+        )
+      ).status,
+      403,
+      'the signature',
+    );
     assert.equal((await fetch(url, { method: 'PUT', body: 'x' })).status, 403, 'another method');
     assert.equal((await fetch(url)).status, 200, 'the untouched URL still works');
   });
@@ -111,9 +144,15 @@ describe('presigned GET, PUT and DELETE', () => {
     await ctx.conn.uploadObject('x', 'urls/old.txt');
     const get = await fetch(await ctx.conn.presignedGetUrl('urls/old.txt', { expiresIn: 1, signingDate: longAgo() }));
     assert.equal(get.status, 403);
-    const put = await fetch(await ctx.conn.presignedPutUrl('urls/old.txt', { expiresIn: 60, signingDate: longAgo() }), { method: 'PUT', body: 'y' });
+    const put = await fetch(await ctx.conn.presignedPutUrl('urls/old.txt', { expiresIn: 60, signingDate: longAgo() }), {
+      method: 'PUT',
+      body: 'y',
+    });
     assert.equal(put.status, 403);
-    const del = await fetch(await ctx.conn.presignedDeleteUrl('urls/old.txt', { expiresIn: 60, signingDate: longAgo() }), { method: 'DELETE' });
+    const del = await fetch(
+      await ctx.conn.presignedDeleteUrl('urls/old.txt', { expiresIn: 60, signingDate: longAgo() }),
+      { method: 'DELETE' },
+    );
     assert.equal(del.status, 403);
     assert.equal(await (await ctx.conn.getObject('urls/old.txt')).text(), 'x', 'the object is untouched');
   });

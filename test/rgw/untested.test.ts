@@ -22,21 +22,28 @@ test('getObject with a range: exactly those bytes, both ends included, and its l
   const bytes = Buffer.from(await part.bytes());
   assert.equal(bytes.length, 1000);
   assert.ok(bytes.equals(body.subarray(1000, 2000)));
-  const last = Buffer.from(await (await ctx.conn.getObject('ranged.bin', { range: { start: body.length - 1, end: body.length - 1 } })).bytes());
+  const last = Buffer.from(
+    await (await ctx.conn.getObject('ranged.bin', { range: { start: body.length - 1, end: body.length - 1 } })).bytes(),
+  );
   assert.deepEqual([...last], [body[body.length - 1]]);
 });
 
 test('getPublicAccess on a bucket where no setting was ever made: all four false, as S3 reads a missing configuration', async () => {
   const { bucket, conn, cleanup } = await withBucket('untested-pab');
   try {
-    assert.deepEqual(await conn.getPublicAccess(), { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false });
+    assert.deepEqual(await conn.getPublicAccess(), {
+      BlockPublicAcls: false,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    });
   } finally {
     await cleanup();
   }
   assert.ok(bucket);
 });
 
-test('listMultipartUploads({ olderThan }): only the uploads older than that by the store\'s clock', async () => {
+test("listMultipartUploads({ olderThan }): only the uploads older than that by the store's clock", async () => {
   const old = await ctx.conn.createMultipartUpload('mp/old.bin');
   // Until the store itself finds it older than 1 s (its Date header has whole seconds).
   const olderThanASecond = async () => {
@@ -44,7 +51,8 @@ test('listMultipartUploads({ olderThan }): only the uploads older than that by t
     for await (const u of ctx.conn.listMultipartUploads({ olderThan: 1000 })) found.push(u.uploadId);
     return found;
   };
-  for (const end = Date.now() + 30_000; Date.now() < end && !(await olderThanASecond()).includes(old.uploadId); ) await sleep(250);
+  for (const end = Date.now() + 30_000; Date.now() < end && !(await olderThanASecond()).includes(old.uploadId);)
+    await sleep(250);
   const fresh = await ctx.conn.createMultipartUpload('mp/fresh.bin');
   const listed = await olderThanASecond();
   assert.ok(listed.includes(old.uploadId), 'the old upload is listed');

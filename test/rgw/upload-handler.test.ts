@@ -9,7 +9,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { MIN_PART_SIZE } from '../../src/index.js';
 import { createUploadHandler, type CompletedUpload, type UploadHandler } from '../../src/server/index.js';
 import { withBucket, pendingUploads } from '../support/rgw.js';
-import { callRoute, md5Of, sendForm, sendParts, type MultipartTarget, type PostTarget, type Refusal } from '../support/handler.js';
+import {
+  callRoute,
+  md5Of,
+  sendForm,
+  sendParts,
+  type MultipartTarget,
+  type PostTarget,
+  type Refusal,
+} from '../support/handler.js';
 
 let ctx: Awaited<ReturnType<typeof withBucket>>;
 let handler: UploadHandler;
@@ -29,7 +37,8 @@ before(async () => {
 });
 after(() => ctx.cleanup());
 
-const call = <T = Record<string, unknown>>(route: string, body: unknown, status = 200) => callRoute<T>(handler, route, body, status);
+const call = <T = Record<string, unknown>>(route: string, body: unknown, status = 200) =>
+  callRoute<T>(handler, route, body, status);
 
 test('a presigned POST stores the file (S3 answers 201 with the ETag); post/complete verifies it and calls onUploadComplete once', async () => {
   const text = 'hello from the handler';
@@ -40,8 +49,22 @@ test('a presigned POST stores the file (S3 answers 201 with the ETag); post/comp
   // AWS quotes the ETag (&quot;...&quot;); Ceph RGW does not.
   assert.match(xml, /<ETag>(&quot;)?[0-9a-f]{32}(&quot;)?<\/ETag>/);
   const before = completed.length;
-  const done = await call<CompletedUpload & { result: unknown }>('post/complete', { key: post.key, token: post.token, md5: md5Of(text) });
-  assert.deepEqual({ ...done, etag: undefined }, { key: post.key, size: text.length, contentType: 'text/plain', etag: undefined, filename: 'note.txt', result: { id: before + 1 } });
+  const done = await call<CompletedUpload & { result: unknown }>('post/complete', {
+    key: post.key,
+    token: post.token,
+    md5: md5Of(text),
+  });
+  assert.deepEqual(
+    { ...done, etag: undefined },
+    {
+      key: post.key,
+      size: text.length,
+      contentType: 'text/plain',
+      etag: undefined,
+      filename: 'note.txt',
+      result: { id: before + 1 },
+    },
+  );
   assert.match(done.etag ?? '', /^"[0-9a-f]{32}"$/);
   assert.equal(completed.length, before + 1);
   const object = await ctx.conn.getObject(post.key);
@@ -53,7 +76,10 @@ test('a presigned POST stores the file (S3 answers 201 with the ETag); post/comp
 test('post/complete before the upload: 404, and onUploadComplete is not called', async () => {
   const post = await call<PostTarget>('post', { filename: 'n.txt', contentType: 'text/plain', size: 2 });
   const before = completed.length;
-  assert.equal((await call<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of('hi') }, 404)).error.code, 'NO_SUCH_KEY');
+  assert.equal(
+    (await call<Refusal>('post/complete', { key: post.key, token: post.token, md5: md5Of('hi') }, 404)).error.code,
+    'NO_SUCH_KEY',
+  );
   assert.equal(completed.length, before);
 });
 
@@ -72,7 +98,11 @@ test('post/complete with the MD5 of other bytes than RGW stored (a bit flipped o
 
   assert.equal((await sendForm(post, file)).status, 201);
   const done = await call<CompletedUpload>('post/complete', { key: post.key, token: post.token, md5: md5Of(file) });
-  assert.equal(done.etag, `"${createHash('md5').update(file).digest('hex')}"`, 'RGW\'s ETag of a POST object is its MD5');
+  assert.equal(
+    done.etag,
+    `"${createHash('md5').update(file).digest('hex')}"`,
+    "RGW's ETag of a POST object is its MD5",
+  );
   assert.equal(completed.length, before + 1);
   assert.ok(Buffer.from(await (await ctx.conn.getObject(post.key)).bytes()).equals(file));
 });
@@ -94,19 +124,42 @@ test('a different Content-Type than the one signed is refused by S3', async () =
 
 test('multipart: create plans the parts, sign, list, complete; the object has the parts and is verified', async () => {
   const data = randomBytes(MIN_PART_SIZE + 1000);
-  const upload = await call<MultipartTarget>('multipart/create', { filename: 'data.bin', size: data.length, partSize: MIN_PART_SIZE });
+  const upload = await call<MultipartTarget>('multipart/create', {
+    filename: 'data.bin',
+    size: data.length,
+    partSize: MIN_PART_SIZE,
+  });
   assert.deepEqual([upload.partSize, upload.partCount], [MIN_PART_SIZE, 2]);
   const etags = await sendParts(handler, upload, data);
-  const { parts } = await call<{ parts: Array<{ partNumber: number; size: number }> }>('multipart/list-parts', { key: upload.key, uploadId: upload.uploadId, token: upload.token });
-  assert.deepEqual(parts.map((p) => [p.partNumber, p.size]), [[1, MIN_PART_SIZE], [2, 1000]]);
+  const { parts } = await call<{ parts: Array<{ partNumber: number; size: number }> }>('multipart/list-parts', {
+    key: upload.key,
+    uploadId: upload.uploadId,
+    token: upload.token,
+  });
+  assert.deepEqual(
+    parts.map((p) => [p.partNumber, p.size]),
+    [
+      [1, MIN_PART_SIZE],
+      [2, 1000],
+    ],
+  );
   const before = completed.length;
-  const done = await call<CompletedUpload & { result: { id: number } }>('multipart/complete', { key: upload.key, uploadId: upload.uploadId, token: upload.token, parts: etags });
+  const done = await call<CompletedUpload & { result: { id: number } }>('multipart/complete', {
+    key: upload.key,
+    uploadId: upload.uploadId,
+    token: upload.token,
+    parts: etags,
+  });
   assert.equal(done.size, data.length);
   assert.equal(completed.length, before + 1, 'onUploadComplete called once');
-  assert.equal(done.result.id, completed.length, 'its result is the answer\'s');
+  assert.equal(done.result.id, completed.length, "its result is the answer's");
   assert.equal(completed.at(-1)?.key, upload.key);
   const object = await ctx.conn.getObject(upload.key);
-  assert.equal(object.contentDisposition, "attachment; filename*=UTF-8''data.bin", 'octet-stream is stored as a download');
+  assert.equal(
+    object.contentDisposition,
+    "attachment; filename*=UTF-8''data.bin",
+    'octet-stream is stored as a download',
+  );
   assert.ok(Buffer.from(await object.bytes()).equals(data));
 });
 

@@ -30,7 +30,12 @@ export interface CliOptions {
 
 /** The environment of a run: the runner's, without a default bucket, and never asking EC2's metadata service. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CLOUDSPARK_BUCKET: undefined, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CLOUDSPARK_BUCKET: undefined,
+    NO_COLOR: '1',
+  };
   for (const [name, value] of Object.entries(extra)) env[name] = value;
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name];
   return env;
@@ -38,8 +43,13 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 
 /** Starts the bin; for tests that signal it or read it while it runs. */
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (\`npm test\` builds it for the cli tier).`);
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? repoRoot, env: cliEnv(options.env), stdio: 'pipe' });
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: run \`npm run build\` (\`npm test\` builds it for the cli tier).`);
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: cliEnv(options.env),
+    stdio: 'pipe',
+  });
   // The bin may exit (Ctrl-C, a failure) before reading all that a test wrote to it: the EPIPE
   // that the pending write then gets is expected, not a failure of the test process.
   child.stdin!.on('error', (error: NodeJS.ErrnoException) => {
@@ -70,7 +80,10 @@ export function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {
 }
 
 /** The secrets the runner's environment holds; none may ever be printed. */
-const secrets = () => ['AWS_SECRET_ACCESS_KEY', 'RGW_OTHER_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((n) => process.env[n]).filter((v): v is string => !!v);
+const secrets = () =>
+  ['AWS_SECRET_ACCESS_KEY', 'RGW_OTHER_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']
+    .map((n) => process.env[n])
+    .filter((v): v is string => !!v);
 
 export function assertNoSecrets(run: Pick<CliRun, 'stdout' | 'stderr'>): void {
   for (const secret of secrets()) {
@@ -78,12 +91,17 @@ export function assertNoSecrets(run: Pick<CliRun, 'stdout' | 'stderr'>): void {
   }
   // An access key is shown masked in messages; results such as presigned URLs carry it by design.
   const accessKey = process.env['AWS_ACCESS_KEY_ID'];
-  if (accessKey) assert.ok(!run.stderr.includes(accessKey), `the whole access key was printed on stderr:\n${run.stderr}`);
+  if (accessKey)
+    assert.ok(!run.stderr.includes(accessKey), `the whole access key was printed on stderr:\n${run.stderr}`);
 }
 
 /** Asserts the exit status, showing the output when it is not the one expected. */
 export function assertExit(run: CliRun, code: number): void {
-  assert.equal(run.code, code, `exit status ${run.code}, expected ${code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+  assert.equal(
+    run.code,
+    code,
+    `exit status ${run.code}, expected ${code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`,
+  );
 }
 
 /** The one JSON document a --json run printed. */

@@ -17,7 +17,16 @@ import { connection, rgw, removeBucket, uniqueBucket } from './rgw.js';
 
 export interface PageEvent {
   type: 'progress' | 'uploaded' | 'failed' | 'deleted' | 'listed';
-  detail: { name?: string; key?: string; etag?: string; code?: string; message?: string; percent?: number; loaded?: number; total?: number };
+  detail: {
+    name?: string;
+    key?: string;
+    etag?: string;
+    code?: string;
+    message?: string;
+    percent?: number;
+    loaded?: number;
+    total?: number;
+  };
 }
 
 export interface DemoInBrowser {
@@ -40,7 +49,12 @@ export async function demoInBrowser(label: string, options: DemoInBrowserOptions
   const { removeBucket: remove = true, ...demoOptions } = options;
   const bucket = uniqueBucket(label);
   const demo = await startDemo({
-    s3: { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    s3: {
+      endpoint: rgw.endpoint,
+      region: rgw.region,
+      accessKeyId: rgw.accessKeyId,
+      secretAccessKey: rgw.secretAccessKey,
+    },
     bucket,
     ...demoOptions,
   });
@@ -57,7 +71,9 @@ export async function demoInBrowser(label: string, options: DemoInBrowserOptions
       await page.addInitScript(() => {
         const events: unknown[] = ((window as unknown as { __events: unknown[] }).__events = []);
         for (const type of ['progress', 'uploaded', 'failed', 'deleted', 'listed']) {
-          document.addEventListener(`cloudspark:${type}`, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
+          document.addEventListener(`cloudspark:${type}`, (e) =>
+            events.push({ type, detail: (e as CustomEvent).detail }),
+          );
         }
       });
       await page.goto(demo.url);
@@ -72,15 +88,20 @@ export async function demoInBrowser(label: string, options: DemoInBrowserOptions
   };
 }
 
-export const events = (page: Page): Promise<PageEvent[]> => page.evaluate(() => (window as unknown as { __events: PageEvent[] }).__events);
+export const events = (page: Page): Promise<PageEvent[]> =>
+  page.evaluate(() => (window as unknown as { __events: PageEvent[] }).__events);
 
 /** Forgets the events so far: `outcome` then waits for the next end, such as a retry's. */
-export const clearEvents = (page: Page): Promise<void> => page.evaluate(() => void ((window as unknown as { __events: unknown[] }).__events.length = 0));
+export const clearEvents = (page: Page): Promise<void> =>
+  page.evaluate(() => void ((window as unknown as { __events: unknown[] }).__events.length = 0));
 
 /** Waits for the upload of `name` to end, and returns how it ended. */
 export async function outcome(page: Page, name: string, timeout = 60_000): Promise<PageEvent> {
   await page.waitForFunction(
-    (n) => (window as unknown as { __events: PageEvent[] }).__events.some((e) => (e.type === 'uploaded' || e.type === 'failed') && e.detail.name === n),
+    (n) =>
+      (window as unknown as { __events: PageEvent[] }).__events.some(
+        (e) => (e.type === 'uploaded' || e.type === 'failed') && e.detail.name === n,
+      ),
     name,
     { timeout, polling: 100 },
   );
@@ -88,7 +109,10 @@ export async function outcome(page: Page, name: string, timeout = 60_000): Promi
 }
 
 /** Chooses files in the page's file input. */
-export async function choose(page: Page, ...files: Array<{ name: string; mimeType: string; buffer: Buffer }>): Promise<void> {
+export async function choose(
+  page: Page,
+  ...files: Array<{ name: string; mimeType: string; buffer: Buffer }>
+): Promise<void> {
   await page.setInputFiles('#file-input', files);
 }
 
@@ -113,7 +137,8 @@ export const rowText = (page: Page, name: string) => page.locator(`li.upload[dat
 export function signCalls(page: Page): number[][] {
   const calls: number[][] = [];
   page.on('request', (r) => {
-    if (r.url().endsWith('/api/uploads/multipart/sign-parts')) calls.push((JSON.parse(r.postData() ?? '{}') as { partNumbers: number[] }).partNumbers);
+    if (r.url().endsWith('/api/uploads/multipart/sign-parts'))
+      calls.push((JSON.parse(r.postData() ?? '{}') as { partNumbers: number[] }).partNumbers);
   });
   return calls;
 }
@@ -135,17 +160,28 @@ export async function stageFiles(page: Page, files: PageFile[]): Promise<void> {
   });
   // An input of its own: the demo's file input would start uploads of its own.
   await page.evaluate(() => {
-    const input = Object.assign(document.createElement('input'), { type: 'file', multiple: true, id: 'staged-files', hidden: true });
+    const input = Object.assign(document.createElement('input'), {
+      type: 'file',
+      multiple: true,
+      id: 'staged-files',
+      hidden: true,
+    });
     document.getElementById('staged-files')?.remove();
     document.body.append(input);
   });
   await page.setInputFiles('#staged-files', paths);
-  await page.evaluate((types) => {
-    const staged: Record<string, File> = ((window as unknown as { __staged?: Record<string, File> }).__staged ??= {});
-    for (const file of (document.getElementById('staged-files') as HTMLInputElement).files ?? []) {
-      staged[file.name] = new File([file], file.name, { type: types[file.name] ?? file.type, lastModified: file.lastModified });
-    }
-  }, Object.fromEntries(files.map((f) => [f.name, f.mimeType])));
+  await page.evaluate(
+    (types) => {
+      const staged: Record<string, File> = ((window as unknown as { __staged?: Record<string, File> }).__staged ??= {});
+      for (const file of (document.getElementById('staged-files') as HTMLInputElement).files ?? []) {
+        staged[file.name] = new File([file], file.name, {
+          type: types[file.name] ?? file.type,
+          lastModified: file.lastModified,
+        });
+      }
+    },
+    Object.fromEntries(files.map((f) => [f.name, f.mimeType])),
+  );
 }
 
 /** How one upload run in the page ended: `upload` in the page's words, or the UploadError. */
@@ -166,20 +202,33 @@ export interface InPageOutcome {
  * `window.cloudspark`) in the page, at once for every staged file named, with the demo's handler
  * as `api` and the given options (such as `partSize`, `stallTimeout`); resolves when all have ended.
  */
-export function uploadInPage(page: Page, how: 'upload' | 'uploadMultipart', names: string[], options: Record<string, unknown> = {}): Promise<InPageOutcome[]> {
-  return page.evaluate(async ({ how, names, options }) => {
-    const w = window as unknown as { __staged: Record<string, File>; cloudspark: Record<string, (file: File, options: unknown) => Promise<{ key: string; size: number }>> };
-    return Promise.all(names.map(async (name) => {
-      const started = performance.now();
-      try {
-        const { key, size } = await w.cloudspark[how]!(w.__staged[name]!, { api: '/api/uploads', ...options });
-        return { name, ok: true, key, size, ms: performance.now() - started };
-      } catch (e) {
-        const { code, message, status } = e as { code?: string; message: string; status?: number };
-        return { name, ok: false, code, message, status, ms: performance.now() - started };
-      }
-    }));
-  }, { how, names, options });
+export function uploadInPage(
+  page: Page,
+  how: 'upload' | 'uploadMultipart',
+  names: string[],
+  options: Record<string, unknown> = {},
+): Promise<InPageOutcome[]> {
+  return page.evaluate(
+    async ({ how, names, options }) => {
+      const w = window as unknown as {
+        __staged: Record<string, File>;
+        cloudspark: Record<string, (file: File, options: unknown) => Promise<{ key: string; size: number }>>;
+      };
+      return Promise.all(
+        names.map(async (name) => {
+          const started = performance.now();
+          try {
+            const { key, size } = await w.cloudspark[how]!(w.__staged[name]!, { api: '/api/uploads', ...options });
+            return { name, ok: true, key, size, ms: performance.now() - started };
+          } catch (e) {
+            const { code, message, status } = e as { code?: string; message: string; status?: number };
+            return { name, ok: false, code, message, status, ms: performance.now() - started };
+          }
+        }),
+      );
+    },
+    { how, names, options },
+  );
 }
 
 /** The demo with a fault proxy between it and the tier's RGW. */
@@ -197,7 +246,15 @@ export interface DemoBehindProxy extends DemoInBrowser {
  */
 export async function demoBehindProxy(label: string, options: Partial<DemoOptions> = {}): Promise<DemoBehindProxy> {
   const proxy = await startFaultProxy(rgw.endpoint);
-  const ctx = await demoInBrowser(label, { ...options, s3: { endpoint: proxy.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+  const ctx = await demoInBrowser(label, {
+    ...options,
+    s3: {
+      endpoint: proxy.endpoint,
+      region: rgw.region,
+      accessKeyId: rgw.accessKeyId,
+      secretAccessKey: rgw.secretAccessKey,
+    },
+  });
   const direct = connection({ bucket: ctx.bucket });
   return {
     ...ctx,

@@ -142,7 +142,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     }) as typeof res.end;
     res.on('close', end);
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-    seen.push({ method, path: url.pathname, query: url.search.slice(1), range: req.headers.range, fate: action?.kind ?? 'forwarded', inFlight, length });
+    seen.push({
+      method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      range: req.headers.range,
+      fate: action?.kind ?? 'forwarded',
+      inFlight,
+      length,
+    });
     switch (action?.kind) {
       case 'status':
         return answerError(req, res, action.status);
@@ -193,7 +201,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     up.on('response', (answer) => {
       answer.on('error', upstreamFailed);
       const tally = answers.get(res);
-      if (tally && answer.headers['content-length'] !== undefined) tally.expected = Number(answer.headers['content-length']);
+      if (tally && answer.headers['content-length'] !== undefined)
+        tally.expected = Number(answer.headers['content-length']);
       if (action?.kind === 'answer-headers') {
         const headers = { ...answer.headers, ...action.headers };
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
@@ -208,11 +217,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           sent += part.length;
           if (sent < action.bytes) res.write(part);
           // The last bytes reach the client before the connection goes (or goes silent).
-          else res.write(part, () => {
-            if (action.kind === 'cut-response') return cut();
-            silenced = true;
-            answer.destroy();
-          });
+          else
+            res.write(part, () => {
+              if (action.kind === 'cut-response') return cut();
+              silenced = true;
+              answer.destroy();
+            });
         });
         answer.on('end', () => res.end()); // shorter than the cut: delivered whole
       } else if (action?.kind === 'slow') {
@@ -290,7 +300,10 @@ function matches(rule: FaultRule, method: string, url: URL, headers: IncomingMes
 }
 
 const S3_ERRORS = {
-  400: { code: 'RequestTimeout', message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
+  400: {
+    code: 'RequestTimeout',
+    message: 'Your socket connection to the server was not read from or written to within the timeout period.',
+  },
   500: { code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
   503: { code: 'SlowDown', message: 'Please reduce your request rate.' },
 } as const;
@@ -306,7 +319,11 @@ function answerError(req: IncomingMessage, res: ServerResponse, status: 400 | 50
   const origin = req.headers.origin;
   req.resume();
   req.on('end', () => {
-    res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), ...(origin && { 'Access-Control-Allow-Origin': origin }) });
+    res.writeHead(status, {
+      'Content-Type': 'application/xml',
+      'Content-Length': Buffer.byteLength(body),
+      ...(origin && { 'Access-Control-Allow-Origin': origin }),
+    });
     res.end(body);
   });
 }
@@ -321,11 +338,14 @@ function throttle(bytesPerSecond: number, timers: Set<NodeJS.Timeout>): Transfor
         const part = chunk.subarray(offset, offset + slice);
         this.push(part);
         offset += part.length;
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (offset >= chunk.length) done();
-          else next();
-        }, (part.length * 1000) / bytesPerSecond);
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer);
+            if (offset >= chunk.length) done();
+            else next();
+          },
+          (part.length * 1000) / bytesPerSecond,
+        );
         timers.add(timer);
       };
       next();

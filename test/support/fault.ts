@@ -50,10 +50,16 @@ export interface FaultSuite extends FaultSetup {
  * scratch folder, then `prepare` (files to send, objects to fetch); after them, both removed.
  * The object is filled in by `before`: use it inside tests.
  */
-export function faultSuite(label: string, options: S3ConnectionOptions = {}, prepare?: (suite: FaultSuite) => unknown): FaultSuite {
+export function faultSuite(
+  label: string,
+  options: S3ConnectionOptions = {},
+  prepare?: (suite: FaultSuite) => unknown,
+): FaultSuite {
   const suite = {} as FaultSuite;
   before(async () => {
-    Object.assign(suite, await behindProxy(label, options), { dir: mkdtempSync(join(tmpdir(), `cloudspark-${label}-`)) });
+    Object.assign(suite, await behindProxy(label, options), {
+      dir: mkdtempSync(join(tmpdir(), `cloudspark-${label}-`)),
+    });
     await prepare?.(suite);
   });
   after(async () => {
@@ -65,7 +71,11 @@ export function faultSuite(label: string, options: S3ConnectionOptions = {}, pre
 
 /** Nothing stored under `key` and no multipart upload open in the bucket, as RGW itself says. */
 export async function assertNothingLeft(direct: S3Connection, key: string): Promise<void> {
-  await assert.rejects(direct.headObject(key), (e: { code?: string }) => e.code === 'NO_SUCH_KEY', `"${key}" was stored`);
+  await assert.rejects(
+    direct.headObject(key),
+    (e: { code?: string }) => e.code === 'NO_SUCH_KEY',
+    `"${key}" was stored`,
+  );
   assert.deepEqual(await pendingUploads(direct), [], 'a multipart upload is still open');
 }
 

@@ -11,7 +11,16 @@ import { MIN_PART_SIZE } from '../../src/index.js';
 import type { CompletedUpload } from '../../src/server/index.js';
 import { sessionToken } from '../../examples/uploads.js';
 import { withBucket } from './rgw.js';
-import { callRoute, md5Of, sendForm, sendParts, type Handles, type MultipartTarget, type PostTarget, type Refusal } from './handler.js';
+import {
+  callRoute,
+  md5Of,
+  sendForm,
+  sendParts,
+  type Handles,
+  type MultipartTarget,
+  type PostTarget,
+  type Refusal,
+} from './handler.js';
 
 export interface RunningApp {
   url: string;
@@ -29,7 +38,11 @@ const MiB = 1024 * 1024;
 function overHttp(base: string): Handles {
   return async (request) => {
     const { pathname } = new URL(request.url);
-    return fetch(`${base}${MOUNT}${pathname}`, { method: request.method, headers: request.headers, body: await request.text() });
+    return fetch(`${base}${MOUNT}${pathname}`, {
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+    });
   };
 }
 
@@ -42,8 +55,12 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
   const as = (user: string) => ({ authorization: `Bearer ${sessionToken(user)}` });
   const alice = as('alice');
   /** A call to one of the example's routes: `documents` unless the body names another. */
-  const call = <T = Record<string, unknown>>(operation: string, body: Record<string, unknown>, status = 200, headers: Record<string, string> = alice) =>
-    callRoute<T>(uploads, operation, { route: 'documents', ...body }, status, headers);
+  const call = <T = Record<string, unknown>>(
+    operation: string,
+    body: Record<string, unknown>,
+    status = 200,
+    headers: Record<string, string> = alice,
+  ) => callRoute<T>(uploads, operation, { route: 'documents', ...body }, status, headers);
 
   before(async () => {
     bucket = await withBucket(`fw-${framework}`);
@@ -58,7 +75,11 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
 
   test(`${framework}: post, the form to S3, post/complete; the user's file is in the bucket`, async () => {
     const text = `hello through ${framework}`;
-    const post = await call<PostTarget>('post', { filename: 'hello.txt', contentType: 'text/plain', size: text.length });
+    const post = await call<PostTarget>('post', {
+      filename: 'hello.txt',
+      contentType: 'text/plain',
+      size: text.length,
+    });
     assert.match(post.key, /^uploads\/alice\/documents\/[0-9a-f-]{36}\/hello\.txt$/);
     const sent = await sendForm(post, text);
     assert.equal(sent.status, 201, await sent.text());
@@ -70,10 +91,20 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
   test(`${framework}: multipart of two parts (5 MiB + 1000 bytes), completed and verified`, async () => {
     // A PDF's signature: completion checks the first bytes against the declared type.
     const data = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(MIN_PART_SIZE + 1000 - 9)]);
-    const upload = await call<MultipartTarget>('multipart/create', { filename: 'big.pdf', contentType: 'application/pdf', size: data.length, partSize: MIN_PART_SIZE });
+    const upload = await call<MultipartTarget>('multipart/create', {
+      filename: 'big.pdf',
+      contentType: 'application/pdf',
+      size: data.length,
+      partSize: MIN_PART_SIZE,
+    });
     assert.deepEqual([upload.partSize, upload.partCount], [MIN_PART_SIZE, 2]);
     const parts = await sendParts(uploads, upload, data, alice, { route: 'documents' });
-    const done = await call<CompletedUpload>('multipart/complete', { key: upload.key, uploadId: upload.uploadId, token: upload.token, parts });
+    const done = await call<CompletedUpload>('multipart/complete', {
+      key: upload.key,
+      uploadId: upload.uploadId,
+      token: upload.token,
+      parts,
+    });
     assert.deepEqual([done.size, done.contentType], [data.length, 'application/pdf']);
     assert.ok(Buffer.from(await (await bucket.conn.getObject(upload.key)).bytes()).equals(data));
   });
@@ -81,16 +112,33 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
   test(`${framework}: a body over 1 MiB is the handler's 413, declared or streamed; one under it reaches the handler`, async () => {
     const url = `${app.url}${MOUNT}/post`;
     const oversize = JSON.stringify({ filename: 'x'.repeat(MiB) });
-    const refused = (response: Response) => jsonAnswer<Refusal>(response, 413).then((r) => assert.equal(r.error.code, 'BODY_TOO_LARGE'));
+    const refused = (response: Response) =>
+      jsonAnswer<Refusal>(response, 413).then((r) => assert.equal(r.error.code, 'BODY_TOO_LARGE'));
     // With Content-Length, a framework (or the handler) can refuse before reading.
-    await refused(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...alice }, body: oversize }));
+    await refused(
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...alice }, body: oversize }),
+    );
     // Chunked, with no length: only counting the bytes read catches it.
     const chunked = new Blob([oversize]).stream();
-    await refused(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...alice }, body: chunked, duplex: 'half' } as RequestInit));
+    await refused(
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...alice },
+        body: chunked,
+        duplex: 'half',
+      } as RequestInit),
+    );
     // A multipart/complete of 10 000 parts (~0.6 MiB) must not meet a smaller framework limit:
     // the handler parses it, and refuses it only for its made-up token.
-    const parts = Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag: `"${randomBytes(16).toString('hex')}"` }));
-    const big = await call<Refusal>('multipart/complete', { key: 'uploads/alice/x/y.bin', uploadId: 'u', token: 'not-a-token', parts }, 403);
+    const parts = Array.from({ length: 10_000 }, (_, i) => ({
+      partNumber: i + 1,
+      etag: `"${randomBytes(16).toString('hex')}"`,
+    }));
+    const big = await call<Refusal>(
+      'multipart/complete',
+      { key: 'uploads/alice/x/y.bin', uploadId: 'u', token: 'not-a-token', parts },
+      403,
+    );
     assert.equal(big.error.field, 'token');
   });
 
@@ -103,7 +151,10 @@ export function frameworkContract(framework: string, start: () => Promise<Runnin
     assert.equal((await sendForm(post, png)).status, 201);
     const complete = { key: post.key, token: post.token, md5: md5Of(png) };
     assert.equal((await call<Refusal>('post/complete', complete, 403)).error.code, 'FORBIDDEN');
-    assert.equal((await call<CompletedUpload>('post/complete', { ...complete, route: 'avatars' })).contentType, 'image/png');
+    assert.equal(
+      (await call<CompletedUpload>('post/complete', { ...complete, route: 'avatars' })).contentType,
+      'image/png',
+    );
   });
 
   test(`${framework}: authorize answers 401 without a valid session, 403 for another user's key`, async () => {

@@ -17,7 +17,9 @@ import { S3Connection, type PendingUpload, type S3ConnectionOptions } from '../.
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run the RGW tier through \`npm test\` (or \`node scripts/test.mjs rgw\`), which starts Ceph RGW.`);
+    throw new Error(
+      `${name} is not set: run the RGW tier through \`npm test\` (or \`node scripts/test.mjs rgw\`), which starts Ceph RGW.`,
+    );
   }
   return value;
 }
@@ -102,7 +104,8 @@ export async function removeBucket(bucket: string, as: 'main' | 'other' = 'main'
 }
 
 /** The URL of an object as an anonymous visitor would fetch it (path style). */
-export const objectUrl = (bucket: string, key: string) => `${rgw.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+export const objectUrl = (bucket: string, key: string) =>
+  `${rgw.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
 /** The multipart uploads begun and not finished in the connection's bucket (under `prefix`). */
 export async function pendingUploads(conn: S3Connection, prefix?: string): Promise<PendingUpload[]> {

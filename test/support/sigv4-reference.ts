@@ -19,7 +19,8 @@ export const hmacHex = (key: Uint8Array, data: string): string => createHmac('sh
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
 export function signingKey(secretAccessKey: string, dateStamp: string, region: string, service: string): Buffer {
   let key: Buffer = Buffer.from(`AWS4${secretAccessKey}`, 'utf8');
-  for (const part of [dateStamp, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  for (const part of [dateStamp, region, service, 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
   return key;
 }
 
@@ -39,7 +40,8 @@ export function signCanonicalRequest(c: Signer, amzDate: string, canonicalReques
 }
 
 /** RFC 3986 percent-encoding as SigV4 wants it: everything but A-Z a-z 0-9 - . _ ~ escaped. */
-const encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export interface CanonicalRequestInput {
   method: string;

@@ -9,6 +9,4 @@ import type * as server from '../../src/server/index.js';
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<T extends true> = T;
 
-export type Checks = [
-  Expect<Same<browser.CompletedUpload, server.CompletedUpload & { result?: unknown }>>,
-];
+export type Checks = [Expect<Same<browser.CompletedUpload, server.CompletedUpload & { result?: unknown }>>];

@@ -16,7 +16,12 @@ declare const call: typeof callHandler;
 const api = { url: '/api/uploads' };
 
 export async function calls(): Promise<void> {
-  const { urls } = await call(api, 'multipart/sign-parts', { key: 'k', uploadId: 'u', token: 't', partNumbers: [1, 2] });
+  const { urls } = await call(api, 'multipart/sign-parts', {
+    key: 'k',
+    uploadId: 'u',
+    token: 't',
+    partNumbers: [1, 2],
+  });
   void urls['1'];
   // @ts-expect-error: sign-parts needs the part numbers
   await call(api, 'multipart/sign-parts', { key: 'k', uploadId: 'u', token: 't' });

@@ -35,11 +35,20 @@ export type Checks = [
 ];
 
 export function Page(files: FileList, file: File): void {
-  const avatars: UseUpload = hook<typeof uploads>({ api: '/api/uploads', route: 'avatars', maxFiles: 2, partSize: 8 * 1024 * 1024 });
+  const avatars: UseUpload = hook<typeof uploads>({
+    api: '/api/uploads',
+    route: 'avatars',
+    maxFiles: 2,
+    partSize: 8 * 1024 * 1024,
+  });
   void avatars.upload(files);
   void avatars.upload(file);
   void avatars.upload([file]);
-  hook<typeof uploads>({ api: { url: '/api/uploads', headers: { authorization: 'Bearer t' } }, route: 'documents', resume: false });
+  hook<typeof uploads>({
+    api: { url: '/api/uploads', headers: { authorization: 'Bearer t' } },
+    route: 'documents',
+    resume: false,
+  });
   // @ts-expect-error: the handler has no route of that name
   hook<typeof uploads>({ api: '/api/uploads', route: 'banners' });
   // @ts-expect-error: a handler given `rules` has no named routes

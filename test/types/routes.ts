@@ -37,7 +37,10 @@ export type Checks = [
 export async function pages(): Promise<void> {
   await send<typeof uploads>(file, { api: '/api/uploads', route: 'avatars' });
   await sendParts<typeof uploads>(file, { api: '/api/uploads', route: 'documents' });
-  await sendFile<typeof uploads>({ url: 'https://s3.example/b', fields: {}, key: 'k', token: 't' }, file, { api: '/api/uploads', route: 'avatars' });
+  await sendFile<typeof uploads>({ url: 'https://s3.example/b', fields: {}, key: 'k', token: 't' }, file, {
+    api: '/api/uploads',
+    route: 'avatars',
+  });
   // @ts-expect-error: the handler has no route of that name
   await send<typeof uploads>(file, { api: '/api/uploads', route: 'banners' });
   // @ts-expect-error: nor does multipart take one

@@ -62,14 +62,25 @@ const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS
 const connectionOptions = () => ({ ...credentials, endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'my-bucket' });
 const connection = () => new S3Connection(connectionOptions());
 /** A method of a fresh connection. */
-const method = (name: keyof InstanceType<typeof S3Connection>) => (...args: unknown[]) =>
-  (connection()[name] as (...a: unknown[]) => unknown)(...args);
+const method =
+  (name: keyof InstanceType<typeof S3Connection>) =>
+  (...args: unknown[]) =>
+    (connection()[name] as (...a: unknown[]) => unknown)(...args);
 const presigner = () => new S3Presigner({ bucket: 'my-bucket', region: 'us-east-1', endpoint: UNREACHABLE });
-const urlRequest = () => ({ method: 'GET', key: 'k', expiresIn: 60, query: { partNumber: '1' }, headers: { 'content-type': 'text/plain' } });
+const urlRequest = () => ({
+  method: 'GET',
+  key: 'k',
+  expiresIn: 60,
+  query: { partNumber: '1' },
+  headers: { 'content-type': 'text/plain' },
+});
 const postRequest = () => ({ key: 'k', expiresIn: 60, fields: { 'Content-Type': 'text/plain' }, conditions: [] });
 const blob = () => new Blob(['x']);
 const options = (index: number, fields: Record<string, Kind>): Record<string, readonly [Kind, string]> =>
-  Object.fromEntries([[String(index), ['object', 'options']], ...Object.entries(fields).map(([name, kind]) => [`${index}.${name}`, [kind, name]])]);
+  Object.fromEntries([
+    [String(index), ['object', 'options']],
+    ...Object.entries(fields).map(([name, kind]) => [`${index}.${name}`, [kind, name]]),
+  ]);
 const none = (call: (...args: unknown[]) => unknown): Row => ({ args: () => [], call, checks: {} });
 const key = { '0': ['string', 'key'] } as const;
 const presignOptions = { expiresIn: 'number', signingDate: 'date' } as const;
@@ -87,7 +98,9 @@ const signing: Row['checks'] = {
 const TABLE: Record<string, Entry> = {
   // ------------------------------------------------------------------ cloudspark
   'cloudspark:S3Connection': {
-    args: () => [{ ...connectionOptions(), sts: { durationSeconds: 3600 }, logger: { warn: () => {} }, timeouts: { idle: 1000 } }],
+    args: () => [
+      { ...connectionOptions(), sts: { durationSeconds: 3600 }, logger: { warn: () => {} }, timeouts: { idle: 1000 } },
+    ],
     call: (o) => new S3Connection(o as never),
     checks: {
       '0': ['object', 'options'],
@@ -109,45 +122,102 @@ const TABLE: Record<string, Entry> = {
       '0.correctClockSkew': ['flag', 'correctClockSkew'],
     },
   },
-  'cloudspark:S3Connection#deriveKey': { args: () => ['tokens'], call: method('deriveKey'), checks: { '0': ['string', 'purpose'] } },
-  'cloudspark:S3Connection#connect': { args: () => ['my-bucket'], call: method('connect'), checks: { '0': ['string', 'bucket name'] } },
+  'cloudspark:S3Connection#deriveKey': {
+    args: () => ['tokens'],
+    call: method('deriveKey'),
+    checks: { '0': ['string', 'purpose'] },
+  },
+  'cloudspark:S3Connection#connect': {
+    args: () => ['my-bucket'],
+    call: method('connect'),
+    checks: { '0': ['string', 'bucket name'] },
+  },
   'cloudspark:S3Connection#getInstance': none(method('getInstance')),
   'cloudspark:S3Connection#close': none(method('close')),
   'cloudspark:S3Connection#getClockOffset': none(method('getClockOffset')),
-  'cloudspark:S3Connection#createBucket': { args: () => ['my-bucket'], call: method('createBucket'), checks: { '0': ['string', 'bucket name'] } },
+  'cloudspark:S3Connection#createBucket': {
+    args: () => ['my-bucket'],
+    call: method('createBucket'),
+    checks: { '0': ['string', 'bucket name'] },
+  },
   'cloudspark:S3Connection#listBuckets': { args: () => [], call: method('listBuckets'), checks: {} },
   'cloudspark:S3Connection#deleteBucket': { args: () => [], call: method('deleteBucket'), checks: {} },
-  'cloudspark:S3Connection#deleteObjects': { args: () => [['a.txt', 'b.txt']], call: method('deleteObjects'), checks: { '0': ['array', 'keys'], '0.0': ['string', 'key'] } },
-  'cloudspark:S3Connection#copyObject': { args: () => ['a.txt', 'b.txt', { sourceBucket: 'other-bucket' }], call: method('copyObject'), checks: { '0': ['string', 'source'], '1': ['string', 'key'], ...options(2, { sourceBucket: 'string' }) } },
-  'cloudspark:S3Connection#setBucketCors': { args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]], call: method('setBucketCors'), checks: { '0': ['array', 'CORS rules'], '0.0': ['object', 'CORS rule 0'], '0.0.AllowedOrigins': ['array', 'CORS rule 0 AllowedOrigins'] } },
+  'cloudspark:S3Connection#deleteObjects': {
+    args: () => [['a.txt', 'b.txt']],
+    call: method('deleteObjects'),
+    checks: { '0': ['array', 'keys'], '0.0': ['string', 'key'] },
+  },
+  'cloudspark:S3Connection#copyObject': {
+    args: () => ['a.txt', 'b.txt', { sourceBucket: 'other-bucket' }],
+    call: method('copyObject'),
+    checks: { '0': ['string', 'source'], '1': ['string', 'key'], ...options(2, { sourceBucket: 'string' }) },
+  },
+  'cloudspark:S3Connection#setBucketCors': {
+    args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]],
+    call: method('setBucketCors'),
+    checks: {
+      '0': ['array', 'CORS rules'],
+      '0.0': ['object', 'CORS rule 0'],
+      '0.0.AllowedOrigins': ['array', 'CORS rule 0 AllowedOrigins'],
+    },
+  },
   'cloudspark:S3Connection#getBucketCors': none(method('getBucketCors')),
   'cloudspark:S3Connection#deleteBucketCors': none(method('deleteBucketCors')),
-  'cloudspark:S3Connection#setBucketPolicy': { args: () => [undefined], call: method('setBucketPolicy'), checks: { '0': ['object', 'policy'] } },
+  'cloudspark:S3Connection#setBucketPolicy': {
+    args: () => [undefined],
+    call: method('setBucketPolicy'),
+    checks: { '0': ['object', 'policy'] },
+  },
   'cloudspark:S3Connection#getBucketPolicy': none(method('getBucketPolicy')),
   'cloudspark:S3Connection#deleteBucketPolicy': none(method('deleteBucketPolicy')),
-  'cloudspark:S3Connection#publicAccess': { args: () => [true], call: method('publicAccess'), checks: { '0': ['flag', 'block'] } },
+  'cloudspark:S3Connection#publicAccess': {
+    args: () => [true],
+    call: method('publicAccess'),
+    checks: { '0': ['flag', 'block'] },
+  },
   'cloudspark:S3Connection#getPublicAccess': none(method('getPublicAccess')),
-  'cloudspark:S3Connection#listUserPolicies': { args: () => ['ada'], call: method('listUserPolicies'), checks: { '0': ['string', 'userName'] } },
+  'cloudspark:S3Connection#listUserPolicies': {
+    args: () => ['ada'],
+    call: method('listUserPolicies'),
+    checks: { '0': ['string', 'userName'] },
+  },
   'cloudspark:S3Connection#presignedCreateUrl': {
     args: () => ['k', { params: { owner: 'ada' }, fields: { 'Content-Type': 'image/png' }, conditions: [] }],
     call: method('presignedCreateUrl'),
-    checks: { ...key, ...options(1, { ...presignOptions, params: 'object', fields: 'object', conditions: 'array' }), '1.params.owner': ['header', 'params'], '1.fields.Content-Type': ['header', 'fields'] },
+    checks: {
+      ...key,
+      ...options(1, { ...presignOptions, params: 'object', fields: 'object', conditions: 'array' }),
+      '1.params.owner': ['header', 'params'],
+      '1.fields.Content-Type': ['header', 'fields'],
+    },
   },
   'cloudspark:S3Connection#presignedGetUrl': {
     args: () => ['k', {}],
     call: method('presignedGetUrl'),
-    checks: { ...key, ...options(1, { ...presignOptions, responseContentDisposition: 'header', responseContentType: 'header' }) },
+    checks: {
+      ...key,
+      ...options(1, { ...presignOptions, responseContentDisposition: 'header', responseContentType: 'header' }),
+    },
   },
   'cloudspark:S3Connection#presignedPutUrl': {
     args: () => ['k', {}],
     call: method('presignedPutUrl'),
     checks: { ...key, ...options(1, { ...presignOptions, contentType: 'header', contentLength: 'number' }) },
   },
-  'cloudspark:S3Connection#presignedDeleteUrl': { args: () => ['k', {}], call: method('presignedDeleteUrl'), checks: { ...key, ...options(1, presignOptions) } },
+  'cloudspark:S3Connection#presignedDeleteUrl': {
+    args: () => ['k', {}],
+    call: method('presignedDeleteUrl'),
+    checks: { ...key, ...options(1, presignOptions) },
+  },
   'cloudspark:S3Connection#presignedUploadPartUrl': {
     args: () => ['k', 'upload-1', 1, {}],
     call: method('presignedUploadPartUrl'),
-    checks: { ...key, '1': ['string', 'uploadId'], '2': ['number', 'partNumber'], ...options(3, { ...presignOptions, contentLength: 'number' }) },
+    checks: {
+      ...key,
+      '1': ['string', 'uploadId'],
+      '2': ['number', 'partNumber'],
+      ...options(3, { ...presignOptions, contentLength: 'number' }),
+    },
   },
   'cloudspark:S3Connection#uploadObject': {
     args: () => ['body', 'k', { metadata: { owner: 'ada' } }],
@@ -155,15 +225,39 @@ const TABLE: Record<string, Entry> = {
     checks: {
       '0': ['body', 'body'],
       '1': ['string', 'key'],
-      ...options(2, { contentType: 'header', cacheControl: 'header', contentDisposition: 'header', metadata: 'object', partSize: 'number', queueSize: 'number', onProgress: 'callback', signal: 'signal' }),
+      ...options(2, {
+        contentType: 'header',
+        cacheControl: 'header',
+        contentDisposition: 'header',
+        metadata: 'object',
+        partSize: 'number',
+        queueSize: 'number',
+        onProgress: 'callback',
+        signal: 'signal',
+      }),
       '2.metadata.owner': ['header', 'metadata'],
     },
   },
-  'cloudspark:S3Connection#getObject': { args: () => ['k', { range: { start: 0, end: 9 } }], call: method('getObject'), checks: { ...key, ...options(1, { range: 'object' }), '1.range.end': ['number', 'range'] } },
+  'cloudspark:S3Connection#getObject': {
+    args: () => ['k', { range: { start: 0, end: 9 } }],
+    call: method('getObject'),
+    checks: { ...key, ...options(1, { range: 'object' }), '1.range.end': ['number', 'range'] },
+  },
   'cloudspark:S3Connection#downloadObject': {
     args: () => ['k', '/tmp/cloudspark-gate-never-written', { concurrency: 2 }],
     call: method('downloadObject'),
-    checks: { ...key, '1': ['string', 'path'], ...options(2, { concurrency: 'number', partSize: 'number', retries: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
+    checks: {
+      ...key,
+      '1': ['string', 'path'],
+      ...options(2, {
+        concurrency: 'number',
+        partSize: 'number',
+        retries: 'number',
+        verify: 'flag',
+        onProgress: 'callback',
+        signal: 'signal',
+      }),
+    },
   },
   'cloudspark:S3Connection#uploadFile': {
     args: () => ['/tmp/cloudspark-gate-never-read', 'k', { concurrency: 2, metadata: { owner: 'ada' } }],
@@ -171,55 +265,142 @@ const TABLE: Record<string, Entry> = {
     checks: {
       '0': ['string', 'path'],
       '1': ['string', 'key'],
-      ...options(2, { contentType: 'header', cacheControl: 'header', contentDisposition: 'header', metadata: 'object', concurrency: 'number', partSize: 'number', onProgress: 'callback', signal: 'signal' }),
+      ...options(2, {
+        contentType: 'header',
+        cacheControl: 'header',
+        contentDisposition: 'header',
+        metadata: 'object',
+        concurrency: 'number',
+        partSize: 'number',
+        onProgress: 'callback',
+        signal: 'signal',
+      }),
       '2.metadata.owner': ['header', 'metadata'],
     },
   },
   'cloudspark:S3Connection#uploadDirectory': {
     args: () => ['/tmp/cloudspark-gate-never-read', 'p/', { concurrency: 2 }],
     call: method('uploadDirectory'),
-    checks: { '0': ['string', 'dir'], '1': ['string', 'prefix'], ...options(2, { concurrency: 'number', partSize: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
+    checks: {
+      '0': ['string', 'dir'],
+      '1': ['string', 'prefix'],
+      ...options(2, {
+        concurrency: 'number',
+        partSize: 'number',
+        verify: 'flag',
+        onProgress: 'callback',
+        signal: 'signal',
+      }),
+    },
   },
   'cloudspark:S3Connection#downloadPrefix': {
     args: () => ['p/', '/tmp/cloudspark-gate-never-written', { concurrency: 2 }],
     call: method('downloadPrefix'),
-    checks: { '0': ['string', 'prefix'], '1': ['string', 'dir'], ...options(2, { concurrency: 'number', partSize: 'number', verify: 'flag', onProgress: 'callback', signal: 'signal' }) },
+    checks: {
+      '0': ['string', 'prefix'],
+      '1': ['string', 'dir'],
+      ...options(2, {
+        concurrency: 'number',
+        partSize: 'number',
+        verify: 'flag',
+        onProgress: 'callback',
+        signal: 'signal',
+      }),
+    },
   },
   'cloudspark:S3Connection#headObject': { args: () => ['k'], call: method('headObject'), checks: key },
   'cloudspark:S3Connection#deleteObject': { args: () => ['k'], call: method('deleteObject'), checks: key },
   'cloudspark:S3Connection#setObjectHeaders': {
     args: () => ['k', { contentDisposition: 'attachment' }],
     call: method('setObjectHeaders'),
-    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', ifMatch: 'string' }) },
+    checks: {
+      ...key,
+      ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', ifMatch: 'string' }),
+    },
   },
-  'cloudspark:S3Connection#listObjects': { args: () => [{}], call: method('listObjects'), checks: options(0, { prefix: 'string', pageSize: 'number' }) },
-  'cloudspark:S3Connection#listFolder': { args: () => [{}], call: method('listFolder'), checks: options(0, { prefix: 'string', pageSize: 'number' }) },
-  'cloudspark:S3Connection#getObjects': { args: () => [{}], call: method('getObjects'), checks: options(0, { prefix: 'string', pageSize: 'number', onlyKeys: 'flag', onlyObjects: 'flag' }) },
+  'cloudspark:S3Connection#listObjects': {
+    args: () => [{}],
+    call: method('listObjects'),
+    checks: options(0, { prefix: 'string', pageSize: 'number' }),
+  },
+  'cloudspark:S3Connection#listFolder': {
+    args: () => [{}],
+    call: method('listFolder'),
+    checks: options(0, { prefix: 'string', pageSize: 'number' }),
+  },
+  'cloudspark:S3Connection#getObjects': {
+    args: () => [{}],
+    call: method('getObjects'),
+    checks: options(0, { prefix: 'string', pageSize: 'number', onlyKeys: 'flag', onlyObjects: 'flag' }),
+  },
   'cloudspark:S3Connection#createMultipartUpload': {
     args: () => ['k', { metadata: { owner: 'ada' } }],
     call: method('createMultipartUpload'),
-    checks: { ...key, ...options(1, { contentType: 'header', contentDisposition: 'header', cacheControl: 'header', metadata: 'object', signal: 'signal' }), '1.metadata.owner': ['header', 'metadata'] },
+    checks: {
+      ...key,
+      ...options(1, {
+        contentType: 'header',
+        contentDisposition: 'header',
+        cacheControl: 'header',
+        metadata: 'object',
+        signal: 'signal',
+      }),
+      '1.metadata.owner': ['header', 'metadata'],
+    },
   },
-  'cloudspark:S3Connection#listParts': { args: () => ['k', 'upload-1'], call: method('listParts'), checks: { ...key, '1': ['string', 'uploadId'] } },
+  'cloudspark:S3Connection#listParts': {
+    args: () => ['k', 'upload-1'],
+    call: method('listParts'),
+    checks: { ...key, '1': ['string', 'uploadId'] },
+  },
   'cloudspark:S3Connection#completeMultipartUpload': {
     args: () => ['k', 'upload-1', [{ partNumber: 1, etag: '"e"' }], {}],
     call: method('completeMultipartUpload'),
-    checks: { ...key, '1': ['string', 'uploadId'], '2': ['array', 'parts'], '2.0.partNumber': ['number', 'partNumber'], '2.0.etag': ['string', 'parts[0].etag'], ...options(3, { signal: 'signal' }) },
+    checks: {
+      ...key,
+      '1': ['string', 'uploadId'],
+      '2': ['array', 'parts'],
+      '2.0.partNumber': ['number', 'partNumber'],
+      '2.0.etag': ['string', 'parts[0].etag'],
+      ...options(3, { signal: 'signal' }),
+    },
   },
-  'cloudspark:S3Connection#abortMultipartUpload': { args: () => ['k', 'upload-1'], call: method('abortMultipartUpload'), checks: { ...key, '1': ['string', 'uploadId'] } },
-  'cloudspark:S3Connection#listMultipartUploads': { args: () => [{}], call: method('listMultipartUploads'), checks: options(0, { prefix: 'string', olderThan: 'number' }) },
+  'cloudspark:S3Connection#abortMultipartUpload': {
+    args: () => ['k', 'upload-1'],
+    call: method('abortMultipartUpload'),
+    checks: { ...key, '1': ['string', 'uploadId'] },
+  },
+  'cloudspark:S3Connection#listMultipartUploads': {
+    args: () => [{}],
+    call: method('listMultipartUploads'),
+    checks: options(0, { prefix: 'string', olderThan: 'number' }),
+  },
   'cloudspark:S3Connection#abortStaleUploads': {
     args: () => [{ olderThan: 0, dryRun: true }],
     call: method('abortStaleUploads'),
     checks: options(0, { olderThan: 'number', prefix: 'string', dryRun: 'flag' }),
   },
-  'cloudspark:S3Connection#abortIncompleteUploads': { args: () => [{ afterDays: 7 }], call: method('abortIncompleteUploads'), checks: options(0, { afterDays: 'number' }) },
+  'cloudspark:S3Connection#abortIncompleteUploads': {
+    args: () => [{ afterDays: 7 }],
+    call: method('abortIncompleteUploads'),
+    checks: options(0, { afterDays: 'number' }),
+  },
   'cloudspark:S3Connection#getAbortIncompleteUploads': none(method('getAbortIncompleteUploads')),
-  'cloudspark:S3Connection#policyDecode': { args: () => ['e30='], call: method('policyDecode'), checks: { '0': ['string', 'policy'] } },
+  'cloudspark:S3Connection#policyDecode': {
+    args: () => ['e30='],
+    call: method('policyDecode'),
+    checks: { '0': ['string', 'policy'] },
+  },
   'cloudspark:S3Presigner': {
     args: () => [{ bucket: 'my-bucket', region: 'us-east-1', endpoint: UNREACHABLE, forcePathStyle: true }],
     call: (a) => new S3Presigner(a as never),
-    checks: { '0': ['object', 'address'], '0.bucket': ['string', 'bucket'], '0.region': ['string', 'region'], '0.endpoint': ['string', 'endpoint'], '0.forcePathStyle': ['flag', 'forcePathStyle'] },
+    checks: {
+      '0': ['object', 'address'],
+      '0.bucket': ['string', 'bucket'],
+      '0.region': ['string', 'region'],
+      '0.endpoint': ['string', 'endpoint'],
+      '0.forcePathStyle': ['flag', 'forcePathStyle'],
+    },
   },
   'cloudspark:S3Presigner#presignUrl': {
     args: () => [{ ...credentials }, urlRequest()],
@@ -246,10 +427,26 @@ const TABLE: Record<string, Entry> = {
     },
   },
   'cloudspark:defaultCorsRules': none(cloudspark.defaultCorsRules),
-  'cloudspark:validateCorsRules': { args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]], call: cloudspark.validateCorsRules as Row['call'], checks: { '0': ['array', 'CORS rules'] } },
-  'cloudspark:publicReadPolicy': { args: () => ['my-bucket'], call: cloudspark.publicReadPolicy as Row['call'], checks: { '0': ['string', 'bucket'] } },
-  'cloudspark:policyDecode': { args: () => ['e30='], call: cloudspark.policyDecode as Row['call'], checks: { '0': ['string', 'policy'] } },
-  'cloudspark:maskAccessKey': { args: () => [ACCESS_KEY_ID], call: cloudspark.maskAccessKey as Row['call'], checks: { '0': ['string', 'accessKeyId'] } },
+  'cloudspark:validateCorsRules': {
+    args: () => [[{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }]],
+    call: cloudspark.validateCorsRules as Row['call'],
+    checks: { '0': ['array', 'CORS rules'] },
+  },
+  'cloudspark:publicReadPolicy': {
+    args: () => ['my-bucket'],
+    call: cloudspark.publicReadPolicy as Row['call'],
+    checks: { '0': ['string', 'bucket'] },
+  },
+  'cloudspark:policyDecode': {
+    args: () => ['e30='],
+    call: cloudspark.policyDecode as Row['call'],
+    checks: { '0': ['string', 'policy'] },
+  },
+  'cloudspark:maskAccessKey': {
+    args: () => [ACCESS_KEY_ID],
+    call: cloudspark.maskAccessKey as Row['call'],
+    checks: { '0': ['string', 'accessKeyId'] },
+  },
   'cloudspark:CloudSparkError': 'error class',
   'cloudspark:MAX_PARTS': 'value',
   'cloudspark:MIN_PART_SIZE': 'value',
@@ -264,7 +461,16 @@ const TABLE: Record<string, Entry> = {
     args: () => [{ connection: connection(), rules: { maxSize: 1000 } }],
     call: server.createUploadHandler as Row['call'],
     checks: {
-      ...options(0, { connection: 'object', rules: 'object', routes: 'object', authorize: 'callback', onUploadComplete: 'callback', onError: 'callback', basePath: 'header', secret: 'string' }),
+      ...options(0, {
+        connection: 'object',
+        rules: 'object',
+        routes: 'object',
+        authorize: 'callback',
+        onUploadComplete: 'callback',
+        onError: 'callback',
+        basePath: 'header',
+        secret: 'string',
+      }),
       '0.rules.maxSize': ['number', 'rules.maxSize'],
       '0.rules.makeKey': ['callback', 'rules.makeKey'],
       '0.rules.keyPrefix': ['string', 'rules.keyPrefix'],
@@ -272,12 +478,36 @@ const TABLE: Record<string, Entry> = {
       '0.rules.expiresIn': ['number', 'rules.expiresIn'],
     },
   },
-  'cloudspark/server:cleanFilename': { args: () => ['a.png'], call: server.cleanFilename as Row['call'], checks: { '0': ['string', 'filename'] } },
-  'cloudspark/server:typeAllowed': { args: () => ['image/png', ['image/*']], call: server.typeAllowed as Row['call'], checks: { '0': ['string', 'contentType'], '1': ['array', 'patterns'] } },
-  'cloudspark/server:servedInline': { args: () => ['image/png'], call: server.servedInline as Row['call'], checks: { '0': ['string', 'contentType'] } },
-  'cloudspark/server:attachmentDisposition': { args: () => ['a.pdf'], call: server.attachmentDisposition as Row['call'], checks: { '0': ['string', 'filename'] } },
-  'cloudspark/server:matchesContentType': { args: () => ['image/png', new Uint8Array(8)], call: server.matchesContentType as Row['call'], checks: { '0': ['string', 'contentType'], '1': ['bytes', 'head'] } },
-  'cloudspark/server:toNodeHandler': { args: () => [async () => new Response()], call: server.toNodeHandler as Row['call'], checks: { '0': ['callback', 'handler'] } },
+  'cloudspark/server:cleanFilename': {
+    args: () => ['a.png'],
+    call: server.cleanFilename as Row['call'],
+    checks: { '0': ['string', 'filename'] },
+  },
+  'cloudspark/server:typeAllowed': {
+    args: () => ['image/png', ['image/*']],
+    call: server.typeAllowed as Row['call'],
+    checks: { '0': ['string', 'contentType'], '1': ['array', 'patterns'] },
+  },
+  'cloudspark/server:servedInline': {
+    args: () => ['image/png'],
+    call: server.servedInline as Row['call'],
+    checks: { '0': ['string', 'contentType'] },
+  },
+  'cloudspark/server:attachmentDisposition': {
+    args: () => ['a.pdf'],
+    call: server.attachmentDisposition as Row['call'],
+    checks: { '0': ['string', 'filename'] },
+  },
+  'cloudspark/server:matchesContentType': {
+    args: () => ['image/png', new Uint8Array(8)],
+    call: server.matchesContentType as Row['call'],
+    checks: { '0': ['string', 'contentType'], '1': ['bytes', 'head'] },
+  },
+  'cloudspark/server:toNodeHandler': {
+    args: () => [async () => new Response()],
+    call: server.toNodeHandler as Row['call'],
+    checks: { '0': ['callback', 'handler'] },
+  },
   'cloudspark/server:HandlerError': 'error class',
   'cloudspark/server:SNIFFABLE_TYPES': 'value',
   'cloudspark/server:MAX_BODY_BYTES': 'value',
@@ -292,16 +522,37 @@ const TABLE: Record<string, Entry> = {
       '0.fields': ['object', 'target.fields'],
       '0.fields.key': ['header', 'target.fields.key'],
       '1': ['blob', 'file'],
-      ...options(2, { onProgress: 'callback', signal: 'signal', stallTimeout: 'number', retries: 'number', api: 'api', route: 'string' }),
+      ...options(2, {
+        onProgress: 'callback',
+        signal: 'signal',
+        stallTimeout: 'number',
+        retries: 'number',
+        api: 'api',
+        route: 'string',
+      }),
     },
   },
-  'cloudspark/browser:deleteFile': { args: () => ['http://127.0.0.1:1/b/k', {}], call: browser.deleteFile as Row['call'], checks: { '0': ['string', 'url'], ...options(1, { signal: 'signal' }) } },
+  'cloudspark/browser:deleteFile': {
+    args: () => ['http://127.0.0.1:1/b/k', {}],
+    call: browser.deleteFile as Row['call'],
+    checks: { '0': ['string', 'url'], ...options(1, { signal: 'signal' }) },
+  },
   'cloudspark/browser:uploadMultipart': {
     args: () => [blob(), { api: { url: '/api/uploads', headers: { authorization: 'Bearer x' } } }],
     call: browser.uploadMultipart as Row['call'],
     checks: {
       '0': ['blob', 'file'],
-      ...options(1, { api: 'api', route: 'string', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number', resume: 'object' }),
+      ...options(1, {
+        api: 'api',
+        route: 'string',
+        partSize: 'number',
+        concurrency: 'number',
+        retries: 'number',
+        onProgress: 'callback',
+        signal: 'signal',
+        stallTimeout: 'number',
+        resume: 'object',
+      }),
       '1.api.url': ['string', 'api'],
       '1.api.headers.authorization': ['header', 'api.headers.authorization'],
     },
@@ -309,7 +560,21 @@ const TABLE: Record<string, Entry> = {
   'cloudspark/browser:upload': {
     args: () => [blob(), { api: '/api/uploads' }],
     call: browser.upload as Row['call'],
-    checks: { '0': ['blob', 'file'], ...options(1, { api: 'api', route: 'string', multipartFrom: 'number', partSize: 'number', concurrency: 'number', retries: 'number', onProgress: 'callback', signal: 'signal', stallTimeout: 'number', resume: 'object' }) },
+    checks: {
+      '0': ['blob', 'file'],
+      ...options(1, {
+        api: 'api',
+        route: 'string',
+        multipartFrom: 'number',
+        partSize: 'number',
+        concurrency: 'number',
+        retries: 'number',
+        onProgress: 'callback',
+        signal: 'signal',
+        stallTimeout: 'number',
+        resume: 'object',
+      }),
+    },
   },
   'cloudspark/browser:UploadError': 'error class',
   // A store object (load, save, remove), passed as `resume`: what the gate checks is that option.
@@ -319,14 +584,20 @@ const TABLE: Record<string, Entry> = {
 /** Every runtime export of the entry points (cloudspark/react: hooks, tested in the browser tier), and every method of an exported class. */
 function exported(): string[] {
   const names: string[] = [];
-  for (const [entry, module] of [['cloudspark', cloudspark], ['cloudspark/server', server], ['cloudspark/browser', browser], ['cloudspark/browser/resume', browserResume]] as const) {
+  for (const [entry, module] of [
+    ['cloudspark', cloudspark],
+    ['cloudspark/server', server],
+    ['cloudspark/browser', browser],
+    ['cloudspark/browser/resume', browserResume],
+  ] as const) {
     for (const [name, value] of Object.entries(module)) {
       names.push(`${entry}:${name}`);
       const isClass = typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
       if (!isClass) continue;
       for (const member of Object.getOwnPropertyNames(value.prototype as object)) {
         const descriptor = Object.getOwnPropertyDescriptor(value.prototype, member)!;
-        if (member !== 'constructor' && typeof descriptor.value === 'function') names.push(`${entry}:${name}#${member}`);
+        if (member !== 'constructor' && typeof descriptor.value === 'function')
+          names.push(`${entry}:${name}#${member}`);
       }
     }
   }
@@ -346,7 +617,8 @@ function withValue(args: unknown[], path: string, value: unknown): unknown[] {
 async function outcome(call: () => unknown): Promise<unknown> {
   try {
     let result = call();
-    if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) result = (result as unknown as AsyncIterator<unknown>).next();
+    if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)
+      result = (result as unknown as AsyncIterator<unknown>).next();
     await result;
     return undefined;
   } catch (error) {
@@ -355,12 +627,31 @@ async function outcome(call: () => unknown): Promise<unknown> {
 }
 
 const isBrowser = (name: string) => name.startsWith('cloudspark/browser:');
-const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? '[]' : value === null ? 'null' : typeof value === 'object' ? '{}' : String(value));
+const show = (value: unknown) =>
+  typeof value === 'string'
+    ? JSON.stringify(value)
+    : Array.isArray(value)
+      ? '[]'
+      : value === null
+        ? 'null'
+        : typeof value === 'object'
+          ? '{}'
+          : String(value);
 
 test('the table has a row for every export of the three entry points, and no row for anything else', () => {
   const names = exported();
-  assert.deepEqual(names.filter((n) => !(n in TABLE)), [], 'exports missing from the input-gate table: add a row for each');
-  assert.deepEqual(Object.keys(TABLE).filter((n) => !names.includes(n)).sort(), [], 'rows for names that are not exported');
+  assert.deepEqual(
+    names.filter((n) => !(n in TABLE)),
+    [],
+    'exports missing from the input-gate table: add a row for each',
+  );
+  assert.deepEqual(
+    Object.keys(TABLE)
+      .filter((n) => !names.includes(n))
+      .sort(),
+    [],
+    'rows for names that are not exported',
+  );
 });
 
 /**
@@ -372,19 +663,35 @@ function declaredOptions(name: string): Array<{ index: number; member: string }>
   const [entry, rest] = name.split(':') as [string, string];
   const report = readFileSync(join(repoRoot, 'api', `${entry.replace('/', '-')}.api.md`), 'utf8');
   const [owner, member] = rest.includes('#') ? rest.split('#') : [undefined, rest];
-  const scope = owner === undefined ? report : (new RegExp(`export (?:declare )?class ${owner}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1] ?? '');
-  const signatures = [...scope.matchAll(new RegExp(`(?:^|\\n)\\s*(?:export (?:declare )?function |static |async )*${member}(?:<[^(]*>)?\\(([^)]*)\\)`, 'g'))].map((m) => m[1]!);
+  const scope =
+    owner === undefined
+      ? report
+      : (new RegExp(`export (?:declare )?class ${owner}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(report)?.[1] ?? '');
+  const signatures = [
+    ...scope.matchAll(
+      new RegExp(
+        `(?:^|\\n)\\s*(?:export (?:declare )?function |static |async )*${member}(?:<[^(]*>)?\\(([^)]*)\\)`,
+        'g',
+      ),
+    ),
+  ].map((m) => m[1]!);
   /** The members of interface `type`, its own and those of the interfaces it extends. */
   const members = (type: string): string[] => {
-    const found = new RegExp(`export interface ${type}\\b(?:<[^>]*>)?( extends [^{]*)?\\s*\\{([\\s\\S]*?)\\n\\}`).exec(report);
+    const found = new RegExp(`export interface ${type}\\b(?:<[^>]*>)?( extends [^{]*)?\\s*\\{([\\s\\S]*?)\\n\\}`).exec(
+      report,
+    );
     if (!found) return [];
-    const inherited = [...(found[1] ?? '').matchAll(/(\w+)(?:<[^>]*>)?/g)].map((m) => m[1]!).filter((t) => t !== 'extends').flatMap(members);
+    const inherited = [...(found[1] ?? '').matchAll(/(\w+)(?:<[^>]*>)?/g)]
+      .map((m) => m[1]!)
+      .filter((t) => t !== 'extends')
+      .flatMap(members);
     return [...inherited, ...[...found[2]!.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)].map((m) => m[1]!)];
   };
   const out = new Map<string, { index: number; member: string }>();
   for (const signature of signatures) {
     signature.split(/,\s*(?=\w+\??:)/).forEach((param, index) => {
-      for (const type of param.matchAll(/\b(\w+Options|\w+Request|BucketAddress)\b/g)) for (const m of members(type[1]!)) out.set(`${index}.${m}`, { index, member: m });
+      for (const type of param.matchAll(/\b(\w+Options|\w+Request|BucketAddress)\b/g))
+        for (const m of members(type[1]!)) out.set(`${index}.${m}`, { index, member: m });
     });
   }
   return [...out.values()];
@@ -396,14 +703,35 @@ test("every option a row's parameters declare (per the API report) is checked by
     if (typeof entry === 'string') continue;
     for (const { index, member } of declaredOptions(name)) {
       const path = `${index}.${member}`;
-      if (!Object.keys(entry.checks).some((p) => p === path || p.startsWith(`${path}.`))) missing.push(`${name} ${path}`);
+      if (!Object.keys(entry.checks).some((p) => p === path || p.startsWith(`${path}.`)))
+        missing.push(`${name} ${path}`);
     }
   }
   assert.deepEqual(missing, [], 'options no bad value is tried for: add them to the row');
   // The reading of the reports itself: it finds the options it must.
-  assert.deepEqual(declaredOptions('cloudspark:S3Connection#uploadFile').map((o) => o.member).sort(), ['cacheControl', 'concurrency', 'contentDisposition', 'contentType', 'metadata', 'onProgress', 'partSize', 'signal']);
-  const handlerOptions = declaredOptions('cloudspark/server:createUploadHandler').map((o) => o.member).sort();
-  assert.deepEqual(handlerOptions, ['authorize', 'basePath', 'connection', 'onError', 'onUploadComplete', 'routes', 'rules', 'secret'], 'every overload, and what its options inherit');
+  assert.deepEqual(
+    declaredOptions('cloudspark:S3Connection#uploadFile')
+      .map((o) => o.member)
+      .sort(),
+    [
+      'cacheControl',
+      'concurrency',
+      'contentDisposition',
+      'contentType',
+      'metadata',
+      'onProgress',
+      'partSize',
+      'signal',
+    ],
+  );
+  const handlerOptions = declaredOptions('cloudspark/server:createUploadHandler')
+    .map((o) => o.member)
+    .sort();
+  assert.deepEqual(
+    handlerOptions,
+    ['authorize', 'basePath', 'connection', 'onError', 'onUploadComplete', 'routes', 'rules', 'secret'],
+    'every overload, and what its options inherit',
+  );
 });
 
 /** `args` with options parameter `index` given `extra` besides what it holds (a new object when left out). */
@@ -421,17 +749,31 @@ test('an option of no known name is refused before any I/O, naming it and the cl
     for (const index of new Set(declared.map((o) => o.index))) {
       const members = declared.filter((o) => o.index === index).map((o) => o.member);
       const error = await outcome(() => entry.call(...withOptions(entry.args(), index, { notAnOption: 1 })));
-      if (!(error instanceof CloudSparkError && error.code === 'INVALID_INPUT' && /has no option "notAnOption"/.test(error.message))) {
+      if (!(
+        error instanceof CloudSparkError &&
+        error.code === 'INVALID_INPUT' &&
+        /has no option "notAnOption"/.test(error.message)
+      )) {
         unchecked.push(`${name} ${index}: ${describeError(error)}`);
         continue;
       }
       // A typo of a real one: its last letter dropped.
       const typo = members.find((m) => m.length > 4)!;
       const near = await outcome(() => entry.call(...withOptions(entry.args(), index, { [typo.slice(0, -1)]: 1 })));
-      assert.match(String((near as Error).message), new RegExp(`did you mean "${typo}"`), `${name}: ${typo.slice(0, -1)}`);
+      assert.match(
+        String((near as Error).message),
+        new RegExp(`did you mean "${typo}"`),
+        `${name}: ${typo.slice(0, -1)}`,
+      );
       // Every declared name passes this check (left undefined: only its own check may refuse it).
-      const all = await outcome(() => entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))));
-      assert.doesNotMatch(String((all as Error | undefined)?.message), /has no option/, `${name}: a declared option is not a known name`);
+      const all = await outcome(() =>
+        entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))),
+      );
+      assert.doesNotMatch(
+        String((all as Error | undefined)?.message),
+        /has no option/,
+        `${name}: a declared option is not a known name`,
+      );
     }
   }
   assert.deepEqual(unchecked, [], 'functions that take an options object with a name they do not know');
@@ -443,25 +785,47 @@ test('cloudspark/browser: an option of no known name is refused before any reque
     const declared = declaredOptions(name);
     for (const index of new Set(declared.map((o) => o.index))) {
       const error = await outcome(() => entry.call(...withOptions(entry.args(), index, { onprogress: () => {} })));
-      assert.ok(error instanceof UploadError && error.code === 'INVALID_INPUT' && /^Invalid options: has no option "onprogress"/.test(error.message), `${name}: ${describeError(error)}`);
+      assert.ok(
+        error instanceof UploadError &&
+          error.code === 'INVALID_INPUT' &&
+          /^Invalid options: has no option "onprogress"/.test(error.message),
+        `${name}: ${describeError(error)}`,
+      );
       const members = declared.filter((o) => o.index === index).map((o) => o.member);
-      const all = await outcome(() => entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))));
-      assert.doesNotMatch(String((all as Error | undefined)?.message), /has no option/, `${name}: a declared option is not a known name`);
+      const all = await outcome(() =>
+        entry.call(...withOptions(entry.args(), index, Object.fromEntries(members.map((m) => [m, undefined])))),
+      );
+      assert.doesNotMatch(
+        String((all as Error | undefined)?.message),
+        /has no option/,
+        `${name}: a declared option is not a known name`,
+      );
     }
   }
 });
 
 test('presignedGetUrl({ expires: 60 }): refused, with "did you mean expiresIn" (it used to sign for 3600 s)', async () => {
   const s3 = connection();
-  await assert.rejects(s3.presignedGetUrl('k', { expires: 60 } as never), (e: InstanceType<typeof CloudSparkError>) => e.code === 'INVALID_INPUT' && /has no option "expires": did you mean "expiresIn"\?/.test(e.message));
-  assert.throws(() => new S3Connection({ endpointUrl: 'http://127.0.0.1:9000' } as never), (e: InstanceType<typeof CloudSparkError>) => e.code === 'INVALID_INPUT' && /has no option "endpointUrl": did you mean "endpoint"\?/.test(e.message));
+  await assert.rejects(
+    s3.presignedGetUrl('k', { expires: 60 } as never),
+    (e: InstanceType<typeof CloudSparkError>) =>
+      e.code === 'INVALID_INPUT' && /has no option "expires": did you mean "expiresIn"\?/.test(e.message),
+  );
+  assert.throws(
+    () => new S3Connection({ endpointUrl: 'http://127.0.0.1:9000' } as never),
+    (e: InstanceType<typeof CloudSparkError>) =>
+      e.code === 'INVALID_INPUT' && /has no option "endpointUrl": did you mean "endpoint"\?/.test(e.message),
+  );
 });
 
 test('the valid arguments of every row pass the gate: the control reaches I/O, or returns', async () => {
   for (const [name, entry] of Object.entries(TABLE)) {
     if (typeof entry === 'string') continue;
     const error = await outcome(() => entry.call(...entry.args()));
-    const refused = error instanceof CloudSparkError ? error.code === 'INVALID_INPUT' : error instanceof UploadError && error.code === 'INVALID_INPUT';
+    const refused =
+      error instanceof CloudSparkError
+        ? error.code === 'INVALID_INPUT'
+        : error instanceof UploadError && error.code === 'INVALID_INPUT';
     assert.ok(!refused, `${name}: its valid arguments were refused: ${describeError(error)}`);
   }
 });

@@ -15,7 +15,12 @@ const connect = (extra: Record<string, unknown> = {}) =>
 
 const LONG_KEY = 'k'.repeat(1025);
 const LONG_UNICODE_KEY = 'é'.repeat(513); // 513 characters, 1026 bytes
-const BAD_KEYS: Array<[string, string]> = [['empty', ''], ['1025 bytes', LONG_KEY], ['1026 bytes of é', LONG_UNICODE_KEY], ['a lone surrogate', 'a\uD800']];
+const BAD_KEYS: Array<[string, string]> = [
+  ['empty', ''],
+  ['1025 bytes', LONG_KEY],
+  ['1026 bytes of é', LONG_UNICODE_KEY],
+  ['a lone surrogate', 'a\uD800'],
+];
 const MiB = 1024 * 1024;
 
 test('control: a valid call on the same connection does reach the network and fails with NETWORK', async () => {
@@ -28,7 +33,17 @@ test('control: a valid call on the same connection does reach the network and fa
 });
 
 describe('bucket names', () => {
-  for (const name of ['My-Bucket', 'my_bucket', 'ab', 'a'.repeat(64), '192.168.1.1', 'xn--bucket', 'bucket-s3alias', '-bucket', 'a..b']) {
+  for (const name of [
+    'My-Bucket',
+    'my_bucket',
+    'ab',
+    'a'.repeat(64),
+    '192.168.1.1',
+    'xn--bucket',
+    'bucket-s3alias',
+    '-bucket',
+    'a..b',
+  ]) {
     test(`createBucket and connect refuse ${JSON.stringify(name)}`, async () => {
       const c = connect();
       await assert.rejects(c.createBucket(name), invalid('bucket name'));
@@ -74,11 +89,17 @@ describe('bucket configuration', () => {
     await assert.rejects(c.setBucketPolicy('not json at all'), invalid('policy'));
     await assert.rejects(c.setBucketPolicy({ Statement: [] }), invalid('policy'));
     await assert.rejects(
-      c.setBucketPolicy({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::someone-else/*' }] }),
+      c.setBucketPolicy({
+        Statement: [
+          { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::someone-else/*' },
+        ],
+      }),
       invalid('policy Statement 0'),
     );
     await assert.rejects(
-      c.setBucketPolicy({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-bucket/*' }] }),
+      c.setBucketPolicy({
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-bucket/*' }],
+      }),
       invalid('policy Statement 0'),
     );
   });
@@ -86,10 +107,16 @@ describe('bucket configuration', () => {
   test('setBucketCors refuses methods outside GET/PUT/POST/DELETE/HEAD and other bad rules', async () => {
     const c = connect();
     for (const method of ['PATCH', 'OPTIONS', 'get']) {
-      await assert.rejects(c.setBucketCors([{ AllowedMethods: [method], AllowedOrigins: ['*'] }] as unknown as CorsRule[]), invalid('CORS rule 0 AllowedMethods'));
+      await assert.rejects(
+        c.setBucketCors([{ AllowedMethods: [method], AllowedOrigins: ['*'] }] as unknown as CorsRule[]),
+        invalid('CORS rule 0 AllowedMethods'),
+      );
     }
     await assert.rejects(c.setBucketCors([]), invalid('CORS rules'));
-    await assert.rejects(c.setBucketCors([{ allowedMethods: ['GET'], AllowedOrigins: ['*'] }] as unknown as CorsRule[]), invalid('CORS rule 0'));
+    await assert.rejects(
+      c.setBucketCors([{ allowedMethods: ['GET'], AllowedOrigins: ['*'] }] as unknown as CorsRule[]),
+      invalid('CORS rule 0'),
+    );
   });
 
   test('publicAccess refuses a non-boolean', async () => {
@@ -120,10 +147,25 @@ describe('uploads', () => {
 
   test('bad metadata names and values are refused', async () => {
     const c = connect();
-    for (const metadata of [{ 'has space': 'x' }, { 'naïve': 'x' }, { '': 'x' }, { '-dash-first': 'x' }, { 'a:b': 'x' }, { ok: 1 }, { ok: null }]) {
-      await assert.rejects(c.uploadObject('body', 'k', { metadata: metadata as unknown as Record<string, string> }), invalid('metadata'), JSON.stringify(metadata));
+    for (const metadata of [
+      { 'has space': 'x' },
+      { naïve: 'x' },
+      { '': 'x' },
+      { '-dash-first': 'x' },
+      { 'a:b': 'x' },
+      { ok: 1 },
+      { ok: null },
+    ]) {
+      await assert.rejects(
+        c.uploadObject('body', 'k', { metadata: metadata as unknown as Record<string, string> }),
+        invalid('metadata'),
+        JSON.stringify(metadata),
+      );
     }
-    await assert.rejects(c.uploadObject('body', 'k', { metadata: 'a=b' as unknown as Record<string, string> }), invalid('metadata'));
+    await assert.rejects(
+      c.uploadObject('body', 'k', { metadata: 'a=b' as unknown as Record<string, string> }),
+      invalid('metadata'),
+    );
   });
 
   test('a body that is not a Buffer, string, Blob or stream is refused', async () => {
@@ -152,9 +194,15 @@ describe('construction', () => {
   test('only one of accessKeyId / secretAccessKey is refused', () => {
     assert.throws(() => new S3Connection({ accessKeyId: ACCESS_KEY_ID }), invalid('credentials'));
     assert.throws(() => new S3Connection({ secretAccessKey: SECRET_ACCESS_KEY }), invalid('credentials'));
-    assert.throws(() => new S3Connection({ accessKeyId: '', secretAccessKey: SECRET_ACCESS_KEY }), invalid('credentials'));
+    assert.throws(
+      () => new S3Connection({ accessKeyId: '', secretAccessKey: SECRET_ACCESS_KEY }),
+      invalid('credentials'),
+    );
     assert.throws(() => new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: '' }), invalid('credentials'));
-    assert.throws(() => new S3Connection({ accessKeyId: 42 as unknown as string, secretAccessKey: SECRET_ACCESS_KEY }), invalid('credentials'));
+    assert.throws(
+      () => new S3Connection({ accessKeyId: 42 as unknown as string, secretAccessKey: SECRET_ACCESS_KEY }),
+      invalid('credentials'),
+    );
   });
 
   test('a session token without keys is refused', () => {
@@ -162,7 +210,14 @@ describe('construction', () => {
   });
 
   test('a bad endpoint URL is refused', () => {
-    for (const endpoint of ['not a url', '127.0.0.1:7480', 'ftp://127.0.0.1', 'http://user:pass@127.0.0.1:7480', 'http://127.0.0.1:7480/?x=1', 'http://127.0.0.1:7480/#f']) {
+    for (const endpoint of [
+      'not a url',
+      '127.0.0.1:7480',
+      'ftp://127.0.0.1',
+      'http://user:pass@127.0.0.1:7480',
+      'http://127.0.0.1:7480/?x=1',
+      'http://127.0.0.1:7480/#f',
+    ]) {
       assert.throws(() => new S3Connection({ ...credentials, endpoint }), invalid('endpoint'), endpoint);
     }
     // An endpoint with a path prefix is fine.
@@ -177,10 +232,18 @@ describe('construction', () => {
 
   test('sts.durationSeconds outside 900..129600 (or fractional) is refused; the bounds are accepted', () => {
     for (const durationSeconds of [899, 129601, 0, -900, 1000.5, Number.NaN]) {
-      assert.throws(() => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds } }), invalid('sts.durationSeconds'), String(durationSeconds));
+      assert.throws(
+        () => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds } }),
+        invalid('sts.durationSeconds'),
+        String(durationSeconds),
+      );
     }
-    assert.doesNotThrow(() => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds: 900 } }));
-    assert.doesNotThrow(() => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds: 129600 } }));
+    assert.doesNotThrow(
+      () => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds: 900 } }),
+    );
+    assert.doesNotThrow(
+      () => new S3Connection({ ...credentials, endpoint: UNREACHABLE, sts: { durationSeconds: 129600 } }),
+    );
   });
 
   test('options that are not an object are refused', () => {
@@ -208,16 +271,34 @@ describe('with STS session credentials (a network call is needed to get them)', 
   });
 
   test('malformed POST conditions are refused before fetching credentials', async () => {
-    await assert.rejects(sts().presignedCreateUrl('k', { expiresIn: 60, conditions: [['between', '$key', 'a'] as unknown as PostCondition] }), invalid('conditions'));
-    await assert.rejects(sts().presignedCreateUrl('k', { expiresIn: 60, conditions: [['content-length-range', 10, 1]] }), invalid('conditions'));
+    await assert.rejects(
+      sts().presignedCreateUrl('k', {
+        expiresIn: 60,
+        conditions: [['between', '$key', 'a'] as unknown as PostCondition],
+      }),
+      invalid('conditions'),
+    );
+    await assert.rejects(
+      sts().presignedCreateUrl('k', { expiresIn: 60, conditions: [['content-length-range', 10, 1]] }),
+      invalid('conditions'),
+    );
   });
 
   test('malformed POST fields are refused before fetching credentials', async () => {
-    await assert.rejects(sts().presignedCreateUrl('k', { expiresIn: 60, fields: { acl: 1 } as unknown as Record<string, string> }), invalid('fields'));
+    await assert.rejects(
+      sts().presignedCreateUrl('k', { expiresIn: 60, fields: { acl: 1 } as unknown as Record<string, string> }),
+      invalid('fields'),
+    );
   });
 
   test('an invalid signingDate is refused before fetching credentials', async () => {
-    await assert.rejects(sts().presignedGetUrl('k', { expiresIn: 60, signingDate: new Date('nope') }), invalid('signingDate'));
-    await assert.rejects(sts().presignedCreateUrl('k', { expiresIn: 60, signingDate: new Date('nope') }), invalid('signingDate'));
+    await assert.rejects(
+      sts().presignedGetUrl('k', { expiresIn: 60, signingDate: new Date('nope') }),
+      invalid('signingDate'),
+    );
+    await assert.rejects(
+      sts().presignedCreateUrl('k', { expiresIn: 60, signingDate: new Date('nope') }),
+      invalid('signingDate'),
+    );
   });
 });

@@ -12,7 +12,8 @@ import { ABORT_RULE_ID, abortRulesOf, withAbortRule } from '../../src/s3/rules/l
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid, isCloudSparkError } from './helpers.js';
 
 const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
-const connect = (extra: Record<string, unknown> = {}) => new S3Connection({ ...credentials, endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'my-bucket', ...extra });
+const connect = (extra: Record<string, unknown> = {}) =>
+  new S3Connection({ ...credentials, endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'my-bucket', ...extra });
 
 test('timeouts: defaults 10 s and 60 s; each given value is a whole number of milliseconds, checked in the constructor', () => {
   assert.deepEqual(connect().timeouts, { connect: 10_000, idle: 60_000 });
@@ -44,20 +45,40 @@ test('the presigning core adds clockOffset to now, and refuses one that is not a
   const at = Date.UTC(+signed[1]!, +signed[2]! - 1, +signed[3]!, +signed[4]!, +signed[5]!, +signed[6]!);
   assert.ok(Math.abs(at - (Date.now() + offset)) < 2000, `signed at ${new Date(at).toISOString()}`);
   const post = presigner.presignPost(credentials, { key: 'a.txt', expiresIn: 60, clockOffset: -offset });
-  assert.ok(Math.abs(Date.parse(JSON.parse(Buffer.from(post.fields['policy']!, 'base64').toString()).expiration) - (Date.now() - offset + 60_000)) < 2000);
-  assert.throws(() => presigner.presignUrl(credentials, { method: 'GET', key: 'a.txt', expiresIn: 60, clockOffset: Number.NaN }), invalid('clockOffset'));
+  assert.ok(
+    Math.abs(
+      Date.parse(JSON.parse(Buffer.from(post.fields['policy']!, 'base64').toString()).expiration) -
+        (Date.now() - offset + 60_000),
+    ) < 2000,
+  );
+  assert.throws(
+    () => presigner.presignUrl(credentials, { method: 'GET', key: 'a.txt', expiresIn: 60, clockOffset: Number.NaN }),
+    invalid('clockOffset'),
+  );
 });
 
 test('orphan cleanup: bad afterDays, olderThan, prefix and dryRun are refused before any network call', async () => {
   const c = connect();
   try {
-    await assert.rejects(c.headObject('control.txt'), isCloudSparkError('NETWORK'), 'control: a valid call does reach the network');
+    await assert.rejects(
+      c.headObject('control.txt'),
+      isCloudSparkError('NETWORK'),
+      'control: a valid call does reach the network',
+    );
     for (const afterDays of [0, 1.5, -3, '7', 36_501, undefined]) {
-      await assert.rejects(c.abortIncompleteUploads({ afterDays } as { afterDays: number }), invalid('afterDays'), String(afterDays));
+      await assert.rejects(
+        c.abortIncompleteUploads({ afterDays } as { afterDays: number }),
+        invalid('afterDays'),
+        String(afterDays),
+      );
     }
     await assert.rejects(c.abortIncompleteUploads(undefined as unknown as { afterDays: number }), invalid('options'));
     for (const olderThan of [-1, 1.5, '2d', undefined, Number.MAX_VALUE]) {
-      await assert.rejects(c.abortStaleUploads({ olderThan } as { olderThan: number }), invalid('olderThan'), String(olderThan));
+      await assert.rejects(
+        c.abortStaleUploads({ olderThan } as { olderThan: number }),
+        invalid('olderThan'),
+        String(olderThan),
+      );
     }
     await assert.rejects(c.abortStaleUploads({ olderThan: 0, dryRun: 'yes' as unknown as boolean }), invalid('dryRun'));
     await assert.rejects(c.abortStaleUploads({ olderThan: 0, prefix: 42 as unknown as string }), invalid('prefix'));
@@ -71,9 +92,21 @@ test("the abort rule replaces cloudspark's own rule, keeps every other rule, and
   const expire = { ID: 'expire-tmp', Status: 'Enabled' as const, Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } };
   const once = withAbortRule([expire], 7);
   const twice = withAbortRule(once, 3);
-  assert.deepEqual(twice, [expire, { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 } }]);
+  assert.deepEqual(twice, [
+    expire,
+    {
+      ID: ABORT_RULE_ID,
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+    },
+  ]);
   assert.deepEqual(abortRulesOf(twice), [{ id: ABORT_RULE_ID, prefix: '', afterDays: 3 }]);
   // Ceph RGW answers a rule set with an empty Filter with the older top-level Prefix; a disabled rule aborts nothing.
-  const rgw = [{ ID: 'x', Status: 'Enabled' as const, Prefix: 'up/', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } }];
-  assert.deepEqual(abortRulesOf([...rgw, { ...rgw[0]!, ID: 'off', Status: 'Disabled' as const }]), [{ id: 'x', prefix: 'up/', afterDays: 2 }]);
+  const rgw = [
+    { ID: 'x', Status: 'Enabled' as const, Prefix: 'up/', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+  ];
+  assert.deepEqual(abortRulesOf([...rgw, { ...rgw[0]!, ID: 'off', Status: 'Disabled' as const }]), [
+    { id: 'x', prefix: 'up/', afterDays: 2 },
+  ]);
 });

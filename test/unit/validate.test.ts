@@ -3,7 +3,15 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBucketName, assertDate, assertExpiresIn, assertKey, isPlainObject, MAX_EXPIRES_IN, MAX_KEY_BYTES } from '../../src/validate.js';
+import {
+  assertBucketName,
+  assertDate,
+  assertExpiresIn,
+  assertKey,
+  isPlainObject,
+  MAX_EXPIRES_IN,
+  MAX_KEY_BYTES,
+} from '../../src/validate.js';
 import * as lib from '../../src/index.js';
 import { invalid } from './helpers.js';
 
@@ -120,7 +128,8 @@ describe('expiresIn', () => {
   });
 
   // Named as written in source: JSON.stringify would call NaN and both infinities "null".
-  const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v));
+  const shown = (v: unknown) =>
+    typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v);
   for (const value of [0, -1, 1.5, 604801, Number.NaN, Infinity, -Infinity, '60', null, undefined, 60n]) {
     test(`refuses ${shown(value)} (${typeof value})`, () => {
       assert.throws(() => assertExpiresIn(value), invalid('expiresIn'));

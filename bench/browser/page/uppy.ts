@@ -7,7 +7,12 @@ import Uppy from '@uppy/core';
 import AwsS3 from '@uppy/aws-s3';
 
 async function call<T>(route: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(`/uppy/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  const response = await fetch(`/uppy/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
   if (!response.ok) throw new Error(`/uppy/${route} answered HTTP ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
@@ -21,9 +26,11 @@ async function benchUppy(file: File, partSize: number, concurrency: number): Pro
     getChunkSize: () => partSize,
     createMultipartUpload: (f) => call('create', { filename: f.name, contentType: f.type }),
     // Each part's URL signs its length, as the handler's do.
-    signPart: (_f, { key, uploadId, partNumber, body, signal }) => call('sign-part', { key, uploadId, partNumber, size: body.size }, signal),
+    signPart: (_f, { key, uploadId, partNumber, body, signal }) =>
+      call('sign-part', { key, uploadId, partNumber, size: body.size }, signal),
     listParts: (_f, { key, uploadId, signal }) => call('list-parts', { key, uploadId }, signal),
-    completeMultipartUpload: (_f, { key, uploadId, parts, signal }) => call('complete', { key, uploadId, parts }, signal),
+    completeMultipartUpload: (_f, { key, uploadId, parts, signal }) =>
+      call('complete', { key, uploadId, parts }, signal),
     abortMultipartUpload: (_f, { key, uploadId, signal }) => call('abort', { key, uploadId }, signal),
   });
   try {

@@ -19,7 +19,12 @@ export function registerBucket(program: Command, app: App): void {
     if (options.force) {
       // Everything it holds first: its objects (deleteObjects batches them), then unfinished uploads.
       const { deleted, failed } = await s3.deleteObjects(await ctx.keysUnder(bucket, ''));
-      if (failed.length > 0) throw new CloudSparkError('SERVICE_ERROR', `${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}": ${failed[0]!.message}; the bucket stays`, { s3Code: failed[0]!.s3Code });
+      if (failed.length > 0)
+        throw new CloudSparkError(
+          'SERVICE_ERROR',
+          `${plural(failed.length, 'object')} could not be deleted, e.g. "${failed[0]!.key}": ${failed[0]!.message}; the bucket stays`,
+          { s3Code: failed[0]!.s3Code },
+        );
       emptied.objects = deleted.length;
       for await (const u of s3.listMultipartUploads()) {
         await s3.abortMultipartUpload(u.key, u.uploadId);
@@ -27,29 +32,45 @@ export function registerBucket(program: Command, app: App): void {
       }
     }
     await s3.deleteBucket();
-    ctx.out.info(`deleted bucket "${bucket}"${options.force ? ` (and ${plural(emptied.objects, 'object')}, ${plural(emptied.uploads, 'unfinished upload')})` : ''}`);
+    ctx.out.info(
+      `deleted bucket "${bucket}"${options.force ? ` (and ${plural(emptied.objects, 'object')}, ${plural(emptied.uploads, 'unfinished upload')})` : ''}`,
+    );
     ctx.out.result({ bucket, deleted: true, ...(options.force && emptied) }, () => undefined);
   };
 
   const bucket = program.command('bucket').description('create and delete buckets');
   const nameArgument = ['<name>', 'bucket name: 3 to 63 lowercase letters, digits, dots and hyphens'] as const;
   examples(
-    bucket.command('create').description('create a bucket (in --region); a bucket that is already yours is fine').argument(...nameArgument),
+    bucket
+      .command('create')
+      .description('create a bucket (in --region); a bucket that is already yours is fine')
+      .argument(...nameArgument),
     'cloudspark bucket create my-uploads',
     'cloudspark --endpoint http://127.0.0.1:7480 bucket create media --json',
   ).action(action(app, create));
   examples(
-    program.command('mb').description('make a bucket: bucket create, as aws s3 mb').argument('<name>', 'bucket name, or s3://NAME'),
+    program
+      .command('mb')
+      .description('make a bucket: bucket create, as aws s3 mb')
+      .argument('<name>', 'bucket name, or s3://NAME'),
     'cloudspark mb s3://my-uploads',
   ).action(action(app, create));
 
   const forceOption = ['--force', 'delete every object and abort every unfinished upload first'] as const;
   examples(
-    bucket.command('delete').description('delete a bucket, which must be empty (or --force)').argument(...nameArgument).option(...forceOption),
+    bucket
+      .command('delete')
+      .description('delete a bucket, which must be empty (or --force)')
+      .argument(...nameArgument)
+      .option(...forceOption),
     'cloudspark bucket delete old-uploads --force',
   ).action(action(app, remove));
   examples(
-    program.command('rb').description('remove a bucket: bucket delete, as aws s3 rb').argument('<name>', 'bucket name, or s3://NAME').option(...forceOption),
+    program
+      .command('rb')
+      .description('remove a bucket: bucket delete, as aws s3 rb')
+      .argument('<name>', 'bucket name, or s3://NAME')
+      .option(...forceOption),
     'cloudspark rb s3://old-uploads --force',
   ).action(action(app, remove));
 }

@@ -9,7 +9,10 @@ import { list, origin } from '../parse.js';
 export function registerCors(program: Command, app: App): void {
   const cors = program.command('cors').description("the bucket's CORS rules, which let pages upload to it");
 
-  examples(cors.command('get').description('print the CORS rules as JSON ([] when there are none)'), 'cloudspark cors get --bucket my-uploads > rules.json').action(
+  examples(
+    cors.command('get').description('print the CORS rules as JSON ([] when there are none)'),
+    'cloudspark cors get --bucket my-uploads > rules.json',
+  ).action(
     action(app, async (ctx) => {
       const rules = await ctx.connection().getBucketCors();
       if (rules.length === 0) ctx.out.info(`bucket "${ctx.bucket}" has no CORS rules`);
@@ -21,22 +24,35 @@ export function registerCors(program: Command, app: App): void {
     cors
       .command('set')
       .description('replace the CORS rules: from a file, for some origins, or the default (any origin)')
-      .addOption(new Option('--file <path>', 'JSON rules: an array, or {"CORSRules": [...]} as the AWS CLI prints them; - for stdin').conflicts('origin'))
-      .option('--origin <url>', 'the default rule, limited to this origin (repeat for more)', (value: string, previous?: string[]) => list(origin(value), previous)),
+      .addOption(
+        new Option(
+          '--file <path>',
+          'JSON rules: an array, or {"CORSRules": [...]} as the AWS CLI prints them; - for stdin',
+        ).conflicts('origin'),
+      )
+      .option(
+        '--origin <url>',
+        'the default rule, limited to this origin (repeat for more)',
+        (value: string, previous?: string[]) => list(origin(value), previous),
+      ),
     'cloudspark cors set --origin https://app.example',
     'cloudspark cors set --file rules.json',
     'cloudspark cors get --json | cloudspark cors set --bucket copy --file -',
   ).action(
     action(app, async (ctx, options: { file?: string; origin?: string[] }) => {
       const rules = options.file !== undefined ? rulesFrom(await readJson(options.file)) : originRules(options.origin);
-      if (options.file === undefined && options.origin === undefined) ctx.out.info('no --file or --origin: setting the default rule, which allows any origin');
+      if (options.file === undefined && options.origin === undefined)
+        ctx.out.info('no --file or --origin: setting the default rule, which allows any origin');
       await ctx.connection().setBucketCors(rules);
       ctx.out.info(`CORS rules of bucket "${ctx.bucket}" set`);
       ctx.out.result({ bucket: ctx.bucket, rules }, () => undefined);
     }),
   );
 
-  examples(cors.command('delete').description('remove all CORS rules'), 'cloudspark cors delete --bucket my-uploads').action(
+  examples(
+    cors.command('delete').description('remove all CORS rules'),
+    'cloudspark cors delete --bucket my-uploads',
+  ).action(
     action(app, async (ctx) => {
       await ctx.connection().deleteBucketCors();
       ctx.out.info(`CORS rules of bucket "${ctx.bucket}" removed`);

@@ -35,7 +35,12 @@ export function registerDoctor(program: Command, app: App): void {
       const failed = checks.filter((c) => !c.ok).length;
       const warnings = checks.filter((c) => c.warning).length;
       ctx.out.result(checks, () =>
-        checks.map((c) => `${c.ok ? (c.warning ? '!' : '✔') : '✘'} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n'),
+        checks
+          .map(
+            (c) =>
+              `${c.ok ? (c.warning ? '!' : '✔') : '✘'} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`,
+          )
+          .join('\n'),
       );
       const warned = warnings ? ` (${plural(warnings, 'warning')})` : '';
       ctx.out.info(

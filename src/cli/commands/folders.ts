@@ -24,7 +24,12 @@ export function defaultDir(prefix: string): string {
   return name === '' || name === '.' || name === '..' ? '.' : name;
 }
 
-export async function putFolder(ctx: CliContext, dir: string, prefix: string | undefined, flags: FolderFlags): Promise<void> {
+export async function putFolder(
+  ctx: CliContext,
+  dir: string,
+  prefix: string | undefined,
+  flags: FolderFlags,
+): Promise<void> {
   const target = prefix ?? defaultPrefix(dir);
   const s3 = ctx.connection();
   const bar = lazyBar(ctx, `put -r ${dir}`);
@@ -40,23 +45,35 @@ export async function putFolder(ctx: CliContext, dir: string, prefix: string | u
   }
 }
 
-export async function getFolder(ctx: CliContext, prefix: string, dir: string | undefined, flags: FolderFlags): Promise<number | undefined> {
+export async function getFolder(
+  ctx: CliContext,
+  prefix: string,
+  dir: string | undefined,
+  flags: FolderFlags,
+): Promise<number | undefined> {
   const target = dir ?? defaultDir(prefix);
   const s3 = ctx.connection();
   const bar = lazyBar(ctx, `get -r ${prefix || '(bucket)'}`);
   try {
     const result = await s3.downloadPrefix(prefix, target, { ...flags, signal: ctx.signal, onProgress: bar.update });
     bar.stop();
-    const skipped = result.skipped.length ? `; ${result.skipped.length} folder marker${result.skipped.length === 1 ? '' : 's'} (keys ending with /) left out` : '';
+    const skipped = result.skipped.length
+      ? `; ${result.skipped.length} folder marker${result.skipped.length === 1 ? '' : 's'} (keys ending with /) left out`
+      : '';
     ctx.out.info(`downloaded ${count(result)} from s3://${ctx.bucket}/${result.prefix} to "${target}"${skipped}`);
     // A typo'd prefix matches nothing: exit 0 as aws CLI does, but say so.
-    if (result.files.length + result.skipped.length + result.failed.length === 0) ctx.out.info(`notice: no object under s3://${ctx.bucket}/${result.prefix}: check the prefix (cloudspark ls '${result.prefix.replace(/\/$/, '')}')`);
+    if (result.files.length + result.skipped.length + result.failed.length === 0)
+      ctx.out.info(
+        `notice: no object under s3://${ctx.bucket}/${result.prefix}: check the prefix (cloudspark ls '${result.prefix.replace(/\/$/, '')}')`,
+      );
     for (const entry of result.failed) ctx.out.info(`not written "${entry.key}": ${entry.reason} (${entry.code})`);
     const unchecked = result.files.filter((f) => !f.verified);
     if (unchecked.length) {
       const first = unchecked[0]!;
       const more = unchecked.length > 1 ? ` (and ${unchecked.length - 1} more)` : '';
-      ctx.out.info(`notice: the bytes of ${unchecked.length} file${unchecked.length === 1 ? ' were' : 's were'} not checked: "${first.key}"${more}: ${first.unverifiedReason}`);
+      ctx.out.info(
+        `notice: the bytes of ${unchecked.length} file${unchecked.length === 1 ? ' were' : 's were'} not checked: "${first.key}"${more}: ${first.unverifiedReason}`,
+      );
     }
     ctx.out.result(summary(ctx, result), () => undefined);
     // The others were written; the ones that were not make the run fail, at its end.
@@ -72,8 +89,20 @@ function count(result: FolderResult): string {
 
 /** The `--json` document: a summary, not the list of files. */
 function summary(ctx: CliContext, result: FolderResult) {
-  const unverified = result.files.filter((f) => f.verified === false).map((f) => ({ key: f.key, reason: f.unverifiedReason }));
-  return { bucket: ctx.bucket, prefix: result.prefix, dir: result.dir, files: result.files.length, bytes: result.bytes, skipped: result.skipped, failed: result.failed, verified: result.verified, unverified };
+  const unverified = result.files
+    .filter((f) => f.verified === false)
+    .map((f) => ({ key: f.key, reason: f.unverifiedReason }));
+  return {
+    bucket: ctx.bucket,
+    prefix: result.prefix,
+    dir: result.dir,
+    files: result.files.length,
+    bytes: result.bytes,
+    skipped: result.skipped,
+    failed: result.failed,
+    verified: result.verified,
+    unverified,
+  };
 }
 
 /** One bar for the whole transfer, drawn once the files (and so the total) are known. */

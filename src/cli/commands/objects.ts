@@ -5,7 +5,10 @@ import { action, examples, type App } from '../action.js';
 import { formatBytes, plural, timestamp, wholeNumber } from '../parse.js';
 
 export function registerObjects(program: Command, app: App): void {
-  examples(program.command('head').description("print an object's metadata").argument('<key>', 'the object key'), 'cloudspark head avatars/42.png --json').action(
+  examples(
+    program.command('head').description("print an object's metadata").argument('<key>', 'the object key'),
+    'cloudspark head avatars/42.png --json',
+  ).action(
     action(app, async (ctx, key: string) => {
       const head = await ctx.connection().headObject(key);
       ctx.out.result(head, () => describeHead(head));
@@ -37,7 +40,8 @@ export function registerObjects(program: Command, app: App): void {
       // One request per 1000 keys; a key the store refuses is named, and the exit status is 1.
       const { deleted, failed } = await s3.deleteObjects(keys);
       for (const key of deleted) ctx.out.info(`deleted s3://${ctx.bucket}/${key}`);
-      for (const f of failed) ctx.out.info(`not deleted s3://${ctx.bucket}/${f.key}: ${f.message || f.s3Code} (${f.s3Code})`);
+      for (const f of failed)
+        ctx.out.info(`not deleted s3://${ctx.bucket}/${f.key}: ${f.message || f.s3Code} (${f.s3Code})`);
       if (options.recursive) ctx.out.info(`${plural(deleted.length, 'object')} deleted`);
       ctx.out.result({ bucket: ctx.bucket, deleted, ...(failed.length > 0 && { failed }) }, () => undefined);
       return failed.length > 0 ? 1 : undefined;
@@ -47,7 +51,9 @@ export function registerObjects(program: Command, app: App): void {
   examples(
     program
       .command('ls')
-      .description('list a folder: its folders (PRE lines) and its objects, printed as each page arrives (--json: one JSON object per line); -r: every object under it; with no bucket, list the buckets')
+      .description(
+        'list a folder: its folders (PRE lines) and its objects, printed as each page arrives (--json: one JSON object per line); -r: every object under it; with no bucket, list the buckets',
+      )
       .argument('[prefix]', 'the folder, or any start of keys (or s3://BUCKET/PREFIX)')
       .option('-r, --recursive', 'every object under the prefix, not one level')
       .option('--page-size <n>', 'keys asked for per request, 1 to 1000', wholeNumber),
@@ -66,7 +72,9 @@ export function registerObjects(program: Command, app: App): void {
       let count = 0;
       let bytes = 0;
       let folders = 0;
-      const listing = options.recursive ? ctx.connection().listObjects({ prefix, pageSize: options.pageSize }) : ctx.connection().listFolder({ prefix, pageSize: options.pageSize });
+      const listing = options.recursive
+        ? ctx.connection().listObjects({ prefix, pageSize: options.pageSize })
+        : ctx.connection().listFolder({ prefix, pageSize: options.pageSize });
       for await (const entry of listing) {
         // A folder as aws CLI shows it (PRE), in the size column; its whole prefix, as keys are.
         if ('kind' in entry && entry.kind === 'folder') {
@@ -79,7 +87,9 @@ export function registerObjects(program: Command, app: App): void {
         bytes += o.size;
         await ctx.out.item(o, `${timestamp(o.lastModified)}  ${String(o.size).padStart(12)}  ${o.key}`);
       }
-      ctx.out.info(`${plural(count, 'object')}, ${formatBytes(bytes)}${folders > 0 ? `, ${plural(folders, 'folder')}` : ''}`);
+      ctx.out.info(
+        `${plural(count, 'object')}, ${formatBytes(bytes)}${folders > 0 ? `, ${plural(folders, 'folder')}` : ''}`,
+      );
     }),
   );
 }

@@ -7,7 +7,10 @@ import { readJson } from '../files.js';
 export function registerPolicy(program: Command, app: App): void {
   const policy = program.command('policy').description('the bucket policy; decoding presigned POST policies');
 
-  examples(policy.command('get').description('print the bucket policy as JSON (null when there is none)'), 'cloudspark policy get --bucket my-uploads').action(
+  examples(
+    policy.command('get').description('print the bucket policy as JSON (null when there is none)'),
+    'cloudspark policy get --bucket my-uploads',
+  ).action(
     action(app, async (ctx) => {
       const doc = await ctx.connection().getBucketPolicy();
       if (doc === null) ctx.out.info(`bucket "${ctx.bucket}" has no policy`);
@@ -27,14 +30,18 @@ export function registerPolicy(program: Command, app: App): void {
       const s3 = ctx.connection();
       // The default is made here, not left to the library, so that it can be shown.
       const doc = options.file !== undefined ? await readJson(options.file) : publicReadPolicy(ctx.bucket);
-      if (options.file === undefined) ctx.out.info('no --file: setting the default policy, which lets anyone read (s3:GetObject) every object');
+      if (options.file === undefined)
+        ctx.out.info('no --file: setting the default policy, which lets anyone read (s3:GetObject) every object');
       await s3.setBucketPolicy(doc as BucketPolicy);
       ctx.out.info(`policy of bucket "${ctx.bucket}" set`);
       ctx.out.result({ bucket: ctx.bucket, policy: doc }, () => undefined);
     }),
   );
 
-  examples(policy.command('delete').description('remove the bucket policy'), 'cloudspark policy delete --bucket my-uploads').action(
+  examples(
+    policy.command('delete').description('remove the bucket policy'),
+    'cloudspark policy delete --bucket my-uploads',
+  ).action(
     action(app, async (ctx) => {
       await ctx.connection().deleteBucketPolicy();
       ctx.out.info(`policy of bucket "${ctx.bucket}" removed`);
@@ -48,7 +55,7 @@ export function registerPolicy(program: Command, app: App): void {
       .description('decode the base64 "policy" field of a presigned POST (no bucket or credentials needed)')
       .argument('<base64>', 'the policy field'),
     'cloudspark policy decode eyJleHBpcmF0aW9uIjog...',
-    "cloudspark presign post a.png --json | jq -r .fields.policy | xargs cloudspark policy decode",
+    'cloudspark presign post a.png --json | jq -r .fields.policy | xargs cloudspark policy decode',
   ).action(
     action(app, async (ctx, encoded: string) => {
       const text = policyDecode(encoded);

@@ -5,7 +5,10 @@ import { action, examples, type App } from '../action.js';
 import type { CliContext } from '../context.js';
 import { byteSize, keyValue, wholeNumber } from '../parse.js';
 
-const expiresOption = () => new Option('--expires <seconds>', 'how long it stays valid: 1 to 604800 seconds').default(3600).argParser(wholeNumber);
+const expiresOption = () =>
+  new Option('--expires <seconds>', 'how long it stays valid: 1 to 604800 seconds')
+    .default(3600)
+    .argParser(wholeNumber);
 
 interface PostOptions {
   maxSize?: number;
@@ -15,12 +18,16 @@ interface PostOptions {
 }
 
 export function registerPresign(program: Command, app: App): void {
-  const presign = program.command('presign').description('presigned POST forms and URLs, for browsers and other tools (signed locally, no request made)');
+  const presign = program
+    .command('presign')
+    .description('presigned POST forms and URLs, for browsers and other tools (signed locally, no request made)');
 
   examples(
     presign
       .command('post')
-      .description('a presigned POST, as JSON {url, fields}: a page sends the fields, then the file, as multipart/form-data')
+      .description(
+        'a presigned POST, as JSON {url, fields}: a page sends the fields, then the file, as multipart/form-data',
+      )
       .argument('<key>', 'the object key the upload will have')
       .option('--max-size <bytes>', 'refuse larger uploads (S3 enforces it): 1048576, 10MB, 5MiB ...', byteSize)
       .option('--content-type <type>', 'the Content-Type the upload must declare, such as image/png')
@@ -29,7 +36,8 @@ export function registerPresign(program: Command, app: App): void {
     'cloudspark presign post avatars/42.png --max-size 5MiB --content-type image/png --meta user=42 --expires 300',
   ).action(
     action(app, async (ctx, key: string, options: PostOptions) => {
-      const conditions: PostCondition[] = options.maxSize === undefined ? [] : [['content-length-range', 0, options.maxSize]];
+      const conditions: PostCondition[] =
+        options.maxSize === undefined ? [] : [['content-length-range', 0, options.maxSize]];
       const post = await ctx.connection().presignedCreateUrl(key, {
         fields: options.contentType === undefined ? undefined : { 'Content-Type': options.contentType },
         conditions,
@@ -46,7 +54,11 @@ export function registerPresign(program: Command, app: App): void {
     ['delete', 'DELETE', 'delete'],
   ] as const) {
     examples(
-      presign.command(name).description(`a presigned URL to ${what} <key>`).argument('<key>', 'the object key').addOption(expiresOption()),
+      presign
+        .command(name)
+        .description(`a presigned URL to ${what} <key>`)
+        .argument('<key>', 'the object key')
+        .addOption(expiresOption()),
       `cloudspark presign ${name} reports/q3.pdf --expires 900`,
     ).action(
       action(app, async (ctx, key: string, options: { expires: number }) => {
@@ -58,7 +70,12 @@ export function registerPresign(program: Command, app: App): void {
   }
 }
 
-function presignedUrl(ctx: CliContext, method: 'GET' | 'PUT' | 'DELETE', key: string, expiresIn: number): Promise<string> {
+function presignedUrl(
+  ctx: CliContext,
+  method: 'GET' | 'PUT' | 'DELETE',
+  key: string,
+  expiresIn: number,
+): Promise<string> {
   const s3 = ctx.connection();
   const options = { expiresIn };
   if (method === 'GET') return s3.presignedGetUrl(key, options);

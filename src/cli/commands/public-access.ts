@@ -3,12 +3,17 @@ import type { Command } from 'commander';
 import { action, examples, type App } from '../action.js';
 
 export function registerPublicAccess(program: Command, app: App): void {
-  const group = program.command('public-access').description("the bucket's public-access block (all four settings at once)");
+  const group = program
+    .command('public-access')
+    .description("the bucket's public-access block (all four settings at once)");
   for (const [name, block, description] of [
     ['block', true, 'block public access: public ACLs and policies are refused or ignored'],
     ['allow', false, 'allow public access, so that a public bucket policy can be set'],
   ] as const) {
-    examples(group.command(name).description(description), `cloudspark public-access ${name} --bucket my-uploads`).action(
+    examples(
+      group.command(name).description(description),
+      `cloudspark public-access ${name} --bucket my-uploads`,
+    ).action(
       action(app, async (ctx) => {
         const s3 = ctx.connection();
         await s3.publicAccess(block);
@@ -19,10 +24,17 @@ export function registerPublicAccess(program: Command, app: App): void {
     );
   }
 
-  examples(group.command('status').description('print the four settings'), 'cloudspark public-access status --json').action(
+  examples(
+    group.command('status').description('print the four settings'),
+    'cloudspark public-access status --json',
+  ).action(
     action(app, async (ctx) => {
       const settings = await ctx.connection().getPublicAccess();
-      ctx.out.result(settings, () => Object.entries(settings).map(([name, on]) => `${name.padEnd(22)}${on}`).join('\n'));
+      ctx.out.result(settings, () =>
+        Object.entries(settings)
+          .map(([name, on]) => `${name.padEnd(22)}${on}`)
+          .join('\n'),
+      );
     }),
   );
 }

@@ -34,12 +34,19 @@ export function registerSync(program: Command, app: App): void {
   examples(
     program
       .command('sync')
-      .description('make the destination hold what the source holds: a folder to s3://BUCKET/PREFIX/ or back; only what differs goes')
+      .description(
+        'make the destination hold what the source holds: a folder to s3://BUCKET/PREFIX/ or back; only what differs goes',
+      )
       .argument('<source>', 'a folder, or s3://BUCKET/PREFIX/')
       .argument('<dest>', 's3://BUCKET/PREFIX/, or a folder')
       .option('--delete', 'also delete what the destination has and the source does not')
       .option('--dryrun', 'print what would be sent, fetched or deleted, and do nothing')
-      .option('--exclude <glob>', 'leave out paths that match (* and ** match any characters, / included; ? one); repeatable', collect, [])
+      .option(
+        '--exclude <glob>',
+        'leave out paths that match (* and ** match any characters, / included; ? one); repeatable',
+        collect,
+        [],
+      )
       .option('--include <glob>', 'keep paths that match, whatever --exclude says; repeatable', collect, [])
       .option('--concurrency <n>', 'files at once (default 16, as put -r and get -r)', wholeNumber),
     'cloudspark sync ./site s3://www/ --delete',
@@ -49,7 +56,10 @@ export function registerSync(program: Command, app: App): void {
 
 /** A glob as a regular expression over a path with / separators. */
 function globRegex(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*+/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*+/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -73,7 +83,12 @@ const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 async function sync(ctx: CliContext, source: string, dest: string, options: SyncOptions): Promise<number | void> {
   const from = parseS3Uri(source);
   const to = parseS3Uri(dest);
-  if ((from === undefined) === (to === undefined)) throw new UsageError(from ? 'sync between two buckets is not done here: cp -r copies inside the store' : 'sync needs one side as s3://BUCKET/PREFIX/ and the other a folder');
+  if ((from === undefined) === (to === undefined))
+    throw new UsageError(
+      from
+        ? 'sync between two buckets is not done here: cp -r copies inside the store'
+        : 'sync needs one side as s3://BUCKET/PREFIX/ and the other a folder',
+    );
   const remote = (from ?? to)!;
   const prefix = remote.key === '' || remote.key.endsWith('/') ? remote.key : `${remote.key}/`;
   const folder = from ? dest : source;
@@ -101,7 +116,8 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
       if (from && (error as { cause?: { code?: string } }).cause?.code === 'ENOENT') return { files: [], skipped: [] };
       throw error;
     });
-    for (const f of local.files) files.set(f.rel.join('/'), { path: f.path, size: f.size, modified: toSecond(f.mtimeMs) });
+    for (const f of local.files)
+      files.set(f.rel.join('/'), { path: f.path, size: f.size, modified: toSecond(f.mtimeMs) });
     return files;
   })();
   // Both settle before either's failure is thrown: nothing is left running behind an error.
@@ -137,9 +153,19 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
   const done: string[] = [];
   const failed: Array<{ path: string; reason: string }> = [];
   const verb = from ? 'download' : 'upload';
-  const describe = (rel: string) => (from ? `s3://${remote.bucket}/${prefix}${rel} to ${join(folder, rel)}` : `${join(folder, rel)} to s3://${remote.bucket}/${prefix}${rel}`);
+  const describe = (rel: string) =>
+    from
+      ? `s3://${remote.bucket}/${prefix}${rel} to ${join(folder, rel)}`
+      : `${join(folder, rel)} to s3://${remote.bucket}/${prefix}${rel}`;
   // One bar for every byte to move; the files' own lines only where no bar is drawn.
-  const bar = options.dryrun || copies.length === 0 ? noProgress : progressBar(ctx.out, `sync ${source}`, copies.reduce((n, [, e]) => n + e.size, 0));
+  const bar =
+    options.dryrun || copies.length === 0
+      ? noProgress
+      : progressBar(
+          ctx.out,
+          `sync ${source}`,
+          copies.reduce((n, [, e]) => n + e.size, 0),
+        );
   let moved = 0;
   const moving = new Map<string, number>();
   const report = (rel: string, loaded: number) => {
@@ -188,17 +214,34 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
   if (stopped) throw stopped.error;
 
   if (deletions.length > 0) {
-    for (const rel of deletions) ctx.out.info(`${options.dryrun ? '(dryrun) ' : ''}delete: ${from ? join(folder, rel) : `s3://${remote.bucket}/${prefix}${rel}`}`);
+    for (const rel of deletions)
+      ctx.out.info(
+        `${options.dryrun ? '(dryrun) ' : ''}delete: ${from ? join(folder, rel) : `s3://${remote.bucket}/${prefix}${rel}`}`,
+      );
     if (!options.dryrun) {
       if (from) for (const rel of deletions) await unlink((files.get(rel) as { path: string }).path);
       else {
         const { failed: refused } = await s3.deleteObjects(deletions.map((rel) => prefix + rel));
-        for (const f of refused) failed.push({ path: f.key.slice(prefix.length), reason: `${f.message} (${f.s3Code})` });
+        for (const f of refused)
+          failed.push({ path: f.key.slice(prefix.length), reason: `${f.message} (${f.s3Code})` });
       }
     }
   }
   for (const s of skipped) ctx.out.info(`not written "${s.key}": ${s.reason}`);
-  ctx.out.info(`${options.dryrun ? '(dryrun) ' : ''}${plural(options.dryrun ? copies.length : done.length, 'file')} ${from ? 'downloaded' : 'uploaded'}, ${deletions.length} deleted${failed.length > 0 ? `, ${failed.length} failed` : ''}`);
-  ctx.out.result({ source, dest, dryRun: options.dryrun === true, [from ? 'downloaded' : 'uploaded']: options.dryrun ? copies.map(([rel]) => rel) : done, deleted: deletions, ...(failed.length > 0 && { failed }), ...(skipped.length > 0 && { skipped }) }, () => undefined);
+  ctx.out.info(
+    `${options.dryrun ? '(dryrun) ' : ''}${plural(options.dryrun ? copies.length : done.length, 'file')} ${from ? 'downloaded' : 'uploaded'}, ${deletions.length} deleted${failed.length > 0 ? `, ${failed.length} failed` : ''}`,
+  );
+  ctx.out.result(
+    {
+      source,
+      dest,
+      dryRun: options.dryrun === true,
+      [from ? 'downloaded' : 'uploaded']: options.dryrun ? copies.map(([rel]) => rel) : done,
+      deleted: deletions,
+      ...(failed.length > 0 && { failed }),
+      ...(skipped.length > 0 && { skipped }),
+    },
+    () => undefined,
+  );
   return failed.length > 0 || skipped.length > 0 ? 1 : undefined;
 }

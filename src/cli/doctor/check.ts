@@ -28,6 +28,9 @@ export const warn = (detail: string, ...fixes: Fix[]): Verdict => ({ ok: true, w
 
 /** Whether `value` matches an S3 CORS pattern, in which each `*` stands for any characters. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }

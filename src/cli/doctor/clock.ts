@@ -24,5 +24,7 @@ export function clockVerdict(skewMs: number): Verdict {
   if (off < 2000) return pass('in step with the server (within 2 s)');
   const amount = off < 120_000 ? `${(off / 1000).toFixed(0)} s` : `${(off / 60_000).toFixed(1)} min`;
   const detail = `this machine's clock is ${amount} ${skewMs > 0 ? 'behind' : 'ahead of'} the server's (limit ${SKEW_LIMIT_MS / 60_000} min)`;
-  return off <= SKEW_LIMIT_MS ? pass(detail) : fail(detail, "set this machine's clock, e.g. turn on NTP: timedatectl set-ntp true");
+  return off <= SKEW_LIMIT_MS
+    ? pass(detail)
+    : fail(detail, "set this machine's clock, e.g. turn on NTP: timedatectl set-ntp true");
 }

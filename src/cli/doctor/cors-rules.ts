@@ -9,7 +9,12 @@ import type { CorsRule } from '../../s3/rules/cors.js';
 import { fail, pass, wildcardMatch, type Fix, type Verdict } from './check.js';
 
 /** The index of the rule S3 would apply, or -1. */
-export function matchingRule(rules: readonly CorsRule[], origin: string, method: string, headers: readonly string[] = []): number {
+export function matchingRule(
+  rules: readonly CorsRule[],
+  origin: string,
+  method: string,
+  headers: readonly string[] = [],
+): number {
   return rules.findIndex(
     (r) =>
       r.AllowedOrigins.some((o) => wildcardMatch(o, origin)) &&
@@ -19,7 +24,8 @@ export function matchingRule(rules: readonly CorsRule[], origin: string, method:
 }
 
 export function corsVerdict(rules: readonly CorsRule[], origin: string, fix: Fix): Verdict {
-  if (rules.length === 0) return fail('the bucket has no CORS rules: browsers may not upload to it from any origin', fix);
+  if (rules.length === 0)
+    return fail('the bucket has no CORS rules: browsers may not upload to it from any origin', fix);
   const post = matchingRule(rules, origin, 'POST');
   const put = matchingRule(rules, origin, 'PUT', ['content-type', 'content-md5']);
   const problems: string[] = [];

@@ -24,7 +24,10 @@ export async function runDoctor(ctx: CliContext, origin: string): Promise<Check[
       ? `Ceph RGW refuses every PUT while BlockPublicAcls is on: ${ctx.command('public-access', 'allow')}; on other stores, ${accessFix}`
       : accessFix;
   // Presigning is local: these are the URLs a page would use, with the query (signature) cut.
-  const urls = async () => ({ bucket: (await s3.presignedCreateUrl(key)).url, object: withoutQuery(await s3.presignedGetUrl(key)) });
+  const urls = async () => ({
+    bucket: (await s3.presignedCreateUrl(key)).url,
+    object: withoutQuery(await s3.presignedGetUrl(key)),
+  });
 
   const checks: Array<[string, () => Promise<Verdict>]> = [
     ['cors rules', async () => corsVerdict(await s3.getBucketCors(), origin, corsFix)],
@@ -32,18 +35,35 @@ export async function runDoctor(ctx: CliContext, origin: string): Promise<Check[
     ['public access', async () => publicAccessVerdict(await s3.getPublicAccess(), await s3.getBucketPolicy())],
     ['round trip', () => roundTripVerdict(s3, key, origin, { cors: corsFix, access: accessFix, putRefused })],
     ['clock', async () => clockVerdict(await measureSkew((await urls()).object))],
-    ['incomplete uploads', async () => {
-      const fixes: Fix[] = [['multipart', 'auto-abort', '--after-days', '7'], ['multipart', 'abort', '--older-than', '7d']];
-      // A store without lifecycle rules still takes uploads: what it cannot say is only a warning.
-      const rules = await s3.getAbortIncompleteUploads().catch((error: Error) => error);
-      return rules instanceof Error ? warn(`could not read the lifecycle rules: ${rules.message}`, ...fixes) : abortRuleVerdict(rules, ...fixes);
-    }],
+    [
+      'incomplete uploads',
+      async () => {
+        const fixes: Fix[] = [
+          ['multipart', 'auto-abort', '--after-days', '7'],
+          ['multipart', 'abort', '--older-than', '7d'],
+        ];
+        // A store without lifecycle rules still takes uploads: what it cannot say is only a warning.
+        const rules = await s3.getAbortIncompleteUploads().catch((error: Error) => error);
+        return rules instanceof Error
+          ? warn(`could not read the lifecycle rules: ${rules.message}`, ...fixes)
+          : abortRuleVerdict(rules, ...fixes);
+      },
+    ],
   ];
   const results: Check[] = [];
   for (const [check, run] of checks) {
     const verdict = await run().catch((error: unknown) => failedToRun(ctx, error));
-    const fix = verdict.ok && !verdict.warning ? undefined : verdict.fixes?.map((f) => (typeof f === 'string' ? f : ctx.command(...f))).join('   or   ');
-    results.push({ check, ok: verdict.ok, ...(verdict.warning && { warning: true as const }), detail: verdict.detail, ...(fix && { fix }) });
+    const fix =
+      verdict.ok && !verdict.warning
+        ? undefined
+        : verdict.fixes?.map((f) => (typeof f === 'string' ? f : ctx.command(...f))).join('   or   ');
+    results.push({
+      check,
+      ok: verdict.ok,
+      ...(verdict.warning && { warning: true as const }),
+      detail: verdict.detail,
+      ...(fix && { fix }),
+    });
   }
   return results;
 }

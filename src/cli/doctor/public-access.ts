@@ -31,9 +31,15 @@ export function publicAccessVerdict(settings: PublicAccessSettings, policy: Buck
     );
   }
   const blocks = (['BlockPublicPolicy', 'RestrictPublicBuckets'] as const).filter((flag) => settings[flag]);
-  const blocked = Object.values(settings).every(Boolean) ? 'blocked' : Object.values(settings).some(Boolean) ? 'partly blocked' : 'allowed';
+  const blocked = Object.values(settings).every(Boolean)
+    ? 'blocked'
+    : Object.values(settings).some(Boolean)
+      ? 'partly blocked'
+      : 'allowed';
   if (publicOnes.length === 0) {
-    return pass(`${policy ? 'the policy grants nothing to everyone' : 'no bucket policy'}; public access ${blocked}: pages read objects through presigned GET URLs`);
+    return pass(
+      `${policy ? 'the policy grants nothing to everyone' : 'no bucket policy'}; public access ${blocked}: pages read objects through presigned GET URLs`,
+    );
   }
   const grant = name(publicOnes[0]!.s, publicOnes[0]!.i);
   if (blocks.length) {

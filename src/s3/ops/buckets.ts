@@ -10,7 +10,15 @@ import { bucketPolicyJson, publicReadPolicy, type BucketPolicy } from '../rules/
 import { ABORT_RULE_ID, abortRulesOf, assertAfterDays, assertOlderThan, withAbortRule } from '../rules/lifecycle.js';
 import { abortMultipartUpload, listMultipartUploads } from './multipart.js';
 import type { Session } from '../session.js';
-import type { AbortIncompleteUploadsOptions, AbortUploadsRule, BucketInfo, CreateBucketResult, PendingUpload, PublicAccessSettings, StaleUploadsOptions } from '../types.js';
+import type {
+  AbortIncompleteUploadsOptions,
+  AbortUploadsRule,
+  BucketInfo,
+  CreateBucketResult,
+  PendingUpload,
+  PublicAccessSettings,
+  StaleUploadsOptions,
+} from '../types.js';
 
 /** What S3 answers a GET of a setting that was never set: for these calls "none", not an error. */
 const NONE_SET = {
@@ -30,12 +38,19 @@ export async function createBucket(s: Session, name: string): Promise<CreateBuck
   const action = `createBucket("${name}")`;
   // HEAD first: some stores (Ceph RGW) answer CreateBucket on a bucket you own with a plain 200.
   // A HEAD refused is someone else's bucket; one not found is ours to create.
-  const head = { action, bucket: name, absent: ['NO_SUCH_BUCKET'], means: { ACCESS_DENIED: 'ALREADY_EXISTS' } } as const;
+  const head = {
+    action,
+    bucket: name,
+    absent: ['NO_SUCH_BUCKET'],
+    means: { ACCESS_DENIED: 'ALREADY_EXISTS' },
+  } as const;
   const exists = (await s.send(head, 'HeadBucketCommand', { Bucket: name })) !== undefined;
-  const CreateBucketConfiguration = s.region === 'us-east-1' ? undefined : { LocationConstraint: s.region as BucketLocationConstraint };
+  const CreateBucketConfiguration =
+    s.region === 'us-east-1' ? undefined : { LocationConstraint: s.region as BucketLocationConstraint };
   // Made by a concurrent call of ours between the HEAD and now: BucketAlreadyOwnedByYou.
   const create = { action, bucket: name, absent: ['BucketAlreadyOwnedByYou'] } as const;
-  const created = !exists && (await s.send(create, 'CreateBucketCommand', { Bucket: name, CreateBucketConfiguration })) !== undefined;
+  const created =
+    !exists && (await s.send(create, 'CreateBucketCommand', { Bucket: name, CreateBucketConfiguration })) !== undefined;
   s.bind(name);
   if (created) s.logger?.info?.(`cloudspark: bucket "${name}" created`);
   return { bucket: name, created };
@@ -44,7 +59,9 @@ export async function createBucket(s: Session, name: string): Promise<CreateBuck
 /** Every bucket of the account the credentials belong to (ListBuckets), by name. */
 export async function listBuckets(s: Session): Promise<BucketInfo[]> {
   const answer = await s.send({ action: 'listBuckets()' }, 'ListBucketsCommand', {});
-  return (answer.Buckets ?? []).map((b) => ({ name: b.Name ?? '', creationDate: b.CreationDate })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return (answer.Buckets ?? [])
+    .map((b) => ({ name: b.Name ?? '', creationDate: b.CreationDate }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Deletes the bound bucket, which must hold no objects and no unfinished uploads (`BUCKET_NOT_EMPTY`). */
@@ -66,7 +83,10 @@ export async function getBucketCors(s: Session): Promise<CorsRule[]> {
   const Bucket = s.requireBucket();
   const out = await s.send({ action: 'getBucketCors()', absent: NONE_SET.cors }, 'GetBucketCorsCommand', { Bucket });
   return (out?.CORSRules ?? []).map((r) => {
-    const rule: CorsRule = { AllowedMethods: (r.AllowedMethods ?? []) as CorsRule['AllowedMethods'], AllowedOrigins: r.AllowedOrigins ?? [] };
+    const rule: CorsRule = {
+      AllowedMethods: (r.AllowedMethods ?? []) as CorsRule['AllowedMethods'],
+      AllowedOrigins: r.AllowedOrigins ?? [],
+    };
     if (r.ID) rule.ID = r.ID;
     if (r.AllowedHeaders?.length) rule.AllowedHeaders = r.AllowedHeaders;
     if (r.ExposeHeaders?.length) rule.ExposeHeaders = r.ExposeHeaders;
@@ -102,12 +122,18 @@ export async function setBucketPolicy(s: Session, policy?: BucketPolicy | string
 /** The bucket policy as an object; `null` when the bucket has none. */
 export async function getBucketPolicy(s: Session): Promise<BucketPolicy | null> {
   const Bucket = s.requireBucket();
-  const out = await s.send({ action: 'getBucketPolicy()', absent: NONE_SET.policy }, 'GetBucketPolicyCommand', { Bucket });
+  const out = await s.send({ action: 'getBucketPolicy()', absent: NONE_SET.policy }, 'GetBucketPolicyCommand', {
+    Bucket,
+  });
   if (!out?.Policy) return null;
   try {
     return JSON.parse(out.Policy) as BucketPolicy;
   } catch (error) {
-    throw new CloudSparkError('SERVICE_ERROR', `getBucketPolicy() failed: the store answered with a policy that is not JSON`, { cause: error });
+    throw new CloudSparkError(
+      'SERVICE_ERROR',
+      `getBucketPolicy() failed: the store answered with a policy that is not JSON`,
+      { cause: error },
+    );
   }
 }
 
@@ -120,14 +146,26 @@ export async function deleteBucketPolicy(s: Session): Promise<void> {
 export async function publicAccess(s: Session, block = true): Promise<void> {
   assertFlag(block, 'block');
   const Bucket = s.requireBucket();
-  const PublicAccessBlockConfiguration = { BlockPublicAcls: block, IgnorePublicAcls: block, BlockPublicPolicy: block, RestrictPublicBuckets: block };
-  await s.send({ action: `publicAccess(${block})` }, 'PutPublicAccessBlockCommand', { Bucket, PublicAccessBlockConfiguration });
+  const PublicAccessBlockConfiguration = {
+    BlockPublicAcls: block,
+    IgnorePublicAcls: block,
+    BlockPublicPolicy: block,
+    RestrictPublicBuckets: block,
+  };
+  await s.send({ action: `publicAccess(${block})` }, 'PutPublicAccessBlockCommand', {
+    Bucket,
+    PublicAccessBlockConfiguration,
+  });
 }
 
 /** The bucket's public-access-block settings; all false when none are set. */
 export async function getPublicAccess(s: Session): Promise<PublicAccessSettings> {
   const Bucket = s.requireBucket();
-  const out = await s.send({ action: 'getPublicAccess()', absent: NONE_SET.publicAccess }, 'GetPublicAccessBlockCommand', { Bucket });
+  const out = await s.send(
+    { action: 'getPublicAccess()', absent: NONE_SET.publicAccess },
+    'GetPublicAccessBlockCommand',
+    { Bucket },
+  );
   const c = out?.PublicAccessBlockConfiguration ?? {};
   return {
     BlockPublicAcls: c.BlockPublicAcls ?? false,
@@ -143,7 +181,10 @@ export async function getPublicAccess(s: Session): Promise<PublicAccessSettings>
  * (`ABORT_RULE_ID`): calling again replaces it. S3 has no conditional write for lifecycle
  * rules: a change made by someone else between the read and the write is lost.
  */
-export async function abortIncompleteUploads(s: Session, options: AbortIncompleteUploadsOptions): Promise<AbortUploadsRule> {
+export async function abortIncompleteUploads(
+  s: Session,
+  options: AbortIncompleteUploadsOptions,
+): Promise<AbortUploadsRule> {
   const afterDays = assertAfterDays(options);
   const Bucket = s.requireBucket();
   const action = 'abortIncompleteUploads()';
@@ -176,6 +217,8 @@ export async function abortStaleUploads(s: Session, options: StaleUploadsOptions
 
 /** The bucket's lifecycle rules, `[]` when it has none. */
 async function lifecycleRules(s: Session, action: string) {
-  const out = await s.send({ action, absent: NONE_SET.lifecycle }, 'GetBucketLifecycleConfigurationCommand', { Bucket: s.requireBucket() });
+  const out = await s.send({ action, absent: NONE_SET.lifecycle }, 'GetBucketLifecycleConfigurationCommand', {
+    Bucket: s.requireBucket(),
+  });
   return out?.Rules ?? [];
 }

@@ -3,17 +3,36 @@
  * URL, and the server starts, inspects, completes or aborts the upload here.
  */
 import { CloudSparkError, invalidInput } from '../../errors.js';
-import { assertContentType, assertHeaderValue, assertKey, assertMetadata, assertOptionalString, assertSignal, knownOptionsOf } from '../../validate.js';
+import {
+  assertContentType,
+  assertHeaderValue,
+  assertKey,
+  assertMetadata,
+  assertOptionalString,
+  assertSignal,
+  knownOptionsOf,
+} from '../../validate.js';
 import { assertOlderThan } from '../rules/lifecycle.js';
 import { MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE } from '../limits.js';
 import type { Session } from '../session.js';
-import type { CompleteMultipartOptions, CompleteMultipartResult, CompletedPart, CreateMultipartOptions, ListUploadsOptions, MultipartUpload, PendingUpload, UploadedPart } from '../types.js';
-
+import type {
+  CompleteMultipartOptions,
+  CompleteMultipartResult,
+  CompletedPart,
+  CreateMultipartOptions,
+  ListUploadsOptions,
+  MultipartUpload,
+  PendingUpload,
+  UploadedPart,
+} from '../types.js';
 
 /** A part size S3 accepts: whole bytes from 5 MiB to 5 GiB. */
 export function assertPartSize(value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < MIN_PART_SIZE || (value as number) > MAX_PART_SIZE) {
-    throw invalidInput('partSize', `must be a whole number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB)`);
+    throw invalidInput(
+      'partSize',
+      `must be a whole number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB)`,
+    );
   }
 }
 
@@ -31,14 +50,17 @@ export function assertPartNumber(partNumber: unknown): asserts partNumber is num
 
 /** Parts for CompleteMultipartUpload: at least one, numbers ascending without repeats, ETags given. */
 export function assertCompletedParts(parts: unknown): asserts parts is CompletedPart[] {
-  if (!Array.isArray(parts) || parts.length === 0) throw invalidInput('parts', 'must be a non-empty array of { partNumber, etag }');
+  if (!Array.isArray(parts) || parts.length === 0)
+    throw invalidInput('parts', 'must be a non-empty array of { partNumber, etag }');
   if (parts.length > MAX_PARTS) throw invalidInput('parts', `at most ${MAX_PARTS} parts`);
   let previous = 0;
   for (const [i, part] of parts.entries()) {
     const { partNumber, etag } = (part ?? {}) as Partial<CompletedPart>;
     assertPartNumber(partNumber);
-    if (partNumber <= previous) throw invalidInput(`parts[${i}].partNumber`, 'part numbers must be in ascending order, each once');
-    if (typeof etag !== 'string' || etag === '' || etag.length > 1024) throw invalidInput(`parts[${i}].etag`, 'must be the ETag S3 returned for the part');
+    if (partNumber <= previous)
+      throw invalidInput(`parts[${i}].partNumber`, 'part numbers must be in ascending order, each once');
+    if (typeof etag !== 'string' || etag === '' || etag.length > 1024)
+      throw invalidInput(`parts[${i}].etag`, 'must be the ETag S3 returned for the part');
     previous = partNumber;
   }
 }
@@ -54,10 +76,20 @@ function uploadCall(action: string, key: unknown, uploadId: unknown) {
  * Starts a multipart upload whose parts are sent from elsewhere (a page, through
  * presignedUploadPartUrl), then completed or aborted here.
  */
-export async function createMultipartUpload(s: Session, key: string, options?: CreateMultipartOptions): Promise<MultipartUpload> {
+export async function createMultipartUpload(
+  s: Session,
+  key: string,
+  options?: CreateMultipartOptions,
+): Promise<MultipartUpload> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, cacheControl, metadata, signal } = knownOptionsOf(options, ['contentType', 'contentDisposition', 'cacheControl', 'metadata', 'signal']);
+  const { contentType, contentDisposition, cacheControl, metadata, signal } = knownOptionsOf(options, [
+    'contentType',
+    'contentDisposition',
+    'cacheControl',
+    'metadata',
+    'signal',
+  ]);
   assertSignal(signal);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
@@ -65,7 +97,14 @@ export async function createMultipartUpload(s: Session, key: string, options?: C
   if (metadata !== undefined) assertMetadata(metadata, 'metadata');
   const action = `createMultipartUpload("${key}")`;
   const started = Date.now() + s.clockOffset();
-  const out = await s.send({ action, key, signal }, 'CreateMultipartUploadCommand', { Bucket, Key: key, ContentType: contentType, ContentDisposition: contentDisposition, CacheControl: cacheControl, Metadata: metadata });
+  const out = await s.send({ action, key, signal }, 'CreateMultipartUploadCommand', {
+    Bucket,
+    Key: key,
+    ContentType: contentType,
+    ContentDisposition: contentDisposition,
+    CacheControl: cacheControl,
+    Metadata: metadata,
+  });
   if (!out.UploadId) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the service returned no upload id`);
   // An attempt whose answer was lost may have begun an upload of its own, which nobody knows
   // of: it would keep its parts (none) and its slot until aborted. Abort uploads of this key
@@ -82,7 +121,13 @@ export async function createMultipartUpload(s: Session, key: string, options?: C
 async function abortLostUploads(s: Session, key: string, keep: string, since: number): Promise<void> {
   try {
     for await (const u of listMultipartUploads(s, { prefix: key })) {
-      if (u.key !== key || u.uploadId === keep || !u.initiated || u.initiated.getTime() < Math.floor(since / 1000) * 1000 - 1000) continue;
+      if (
+        u.key !== key ||
+        u.uploadId === keep ||
+        !u.initiated ||
+        u.initiated.getTime() < Math.floor(since / 1000) * 1000 - 1000
+      )
+        continue;
       await abortMultipartUpload(s, key, u.uploadId);
     }
   } catch {
@@ -104,15 +149,34 @@ export async function listParts(s: Session, key: string, uploadId: string): Prom
 }
 
 /** Joins the parts into the object. Resolves with its ETag (asked with HEAD when the store sends none). */
-export async function completeMultipartUpload(s: Session, key: string, uploadId: string, parts: CompletedPart[], options?: CompleteMultipartOptions): Promise<CompleteMultipartResult> {
+export async function completeMultipartUpload(
+  s: Session,
+  key: string,
+  uploadId: string,
+  parts: CompletedPart[],
+  options?: CompleteMultipartOptions,
+): Promise<CompleteMultipartResult> {
   const Bucket = s.requireBucket();
-  const op = { ...uploadCall('completeMultipartUpload', key, uploadId), signal: knownOptionsOf(options, ['signal']).signal };
+  const op = {
+    ...uploadCall('completeMultipartUpload', key, uploadId),
+    signal: knownOptionsOf(options, ['signal']).signal,
+  };
   assertSignal(op.signal);
   assertCompletedParts(parts);
   const MultipartUpload = { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) };
-  const out = await s.send(op, 'CompleteMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId, MultipartUpload });
+  const out = await s.send(op, 'CompleteMultipartUploadCommand', {
+    Bucket,
+    Key: key,
+    UploadId: uploadId,
+    MultipartUpload,
+  });
   // Ceph RGW answers with an empty ETag; the object's own HEAD has it.
-  return { key, etag: out.ETag || (await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key })).ETag };
+  return {
+    key,
+    etag:
+      out.ETag ||
+      (await s.send({ action: `headObject("${key}")`, key }, 'HeadObjectCommand', { Bucket, Key: key })).ETag,
+  };
 }
 
 /**
@@ -122,7 +186,13 @@ export async function completeMultipartUpload(s: Session, key: string, uploadId:
 export async function abortMultipartUpload(s: Session, key: string, uploadId: string): Promise<boolean> {
   const Bucket = s.requireBucket();
   const op = uploadCall('abortMultipartUpload', key, uploadId);
-  return (await s.send({ ...op, absent: ['NO_SUCH_UPLOAD'] }, 'AbortMultipartUploadCommand', { Bucket, Key: key, UploadId: uploadId })) !== undefined;
+  return (
+    (await s.send({ ...op, absent: ['NO_SUCH_UPLOAD'] }, 'AbortMultipartUploadCommand', {
+      Bucket,
+      Key: key,
+      UploadId: uploadId,
+    })) !== undefined
+  );
 }
 
 /**
@@ -130,15 +200,26 @@ export async function abortMultipartUpload(s: Session, key: string, uploadId: st
  * only those begun at least that many milliseconds ago, measured by the store's clock (the
  * learned offset applied, good to a second), since `initiated` is the store's time.
  */
-export async function* listMultipartUploads(s: Session, options?: ListUploadsOptions): AsyncGenerator<PendingUpload, void, undefined> {
+export async function* listMultipartUploads(
+  s: Session,
+  options?: ListUploadsOptions,
+): AsyncGenerator<PendingUpload, void, undefined> {
   const Bucket = s.requireBucket();
   const { prefix, olderThan } = knownOptionsOf(options, ['prefix', 'olderThan']);
   assertOptionalString(prefix, 'prefix');
   assertOlderThan(olderThan, false);
-  const pages = s.paginate({ action: 'listMultipartUploads()' }, 'ListMultipartUploadsCommand', { Bucket, Prefix: prefix || undefined }, (out) => ({
-    items: out.Uploads,
-    next: out.IsTruncated && out.NextKeyMarker ? { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker } : undefined,
-  }));
+  const pages = s.paginate(
+    { action: 'listMultipartUploads()' },
+    'ListMultipartUploadsCommand',
+    { Bucket, Prefix: prefix || undefined },
+    (out) => ({
+      items: out.Uploads,
+      next:
+        out.IsTruncated && out.NextKeyMarker
+          ? { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker }
+          : undefined,
+    }),
+  );
   for await (const u of pages) {
     // An upload whose start the store did not tell is never taken for an old one.
     if (olderThan && !(u.Initiated && u.Initiated.getTime() <= Date.now() + s.clockOffset() - olderThan)) continue;

@@ -11,7 +11,12 @@ import { CloudSparkError } from '../../errors.js';
 import { fromBodyError, type ErrorContext } from '../sdk/errors.js';
 import { DownloadDigests, partsMd5, type EtagCheck } from '../integrity.js';
 
-export function typedBody(source: Readable, expected: number | undefined, context: ErrorContext, check?: EtagCheck): Readable {
+export function typedBody(
+  source: Readable,
+  expected: number | undefined,
+  context: ErrorContext,
+  check?: EtagCheck,
+): Readable {
   let received = 0;
   // Only a check that needs no second fetch: a layout inferred, not recorded, may be wrong.
   const usable = check?.kind === 'whole' || (check?.kind === 'parts' && check.recorded) ? check : undefined;
@@ -26,11 +31,21 @@ export function typedBody(source: Readable, expected: number | undefined, contex
       // Node already fails a response cut short of its Content-Length; this keeps that promise
       // whatever the transport.
       if (expected !== undefined && received !== expected) {
-        return done(new CloudSparkError('NETWORK', `${context.action} failed: the body ended after ${received} of ${expected} bytes`));
+        return done(
+          new CloudSparkError(
+            'NETWORK',
+            `${context.action} failed: the body ended after ${received} of ${expected} bytes`,
+          ),
+        );
       }
       const got = digests?.inOrder();
       if (usable && got && (usable.kind === 'whole' ? got[0]!.toString('hex') : partsMd5(got)) !== usable.md5) {
-        return done(new CloudSparkError('CORRUPT', `${context.action} failed: the body's bytes do not match the object's ETag; something between here and the store corrupts data: read it again`));
+        return done(
+          new CloudSparkError(
+            'CORRUPT',
+            `${context.action} failed: the body's bytes do not match the object's ETag; something between here and the store corrupts data: read it again`,
+          ),
+        );
       }
       done();
     },

@@ -2,19 +2,49 @@
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { CloudSparkError, invalidInput } from '../../errors.js';
-import { assertBucketName, assertContentType, assertFlag, assertHeaderValue, assertKey, assertOptionalString, isPlainObject, knownOptionsOf } from '../../validate.js';
+import {
+  assertBucketName,
+  assertContentType,
+  assertFlag,
+  assertHeaderValue,
+  assertKey,
+  assertOptionalString,
+  isPlainObject,
+  knownOptionsOf,
+} from '../../validate.js';
 import { typedBody } from './object-stream.js';
 import { etagCheck } from '../integrity.js';
 import { assertUploadOptions, uploadWithSdk } from './upload-object.js';
 import { DELETE_BATCH } from '../limits.js';
 import type { Session } from '../session.js';
-import type { CopyObjectOptions, CopyObjectResult, DeleteObjectsResult, GetObjectOptions, GetObjectsOptions, GetObjectsResult, FolderEntry, ListOptions, ObjectContent, ObjectInfo, ObjectMetadata, SetObjectHeadersOptions, UploadBody, UploadOptions, UploadResult } from '../types.js';
+import type {
+  CopyObjectOptions,
+  CopyObjectResult,
+  DeleteObjectsResult,
+  GetObjectOptions,
+  GetObjectsOptions,
+  GetObjectsResult,
+  FolderEntry,
+  ListOptions,
+  ObjectContent,
+  ObjectInfo,
+  ObjectMetadata,
+  SetObjectHeadersOptions,
+  UploadBody,
+  UploadOptions,
+  UploadResult,
+} from '../types.js';
 
 /**
  * Uploads a Buffer, Uint8Array, string, Blob or Readable. Small bodies go in one PUT; large or
  * unknown-length ones go multipart, with memory bounded by partSize x queueSize.
  */
-export async function uploadObject(s: Session, body: UploadBody, key: string, options?: UploadOptions): Promise<UploadResult> {
+export async function uploadObject(
+  s: Session,
+  body: UploadBody,
+  key: string,
+  options?: UploadOptions,
+): Promise<UploadResult> {
   const bucket = s.requireBucket();
   assertKey(key);
   return uploadWithSdk(s, bucket, key, body, assertUploadOptions(body, options));
@@ -29,8 +59,12 @@ export async function getObject(s: Session, key: string, options?: GetObjectOpti
   const op = { action: `getObject("${key}")`, key };
   const out = await s.send(op, 'GetObjectCommand', { Bucket: bucket, Key: key, Range });
   // A range is no whole object: only a whole body can be checked against the ETag.
-  const encrypted = String(out.ServerSideEncryption ?? '').startsWith('aws:kms') || out.SSECustomerAlgorithm !== undefined;
-  const check = Range === undefined && out.ContentLength !== undefined ? etagCheck(out.ETag, out.ContentLength, out.Metadata ?? {}, encrypted) : undefined;
+  const encrypted =
+    String(out.ServerSideEncryption ?? '').startsWith('aws:kms') || out.SSECustomerAlgorithm !== undefined;
+  const check =
+    Range === undefined && out.ContentLength !== undefined
+      ? etagCheck(out.ETag, out.ContentLength, out.Metadata ?? {}, encrypted)
+      : undefined;
   const body = typedBody(out.Body as Readable, out.ContentLength, { ...op, bucket, network: s.network }, check);
   return {
     ...toMetadata(key, out),
@@ -66,10 +100,19 @@ export async function headObject(s: Session, key: string): Promise<ObjectMetadat
  * only from the version that has the ETag read first (or `ifMatch`): one replaced meanwhile is
  * left alone, and the call fails `OBJECT_CHANGED`.
  */
-export async function setObjectHeaders(s: Session, key: string, options?: SetObjectHeadersOptions): Promise<ObjectMetadata> {
+export async function setObjectHeaders(
+  s: Session,
+  key: string,
+  options?: SetObjectHeadersOptions,
+): Promise<ObjectMetadata> {
   const Bucket = s.requireBucket();
   assertKey(key);
-  const { contentType, contentDisposition, cacheControl, ifMatch } = knownOptionsOf(options, ['contentType', 'contentDisposition', 'cacheControl', 'ifMatch']);
+  const { contentType, contentDisposition, cacheControl, ifMatch } = knownOptionsOf(options, [
+    'contentType',
+    'contentDisposition',
+    'cacheControl',
+    'ifMatch',
+  ]);
   assertContentType(contentType, 'contentType');
   assertHeaderValue(contentDisposition, 'contentDisposition', '"attachment"');
   assertHeaderValue(cacheControl, 'cacheControl', '"no-cache"');
@@ -80,9 +123,16 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
   // Checked here too: Ceph RGW 16 ignores x-amz-copy-source-if-match on a copy (AWS honours it,
   // which also closes the window between this HEAD and the copy).
   if (ifMatch !== undefined && head.etag !== ifMatch) {
-    throw new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object no longer has the ETag ${ifMatch}; nothing was changed`);
+    throw new CloudSparkError(
+      'OBJECT_CHANGED',
+      `${action} failed: the object no longer has the ETag ${ifMatch}; nothing was changed`,
+    );
   }
-  const headers = { contentType: contentType ?? head.contentType, contentDisposition: contentDisposition ?? head.contentDisposition, cacheControl: cacheControl ?? head.cacheControl };
+  const headers = {
+    contentType: contentType ?? head.contentType,
+    contentDisposition: contentDisposition ?? head.contentDisposition,
+    cacheControl: cacheControl ?? head.cacheControl,
+  };
   let copied;
   try {
     copied = await s.send({ action, key }, 'CopyObjectCommand', {
@@ -98,7 +148,11 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
     });
   } catch (error) {
     if (error instanceof CloudSparkError && error.status === 412) {
-      throw new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object no longer has the ETag ${etag}; nothing was changed`, { status: 412, s3Code: error.s3Code, cause: error });
+      throw new CloudSparkError(
+        'OBJECT_CHANGED',
+        `${action} failed: the object no longer has the ETag ${etag}; nothing was changed`,
+        { status: 412, s3Code: error.s3Code, cause: error },
+      );
     }
     throw error;
   }
@@ -107,7 +161,10 @@ export async function setObjectHeaders(s: Session, key: string, options?: SetObj
   // Last-Modified header has it) and version.
   const result = copied.CopyObjectResult;
   const etagNow = result?.ETag === undefined ? head.etag : quotedEtag(result.ETag);
-  const modified = result?.LastModified === undefined ? head.lastModified : new Date(Math.floor(result.LastModified.getTime() / 1000) * 1000);
+  const modified =
+    result?.LastModified === undefined
+      ? head.lastModified
+      : new Date(Math.floor(result.LastModified.getTime() / 1000) * 1000);
   return { ...head, ...headers, etag: etagNow, lastModified: modified, versionId: copied.VersionId ?? head.versionId };
 }
 
@@ -119,7 +176,8 @@ export async function deleteObject(s: Session, key: string): Promise<void> {
 }
 
 /** `x-amz-copy-source` for `key` of `bucket`: each path segment encoded, the slashes kept. */
-const copySource = (bucket: string, key: string): string => `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+const copySource = (bucket: string, key: string): string =>
+  `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
 /** An ETag as a HEAD gives it, quoted (Ceph RGW sends a copy's ETag without the quotes). */
 const quotedEtag = (etag: string): string => `"${etag.replace(/^"|"$/g, '')}"`;
@@ -129,17 +187,25 @@ const quotedEtag = (etag: string): string => `"${etag.replace(/^"|"$/g, '')}"`;
  * bucket, inside the store (CopyObject: the bytes do not come here; up to 5 GiB), with its
  * headers and metadata.
  */
-export async function copyObject(s: Session, source: string, key: string, options?: CopyObjectOptions): Promise<CopyObjectResult> {
+export async function copyObject(
+  s: Session,
+  source: string,
+  key: string,
+  options?: CopyObjectOptions,
+): Promise<CopyObjectResult> {
   const Bucket = s.requireBucket();
   assertKey(source, 'source');
   assertKey(key);
   const { sourceBucket = Bucket } = knownOptionsOf(options, ['sourceBucket']);
   assertBucketName(sourceBucket, 'sourceBucket');
-  const answer = await s.send({ action: `copyObject("${source}", "${key}")`, key: source, bucket: sourceBucket }, 'CopyObjectCommand', { Bucket, Key: key, CopySource: copySource(sourceBucket, source) });
+  const answer = await s.send(
+    { action: `copyObject("${source}", "${key}")`, key: source, bucket: sourceBucket },
+    'CopyObjectCommand',
+    { Bucket, Key: key, CopySource: copySource(sourceBucket, source) },
+  );
   const etag = answer.CopyObjectResult?.ETag;
   return { key, etag: etag === undefined ? undefined : quotedEtag(etag), versionId: answer.VersionId };
 }
-
 
 /**
  * Deletes many objects, 1000 per request (DeleteObjects). Every key is checked before the
@@ -153,8 +219,17 @@ export async function deleteObjects(s: Session, keys: readonly string[]): Promis
   const result: DeleteObjectsResult = { deleted: [], failed: [] };
   for (let i = 0; i < keys.length; i += DELETE_BATCH) {
     const batch = keys.slice(i, i + DELETE_BATCH);
-    const answer = await s.send({ action: `deleteObjects(${keys.length} key${keys.length === 1 ? "" : "s"})` }, 'DeleteObjectsCommand', { Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } });
-    const refused = new Map((answer.Errors ?? []).map((e) => [e.Key ?? '', { key: e.Key ?? '', s3Code: e.Code ?? 'Unknown', message: e.Message ?? '' }]));
+    const answer = await s.send(
+      { action: `deleteObjects(${keys.length} key${keys.length === 1 ? '' : 's'})` },
+      'DeleteObjectsCommand',
+      { Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } },
+    );
+    const refused = new Map(
+      (answer.Errors ?? []).map((e) => [
+        e.Key ?? '',
+        { key: e.Key ?? '', s3Code: e.Code ?? 'Unknown', message: e.Message ?? '' },
+      ]),
+    );
     for (const key of batch) {
       const failed = refused.get(key);
       if (failed) result.failed.push(failed);
@@ -169,17 +244,35 @@ export async function* listObjects(s: Session, options?: ListOptions): AsyncGene
   const Bucket = s.requireBucket();
   const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
   assertOptionalString(prefix, 'prefix');
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
-  const pages = s.paginate({ action: 'listObjects()' }, 'ListObjectsV2Command', { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize }, (out) => ({
-    items: out.Contents,
-    next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
-  }));
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
+  const pages = s.paginate(
+    { action: 'listObjects()' },
+    'ListObjectsV2Command',
+    { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize },
+    (out) => ({
+      items: out.Contents,
+      next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
+    }),
+  );
   for await (const o of pages) yield objectInfo(o);
 }
 
 /** A listed object as the SDK reads it, as ours. */
-function objectInfo(o: { Key?: string | undefined; Size?: number | undefined; ETag?: string | undefined; LastModified?: Date | undefined; StorageClass?: string | undefined }): ObjectInfo {
-  return { key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
+function objectInfo(o: {
+  Key?: string | undefined;
+  Size?: number | undefined;
+  ETag?: string | undefined;
+  LastModified?: Date | undefined;
+  StorageClass?: string | undefined;
+}): ObjectInfo {
+  return {
+    key: o.Key ?? '',
+    size: o.Size ?? 0,
+    etag: o.ETag,
+    lastModified: o.LastModified,
+    storageClass: o.StorageClass,
+  };
 }
 
 /**
@@ -190,16 +283,30 @@ export async function* listFolder(s: Session, options?: ListOptions): AsyncGener
   const Bucket = s.requireBucket();
   const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
   assertOptionalString(prefix, 'prefix');
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
-  const pages = s.paginate({ action: 'listFolder()' }, 'ListObjectsV2Command', { Bucket, Prefix: prefix || undefined, Delimiter: '/', MaxKeys: pageSize }, (out) => {
-    const entries: Array<FolderEntry & { at: string }> = [
-      ...(out.CommonPrefixes ?? []).map((p) => ({ kind: 'folder' as const, prefix: p.Prefix ?? '', at: p.Prefix ?? '' })),
-      ...(out.Contents ?? []).map((o) => ({ kind: 'object' as const, ...objectInfo(o), at: o.Key ?? '' })),
-    ];
-    // S3 sends the page's folders and objects apart, each in key order: one order for both.
-    entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { items: entries, next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined };
-  });
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
+  const pages = s.paginate(
+    { action: 'listFolder()' },
+    'ListObjectsV2Command',
+    { Bucket, Prefix: prefix || undefined, Delimiter: '/', MaxKeys: pageSize },
+    (out) => {
+      const entries: Array<FolderEntry & { at: string }> = [
+        ...(out.CommonPrefixes ?? []).map((p) => ({
+          kind: 'folder' as const,
+          prefix: p.Prefix ?? '',
+          at: p.Prefix ?? '',
+        })),
+        ...(out.Contents ?? []).map((o) => ({ kind: 'object' as const, ...objectInfo(o), at: o.Key ?? '' })),
+      ];
+      // S3 sends the page's folders and objects apart, each in key order: one order for both.
+      entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      return {
+        items: entries,
+        next:
+          out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
+      };
+    },
+  );
   for await (const { at: _, ...entry } of pages) yield entry as FolderEntry;
 }
 
@@ -221,7 +328,12 @@ export async function getObjects(s: Session, options?: GetObjectsOptions): Promi
 /** The `Range` header for `range`, checked. */
 function byteRange(range: unknown): string {
   const { start, end } = (isPlainObject(range) ? range : {}) as { start?: unknown; end?: unknown };
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) < (start as number)) {
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    (start as number) < 0 ||
+    (end as number) < (start as number)
+  ) {
     throw invalidInput('range', 'must be { start, end }: whole byte offsets, end >= start, both included');
   }
   return `bytes=${start as number}-${end as number}`;

@@ -4,12 +4,35 @@
  * call); with credentials at hand a URL is signed without any `await`.
  */
 import { invalidInput } from '../../errors.js';
-import { assertContentType, assertDate, assertExpiresIn, assertHeaderValue, assertKey, assertMetadata, knownOptionsOf } from '../../validate.js';
-import { assertPostConditions, assertPostFields, copyFields, type S3Presigner, type Credentials, type PostCondition, type PresignedPost, type PresignMethod } from '../../sigv4/index.js';
+import {
+  assertContentType,
+  assertDate,
+  assertExpiresIn,
+  assertHeaderValue,
+  assertKey,
+  assertMetadata,
+  knownOptionsOf,
+} from '../../validate.js';
+import {
+  assertPostConditions,
+  assertPostFields,
+  copyFields,
+  type S3Presigner,
+  type Credentials,
+  type PostCondition,
+  type PresignedPost,
+  type PresignMethod,
+} from '../../sigv4/index.js';
 import { MAX_PART_SIZE } from '../limits.js';
 import { assertPartNumber, assertUploadId } from './multipart.js';
 import type { Session } from '../session.js';
-import type { PresignGetOptions, PresignOptions, PresignPartOptions, PresignPutOptions, PresignedCreateOptions } from '../types.js';
+import type {
+  PresignGetOptions,
+  PresignOptions,
+  PresignPartOptions,
+  PresignPutOptions,
+  PresignedCreateOptions,
+} from '../types.js';
 
 /** What a presigned URL signs besides method, key and lifetime: operation parameters and headers. */
 interface SignedParts {
@@ -57,7 +80,9 @@ export function presignedGetUrl(s: Session, key: string, options?: PresignGetOpt
 export function presignedPutUrl(s: Session, key: string, options?: PresignPutOptions): Promise<string> {
   return settle(() => {
     const { presigner, checked } = gate(s, key, options, ['contentType', 'contentLength']);
-    return presignUrl(s, presigner, 'PUT', key, checked, { headers: contentHeaders(checked.contentType, checked.contentLength) });
+    return presignUrl(s, presigner, 'PUT', key, checked, {
+      headers: contentHeaders(checked.contentType, checked.contentLength),
+    });
   });
 }
 
@@ -73,7 +98,13 @@ export function presignedDeleteUrl(s: Session, key: string, options?: PresignOpt
  * A presigned URL to PUT part `partNumber` of a multipart upload (see createMultipartUpload).
  * The page reads the part's ETag from the answer, so the bucket's CORS must expose `ETag`.
  */
-export function presignedUploadPartUrl(s: Session, key: string, uploadId: string, partNumber: number, options?: PresignPartOptions): Promise<string> {
+export function presignedUploadPartUrl(
+  s: Session,
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  options?: PresignPartOptions,
+): Promise<string> {
   return settle(() => {
     const { presigner, checked } = gate(s, key, options, ['contentLength']);
     assertUploadId(uploadId);
@@ -81,7 +112,10 @@ export function presignedUploadPartUrl(s: Session, key: string, uploadId: string
     // Signing the length also stops UploadPartCopy: RGW obeys an unsigned x-amz-copy-source
     // header on a part URL, and a copy request cannot carry the signed Content-Length.
     const headers = contentHeaders(undefined, checked.contentLength);
-    return presignUrl(s, presigner, 'PUT', key, checked, { query: { partNumber: String(partNumber), uploadId }, headers });
+    return presignUrl(s, presigner, 'PUT', key, checked, {
+      query: { partNumber: String(partNumber), uploadId },
+      headers,
+    });
   });
 }
 
@@ -89,7 +123,12 @@ export function presignedUploadPartUrl(s: Session, key: string, uploadId: string
  * What every presign checks first: a bound bucket (its presigner), the key, the options object,
  * and the lifetime and clock in it. The rest of the options are each function's own.
  */
-function gate<T extends PresignOptions>(s: Session, key: string, options: T | undefined, own: readonly (keyof T & string)[] = []): { presigner: S3Presigner; checked: T } {
+function gate<T extends PresignOptions>(
+  s: Session,
+  key: string,
+  options: T | undefined,
+  own: readonly (keyof T & string)[] = [],
+): { presigner: S3Presigner; checked: T } {
   const presigner = s.presigner();
   const checked = knownOptionsOf(options, ['expiresIn', 'signingDate', ...own]);
   assertKey(key);
@@ -98,9 +137,24 @@ function gate<T extends PresignOptions>(s: Session, key: string, options: T | un
   return { presigner, checked };
 }
 
-function presignUrl(s: Session, presigner: S3Presigner, method: PresignMethod, key: string, options: PresignOptions, signed: SignedParts = {}): Promise<string> {
+function presignUrl(
+  s: Session,
+  presigner: S3Presigner,
+  method: PresignMethod,
+  key: string,
+  options: PresignOptions,
+  signed: SignedParts = {},
+): Promise<string> {
   const { expiresIn = 3600, signingDate } = options;
-  const request = { method, key, expiresIn, signingDate, clockOffset: s.presignClockOffset(), query: signed.query, headers: signed.headers };
+  const request = {
+    method,
+    key,
+    expiresIn,
+    signingDate,
+    clockOffset: s.presignClockOffset(),
+    query: signed.query,
+    headers: signed.headers,
+  };
   return signWith(s, expiresIn, (c) => presigner.presignUrl(c, request));
 }
 
@@ -116,7 +170,10 @@ function signWith<T>(s: Session, expiresIn: number, sign: (credentials: Credenti
 /** A signed Content-Length: S3 takes at most 5 GiB in one PUT, and in one part alike. */
 function assertContentLength(value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_PART_SIZE) {
-    throw invalidInput('contentLength', `must be a whole number of bytes from 0 to ${MAX_PART_SIZE} (5 GiB), got ${String(value)}`);
+    throw invalidInput(
+      'contentLength',
+      `must be a whole number of bytes from 0 to ${MAX_PART_SIZE} (5 GiB), got ${String(value)}`,
+    );
   }
 }
 
@@ -145,7 +202,11 @@ function responseQuery(options: PresignGetOptions): Record<string, string> | und
   const query: Record<string, string> = {};
   if (disposition !== undefined) {
     // S3 sends it back as a header: no CR/LF (header injection) and nothing to re-encode.
-    assertHeaderValue(disposition, 'responseContentDisposition', `'attachment; filename="report.pdf"' (other characters go in filename*=UTF-8''...)`);
+    assertHeaderValue(
+      disposition,
+      'responseContentDisposition',
+      `'attachment; filename="report.pdf"' (other characters go in filename*=UTF-8''...)`,
+    );
     query['response-content-disposition'] = disposition;
   }
   if (type !== undefined) {
@@ -168,6 +229,8 @@ function settle<T>(run: () => Promise<T>): Promise<T> {
 function isCovered(conditions: readonly PostCondition[], name: string): boolean {
   const lower = name.toLowerCase();
   return conditions.some((c) =>
-    Array.isArray(c) ? c[0] !== 'content-length-range' && String(c[1]).toLowerCase() === `$${lower}` : Object.keys(c).some((k) => k.toLowerCase() === lower),
+    Array.isArray(c)
+      ? c[0] !== 'content-length-range' && String(c[1]).toLowerCase() === `$${lower}`
+      : Object.keys(c).some((k) => k.toLowerCase() === lower),
   );
 }

@@ -6,7 +6,14 @@
  */
 import type { Readable } from 'node:stream';
 import { CloudSparkError, invalidInput } from '../../errors.js';
-import { assertCallback, assertContentType, assertHeaderValue, assertMetadata, assertSignal, knownOptionsOf } from '../../validate.js';
+import {
+  assertCallback,
+  assertContentType,
+  assertHeaderValue,
+  assertMetadata,
+  assertSignal,
+  knownOptionsOf,
+} from '../../validate.js';
 import { MIN_PART_SIZE } from '../limits.js';
 import { assertPartSize } from './multipart.js';
 import { contentTypeFor } from '../rules/mime.js';
@@ -14,7 +21,6 @@ import { PART_SIZE_META } from '../integrity.js';
 import { loadStorage } from '../sdk/load.js';
 import type { Session } from '../session.js';
 import type { UploadBody, UploadOptions, UploadResult } from '../types.js';
-
 
 /** The input gate of `uploadObject`: the body and every option, checked before any I/O. */
 export function assertUploadOptions(body: unknown, given: UploadOptions | undefined): UploadOptions {
@@ -24,7 +30,16 @@ export function assertUploadOptions(body: unknown, given: UploadOptions | undefi
     (typeof Blob !== 'undefined' && body instanceof Blob) ||
     (typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function');
   if (!isBody) throw invalidInput('body', 'must be a Buffer, Uint8Array, string, Blob or Readable stream');
-  const options = knownOptionsOf(given, ['contentType', 'metadata', 'cacheControl', 'contentDisposition', 'partSize', 'queueSize', 'onProgress', 'signal']);
+  const options = knownOptionsOf(given, [
+    'contentType',
+    'metadata',
+    'cacheControl',
+    'contentDisposition',
+    'partSize',
+    'queueSize',
+    'onProgress',
+    'signal',
+  ]);
   const { partSize, queueSize, metadata } = options;
   if (partSize !== undefined) assertPartSize(partSize);
   if (queueSize !== undefined && (!Number.isInteger(queueSize) || queueSize < 1 || queueSize > 64)) {
@@ -40,7 +55,13 @@ export function assertUploadOptions(body: unknown, given: UploadOptions | undefi
 }
 
 /** Stores `body` under `key` of the bound bucket; `options` passed the gate above. */
-export async function uploadWithSdk(s: Session, bucket: string, key: string, body: UploadBody, options: UploadOptions): Promise<UploadResult> {
+export async function uploadWithSdk(
+  s: Session,
+  bucket: string,
+  key: string,
+  body: UploadBody,
+  options: UploadOptions,
+): Promise<UploadResult> {
   const { Upload } = await loadStorage();
   const client = await s.client();
   const op = { action: `uploadObject("${key}")`, bucket, key };
@@ -48,8 +69,18 @@ export async function uploadWithSdk(s: Session, bucket: string, key: string, bod
   if (signal?.aborted) throw aborted(key);
   const partSize = options.partSize ?? MIN_PART_SIZE;
   // A body that may go in parts records their size, so that downloads can check the ETag (integrity.ts).
-  const known = typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : typeof Blob !== 'undefined' && body instanceof Blob ? body.size : undefined;
-  const metadata = known !== undefined && known <= partSize ? options.metadata : { ...options.metadata, [PART_SIZE_META]: String(partSize) };
+  const known =
+    typeof body === 'string'
+      ? Buffer.byteLength(body)
+      : body instanceof Uint8Array
+        ? body.byteLength
+        : typeof Blob !== 'undefined' && body instanceof Blob
+          ? body.size
+          : undefined;
+  const metadata =
+    known !== undefined && known <= partSize
+      ? options.metadata
+      : { ...options.metadata, [PART_SIZE_META]: String(partSize) };
   const upload = new Upload({
     client,
     params: {

@@ -24,7 +24,14 @@ export interface CorsRule {
 /** Every {@link CorsMethod}. */
 export const CORS_METHODS: readonly CorsMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'];
 const MAX_RULES = 100;
-const RULE_FIELDS = new Set(['ID', 'AllowedMethods', 'AllowedOrigins', 'AllowedHeaders', 'ExposeHeaders', 'MaxAgeSeconds']);
+const RULE_FIELDS = new Set([
+  'ID',
+  'AllowedMethods',
+  'AllowedOrigins',
+  'AllowedHeaders',
+  'ExposeHeaders',
+  'MaxAgeSeconds',
+]);
 
 /**
  * The original's default (any origin, every method, any header, cached 3000 s) plus
@@ -73,11 +80,14 @@ function validateRule(rule: unknown, where: string): CorsRule {
   }
   const out: CorsRule = { AllowedMethods: methods as CorsMethod[], AllowedOrigins: origins };
   if (rule['ID'] !== undefined) {
-    if (typeof rule['ID'] !== 'string' || rule['ID'].length > 255) throw invalidInput(`${where} ID`, 'must be a string of at most 255 characters');
+    if (typeof rule['ID'] !== 'string' || rule['ID'].length > 255)
+      throw invalidInput(`${where} ID`, 'must be a string of at most 255 characters');
     out.ID = rule['ID'];
   }
-  if (rule['AllowedHeaders'] !== undefined) out.AllowedHeaders = stringList(rule['AllowedHeaders'], `${where} AllowedHeaders`, false);
-  if (rule['ExposeHeaders'] !== undefined) out.ExposeHeaders = stringList(rule['ExposeHeaders'], `${where} ExposeHeaders`, false);
+  if (rule['AllowedHeaders'] !== undefined)
+    out.AllowedHeaders = stringList(rule['AllowedHeaders'], `${where} AllowedHeaders`, false);
+  if (rule['ExposeHeaders'] !== undefined)
+    out.ExposeHeaders = stringList(rule['ExposeHeaders'], `${where} ExposeHeaders`, false);
   if (rule['MaxAgeSeconds'] !== undefined) {
     const age = rule['MaxAgeSeconds'];
     if (typeof age !== 'number' || !Number.isSafeInteger(age) || age < 0) {

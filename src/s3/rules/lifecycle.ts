@@ -27,14 +27,25 @@ export function assertAfterDays(options: unknown): number {
 export function assertOlderThan(olderThan: unknown, required: boolean): void {
   if (olderThan === undefined && !required) return;
   if (!Number.isSafeInteger(olderThan) || (olderThan as number) < 0) {
-    throw invalidInput('olderThan', `must be an age in milliseconds (a whole number, 0 or more), got ${String(olderThan)}`);
+    throw invalidInput(
+      'olderThan',
+      `must be an age in milliseconds (a whole number, 0 or more), got ${String(olderThan)}`,
+    );
   }
 }
 
 /** The bucket's rules with cloudspark's abort rule added, or put in place of the one set before. */
 export function withAbortRule(rules: readonly LifecycleRule[], afterDays: number): LifecycleRule[] {
   const others = rules.filter((r) => r.ID !== ABORT_RULE_ID);
-  return [...others, { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: afterDays } }];
+  return [
+    ...others,
+    {
+      ID: ABORT_RULE_ID,
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: afterDays },
+    },
+  ];
 }
 
 /** The enabled rules that abort incomplete uploads, whoever set them. */

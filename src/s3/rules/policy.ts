@@ -43,7 +43,8 @@ const MAX_POLICY_BYTES = 20 * 1024;
  */
 export function publicReadPolicy(bucket: string): BucketPolicy {
   // A name that cannot break out of the ARN; S3's naming rules are checked where the bucket is bound.
-  if (typeof bucket !== 'string' || !/^[A-Za-z0-9._-]+$/.test(bucket)) throw invalidInput('bucket', 'must be a bucket name such as "my-bucket"');
+  if (typeof bucket !== 'string' || !/^[A-Za-z0-9._-]+$/.test(bucket))
+    throw invalidInput('bucket', 'must be a bucket name such as "my-bucket"');
   return {
     Version: '2012-10-17',
     Statement: [
@@ -92,9 +93,11 @@ function checkStatement(s: unknown, where: string, bucket: string): void {
     throw invalidInput(where, 'a bucket policy statement needs a Principal (e.g. "*")');
   }
   const actions = s['Action'] ?? s['NotAction'];
-  if (!isStringOrList(actions)) throw invalidInput(where, 'needs Action (or NotAction): a string or an array of strings');
+  if (!isStringOrList(actions))
+    throw invalidInput(where, 'needs Action (or NotAction): a string or an array of strings');
   const resources = s['Resource'] ?? s['NotResource'];
-  if (!isStringOrList(resources)) throw invalidInput(where, 'needs Resource (or NotResource): a string or an array of strings');
+  if (!isStringOrList(resources))
+    throw invalidInput(where, 'needs Resource (or NotResource): a string or an array of strings');
   const ownArn = new RegExp(`^arn:[a-z-]+:s3:::${bucket.replace(/\./g, '\\.')}(/.*)?$`);
   for (const arn of typeof resources === 'string' ? [resources] : resources) {
     if (!ownArn.test(arn)) {
@@ -104,7 +107,10 @@ function checkStatement(s: unknown, where: string, bucket: string): void {
 }
 
 function isStringOrList(v: unknown): v is string | string[] {
-  return (typeof v === 'string' && v.length > 0) || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
+  return (
+    (typeof v === 'string' && v.length > 0) ||
+    (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+  );
 }
 
 /**
@@ -112,7 +118,11 @@ function isStringOrList(v: unknown): v is string | string[] {
  * indent, non-ASCII escaped), as the original's `policy_decode` does.
  */
 export function policyDecode(encoded: string): string {
-  if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded.trim()) || encoded.trim().length % 4 !== 0) {
+  if (
+    typeof encoded !== 'string' ||
+    !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded.trim()) ||
+    encoded.trim().length % 4 !== 0
+  ) {
     throw invalidInput('policy', 'is not base64 (expected the "policy" field of a presigned POST)');
   }
   const text = Buffer.from(encoded.trim(), 'base64').toString('utf8');
@@ -122,5 +132,8 @@ export function policyDecode(encoded: string): string {
   } catch (error) {
     throw invalidInput('policy', `decodes to text that is not JSON (${(error as Error).message})`);
   }
-  return JSON.stringify(parsed, null, 4).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(parsed, null, 4).replace(
+    /[\u007f-\uffff]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }

@@ -53,13 +53,17 @@ export class CredentialSource {
       if (typeof options.profile !== 'string' || !/^[^\s[\]]{1,128}$/.test(options.profile)) {
         throw invalidInput('profile', 'must be a profile name of the shared config files, such as "dev"');
       }
-      if (options.credentials) throw invalidInput('profile', 'give a profile or accessKeyId and secretAccessKey, not both');
+      if (options.credentials)
+        throw invalidInput('profile', 'give a profile or accessKeyId and secretAccessKey, not both');
     }
     if (options.sts) {
       const given = options.sts.durationSeconds;
       const d = given === undefined ? 43200 : given; // null is refused, not read as the default
       if (!Number.isInteger(d) || d < STS_MIN || d > STS_MAX) {
-        throw invalidInput('sts.durationSeconds', `must be a whole number of seconds from ${STS_MIN} to ${STS_MAX}, got ${String(d)}`);
+        throw invalidInput(
+          'sts.durationSeconds',
+          `must be a whole number of seconds from ${STS_MIN} to ${STS_MAX}, got ${String(d)}`,
+        );
       }
       this.stsDurationSeconds = d;
     }
@@ -95,7 +99,12 @@ export class CredentialSource {
   /** For SDK clients: they call it before each request and get the same cached credentials. */
   readonly provider = async () => {
     const c = await this.get();
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
+    return {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+      expiration: c.expiration,
+    };
   };
 
   /**
@@ -108,7 +117,9 @@ export class CredentialSource {
   }
 
   #tooShort(seconds: number, expiration?: Date): CloudSparkError {
-    const limit = expiration ? `the credentials expire at ${expiration.toISOString()}` : `sts.durationSeconds is ${this.stsDurationSeconds}`;
+    const limit = expiration
+      ? `the credentials expire at ${expiration.toISOString()}`
+      : `sts.durationSeconds is ${this.stsDurationSeconds}`;
     return new CloudSparkError(
       'EXPIRES_AFTER_CREDENTIALS',
       `A presigned URL valid for ${seconds} s would outlive the temporary credentials that sign it (${limit}); use a shorter expiresIn or a longer sts.durationSeconds.`,
@@ -134,10 +145,17 @@ export class CredentialSource {
         throw new CloudSparkError('CREDENTIALS', 'STS GetSessionToken answered without credentials');
       }
       this.#options.logger?.debug?.(`STS session credentials obtained, valid until ${c.Expiration?.toISOString()}`);
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
     } catch (error) {
       const e = fromSdkError(error, { action: 'STS GetSessionToken', network: this.#options.network });
-      throw e.code === 'CREDENTIALS' || e.code === 'NETWORK' || e.code === 'TIMEOUT' ? e : new CloudSparkError('CREDENTIALS', e.message, { status: e.status, s3Code: e.s3Code, cause: error });
+      throw e.code === 'CREDENTIALS' || e.code === 'NETWORK' || e.code === 'TIMEOUT'
+        ? e
+        : new CloudSparkError('CREDENTIALS', e.message, { status: e.status, s3Code: e.s3Code, cause: error });
     } finally {
       client.destroy();
     }
@@ -159,7 +177,11 @@ export class CredentialSource {
           // all is the likelier reason, and worth naming.
           const profile = this.#options.profile;
           if (failure.code === 'CREDENTIALS' && profile !== undefined && !(await profileExists(profile))) {
-            throw new CloudSparkError('CREDENTIALS', `Resolving AWS credentials failed: profile "${profile}" was not found in the shared config files (${sharedFiles().join(', ')})`, { cause: error });
+            throw new CloudSparkError(
+              'CREDENTIALS',
+              `Resolving AWS credentials failed: profile "${profile}" was not found in the shared config files (${sharedFiles().join(', ')})`,
+              { cause: error },
+            );
           }
           throw failure;
         }
@@ -172,7 +194,10 @@ export class CredentialSource {
 /** The shared credentials and config files, where the SDK reads them. */
 function sharedFiles(): string[] {
   const home = process.env['HOME'] ?? process.env['USERPROFILE'] ?? '~';
-  return [process.env['AWS_SHARED_CREDENTIALS_FILE'] ?? `${home}/.aws/credentials`, process.env['AWS_CONFIG_FILE'] ?? `${home}/.aws/config`];
+  return [
+    process.env['AWS_SHARED_CREDENTIALS_FILE'] ?? `${home}/.aws/credentials`,
+    process.env['AWS_CONFIG_FILE'] ?? `${home}/.aws/config`,
+  ];
 }
 
 /** Whether `[profile]` (credentials file) or `[profile name]` (config file) is in either shared file. */

@@ -14,9 +14,12 @@ let sts: Promise<typeof StsModule> | undefined;
 let storage: Promise<typeof StorageModule> | undefined;
 let provider: Promise<typeof ProviderModule> | undefined;
 
-export const loadS3 = () => (s3 ??= import('@aws-sdk/client-s3').then((m) => ({ ...m, S3Client: quietClient(m.S3Client) })));
-export const loadIam = () => (iam ??= import('@aws-sdk/client-iam').then((m) => ({ ...m, IAMClient: quietClient(m.IAMClient) })));
-export const loadSts = () => (sts ??= import('@aws-sdk/client-sts').then((m) => ({ ...m, STSClient: quietClient(m.STSClient) })));
+export const loadS3 = () =>
+  (s3 ??= import('@aws-sdk/client-s3').then((m) => ({ ...m, S3Client: quietClient(m.S3Client) })));
+export const loadIam = () =>
+  (iam ??= import('@aws-sdk/client-iam').then((m) => ({ ...m, IAMClient: quietClient(m.IAMClient) })));
+export const loadSts = () =>
+  (sts ??= import('@aws-sdk/client-sts').then((m) => ({ ...m, STSClient: quietClient(m.STSClient) })));
 export const loadStorage = () => (storage ??= import('@aws-sdk/lib-storage'));
 export const loadCredentialProvider = () => (provider ??= import('@aws-sdk/credential-provider-node'));
 
@@ -40,7 +43,10 @@ interface SdkLogger {
 function quietClient<C extends new (...args: any[]) => object>(Client: C): C {
   return new Proxy(Client, {
     construct: (target, args, newTarget) =>
-      noticeTo((args[0] as { logger?: SdkLogger } | undefined)?.logger, () => Reflect.construct(target, args, newTarget) as object),
+      noticeTo(
+        (args[0] as { logger?: SdkLogger } | undefined)?.logger,
+        () => Reflect.construct(target, args, newTarget) as object,
+      ),
   });
 }
 

@@ -18,10 +18,12 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** An optional logger: an object whose levels, those it has, are functions. */
 export function assertLogger(logger: unknown): void {
   if (logger === undefined) return;
-  if (typeof logger !== 'object' || logger === null || Array.isArray(logger)) throw invalidInput('logger', 'must be an object such as console, with debug, info, warn and error functions');
+  if (typeof logger !== 'object' || logger === null || Array.isArray(logger))
+    throw invalidInput('logger', 'must be an object such as console, with debug, info, warn and error functions');
   for (const level of LEVELS) {
     const fn = (logger as Record<string, unknown>)[level];
-    if (fn !== undefined && typeof fn !== 'function') throw invalidInput(`logger.${level}`, 'must be a function (message, ...details) => void');
+    if (fn !== undefined && typeof fn !== 'function')
+      throw invalidInput(`logger.${level}`, 'must be a function (message, ...details) => void');
   }
 }
 
@@ -30,10 +32,12 @@ export function assertLogger(logger: unknown): void {
  * a logger some of its warnings go straight to `console.warn`.
  */
 export function sdkLogger(logger: Logger | undefined) {
-  const forward = (level: keyof Logger) => (...content: unknown[]) => {
-    const fn = logger?.[level];
-    if (fn) fn.call(logger, `[aws-sdk] ${content.map(describe).join(' ')}`);
-  };
+  const forward =
+    (level: keyof Logger) =>
+    (...content: unknown[]) => {
+      const fn = logger?.[level];
+      if (fn) fn.call(logger, `[aws-sdk] ${content.map(describe).join(' ')}`);
+    };
   return { trace: () => {}, debug: () => {}, info: () => {}, warn: forward('warn'), error: forward('error') };
 }
 
@@ -43,7 +47,12 @@ export function sdkLogger(logger: Logger | undefined) {
  */
 function describe(content: unknown): string {
   if (typeof content !== 'object' || content === null) return String(content);
-  const { clientName, commandName, error } = content as { clientName?: string; commandName?: string; error?: { name?: string; message?: string } };
-  if (commandName === undefined) return content instanceof Error ? `${content.name}: ${content.message}` : Object.prototype.toString.call(content);
+  const { clientName, commandName, error } = content as {
+    clientName?: string;
+    commandName?: string;
+    error?: { name?: string; message?: string };
+  };
+  if (commandName === undefined)
+    return content instanceof Error ? `${content.name}: ${content.message}` : Object.prototype.toString.call(content);
   return `${clientName ?? 'client'} ${commandName}${error ? ` failed: ${error.name ?? 'Error'}: ${error.message ?? ''}` : ''}`;
 }

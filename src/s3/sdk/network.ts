@@ -26,15 +26,20 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** The limits to use, with every given value checked before any I/O. */
 export function resolveTimeouts(timeouts: unknown): ResolvedTimeouts {
   if (timeouts === undefined) return DEFAULT_TIMEOUTS;
-  if (!isPlainObject(timeouts)) throw invalidInput('timeouts', 'must be an object such as { connect: 10000, idle: 60000 }');
+  if (!isPlainObject(timeouts))
+    throw invalidInput('timeouts', 'must be an object such as { connect: 10000, idle: 60000 }');
   for (const name of Object.keys(timeouts)) {
-    if (name !== 'connect' && name !== 'idle') throw invalidInput(`timeouts.${name}`, 'is not an option: there are timeouts.connect and timeouts.idle');
+    if (name !== 'connect' && name !== 'idle')
+      throw invalidInput(`timeouts.${name}`, 'is not an option: there are timeouts.connect and timeouts.idle');
   }
   const pick = (name: 'connect' | 'idle'): number => {
     const value = timeouts[name];
     if (value === undefined) return DEFAULT_TIMEOUTS[name];
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_TIMEOUT_MS) {
-      throw invalidInput(`timeouts.${name}`, `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(value)}`);
+      throw invalidInput(
+        `timeouts.${name}`,
+        `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(value)}`,
+      );
     }
     return value as number;
   };

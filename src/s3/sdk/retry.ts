@@ -26,7 +26,16 @@ export const RETRY_S3_CODES: ReadonlySet<string> = new Set([
   'BandwidthLimitExceeded',
 ]);
 /** Connections that fail before an answer, as the SDK retries them. */
-export const RETRY_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+export const RETRY_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The wait before attempt `attempt + 1`, in milliseconds: the SDK's full-jitter exponential back-off. */
 export function backoff(attempt: number): number {
@@ -35,7 +44,10 @@ export function backoff(attempt: number): number {
 
 /** `maxAttempts` as given: a whole number from 1 to 10, or left out. */
 export function assertMaxAttempts(value: unknown): asserts value is number | undefined {
-  if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_MAX_ATTEMPTS)) {
+  if (
+    value !== undefined &&
+    (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_MAX_ATTEMPTS)
+  ) {
     throw invalidInput('maxAttempts', `must be a whole number from 1 to ${MAX_MAX_ATTEMPTS}`);
   }
 }
@@ -55,10 +67,17 @@ export async function resolveMaxAttempts(given: number | undefined, profile: str
   if (given !== undefined) return given;
   const env = attemptsIn(process.env['AWS_MAX_ATTEMPTS']);
   if (env !== undefined) return env;
-  const [{ readFile }, { homedir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
+  const [{ readFile }, { homedir }, { join }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:os'),
+    import('node:path'),
+  ]);
   const file = process.env['AWS_CONFIG_FILE'] || join(homedir(), '.aws', 'config');
   const text = await readFile(file, 'utf8').catch(() => '');
-  return attemptsIn(iniValue(text, profile ?? process.env['AWS_PROFILE'] ?? 'default', 'max_attempts')) ?? DEFAULT_MAX_ATTEMPTS;
+  return (
+    attemptsIn(iniValue(text, profile ?? process.env['AWS_PROFILE'] ?? 'default', 'max_attempts')) ??
+    DEFAULT_MAX_ATTEMPTS
+  );
 }
 
 /** `name` in the config file's section of `profile` (`[default]`, or `[profile NAME]`). */

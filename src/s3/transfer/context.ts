@@ -20,5 +20,9 @@ export function transferContext(session: Session): TransferContext {
 
 /** The direct client's view: the store, the attempts per request, and a presigned GET per key. */
 export function directContext({ session }: TransferContext): DirectContext {
-  return { network: session.network, maxAttempts: () => session.maxAttempts(), presign: (key, signingDate) => presignedGetUrl(session, key, { expiresIn: URL_LIFETIME, signingDate }) };
+  return {
+    network: session.network,
+    maxAttempts: () => session.maxAttempts(),
+    presign: (key, signingDate) => presignedGetUrl(session, key, { expiresIn: URL_LIFETIME, signingDate }),
+  };
 }

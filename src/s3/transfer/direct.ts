@@ -73,7 +73,6 @@ export interface DirectAnswer {
   encrypted: boolean;
 }
 
-
 interface Transport {
   agent: Agent;
   request: typeof import('node:http').request;
@@ -120,7 +119,15 @@ export class DirectClient {
     const headers: Record<string, string> = {};
     if (request.range) headers['range'] = request.range;
     if (request.ifMatch) headers['if-match'] = request.ifMatch;
-    return this.#send((date) => this.#ctx.presign(key, date), 'GET', headers, undefined, request.signal, where, request.raw === true);
+    return this.#send(
+      (date) => this.#ctx.presign(key, date),
+      'GET',
+      headers,
+      undefined,
+      request.signal,
+      where,
+      request.raw === true,
+    );
   }
 
   /**
@@ -128,7 +135,13 @@ export class DirectClient {
    * resolves to the ETag. It carries `Content-MD5`: a store that receives other bytes refuses
    * them (BadDigest), which is retried, and fails CORRUPT when every attempt was refused.
    */
-  async put(sign: Signer, body: Buffer, headers: Record<string, string>, signal: AbortSignal, where: ErrorContext): Promise<string | undefined> {
+  async put(
+    sign: Signer,
+    body: Buffer,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    where: ErrorContext,
+  ): Promise<string | undefined> {
     const sent = { ...headers, 'content-length': String(body.length), 'content-md5': await md5Of(body) };
     const answer = await this.#send(sign, 'PUT', sent, body, signal, where);
     answer.body.destroy();
@@ -170,7 +183,10 @@ export class DirectClient {
       if (answer) {
         const { shape, date } = await errorShape(answer, attempt);
         error = shape;
-        retry = RETRY_STATUS.has(answer.status) || RETRY_S3_CODES.has(shape.Code ?? '') || CORRUPT_CODES.has(shape.Code ?? '');
+        retry =
+          RETRY_STATUS.has(answer.status) ||
+          RETRY_S3_CODES.has(shape.Code ?? '') ||
+          CORRUPT_CODES.has(shape.Code ?? '');
         // A signature the store finds too old or too new: sign again on its clock, once.
         const skew = date === undefined ? 0 : date - Date.now();
         if (answer.status === 403 && !skewRetried && Math.abs(skew) > 60_000) {
@@ -184,7 +200,8 @@ export class DirectClient {
         retry = (e?.code !== undefined && RETRY_NETWORK_CODES.has(e.code)) || e?.name === 'TimeoutError';
         if (e && typeof e === 'object') e.$metadata = { attempts: attempt };
       }
-      if (!retry || attempt >= (await this.#ctx.maxAttempts())) throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
+      if (!retry || attempt >= (await this.#ctx.maxAttempts()))
+        throw error instanceof CloudSparkError ? error : fromSdkError(error, { ...where, network: this.#ctx.network });
       await pause(backoff(attempt), request.signal);
     }
   }
@@ -193,7 +210,17 @@ export class DirectClient {
    * One request: resolves with the answer's head, or rejects with what went wrong on the way.
    * A GET over plain HTTP reads its body straight from the socket (raw-get.ts).
    */
-  async #once(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal; raw: boolean }): Promise<DirectAnswer> {
+  async #once(
+    t: Transport,
+    url: string,
+    request: {
+      method: string;
+      headers: Record<string, string>;
+      body: Buffer | undefined;
+      signal: AbortSignal;
+      raw: boolean;
+    },
+  ): Promise<DirectAnswer> {
     if (request.raw && request.method === 'GET' && !this.#https) {
       const { timeouts } = this.#ctx.network;
       const target = byteExact(url);
@@ -220,12 +247,21 @@ export class DirectClient {
   }
 
   /** One request through node:http. */
-  #http(t: Transport, url: string, request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal }): Promise<DirectAnswer> {
+  #http(
+    t: Transport,
+    url: string,
+    request: { method: string; headers: Record<string, string>; body: Buffer | undefined; signal: AbortSignal },
+  ): Promise<DirectAnswer> {
     const { timeouts } = this.#ctx.network;
     return new Promise((resolve, reject) => {
       if (request.signal.aborted) return reject(abortError());
       const { authority: _, ...target } = byteExact(url);
-      const req: ClientRequest = t.request({ ...target, method: request.method, headers: request.headers, agent: t.agent });
+      const req: ClientRequest = t.request({
+        ...target,
+        method: request.method,
+        headers: request.headers,
+        agent: t.agent,
+      });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const fail = (error: Error) => {
@@ -237,12 +273,20 @@ export class DirectClient {
       request.signal.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (socket) => {
         if (socket.connecting) {
-          connectTimer = setTimeout(() => fail(timeoutError(`did not establish a connection within the configured timeout of ${timeouts.connect} ms`)), timeouts.connect);
+          connectTimer = setTimeout(
+            () =>
+              fail(
+                timeoutError(`did not establish a connection within the configured timeout of ${timeouts.connect} ms`),
+              ),
+            timeouts.connect,
+          );
           socket.once('connect', () => clearTimeout(connectTimer));
         }
       });
       // The socket's own idle timer: every byte moving either way restarts it.
-      req.setTimeout(timeouts.idle, () => fail(timeoutError(`socket timed out after ${timeouts.idle} ms of inactivity`)));
+      req.setTimeout(timeouts.idle, () =>
+        fail(timeoutError(`socket timed out after ${timeouts.idle} ms of inactivity`)),
+      );
       req.on('error', (error) => {
         clearTimeout(connectTimer);
         request.signal.removeEventListener('abort', onAbort);
@@ -278,7 +322,9 @@ function answerOf(status: number, h: Record<string, string | string[] | undefine
     lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined,
     versionId: one('x-amz-version-id'),
     metadata,
-    encrypted: (one('x-amz-server-side-encryption') ?? '').startsWith('aws:kms') || one('x-amz-server-side-encryption-customer-algorithm') !== undefined,
+    encrypted:
+      (one('x-amz-server-side-encryption') ?? '').startsWith('aws:kms') ||
+      one('x-amz-server-side-encryption-customer-algorithm') !== undefined,
   };
 }
 
@@ -317,10 +363,21 @@ interface ErrorShape {
 }
 
 /** An error answer as the SDK would have thrown it (read from its XML body), and its `Date`. */
-async function errorShape(answer: DirectAnswer, attempt: number): Promise<{ shape: ErrorShape; date: number | undefined }> {
+async function errorShape(
+  answer: DirectAnswer,
+  attempt: number,
+): Promise<{ shape: ErrorShape; date: number | undefined }> {
   const text = await answer.body.text();
   const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
-  const code = tag('Code') ?? (answer.status === 404 ? 'NotFound' : answer.status === 412 ? 'PreconditionFailed' : answer.status === 416 ? 'InvalidRange' : undefined);
+  const code =
+    tag('Code') ??
+    (answer.status === 404
+      ? 'NotFound'
+      : answer.status === 412
+        ? 'PreconditionFailed'
+        : answer.status === 416
+          ? 'InvalidRange'
+          : undefined);
   const h = answer.body.headers;
   const date = typeof h['date'] === 'string' ? Date.parse(h['date']) : undefined;
   return {
@@ -328,14 +385,23 @@ async function errorShape(answer: DirectAnswer, attempt: number): Promise<{ shap
       name: code ?? 'Unknown',
       Code: code,
       message: unescapeXml(tag('Message') ?? ''),
-      $metadata: { httpStatusCode: answer.status, requestId: (h['x-amz-request-id'] as string | undefined) ?? tag('RequestId'), attempts: attempt },
+      $metadata: {
+        httpStatusCode: answer.status,
+        requestId: (h['x-amz-request-id'] as string | undefined) ?? tag('RequestId'),
+        attempts: attempt,
+      },
     },
     date: Number.isNaN(date) ? undefined : date,
   };
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -343,11 +409,23 @@ function unescapeXml(s: string): string {
  * node:http goes through the WHATWG parser, which collapses `.` and `..` segments, so the key
  * `a/../b` would be sent as `b` (and its signature would not match).
  */
-export function byteExact(url: string): { protocol: string; hostname: string; port: string; path: string; authority: string } {
+export function byteExact(url: string): {
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+  authority: string;
+} {
   const at = url.indexOf('/', url.indexOf('//') + 2);
   const origin = new URL(at < 0 ? url : url.slice(0, at));
   // `authority` is the Host header as signed: the host name, and the port when it is not the default.
-  return { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: at < 0 ? '/' : url.slice(at), authority: origin.host };
+  return {
+    protocol: origin.protocol,
+    hostname: origin.hostname.replace(/^\[|\]$/g, ''),
+    port: origin.port,
+    path: at < 0 ? '/' : url.slice(at),
+    authority: origin.host,
+  };
 }
 
 /** Named and worded as the SDK's HTTP handler words its own timers (see ../sdk/network.ts, timeoutKind). */

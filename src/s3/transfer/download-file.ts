@@ -68,14 +68,19 @@ const PROGRESS_BYTES = 512 * 1024;
 /** Writes all of `chunk` at `position` of the file `fd`, or throws a LocalWriteError. */
 function writeAt(fd: number, chunk: Buffer, position: number): void {
   try {
-    for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
+    for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
   } catch (error) {
     throw new LocalWriteError('write failed', { cause: error });
   }
 }
 
 /** Downloads `key` into the file `path`, complete or not at all. `key` is checked by the caller. */
-export async function downloadToFile(ctx: TransferContext, key: string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+export async function downloadToFile(
+  ctx: TransferContext,
+  key: string,
+  path: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
   const direct = new DirectClient(directContext(ctx));
   try {
     return await downloadWith(direct, ctx, key, path, options);
@@ -89,7 +94,14 @@ export async function downloadToFile(ctx: TransferContext, key: string, path: st
  * `within`: a folder (its real path) the file must stay in, checked on the open file itself, so
  * that a symbolic link placed on the way during the transfer cannot redirect it (folders.ts).
  */
-export async function downloadWith(direct: DirectClient, ctx: TransferContext, key: string, path: string, options: DownloadOptions, within?: string): Promise<DownloadResult> {
+export async function downloadWith(
+  direct: DirectClient,
+  ctx: TransferContext,
+  key: string,
+  path: string,
+  options: DownloadOptions,
+  within?: string,
+): Promise<DownloadResult> {
   const { concurrency, partSize, retries, verify } = assertDownloadOptions(options);
   assertPath(path, 'path');
   const action = `downloadObject("${key}")`;
@@ -133,9 +145,14 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const range_ = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(out.contentRange ?? '');
     if (out.contentRange !== undefined && !range_) {
       body.destroy();
-      throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered a range with Content-Range "${out.contentRange}", which does not tell the object's size`);
+      throw new CloudSparkError(
+        'SERVICE_ERROR',
+        `${action} failed: the store answered a range with Content-Range "${out.contentRange}", which does not tell the object's size`,
+      );
     }
-    const answer: Answer = range_ ? { out, start: Number(range_[1]), total: Number(range_[3]) } : { out, start: 0, total: out.contentLength };
+    const answer: Answer = range_
+      ? { out, start: Number(range_[1]), total: Number(range_[3]) }
+      : { out, start: 0, total: out.contentLength };
     if (etag !== undefined && out.etag !== undefined && out.etag !== etag) {
       body.destroy();
       throw changed(action, `its ETag went from ${etag} to ${out.etag}`);
@@ -153,7 +170,10 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     let skip = segment.pos - answer.start;
     if (skip < 0) {
       answer.out.body.destroy();
-      throw new CloudSparkError('SERVICE_ERROR', `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`);
+      throw new CloudSparkError(
+        'SERVICE_ERROR',
+        `${action} failed: asked for bytes from ${segment.pos}, the store answered from ${answer.start}`,
+      );
     }
     // Each chunk is hashed and written where it belongs as it arrives, before the next read:
     // the chunk may be a view of a buffer the next read reuses (raw-get.ts). A write into the
@@ -205,7 +225,10 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
           digests?.catchUp(file!, segment, segments);
           return;
         }
-        broke = new CloudSparkError('NETWORK', `${action} failed: a body ended early, after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes`);
+        broke = new CloudSparkError(
+          'NETWORK',
+          `${action} failed: a body ended early, after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes`,
+        );
       } catch (error) {
         if (stop.signal.aborted || error instanceof LocalWriteError || error instanceof CloudSparkError) throw error;
         broke = fromBodyError(error, where, loaded, total);
@@ -222,7 +245,9 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
 
   /** Fetches every segment, `concurrency` at a time; `first` is the answer to the first one, under way. */
   const fetchAll = async (first?: Answer): Promise<void> => {
-    const failure = await eachLimited(segments, concurrency, stop, (s) => fetchSegment(s, s === segments[0] ? first : undefined));
+    const failure = await eachLimited(segments, concurrency, stop, (s) =>
+      fetchSegment(s, s === segments[0] ? first : undefined),
+    );
     if (signal?.aborted) throw cancelled(action, path);
     if (failure) throw failure.error;
   };
@@ -251,11 +276,16 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
     const check: EtagCheck = !verify
       ? { kind: 'none', reason: 'verify is off' }
       : etagCheck(etag, total ?? 0, first.out.metadata, first.out.encrypted);
-    const newDigests = () => (check.kind === 'none' ? undefined : new DownloadDigests(total, check.kind === 'parts' ? check.partSize : undefined));
+    const newDigests = () =>
+      check.kind === 'none'
+        ? undefined
+        : new DownloadDigests(total, check.kind === 'parts' ? check.partSize : undefined);
     digests = newDigests();
     // The whole object in one answer (a store that ignores Range, or an empty object), else ranges.
     const whole = first.out.contentRange === undefined || total === undefined;
-    segments = whole ? [{ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 }] : plan(total!, partSize, partSize);
+    segments = whole
+      ? [{ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 }]
+      : plan(total!, partSize, partSize);
     await fetchAll(first);
     if (total !== undefined && loaded !== total) {
       throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
@@ -276,7 +306,8 @@ export async function downloadWith(direct: DirectClient, ctx: TransferContext, k
         const others = check.kind === 'parts' && !check.recorded ? check.others : [];
         let matched = false;
         for (const other of others) if ((matched = (await fileEtag(file, total!, other)) === check.md5)) break;
-        if (!matched) unverifiedReason = `its bytes, the same on two fetches, do not match its ETag ${etag} as ${check.kind === 'whole' ? 'an MD5' : `${check.count} parts of ${check.partSize} bytes`}`;
+        if (!matched)
+          unverifiedReason = `its bytes, the same on two fetches, do not match its ETag ${etag} as ${check.kind === 'whole' ? 'an MD5' : `${check.count} parts of ${check.partSize} bytes`}`;
         break;
       }
       if (round > retries || whole) throw corrupt(action, etag, round);
@@ -333,7 +364,10 @@ async function assertWithin(action: string, file: FileHandle, part: string, with
   const { realpath } = await fsp();
   const real = await realpath(`/proc/self/fd/${file.fd}`).catch(() => realpath(part));
   if (!real.startsWith(within + sep)) {
-    throw new CloudSparkError('UNSAFE_KEY', `${action} refused to write "${part}": it leads outside "${within}" (a symbolic link placed during the transfer); nothing was written there`);
+    throw new CloudSparkError(
+      'UNSAFE_KEY',
+      `${action} refused to write "${part}": it leads outside "${within}" (a symbolic link placed during the transfer); nothing was written there`,
+    );
   }
 }
 
@@ -349,5 +383,9 @@ function corrupt(action: string, etag: string | undefined, fetches: number): Clo
 }
 
 function changed(action: string, what: string, cause?: unknown): CloudSparkError {
-  return new CloudSparkError('OBJECT_CHANGED', `${action} failed: the object changed during the download (${what}); nothing was written, download it again`, { status: 412, cause });
+  return new CloudSparkError(
+    'OBJECT_CHANGED',
+    `${action} failed: the object changed during the download (${what}); nothing was written, download it again`,
+    { status: 412, cause },
+  );
 }

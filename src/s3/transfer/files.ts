@@ -19,7 +19,10 @@ export function partFileName(path: string): string {
   let name = basename(path);
   const room = NAME_MAX - 1 - Buffer.byteLength(tail);
   if (Buffer.byteLength(name) > room) {
-    name = Buffer.from(name).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
+    name = Buffer.from(name)
+      .subarray(0, room)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '');
   }
   return join(dirname(path), `.${name}${tail}`);
 }
@@ -41,6 +44,11 @@ export function fileReason(cause: unknown): string {
 }
 
 /** A local file error as a CloudSparkError `FILE` naming the file and the reason in words. */
-export function fileFailure(action: string, path: string, cause: unknown, verb: 'read' | 'write' = 'write'): CloudSparkError {
+export function fileFailure(
+  action: string,
+  path: string,
+  cause: unknown,
+  verb: 'read' | 'write' = 'write',
+): CloudSparkError {
   return new CloudSparkError('FILE', `${action} failed: cannot ${verb} "${path}": ${fileReason(cause)}`, { cause });
 }

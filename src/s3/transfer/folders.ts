@@ -17,7 +17,13 @@ import { assertFlag, assertKey } from '../../validate.js';
 import { directContext, type TransferContext } from './context.js';
 import { downloadWith } from './download-file.js';
 import { fileFailure, fsp } from './files.js';
-import { DEFAULT_DOWNLOAD_PART, DEFAULT_FOLDER_CONCURRENCY, DEFAULT_UPLOAD_PART, MIN_DOWNLOAD_PART, MIN_PART_SIZE } from '../limits.js';
+import {
+  DEFAULT_DOWNLOAD_PART,
+  DEFAULT_FOLDER_CONCURRENCY,
+  DEFAULT_UPLOAD_PART,
+  MIN_DOWNLOAD_PART,
+  MIN_PART_SIZE,
+} from '../limits.js';
 import { assertPath, transferOptions } from './options.js';
 import { cancelLink, eachLimited } from './pool.js';
 import { readFailure, uploadFile } from './upload-file.js';
@@ -121,7 +127,6 @@ export interface FolderResult {
   verified: boolean;
 }
 
-
 const sizeOf = (files: readonly FolderFile[]) => files.reduce((n, f) => n + f.size, 0);
 
 /** `prefix` as a folder: empty, or ending with one `/`. */
@@ -132,7 +137,12 @@ function folderPrefix(prefix: unknown): string {
 
 /** Progress for a whole folder, fed by each file's own; its totals grow as a listing goes on. */
 function folderProgress(files: readonly FolderFile[], onProgress: FolderOptions['onProgress']) {
-  const state: FolderProgress = { loaded: 0, total: files.reduce((n, f) => n + f.size, 0), files: 0, totalFiles: files.length };
+  const state: FolderProgress = {
+    loaded: 0,
+    total: files.reduce((n, f) => n + f.size, 0),
+    files: 0,
+    totalFiles: files.length,
+  };
   const report = () => onProgress?.({ ...state });
   return {
     /** Files finished so far. */
@@ -178,7 +188,10 @@ function cancelled(action: string, done: number, of: number, what: string, cause
  * FIFOs, sockets and devices are not files, and a name that is not UTF-8 cannot be a key (S3 keys
  * are UTF-8; Node would read such a name with U+FFFD in it, and then not find the file).
  */
-export async function walk(root: string, action: string): Promise<{ files: Array<{ path: string; rel: string[]; size: number; mtimeMs: number }>; skipped: SkippedEntry[] }> {
+export async function walk(
+  root: string,
+  action: string,
+): Promise<{ files: Array<{ path: string; rel: string[]; size: number; mtimeMs: number }>; skipped: SkippedEntry[] }> {
   const { lstat, readdir } = await fsp();
   const files: Array<{ path: string; rel: string[]; size: number; mtimeMs: number }> = [];
   const skipped: SkippedEntry[] = [];
@@ -191,7 +204,10 @@ export async function walk(root: string, action: string): Promise<{ files: Array
       const name = raw.toString('utf8');
       const here = [...rel, name];
       if (!Buffer.from(name, 'utf8').equals(raw)) {
-        skipped.push({ name: [...rel, raw.toString('latin1')].join('/'), reason: 'its name is not UTF-8, which an S3 key must be: rename it' });
+        skipped.push({
+          name: [...rel, raw.toString('latin1')].join('/'),
+          reason: 'its name is not UTF-8, which an S3 key must be: rename it',
+        });
         continue;
       }
       const path = join(dir, name);
@@ -202,7 +218,13 @@ export async function walk(root: string, action: string): Promise<{ files: Array
         });
         files.push({ path, rel: here, size, mtimeMs });
       } else {
-        const what = entry.isSymbolicLink() ? 'a symbolic link, not followed' : entry.isFIFO() ? 'a FIFO, not a file' : entry.isSocket() ? 'a socket, not a file' : 'a device, not a file';
+        const what = entry.isSymbolicLink()
+          ? 'a symbolic link, not followed'
+          : entry.isFIFO()
+            ? 'a FIFO, not a file'
+            : entry.isSocket()
+              ? 'a socket, not a file'
+              : 'a device, not a file';
         skipped.push({ name: here.join('/'), reason: `it is ${what}` });
       }
     }
@@ -215,10 +237,19 @@ export async function walk(root: string, action: string): Promise<{ files: Array
  * Uploads every file under `dir` to `prefix` + its path relative to `dir` (`/` between
  * segments), each as `uploadFile` sends it: up to `partSize` in one PUT, larger ones multipart.
  */
-export async function uploadDirectory(ctx: TransferContext, dir: string, prefix: string, options: FolderOptions = {}): Promise<FolderResult> {
+export async function uploadDirectory(
+  ctx: TransferContext,
+  dir: string,
+  prefix: string,
+  options: FolderOptions = {},
+): Promise<FolderResult> {
   assertPath(dir, 'dir');
   const base = folderPrefix(prefix);
-  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_FOLDER_CONCURRENCY }, ['verify']);
+  const { concurrency, partSize } = transferOptions(
+    options,
+    { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_FOLDER_CONCURRENCY },
+    ['verify'],
+  );
   assertFlag(options.verify, 'verify');
   const action = `uploadDirectory("${dir}")`;
   const { stat } = await fsp();
@@ -238,10 +269,21 @@ export async function uploadDirectory(ctx: TransferContext, dir: string, prefix:
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const { signal } = options;
   if (signal?.aborted) throw cancelled(action, 0, files.length, 'nothing was uploaded');
-  await transferAll(ctx, files, { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' }, async (direct, f, stop, report) => {
-    await uploadFile(ctx, f.path, f.key, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) }, direct);
-    report(f.size);
-  });
+  await transferAll(
+    ctx,
+    files,
+    { concurrency, action, options, whatStays: 'the files uploaded so far stay, and no multipart upload is left open' },
+    async (direct, f, stop, report) => {
+      await uploadFile(
+        ctx,
+        f.path,
+        f.key,
+        { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded) },
+        direct,
+      );
+      report(f.size);
+    },
+  );
   return { prefix: base, dir, files, bytes: sizeOf(files), skipped, failed: [], verified: true };
 }
 
@@ -288,7 +330,8 @@ export function unsafeReason(rel: string): string | undefined {
   if (segments.some((s) => s === '.')) return 'it has a "." segment';
   if (segments.some((s) => s === '')) return 'it has an empty segment ("//")';
   if (segments.some((s) => s.includes('\0'))) return 'it has a NUL character';
-  if (sep === '\\' && segments.some((s) => /[\\:]/.test(s))) return 'it has a "\\" or ":", which Windows reads as a path';
+  if (sep === '\\' && segments.some((s) => /[\\:]/.test(s)))
+    return 'it has a "\\" or ":", which Windows reads as a path';
   if (isAbsolute(rel)) return 'it is an absolute path';
   return undefined;
 }
@@ -310,7 +353,8 @@ function fileProblem(error: unknown): { code: CloudSparkErrorCode; reason: strin
   if (error.code === 'UNSAFE_KEY') return { code: 'UNSAFE_KEY', reason: error.message };
   const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
   // The file's place is taken by a folder (another key's), or a folder on its way by a file.
-  if (error.code === 'FILE' && (cause === 'EISDIR' || cause === 'ENOTDIR' || cause === 'ENOTEMPTY')) return { code: 'UNSAFE_KEY', reason: 'another key needs its path as a folder' };
+  if (error.code === 'FILE' && (cause === 'EISDIR' || cause === 'ENOTDIR' || cause === 'ENOTEMPTY'))
+    return { code: 'UNSAFE_KEY', reason: 'another key needs its path as a folder' };
   return undefined;
 }
 
@@ -329,7 +373,11 @@ export async function downloadPrefix(
 ): Promise<FolderResult> {
   const base = folderPrefix(prefix);
   assertPath(dir, 'dir');
-  const { concurrency, partSize } = transferOptions(options, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_FOLDER_CONCURRENCY }, ['verify']);
+  const { concurrency, partSize } = transferOptions(
+    options,
+    { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_FOLDER_CONCURRENCY },
+    ['verify'],
+  );
   assertFlag(options.verify, 'verify');
   const action = `downloadPrefix("${base}")`;
   const { lstat, mkdir, realpath } = await fsp();
@@ -360,8 +408,10 @@ export async function downloadPrefix(
     const info = await lstat(parent).catch((error: unknown) => {
       throw fileFailure(action, parent, error);
     });
-    if (info.isSymbolicLink()) return `"${relative(root, parent)}" is a symbolic link, which could lead outside "${dir}"`;
-    if (!info.isDirectory()) return `"${relative(root, parent)}" is a file, not a folder (another key's, or one that was there)`;
+    if (info.isSymbolicLink())
+      return `"${relative(root, parent)}" is a symbolic link, which could lead outside "${dir}"`;
+    if (!info.isDirectory())
+      return `"${relative(root, parent)}" is a file, not a folder (another key's, or one that was there)`;
     checked.add(parent);
     return undefined;
   };
@@ -375,7 +425,8 @@ export async function downloadPrefix(
         continue;
       }
       const path = resolve(root, ...rel.split('/'));
-      const why = unsafeReason(rel) ?? (path.startsWith(root + sep) ? undefined : `it would be written outside "${dir}"`);
+      const why =
+        unsafeReason(rel) ?? (path.startsWith(root + sep) ? undefined : `it would be written outside "${dir}"`);
       if (why) failed.push({ key: o.key, code: 'UNSAFE_KEY', reason: why });
       else {
         listed(o.size);
@@ -384,20 +435,42 @@ export async function downloadPrefix(
     }
   }
 
-  await transferAll(ctx, wanted, { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' }, async (direct, f, stop, report) => {
-    try {
-      const why = (await folderFor(f.path)) ?? ((await lstat(f.path).catch(() => undefined))?.isDirectory() ? `"${relative(root, f.path)}" is a folder` : undefined);
-      if (why) throw new CloudSparkError('UNSAFE_KEY', why);
-      const done = await downloadWith(direct, ctx, f.key, f.path, { partSize, concurrency: 2, signal: stop, onProgress: (p) => report(p.loaded), ...(verify !== undefined && { verify }) }, root);
-      f.verified = done.verified;
-      if (done.unverifiedReason !== undefined) f.unverifiedReason = done.unverifiedReason;
-      files.push(f);
-    } catch (error) {
-      const problem = stop.aborted ? undefined : fileProblem(error);
-      if (!problem) throw error;
-      failed.push({ key: f.key, ...problem });
-    }
-  });
+  await transferAll(
+    ctx,
+    wanted,
+    { concurrency, action, options, whatStays: 'the files written so far stay, and none is half-written' },
+    async (direct, f, stop, report) => {
+      try {
+        const why =
+          (await folderFor(f.path)) ??
+          ((await lstat(f.path).catch(() => undefined))?.isDirectory()
+            ? `"${relative(root, f.path)}" is a folder`
+            : undefined);
+        if (why) throw new CloudSparkError('UNSAFE_KEY', why);
+        const done = await downloadWith(
+          direct,
+          ctx,
+          f.key,
+          f.path,
+          {
+            partSize,
+            concurrency: 2,
+            signal: stop,
+            onProgress: (p) => report(p.loaded),
+            ...(verify !== undefined && { verify }),
+          },
+          root,
+        );
+        f.verified = done.verified;
+        if (done.unverifiedReason !== undefined) f.unverifiedReason = done.unverifiedReason;
+        files.push(f);
+      } catch (error) {
+        const problem = stop.aborted ? undefined : fileProblem(error);
+        if (!problem) throw error;
+        failed.push({ key: f.key, ...problem });
+      }
+    },
+  );
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   files.sort(byKey);
   failed.sort(byKey);

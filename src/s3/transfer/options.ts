@@ -64,9 +64,15 @@ export interface DownloadResult {
   unverifiedReason?: string;
 }
 
-
 /** A whole number from `min` to `max`, or `fallback` when left out (`null` is refused, not read as left out). */
-export function wholeNumber(value: unknown, fallback: number, min: number, max: number, field: string, unit = ''): number {
+export function wholeNumber(
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  field: string,
+  unit = '',
+): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
     throw invalidInput(field, `must be a whole number${unit} from ${min} to ${max}`);
@@ -82,7 +88,9 @@ export interface TransferLimits {
 }
 
 /** The options object of a transfer, checked before any I/O, with its part size and concurrency resolved. */
-export function transferOptions<T extends { partSize?: number; concurrency?: number; onProgress?: unknown; signal?: AbortSignal }>(
+export function transferOptions<
+  T extends { partSize?: number; concurrency?: number; onProgress?: unknown; signal?: AbortSignal },
+>(
   options: T | undefined,
   limits: TransferLimits,
   own: readonly (keyof T & string)[],
@@ -95,13 +103,30 @@ export function transferOptions<T extends { partSize?: number; concurrency?: num
   return { options: o, partSize, concurrency };
 }
 
-export function assertDownloadOptions(options: unknown): { concurrency: number; partSize: number; retries: number; verify: boolean } {
-  const checked = transferOptions(options as DownloadOptions | undefined, { minPart: MIN_DOWNLOAD_PART, defaultPart: DEFAULT_DOWNLOAD_PART, defaultConcurrency: DEFAULT_DOWNLOAD_CONCURRENCY }, ['retries', 'verify']);
+export function assertDownloadOptions(options: unknown): {
+  concurrency: number;
+  partSize: number;
+  retries: number;
+  verify: boolean;
+} {
+  const checked = transferOptions(
+    options as DownloadOptions | undefined,
+    {
+      minPart: MIN_DOWNLOAD_PART,
+      defaultPart: DEFAULT_DOWNLOAD_PART,
+      defaultConcurrency: DEFAULT_DOWNLOAD_CONCURRENCY,
+    },
+    ['retries', 'verify'],
+  );
   assertFlag(checked.options.verify, 'verify');
-  return { ...checked, retries: wholeNumber(checked.options.retries, 3, 0, 10, 'retries'), verify: checked.options.verify ?? true };
+  return {
+    ...checked,
+    retries: wholeNumber(checked.options.retries, 3, 0, 10, 'retries'),
+    verify: checked.options.verify ?? true,
+  };
 }
 
-
 export function assertPath(path: unknown, field: string): asserts path is string {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidInput(field, 'must be a non-empty path');
+  if (typeof path !== 'string' || path === '' || path.includes('\0'))
+    throw invalidInput(field, 'must be a non-empty path');
 }

@@ -23,9 +23,15 @@ export function cancelLink(signal: AbortSignal | undefined): { stop: AbortContro
  * and no item starts once `stop` has fired. Resolves to that failure, for the caller to weigh
  * against a cancel of its own.
  */
-export async function eachLimited<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, stop: AbortController, work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
+export async function eachLimited<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  concurrency: number,
+  stop: AbortController,
+  work: (item: T) => Promise<void>,
+): Promise<{ error: unknown } | undefined> {
   // One iterator shared by the workers: a listing is read only as fast as its items are taken.
-  const it: Iterator<T> | AsyncIterator<T> = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+  const it: Iterator<T> | AsyncIterator<T> =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {
     failure ??= { error };

@@ -82,7 +82,7 @@ export async function rawGet(request: RawRequest): Promise<RawAnswer> {
           head = Buffer.concat([head!, bytes]);
           const end = head.indexOf('\r\n\r\n');
           if (end < 0) {
-            if (head.length > HEAD_MAX) fail(new Error('the answer\'s head is longer than 64 KiB'));
+            if (head.length > HEAD_MAX) fail(new Error("the answer's head is longer than 64 KiB"));
             return true;
           }
           const parsed = parseHead(head.subarray(0, end).toString('latin1'));
@@ -107,14 +107,31 @@ export async function rawGet(request: RawRequest): Promise<RawAnswer> {
     request.sockets.add(socket);
     const onAbort = () => fail(request.abortError());
     request.signal.addEventListener('abort', onAbort, { once: true });
-    const connectTimer = setTimeout(() => fail(request.timeoutError(`did not establish a connection within the configured timeout of ${request.connectTimeout} ms`)), request.connectTimeout);
+    const connectTimer = setTimeout(
+      () =>
+        fail(
+          request.timeoutError(
+            `did not establish a connection within the configured timeout of ${request.connectTimeout} ms`,
+          ),
+        ),
+      request.connectTimeout,
+    );
     socket.once('connect', () => {
       clearTimeout(connectTimer);
-      const lines = [`GET ${request.path} HTTP/1.1`, `host: ${request.host}`, ...Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`), 'connection: close', '', ''];
+      const lines = [
+        `GET ${request.path} HTTP/1.1`,
+        `host: ${request.host}`,
+        ...Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`),
+        'connection: close',
+        '',
+        '',
+      ];
       socket.write(lines.join('\r\n'));
     });
     // The socket's own idle timer: every byte moving either way restarts it.
-    socket.setTimeout(request.idleTimeout, () => fail(request.timeoutError(`socket timed out after ${request.idleTimeout} ms of inactivity`)));
+    socket.setTimeout(request.idleTimeout, () =>
+      fail(request.timeoutError(`socket timed out after ${request.idleTimeout} ms of inactivity`)),
+    );
     socket.on('error', fail);
     socket.on('close', () => {
       clearTimeout(connectTimer);
@@ -144,7 +161,12 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
 /** The body of an answer whose head was read: `rest` is what came after the head in the same read. */
 function body(socket: Socket, status: number, headers: Record<string, string>, rest: Buffer) {
   const declared = Number(headers['content-length']);
-  let left = status === 204 || status === 304 ? 0 : Number.isSafeInteger(declared) && declared >= 0 ? declared : Number.POSITIVE_INFINITY;
+  let left =
+    status === 204 || status === 304
+      ? 0
+      : Number.isSafeInteger(declared) && declared >= 0
+        ? declared
+        : Number.POSITIVE_INFINITY;
   let sink: Sink | undefined;
   let done: { resolve(): void; reject(error: Error): void } | undefined;
   let finished = false;
@@ -186,7 +208,8 @@ function body(socket: Socket, status: number, headers: Record<string, string>, r
       if (finished) return;
       // The connection closed: a body of known length that is not all there broke off.
       if (error) finish(error);
-      else if (left !== Number.POSITIVE_INFINITY && left > 0) finish(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      else if (left !== Number.POSITIVE_INFINITY && left > 0)
+        finish(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
       else finish();
     },
     pipeTo(to: Sink): Promise<void> {

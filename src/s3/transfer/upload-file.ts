@@ -11,7 +11,14 @@ import type { StoredHeadersOptions, UploadProgress, UploadResult } from '../type
 import { contentTypeFor } from '../rules/mime.js';
 import { PART_SIZE_META } from '../integrity.js';
 import { sharedBuffer } from './hash-worker.js';
-import { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_PART, MAX_PARTS, MIN_PART_SIZE, MiB, URL_LIFETIME } from '../limits.js';
+import {
+  DEFAULT_UPLOAD_CONCURRENCY,
+  DEFAULT_UPLOAD_PART,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  MiB,
+  URL_LIFETIME,
+} from '../limits.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload } from '../ops/multipart.js';
 import { uploadObject } from '../ops/objects.js';
 import { presignedPutUrl, presignedUploadPartUrl } from '../ops/presign.js';
@@ -32,9 +39,12 @@ export interface UploadFileOptions extends StoredHeadersOptions {
   signal?: AbortSignal | undefined;
 }
 
-
 export function assertUploadFileOptions(options: unknown): { partSize: number; concurrency: number } {
-  const checked = transferOptions(options as UploadFileOptions | undefined, { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY }, ['contentType', 'cacheControl', 'contentDisposition', 'metadata']);
+  const checked = transferOptions(
+    options as UploadFileOptions | undefined,
+    { minPart: MIN_PART_SIZE, defaultPart: DEFAULT_UPLOAD_PART, defaultConcurrency: DEFAULT_UPLOAD_CONCURRENCY },
+    ['contentType', 'cacheControl', 'contentDisposition', 'metadata'],
+  );
   const o = checked.options;
   if (o.metadata !== undefined) assertMetadata(o.metadata, 'metadata');
   // Checked here, before the file is opened: null is refused, not read as "left out".
@@ -52,7 +62,13 @@ export function assertUploadFileOptions(options: unknown): { partSize: number; c
  * own calls; any failure or cancel aborts the upload, so no parts are left. The part size is
  * recorded in `x-amz-meta-cloudspark-part-size`, so that downloads can check the ETag.
  */
-export async function uploadFile(ctx: TransferContext, path: string, key: string, options: UploadFileOptions = {}, shared?: DirectClient): Promise<UploadResult> {
+export async function uploadFile(
+  ctx: TransferContext,
+  path: string,
+  key: string,
+  options: UploadFileOptions = {},
+  shared?: DirectClient,
+): Promise<UploadResult> {
   const { partSize, concurrency } = assertUploadFileOptions(options);
   assertPath(path, 'path');
   const action = `uploadFile("${key}")`;
@@ -91,15 +107,30 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
      */
     const unchanged = async () => {
       const [now, named] = await Promise.all([file.stat(), stat(path).catch(() => undefined)]);
-      const same = (s: typeof now | undefined) => s !== undefined && s.size === size && s.mtimeMs === opened.mtimeMs && s.ino === opened.ino;
-      if (!same(now) || !same(named)) throw readFailure(action, path, new Error('it changed while it was read (size, modification time or inode): upload it again once it is written'));
+      const same = (s: typeof now | undefined) =>
+        s !== undefined && s.size === size && s.mtimeMs === opened.mtimeMs && s.ino === opened.ino;
+      if (!same(now) || !same(named))
+        throw readFailure(
+          action,
+          path,
+          new Error(
+            'it changed while it was read (size, modification time or inode): upload it again once it is written',
+          ),
+        );
     };
-    const plain = options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
+    const plain =
+      options.metadata === undefined && options.cacheControl === undefined && options.contentDisposition === undefined;
     if (size <= partSize && plain) {
       // One PUT, signed with its type and length.
       const body = await read(0, size);
       await unchanged();
-      const sign: Signer = (date) => presignedPutUrl(ctx.session, key, { expiresIn: URL_LIFETIME, signingDate: date, contentType, contentLength: size });
+      const sign: Signer = (date) =>
+        presignedPutUrl(ctx.session, key, {
+          expiresIn: URL_LIFETIME,
+          signingDate: date,
+          contentType,
+          contentLength: size,
+        });
       const etag = await direct.put(sign, body, { 'content-type': contentType }, stop.signal, where);
       onProgress?.({ loaded: size, total: size });
       return { key, etag, versionId: undefined };
@@ -109,13 +140,32 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
       const body = await read(0, size);
       await unchanged();
       const { metadata, cacheControl, contentDisposition, onProgress: reportTo } = options;
-      return await uploadObject(ctx.session, body, key, { metadata, cacheControl, contentDisposition, onProgress: reportTo, contentType, partSize, queueSize: concurrency, signal: stop.signal });
+      return await uploadObject(ctx.session, body, key, {
+        metadata,
+        cacheControl,
+        contentDisposition,
+        onProgress: reportTo,
+        contentType,
+        partSize,
+        queueSize: concurrency,
+        signal: stop.signal,
+      });
     }
     const count = Math.ceil(size / partSize);
-    if (count > MAX_PARTS) throw invalidInput('partSize', `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`);
+    if (count > MAX_PARTS)
+      throw invalidInput(
+        'partSize',
+        `${partSize} bytes makes ${count} parts of "${path}", more than S3's ${MAX_PARTS}: use a larger part size`,
+      );
     // The part size, recorded, lets a download check the multipart ETag (integrity.ts).
     const metadata = { ...options.metadata, [PART_SIZE_META]: String(partSize) };
-    ({ uploadId } = await createMultipartUpload(ctx.session, key, { contentType, metadata, contentDisposition: options.contentDisposition, cacheControl: options.cacheControl, signal: stop.signal }));
+    ({ uploadId } = await createMultipartUpload(ctx.session, key, {
+      contentType,
+      metadata,
+      contentDisposition: options.contentDisposition,
+      cacheControl: options.cacheControl,
+      signal: stop.signal,
+    }));
     const id = uploadId;
     const parts: Array<{ partNumber: number; etag: string }> = [];
     let loaded = 0;
@@ -129,10 +179,19 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
       const buffer = buffers.pop() ?? sharedBuffer(partSize);
       const body = await read(start, length, buffer);
       const partNumber = index + 1;
-      const sign: Signer = (date) => presignedUploadPartUrl(ctx.session, key, id, partNumber, { expiresIn: URL_LIFETIME, signingDate: date, contentLength: length });
+      const sign: Signer = (date) =>
+        presignedUploadPartUrl(ctx.session, key, id, partNumber, {
+          expiresIn: URL_LIFETIME,
+          signingDate: date,
+          contentLength: length,
+        });
       const etag = await direct.put(sign, body, {}, stop.signal, { ...where, action: `${action}: part ${partNumber}` });
       buffers.push(buffer);
-      if (!etag) throw new CloudSparkError('SERVICE_ERROR', `${action} failed: the store answered part ${partNumber} without an ETag`);
+      if (!etag)
+        throw new CloudSparkError(
+          'SERVICE_ERROR',
+          `${action} failed: the store answered part ${partNumber} without an ETag`,
+        );
       parts.push({ partNumber, etag });
       loaded += length;
       onProgress?.({ loaded, total: size });
@@ -149,7 +208,9 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
     const left = uploadId === undefined ? undefined : await abortOrLeft(ctx, key, uploadId);
     if (signal?.aborted) {
       // Cancelled while the store joined the parts: it may have finished all the same.
-      const what = completing ? 'the object may have been stored (the store was joining its parts): check with headObject()' : 'nothing was stored';
+      const what = completing
+        ? 'the object may have been stored (the store was joining its parts): check with headObject()'
+        : 'nothing was stored';
       throw withLeftOpen(new CloudSparkError('ABORTED', `${action} was cancelled; ${what}`, { cause: error }), left);
     }
     throw withLeftOpen(error, left);
@@ -160,7 +221,8 @@ export async function uploadFile(ctx: TransferContext, path: string, key: string
   }
 }
 
-export const readFailure = (action: string, path: string, cause: unknown): CloudSparkError => fileFailure(action, path, cause, 'read');
+export const readFailure = (action: string, path: string, cause: unknown): CloudSparkError =>
+  fileFailure(action, path, cause, 'read');
 
 /** An upload the clean-up could not abort: it stays open on the store, holding its parts. */
 interface LeftOpen {
@@ -185,7 +247,16 @@ async function abortOrLeft(ctx: TransferContext, key: string, uploadId: string):
  */
 export function withLeftOpen(error: unknown, left: LeftOpen | undefined): unknown {
   if (left === undefined) return error;
-  const e = error instanceof CloudSparkError ? error : new CloudSparkError('SERVICE_ERROR', String((error as Error)?.message ?? error), { cause: error });
+  const e =
+    error instanceof CloudSparkError
+      ? error
+      : new CloudSparkError('SERVICE_ERROR', String((error as Error)?.message ?? error), { cause: error });
   const message = `${e.message.replace(/; nothing was stored$/, '')}; its multipart upload could not be aborted (${left.reason}) and stays open, holding its parts: remove it with abortMultipartUpload("${left.key}", "${left.uploadId}") or cloudspark multipart abort --key '${left.key}' --upload-id '${left.uploadId}'`;
-  return new CloudSparkError(e.code, message, { status: e.status, s3Code: e.s3Code, field: e.field, requestId: e.requestId, cause: e.cause ?? error });
+  return new CloudSparkError(e.code, message, {
+    status: e.status,
+    s3Code: e.s3Code,
+    field: e.field,
+    requestId: e.requestId,
+    cause: e.cause ?? error,
+  });
 }

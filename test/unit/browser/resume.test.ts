@@ -28,9 +28,16 @@ const storage = () => (globalThis as unknown as { localStorage: MemoryStorage & 
 beforeEach(() => Object.assign(globalThis, { localStorage: new MemoryStorage() }));
 
 const bytes = randomBytes(3 * MiB);
-const file = (body: Uint8Array = bytes, name = 'video.mp4', lastModified = 1_700_000_000_000) => new File([new Uint8Array(body)], name, { type: 'video/mp4', lastModified });
+const file = (body: Uint8Array = bytes, name = 'video.mp4', lastModified = 1_700_000_000_000) =>
+  new File([new Uint8Array(body)], name, { type: 'video/mp4', lastModified });
 const api: RoutedApi = { url: '/api/uploads', headers: { authorization: 'Bearer s3cr3t-bearer' }, route: 'videos' };
-const state: ResumeState = { key: 'uploads/1/video.mp4', uploadId: 'u-1', token: 'v1.payload.mac', partSize: 8 * MiB, partCount: 1 };
+const state: ResumeState = {
+  key: 'uploads/1/video.mp4',
+  uploadId: 'u-1',
+  token: 'v1.payload.mac',
+  partSize: 8 * MiB,
+  partCount: 1,
+};
 
 test('a saved upload is found again for the same file and handler, and removed', async () => {
   await localResume.save(file(), api, state);
@@ -44,14 +51,18 @@ test('a saved upload is found again for the same file and handler, and removed',
   assert.deepEqual(Object.keys(storage()), []);
 });
 
-test('what is stored: the upload\'s key, id, token and plan, and when; never the handler\'s headers', async () => {
+test("what is stored: the upload's key, id, token and plan, and when; never the handler's headers", async () => {
   await localResume.save(file(), api, { ...state, expiresIn: 900, secret: 'not ours' } as ResumeState);
   const names = Object.keys(storage());
   assert.equal(names.length, 1);
   assert.match(names[0]!, /^cloudspark:[A-Za-z0-9+/]{43}=$/, 'a SHA-256, nothing readable');
   const stored = JSON.parse(storage().getItem(names[0]!)!) as Record<string, unknown>;
   assert.deepEqual(Object.keys(stored).sort(), ['at', 'key', 'partCount', 'partSize', 'token', 'uploadId']);
-  assert.doesNotMatch(names[0]! + storage().getItem(names[0]!), /s3cr3t|Bearer|videos|not ours/, 'no header, route, or other field of the answer');
+  assert.doesNotMatch(
+    names[0]! + storage().getItem(names[0]!),
+    /s3cr3t|Bearer|videos|not ours/,
+    'no header, route, or other field of the answer',
+  );
 });
 
 test('another file, or the same file through another handler, user or route, is another upload', async () => {
@@ -73,7 +84,11 @@ test('another file, or the same file through another handler, user or route, is 
   ];
   for (const [what, f, a] of others) assert.equal(await localResume.load(f, a), undefined, what);
   // A byte in the middle is not read: what the fingerprint is (the size, date and name guard the rest).
-  assert.equal((await localResume.load(file(changed(MiB + 100)), api))?.uploadId, 'u-1', 'the middle MiB is not hashed');
+  assert.equal(
+    (await localResume.load(file(changed(MiB + 100)), api))?.uploadId,
+    'u-1',
+    'the middle MiB is not hashed',
+  );
 });
 
 test('a state older than 24 h, or not ours to read, is dropped (and swept when another is saved)', async () => {
@@ -88,7 +103,13 @@ test('a state older than 24 h, or not ours to read, is dropped (and swept when a
   storage().setItem('cloudspark:garbled', '{not json');
   storage().setItem('someone-else', 'kept');
   await localResume.save(file(), api, state);
-  assert.deepEqual(Object.keys(storage()).filter((n) => !n.startsWith('cloudspark:') || n === 'cloudspark:stale' || n === 'cloudspark:garbled'), ['someone-else'], 'swept: the stale and garbled, not others\' items');
+  assert.deepEqual(
+    Object.keys(storage()).filter(
+      (n) => !n.startsWith('cloudspark:') || n === 'cloudspark:stale' || n === 'cloudspark:garbled',
+    ),
+    ['someone-else'],
+    "swept: the stale and garbled, not others' items",
+  );
   assert.equal((await localResume.load(file(), api))?.uploadId, 'u-1');
 });
 

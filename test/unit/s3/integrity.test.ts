@@ -10,7 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DownloadDigests, PART_SIZE_META, etagCheck, fileEtag, partsMd5, type WrittenRange } from '../../../src/s3/integrity.js';
+import {
+  DownloadDigests,
+  PART_SIZE_META,
+  etagCheck,
+  fileEtag,
+  partsMd5,
+  type WrittenRange,
+} from '../../../src/s3/integrity.js';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
@@ -50,9 +57,11 @@ test('etagCheck: a multipart ETag uses the recorded part size when it fits, else
   assert.match((etagCheck(`"${hex}-9"`, 100 * MiB, {}, false) as { reason: string }).reason, /neither recorded nor/);
 });
 
-test('partsMd5 is the multipart ETag of S3: the MD5 of the parts\' binary MD5s', () => {
+test("partsMd5 is the multipart ETag of S3: the MD5 of the parts' binary MD5s", () => {
   // Two parts "a" and "b": MD5(MD5("a") || MD5("b")).
-  const expected = createHash('md5').update(Buffer.concat([md5(Buffer.from('a')), md5(Buffer.from('b'))])).digest('hex');
+  const expected = createHash('md5')
+    .update(Buffer.concat([md5(Buffer.from('a')), md5(Buffer.from('b'))]))
+    .digest('hex');
   assert.equal(partsMd5([md5(Buffer.from('a')), md5(Buffer.from('b'))]), expected);
 });
 
@@ -70,8 +79,14 @@ test('DownloadDigests: ranges written in any order, cut anywhere, give the MD5s 
       const file = await open(join(dir, 'part'), 'w+');
       const digests = new DownloadDigests(body.length, partSize);
       const ranges: WrittenRange[] = [];
-      for (let start = 0; start < body.length; start += rangeSize) ranges.push({ start, end: Math.min(body.length, start + rangeSize) - 1, pos: start });
-      const sequence = order === 'forward' ? ranges : order === 'backward' ? [...ranges].reverse() : [...ranges].sort(() => Math.random() - 0.5);
+      for (let start = 0; start < body.length; start += rangeSize)
+        ranges.push({ start, end: Math.min(body.length, start + rangeSize) - 1, pos: start });
+      const sequence =
+        order === 'forward'
+          ? ranges
+          : order === 'backward'
+            ? [...ranges].reverse()
+            : [...ranges].sort(() => Math.random() - 0.5);
       for (const r of sequence) {
         // Each range in chunks of odd sizes, fed then written, as the download does.
         while (r.pos <= r.end!) {
@@ -104,7 +119,7 @@ test('DownloadDigests: bytes fed in order hash without any read-back (a stream);
   assert.equal(gap.inOrder(), undefined);
 });
 
-test('fileEtag: a file cut into parts of another size gives that layout\'s ETag', async () => {
+test("fileEtag: a file cut into parts of another size gives that layout's ETag", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cloudspark-fileetag-'));
   try {
     const body = randomBytes(9 * MiB + 1);

@@ -16,7 +16,12 @@ import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid } from '../helpe
 
 const SECRET = new Uint8Array(32).fill(7);
 
-const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+const connection = new S3Connection({
+  accessKeyId: ACCESS_KEY_ID,
+  secretAccessKey: SECRET_ACCESS_KEY,
+  endpoint: UNREACHABLE,
+  bucket: 'uploads-bucket',
+});
 const rules = { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf'] };
 /** What the handlers below bind their tokens to (tokens are signed here, without the network). */
 const RULES = rulesFingerprint(resolveRules(rules), '/api/uploads');
@@ -52,36 +57,78 @@ describe('refused with a JSON error', () => {
     await refusal(await handler(call('post', '[]')), 400, 'BAD_JSON');
   });
   test('missing filename: 400 INVALID_INPUT on "filename"', async () => {
-    const error = await refusal(await handler(call('post', { contentType: 'image/png', size: 10 })), 400, 'INVALID_INPUT');
+    const error = await refusal(
+      await handler(call('post', { contentType: 'image/png', size: 10 })),
+      400,
+      'INVALID_INPUT',
+    );
     assert.equal(error.field, 'filename');
   });
   test('a type outside allowedTypes: 400 TYPE_NOT_ALLOWED', async () => {
-    const error = await refusal(await handler(call('post', { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 })), 400, 'TYPE_NOT_ALLOWED');
+    const error = await refusal(
+      await handler(call('post', { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 })),
+      400,
+      'TYPE_NOT_ALLOWED',
+    );
     assert.match(error.message, /image\/\*, application\/pdf/);
   });
   test('no type at all counts as application/octet-stream, which is not allowed here', async () => {
     await refusal(await handler(call('post', { filename: 'a.bin', size: 10 })), 400, 'TYPE_NOT_ALLOWED');
   });
   test('a declared size over maxSize: 400 TOO_LARGE', async () => {
-    const error = await refusal(await handler(call('post', { filename: 'big.png', contentType: 'image/png', size: 1_000_001 })), 400, 'TOO_LARGE');
+    const error = await refusal(
+      await handler(call('post', { filename: 'big.png', contentType: 'image/png', size: 1_000_001 })),
+      400,
+      'TOO_LARGE',
+    );
     assert.match(error.message, /1000001 bytes, over the limit of 1000000/);
   });
   test('a size that is not a whole number: 400', async () => {
-    await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: -1 })), 400, 'INVALID_INPUT');
+    await refusal(
+      await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: -1 })),
+      400,
+      'INVALID_INPUT',
+    );
   });
   test('multipart needs the size', async () => {
-    await refusal(await handler(call('multipart/create', { filename: 'a.png', contentType: 'image/png' })), 400, 'INVALID_INPUT');
+    await refusal(
+      await handler(call('multipart/create', { filename: 'a.png', contentType: 'image/png' })),
+      400,
+      'INVALID_INPUT',
+    );
   });
-  test('part numbers beyond the upload\'s plan', async () => {
+  test("part numbers beyond the upload's plan", async () => {
     // 6 MiB in 5 MiB parts: two parts.
     const big = { ...rules, maxSize: 10 * 1024 * 1024 };
-    const token = signToken(SECRET, { kind: 'multipart', key: 'uploads/x/a.png', uploadId: 'u', size: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024, contentType: 'image/png', filename: 'a.png', rules: rulesFingerprint(resolveRules(big), '/api/uploads'), expires: Date.now() / 1000 + 60 });
+    const token = signToken(SECRET, {
+      kind: 'multipart',
+      key: 'uploads/x/a.png',
+      uploadId: 'u',
+      size: 6 * 1024 * 1024,
+      partSize: 5 * 1024 * 1024,
+      contentType: 'image/png',
+      filename: 'a.png',
+      rules: rulesFingerprint(resolveRules(big), '/api/uploads'),
+      expires: Date.now() / 1000 + 60,
+    });
     const withSecret = handlerWith({ secret: SECRET, rules: big });
-    const error = await refusal(await withSecret(call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', token, partNumbers: [1, 3] })), 400, 'INVALID_INPUT');
+    const error = await refusal(
+      await withSecret(
+        call('multipart/sign-parts', { key: 'uploads/x/a.png', uploadId: 'u', token, partNumbers: [1, 3] }),
+      ),
+      400,
+      'INVALID_INPUT',
+    );
     assert.match(error.message, /parts 1 to 2/);
   });
   test('not JSON: 415', async () => {
-    await refusal(await handler(call('post', 'filename=a.png', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await refusal(
+      await handler(
+        call('post', 'filename=a.png', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      ),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
   test('GET: 405 with Allow: POST', async () => {
     const response = await handler(new Request('http://app.test/api/uploads/post'));
@@ -94,10 +141,18 @@ describe('refused with a JSON error', () => {
     await refusal(await handler(call('toString', {})), 404, 'NOT_FOUND');
   });
   test('a body over 1 MiB: 413', async () => {
-    await refusal(await handler(call('post', JSON.stringify({ filename: 'x'.repeat(1_100_000) }))), 413, 'BODY_TOO_LARGE');
+    await refusal(
+      await handler(call('post', JSON.stringify({ filename: 'x'.repeat(1_100_000) }))),
+      413,
+      'BODY_TOO_LARGE',
+    );
   });
   test('a key outside keyPrefix: 403', async () => {
-    await refusal(await handler(call('multipart/abort', { key: 'private/report.pdf', uploadId: 'u' })), 403, 'FORBIDDEN');
+    await refusal(
+      await handler(call('multipart/abort', { key: 'private/report.pdf', uploadId: 'u' })),
+      403,
+      'FORBIDDEN',
+    );
   });
   test('presigned GET and DELETE are off without authorize', async () => {
     await refusal(await handler(call('get', { key: 'uploads/a/b.png' })), 403, 'FORBIDDEN');
@@ -115,9 +170,23 @@ describe('authorize', () => {
         return false;
       },
     });
-    const error = await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 })), 401, 'UNAUTHORIZED');
+    const error = await refusal(
+      await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 })),
+      401,
+      'UNAUTHORIZED',
+    );
     assert.equal(error.message, 'sign in to upload');
-    await refusal(await handler(call('post', { filename: 'a.png', contentType: 'image/png', size: 5 }, { headers: { 'content-type': 'application/json', authorization: 'Bearer x' } })), 403, 'FORBIDDEN');
+    await refusal(
+      await handler(
+        call(
+          'post',
+          { filename: 'a.png', contentType: 'image/png', size: 5 },
+          { headers: { 'content-type': 'application/json', authorization: 'Bearer x' } },
+        ),
+      ),
+      403,
+      'FORBIDDEN',
+    );
     assert.deepEqual(seen[0], { operation: 'post', file: { filename: 'a.png', contentType: 'image/png', size: 5 } });
   });
 
@@ -137,22 +206,38 @@ describe('authorize', () => {
 describe('a presigned POST that carries the rules', () => {
   test('the server makes the key, and the policy pins size and type', async () => {
     const handler = handlerWith();
-    const response = await handler(call('post', { filename: '../../etc/pass wd.png', contentType: 'image/png', size: 1234 }));
+    const response = await handler(
+      call('post', { filename: '../../etc/pass wd.png', contentType: 'image/png', size: 1234 }),
+    );
     assert.equal(response.status, 200, await response.clone().text());
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    const post = (await response.json()) as { key: string; url: string; fields: Record<string, string>; expiresIn: number };
+    const post = (await response.json()) as {
+      key: string;
+      url: string;
+      fields: Record<string, string>;
+      expiresIn: number;
+    };
     assert.match(post.key, /^uploads\/[0-9a-f-]{36}\/pass-wd\.png$/);
     assert.equal(post.fields['key'], post.key);
     assert.equal(post.fields['Content-Type'], 'image/png');
     assert.equal(post.expiresIn, 600);
     const policy = JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[]; expiration: string };
-    assert.deepEqual(policy.conditions.slice(0, 3), [['content-length-range', 1234, 1234], { 'Content-Type': 'image/png' }, { success_action_status: '201' }]);
+    assert.deepEqual(policy.conditions.slice(0, 3), [
+      ['content-length-range', 1234, 1234],
+      { 'Content-Type': 'image/png' },
+      { success_action_status: '201' },
+    ]);
     assert.ok(Math.abs(Date.parse(policy.expiration) - Date.now() - 600_000) < 5000);
   });
 
   test('without a declared size the range is 0..maxSize; makeKey decides the key', async () => {
-    const handler = handlerWith({ rules: { ...rules, keyPrefix: 'users/', makeKey: (_request, file) => `users/42/${file.filename}` } });
-    const post = (await (await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' }))).json()) as { key: string; fields: Record<string, string> };
+    const handler = handlerWith({
+      rules: { ...rules, keyPrefix: 'users/', makeKey: (_request, file) => `users/42/${file.filename}` },
+    });
+    const post = (await (await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' }))).json()) as {
+      key: string;
+      fields: Record<string, string>;
+    };
     assert.equal(post.key, 'users/42/cat.gif');
     const policy = JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[] };
     assert.deepEqual(policy.conditions[0], ['content-length-range', 0, 1_000_000]);
@@ -161,7 +246,11 @@ describe('a presigned POST that carries the rules', () => {
   test('a makeKey that returns a bad key is a 500, told to onError, not to the client', async () => {
     const errors: unknown[] = [];
     const handler = handlerWith({ rules: { ...rules, makeKey: () => '' }, onError: (e) => errors.push(e) });
-    const error = await refusal(await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' })), 500, 'INTERNAL');
+    const error = await refusal(
+      await handler(call('post', { filename: 'cat.gif', contentType: 'image/gif' })),
+      500,
+      'INTERNAL',
+    );
     assert.doesNotMatch(error.message, /makeKey/);
     assert.match(String(errors[0]), /makeKey returned a bad key/);
   });
@@ -201,7 +290,15 @@ describe('post/complete compares the MD5 the client computed with the bytes stor
   const KEY = 'uploads/0b6c/cat.png';
   const file = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(2000)]);
   const md5 = createHash('md5').update(file).digest('base64');
-  const token = signToken(SECRET, { kind: 'post', key: KEY, size: file.length, contentType: 'image/png', filename: 'cat.png', rules: RULES, expires: Date.now() / 1000 + 60 });
+  const token = signToken(SECRET, {
+    kind: 'post',
+    key: KEY,
+    size: file.length,
+    contentType: 'image/png',
+    filename: 'cat.png',
+    rules: RULES,
+    expires: Date.now() / 1000 + 60,
+  });
   /** The stored bytes: the file with one bit flipped at `at`, as a faulty proxy does. */
   const flipped = (at: number) => {
     const bytes = Buffer.from(file);
@@ -210,8 +307,15 @@ describe('post/complete compares the MD5 the client computed with the bytes stor
   };
   const completing = (connection: S3Connection) => {
     const completed: unknown[] = [];
-    const handler = handlerWith({ connection, secret: SECRET, onUploadComplete: (_request, upload) => void completed.push(upload) });
-    return { completed, complete: (body: Record<string, unknown>) => handler(call('post/complete', { key: KEY, token, ...body })) };
+    const handler = handlerWith({
+      connection,
+      secret: SECRET,
+      onUploadComplete: (_request, upload) => void completed.push(upload),
+    });
+    return {
+      completed,
+      complete: (body: Record<string, unknown>) => handler(call('post/complete', { key: KEY, token, ...body })),
+    };
   };
 
   test('the same bytes: completed, and onUploadComplete told once; the ETag settles it, with no read of the whole object', async () => {
@@ -259,7 +363,14 @@ describe('post/complete compares the MD5 the client computed with the bytes stor
   });
 
   test('no md5, or not 16 bytes in base64: 400 INVALID_INPUT on "md5", before any storage call (the object is left for a complete that sends it)', async () => {
-    for (const body of [{}, { md5: null }, { md5: createHash('md5').update(file).digest('hex') }, { md5: md5.slice(0, -2) }, { md5: `${md5}x` }, { md5: 'AAAAAAAAAAAAAAAAAAAAAB==' }]) {
+    for (const body of [
+      {},
+      { md5: null },
+      { md5: createHash('md5').update(file).digest('hex') },
+      { md5: md5.slice(0, -2) },
+      { md5: `${md5}x` },
+      { md5: 'AAAAAAAAAAAAAAAAAAAAAB==' },
+    ]) {
       const store = storeOf(file);
       const { completed, complete } = completing(store.connection);
       const error = await refusal(await complete(body), 400, 'INVALID_INPUT');

@@ -12,7 +12,12 @@ import { resolveRules } from '../../../src/server/rules.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid } from '../helpers.js';
 
 const SECRET = new Uint8Array(32).fill(9);
-const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+const connection = new S3Connection({
+  accessKeyId: ACCESS_KEY_ID,
+  secretAccessKey: SECRET_ACCESS_KEY,
+  endpoint: UNREACHABLE,
+  bucket: 'uploads-bucket',
+});
 const avatars = { maxSize: 5_000_000, allowedTypes: ['image/*'], keyPrefix: 'avatars/' };
 const documents = { maxSize: 50_000_000, allowedTypes: ['application/pdf'], keyPrefix: 'documents/' };
 
@@ -24,13 +29,25 @@ const handler = createUploadHandler({
   authorize: (_request, action) => (seen.push(action), true),
   routes: {
     avatars: { rules: avatars },
-    documents: { rules: documents, authorize: (_request, action) => (seen.push({ ...action, operation: action.operation }), { identity: 'doc-user' }) },
+    documents: {
+      rules: documents,
+      authorize: (_request, action) => (
+        seen.push({ ...action, operation: action.operation }),
+        { identity: 'doc-user' }
+      ),
+    },
   },
 });
 
 /** A JSON POST to `path` of `on`. */
 const send = (on: (request: Request) => Promise<Response>, path: string, body: Record<string, unknown>) =>
-  on(new Request(`http://app.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  on(
+    new Request(`http://app.test${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
 const call = (operation: string, body: Record<string, unknown>) => send(handler, `/api/uploads/${operation}`, body);
 
 async function answer<T>(response: Response, status: number): Promise<T> {
@@ -43,15 +60,35 @@ const png = { filename: 'me.png', contentType: 'image/png', size: 1000 };
 const pdf = { filename: 'cv.pdf', contentType: 'application/pdf', size: 1000 };
 
 test('each route signs under its own rules: a PNG goes through avatars, not documents; a 10 MB PDF through documents, not avatars', async () => {
-  const post = await answer<{ key: string; fields: Record<string, string> }>(await call('post', { ...png, route: 'avatars' }), 200);
+  const post = await answer<{ key: string; fields: Record<string, string> }>(
+    await call('post', { ...png, route: 'avatars' }),
+    200,
+  );
   assert.match(post.key, /^avatars\/[0-9a-f-]{36}\/me\.png$/);
-  assert.deepEqual((JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[] }).conditions.find((c) => Array.isArray(c) && c[0] === 'content-length-range'), ['content-length-range', 1000, 1000]);
-  assert.equal((await answer<ErrorBody>(await call('post', { ...png, route: 'documents' }), 400)).error.code, 'TYPE_NOT_ALLOWED');
+  assert.deepEqual(
+    (JSON.parse(policyDecode(post.fields['policy']!)) as { conditions: unknown[] }).conditions.find(
+      (c) => Array.isArray(c) && c[0] === 'content-length-range',
+    ),
+    ['content-length-range', 1000, 1000],
+  );
+  assert.equal(
+    (await answer<ErrorBody>(await call('post', { ...png, route: 'documents' }), 400)).error.code,
+    'TYPE_NOT_ALLOWED',
+  );
 
   const big = { ...pdf, size: 10_000_000 };
-  assert.match((await answer<{ key: string }>(await call('post', { ...big, route: 'documents' }), 200)).key, /^documents\//);
-  assert.equal((await answer<ErrorBody>(await call('post', { ...big, route: 'avatars' }), 400)).error.code, 'TYPE_NOT_ALLOWED');
-  assert.equal((await answer<ErrorBody>(await call('post', { ...png, size: 6_000_000, route: 'avatars' }), 400)).error.code, 'TOO_LARGE');
+  assert.match(
+    (await answer<{ key: string }>(await call('post', { ...big, route: 'documents' }), 200)).key,
+    /^documents\//,
+  );
+  assert.equal(
+    (await answer<ErrorBody>(await call('post', { ...big, route: 'avatars' }), 400)).error.code,
+    'TYPE_NOT_ALLOWED',
+  );
+  assert.equal(
+    (await answer<ErrorBody>(await call('post', { ...png, size: 6_000_000, route: 'avatars' }), 400)).error.code,
+    'TOO_LARGE',
+  );
 });
 
 test('a route left out is 400 naming the routes; an unknown one, or one that is not a string, 404; the handler lists its routes', async () => {
@@ -72,11 +109,17 @@ test('a handler given `rules` has no named routes: a call naming one is 404, and
   assert.deepEqual([refused.code, refused.field], ['NOT_FOUND', 'route']);
 });
 
-test('authorize sees the route; a route\'s own authorize replaces the handler\'s, and its identity binds the token', async () => {
+test("authorize sees the route; a route's own authorize replaces the handler's, and its identity binds the token", async () => {
   seen.length = 0;
   await answer(await call('post', { ...png, route: 'avatars' }), 200);
   await answer(await call('post', { ...pdf, route: 'documents' }), 200);
-  assert.deepEqual(seen.map((a) => [a.operation, a.route]), [['post', 'avatars'], ['post', 'documents']]);
+  assert.deepEqual(
+    seen.map((a) => [a.operation, a.route]),
+    [
+      ['post', 'avatars'],
+      ['post', 'documents'],
+    ],
+  );
 });
 
 test('a token of one route is refused (403) by another, even with the same rules, and by the same rules under no route', async () => {
@@ -86,7 +129,15 @@ test('a token of one route is refused (403) by another, even with the same rules
     basePath: '/api/uploads',
     routes: { left: { rules: avatars }, right: { rules: avatars } },
   });
-  const token = signToken(SECRET, { kind: 'post', key: 'avatars/k/me.png', size: 1000, contentType: 'image/png', filename: 'me.png', rules: rulesFingerprint(resolveRules(avatars), '/api/uploads', 'left'), expires: Math.floor(Date.now() / 1000) + 600 });
+  const token = signToken(SECRET, {
+    kind: 'post',
+    key: 'avatars/k/me.png',
+    size: 1000,
+    contentType: 'image/png',
+    filename: 'me.png',
+    rules: rulesFingerprint(resolveRules(avatars), '/api/uploads', 'left'),
+    expires: Math.floor(Date.now() / 1000) + 600,
+  });
   const complete = (on: (request: Request) => Promise<Response>, route: string | undefined) =>
     send(on, '/api/uploads/post/complete', { key: 'avatars/k/me.png', token, md5: 'AAAAAAAAAAAAAAAAAAAAAA==', route });
   assert.equal((await answer<ErrorBody>(await complete(twins, 'right'), 403)).error.code, 'FORBIDDEN');
@@ -96,8 +147,9 @@ test('a token of one route is refused (403) by another, even with the same rules
   assert.equal((await complete(twins, 'left')).status, 502);
 });
 
-test('options: rules or routes, not both nor neither; route names and each route\'s rules and callbacks are checked, with the route in the field', () => {
-  const refuses = (options: unknown, field: string) => assert.throws(() => createUploadHandler(options as Parameters<typeof createUploadHandler>[0]), invalid(field));
+test("options: rules or routes, not both nor neither; route names and each route's rules and callbacks are checked, with the route in the field", () => {
+  const refuses = (options: unknown, field: string) =>
+    assert.throws(() => createUploadHandler(options as Parameters<typeof createUploadHandler>[0]), invalid(field));
   refuses({ connection, rules: avatars, routes: { a: { rules: avatars } } }, 'routes');
   refuses({ connection }, 'rules');
   refuses({ connection, routes: {} }, 'routes');
@@ -110,9 +162,15 @@ test('options: rules or routes, not both nor neither; route names and each route
   refuses({ connection, routes: { a: { rules: avatars, onUploadComplete: 1 } } }, 'routes.a.onUploadComplete');
 });
 
-test('authorize allowing with an identity that is not a string is the app\'s bug: 500 INTERNAL, and why to onError', async () => {
+test("authorize allowing with an identity that is not a string is the app's bug: 500 INTERNAL, and why to onError", async () => {
   const errors: unknown[] = [];
-  const buggy = createUploadHandler({ connection, secret: SECRET, rules: avatars, authorize: () => ({ identity: 42 as unknown as string }), onError: (e) => errors.push(e) });
+  const buggy = createUploadHandler({
+    connection,
+    secret: SECRET,
+    rules: avatars,
+    authorize: () => ({ identity: 42 as unknown as string }),
+    onError: (e) => errors.push(e),
+  });
   const refused = (await answer<ErrorBody>(await send(buggy, '/post', png), 500)).error;
   assert.equal(refused.code, 'INTERNAL');
   assert.equal(errors.length, 1);

@@ -22,7 +22,8 @@ describe('cleanFilename keeps a readable base name and nothing that could steer 
     ['', 'file'],
     [`${'x'.repeat(300)}.jpeg`, `${'x'.repeat(95)}.jpeg`],
   ];
-  for (const [input, expected] of cases) test(JSON.stringify(input).slice(0, 40), () => assert.equal(cleanFilename(input), expected));
+  for (const [input, expected] of cases)
+    test(JSON.stringify(input).slice(0, 40), () => assert.equal(cleanFilename(input), expected));
 });
 
 describe('typeAllowed', () => {
@@ -41,10 +42,18 @@ describe('typeAllowed', () => {
 });
 
 describe('toNodeHandler', () => {
-  const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+  const connection = new S3Connection({
+    accessKeyId: ACCESS_KEY_ID,
+    secretAccessKey: SECRET_ACCESS_KEY,
+    endpoint: UNREACHABLE,
+    bucket: 'uploads-bucket',
+  });
   const node = toNodeHandler(createUploadHandler({ connection, rules: { maxSize: 100 } }));
 
-  async function serve(listener: (req: IncomingMessage, res: ServerResponse) => void, run: (base: string) => Promise<void>) {
+  async function serve(
+    listener: (req: IncomingMessage, res: ServerResponse) => void,
+    run: (base: string) => Promise<void>,
+  ) {
     const server = createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -53,7 +62,8 @@ describe('toNodeHandler', () => {
       server.close();
     }
   }
-  const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (url: string, body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   test('streams the body in and the JSON answer out', async () => {
     await serve(node, async (base) => {
@@ -73,10 +83,22 @@ describe('toNodeHandler', () => {
     const sockets = new Set<unknown>();
     const send = (url: string, body: string, headers: Record<string, string | number>) =>
       new Promise<{ status: number; code: string }>((resolve, reject) => {
-        const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers }, timeout: 5000 }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, code: (JSON.parse(text) as { error: { code: string } }).error.code }));
-        });
+        const req = request(
+          url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers }, timeout: 5000 },
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (c: string) => (text += c))
+              .on('end', () =>
+                resolve({
+                  status: res.statusCode!,
+                  code: (JSON.parse(text) as { error: { code: string } }).error.code,
+                }),
+              );
+          },
+        );
         req.on('socket', (socket) => sockets.add(socket));
         req.on('timeout', () => req.destroy(new Error('no answer: the connection stalled'))).on('error', reject);
         req.end(body);
@@ -84,8 +106,14 @@ describe('toNodeHandler', () => {
     const oversize = JSON.stringify({ filename: 'x'.repeat(1024 * 1024) });
     try {
       await serve(node, async (base) => {
-        assert.deepEqual(await send(`${base}/post`, oversize, { 'content-length': Buffer.byteLength(oversize) }), { status: 413, code: 'BODY_TOO_LARGE' });
-        assert.deepEqual(await send(`${base}/post`, oversize, { 'transfer-encoding': 'chunked' }), { status: 413, code: 'BODY_TOO_LARGE' });
+        assert.deepEqual(await send(`${base}/post`, oversize, { 'content-length': Buffer.byteLength(oversize) }), {
+          status: 413,
+          code: 'BODY_TOO_LARGE',
+        });
+        assert.deepEqual(await send(`${base}/post`, oversize, { 'transfer-encoding': 'chunked' }), {
+          status: 413,
+          code: 'BODY_TOO_LARGE',
+        });
         assert.deepEqual(await send(`${base}/post`, '{}', {}), { status: 400, code: 'INVALID_INPUT' });
         assert.equal(sockets.size, 1, 'all three went over one connection');
       });
@@ -104,7 +132,10 @@ describe('toNodeHandler', () => {
       const answer = await stalledBody(`http://127.0.0.1:${port}`, '/post', 3 * LINGER_MS);
       assert.deepEqual([answer.status, answer.code], [413, 'BODY_TOO_LARGE']);
       assert.ok(answer.closedAfterMs !== undefined, 'the server closed the connection');
-      assert.ok(answer.closedAfterMs >= LINGER_MS - 100, `not before the answer had time to arrive (${answer.closedAfterMs} ms)`);
+      assert.ok(
+        answer.closedAfterMs >= LINGER_MS - 100,
+        `not before the answer had time to arrive (${answer.closedAfterMs} ms)`,
+      );
       // Nothing left open: close() ends.
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     } finally {
@@ -116,10 +147,13 @@ describe('toNodeHandler', () => {
   test('takes a body that a parser such as express.json() already read', async () => {
     const parsed = (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
       let text = '';
-      req.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
-        req.body = JSON.parse(text);
-        node(req, res);
-      });
+      req
+        .setEncoding('utf8')
+        .on('data', (c: string) => (text += c))
+        .on('end', () => {
+          req.body = JSON.parse(text);
+          node(req, res);
+        });
     };
     await serve(parsed, async (base) => {
       const ok = await post(`${base}/post`, { filename: 'b.txt', contentType: 'text/plain' });

@@ -7,7 +7,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Connection, policyDecode } from '../../../src/index.js';
-import { createUploadHandler, typeAllowed, servedInline, attachmentDisposition, type UploadHandlerOptions, type ErrorBody } from '../../../src/server/index.js';
+import {
+  createUploadHandler,
+  typeAllowed,
+  servedInline,
+  attachmentDisposition,
+  type UploadHandlerOptions,
+  type ErrorBody,
+} from '../../../src/server/index.js';
 import { signToken, verifyToken, type UploadGrant } from '../../../src/server/token.js';
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -16,16 +23,31 @@ import { planParts, partLength } from '../../../src/server/parts.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE } from '../helpers.js';
 
 const KEY = new Uint8Array(32).fill(1);
-const grant: UploadGrant = { kind: 'post', key: 'uploads/a/b.png', size: 10, contentType: 'image/png', filename: 'b.png', rules: 'fingerprint', expires: 2_000_000_000 };
+const grant: UploadGrant = {
+  kind: 'post',
+  key: 'uploads/a/b.png',
+  size: 10,
+  contentType: 'image/png',
+  filename: 'b.png',
+  rules: 'fingerprint',
+  expires: 2_000_000_000,
+};
 
 describe('upload tokens', () => {
   test('round-trip: what was granted comes back', () => {
-    assert.deepEqual(verifyToken(KEY, signToken(KEY, grant), 1_900_000_000), { ...grant, uploadId: undefined, partSize: undefined, identity: undefined });
+    assert.deepEqual(verifyToken(KEY, signToken(KEY, grant), 1_900_000_000), {
+      ...grant,
+      uploadId: undefined,
+      partSize: undefined,
+      identity: undefined,
+    });
   });
   test('refused: another key, an edited payload, a cut or padded MAC, expired, not a string', () => {
     const token = signToken(KEY, grant);
     const [v, payload, mac] = token.split('.') as [string, string, string];
-    const edited = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('"s":10', '"s":99999999')).toString('base64url');
+    const edited = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('"s":10', '"s":99999999')).toString(
+      'base64url',
+    );
     const refused: unknown[] = [
       signToken(new Uint8Array(32).fill(2), grant),
       `${v}.${edited}.${mac}`,
@@ -46,8 +68,20 @@ describe('upload tokens', () => {
     assert.equal(verifyToken(KEY, token, 2_000_000_000), undefined, 'expired at its second');
   });
   test('carries no secret: the payload is the grant, readable', () => {
-    const payload = JSON.parse(Buffer.from(signToken(KEY, grant).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-    assert.deepEqual(payload, { v: 1, o: 'post', k: 'uploads/a/b.png', t: 'image/png', f: 'b.png', r: 'fingerprint', e: 2_000_000_000, s: 10 });
+    const payload = JSON.parse(Buffer.from(signToken(KEY, grant).split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(payload, {
+      v: 1,
+      o: 'post',
+      k: 'uploads/a/b.png',
+      t: 'image/png',
+      f: 'b.png',
+      r: 'fingerprint',
+      e: 2_000_000_000,
+      s: 10,
+    });
   });
 });
 
@@ -63,7 +97,8 @@ describe('key shapes a client may not name', () => {
   ];
   for (const [key, why] of bad) test(JSON.stringify(key), () => assert.match(keyShapeProblem(key) ?? '', why));
   test('ordinary keys, dots inside names included', () => {
-    for (const key of ['uploads/a/b.png', 'uploads/a..b/c', 'uploads/.hidden', 'uploads/x/...']) assert.equal(keyShapeProblem(key), undefined, key);
+    for (const key of ['uploads/a/b.png', 'uploads/a..b/c', 'uploads/.hidden', 'uploads/x/...'])
+      assert.equal(keyShapeProblem(key), undefined, key);
   });
   test('a ${filename} template matches one more segment, nothing else', () => {
     assert.ok(keyMatchesTemplate('u/1/cat.png', 'u/1/${filename}'));
@@ -76,7 +111,16 @@ describe('key shapes a client may not name', () => {
 
 describe('content types', () => {
   test('wildcards, and no list at all, never admit active content', () => {
-    for (const type of ['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml', 'text/javascript', 'application/javascript', 'application/rss+xml']) {
+    for (const type of [
+      'image/svg+xml',
+      'text/html',
+      'application/xhtml+xml',
+      'text/xml',
+      'application/xml',
+      'text/javascript',
+      'application/javascript',
+      'application/rss+xml',
+    ]) {
       const family = type.slice(0, type.indexOf('/'));
       assert.ok(!typeAllowed(type, [`${family}/*`]), `${family}/* admits ${type}`);
       assert.ok(!typeAllowed(type, ['*/*']), `*/* admits ${type}`);
@@ -86,12 +130,35 @@ describe('content types', () => {
     assert.ok(!typeAllowed('Text/HTML; charset=utf-8', ['text/*']));
   });
   test('inline only for passive types; PDF is a download', () => {
-    for (const type of ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'video/mp4', 'audio/mpeg', 'text/plain', 'TEXT/PLAIN; charset=utf-8']) assert.ok(servedInline(type), type);
-    for (const type of ['application/pdf', 'image/svg+xml', 'text/html', 'application/octet-stream', 'application/json', 'text/csv', 'application/zip']) assert.ok(!servedInline(type), type);
+    for (const type of [
+      'image/png',
+      'image/jpeg',
+      'image/gif',
+      'image/webp',
+      'image/avif',
+      'video/mp4',
+      'audio/mpeg',
+      'text/plain',
+      'TEXT/PLAIN; charset=utf-8',
+    ])
+      assert.ok(servedInline(type), type);
+    for (const type of [
+      'application/pdf',
+      'image/svg+xml',
+      'text/html',
+      'application/octet-stream',
+      'application/json',
+      'text/csv',
+      'application/zip',
+    ])
+      assert.ok(!servedInline(type), type);
   });
-  test('attachment; filename*=UTF-8\'\' with RFC 8187 escapes', () => {
+  test("attachment; filename*=UTF-8'' with RFC 8187 escapes", () => {
     assert.equal(attachmentDisposition('report.pdf'), "attachment; filename*=UTF-8''report.pdf");
-    assert.equal(attachmentDisposition('uploads/x/Résumé (final) it\'s*.pdf'), "attachment; filename*=UTF-8''R%C3%A9sum%C3%A9%20%28final%29%20it%27s%2A.pdf");
+    assert.equal(
+      attachmentDisposition("uploads/x/Résumé (final) it's*.pdf"),
+      "attachment; filename*=UTF-8''R%C3%A9sum%C3%A9%20%28final%29%20it%27s%2A.pdf",
+    );
     assert.equal(attachmentDisposition('a"b;\r\nc.html'), "attachment; filename*=UTF-8''a%22b%3Bc.html");
   });
 });
@@ -105,17 +172,43 @@ describe('the part plan', () => {
     assert.deepEqual(planParts(1), { partSize: 8 * MiB, partCount: 1 });
   });
   test('every part but the last has partSize bytes', () => {
-    assert.deepEqual([1, 2, 3].map((n) => partLength(20 * MiB, 8 * MiB, n)), [8 * MiB, 8 * MiB, 4 * MiB]);
+    assert.deepEqual(
+      [1, 2, 3].map((n) => partLength(20 * MiB, 8 * MiB, n)),
+      [8 * MiB, 8 * MiB, 4 * MiB],
+    );
   });
 });
 
 describe('what the handler signs', () => {
-  const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+  const connection = new S3Connection({
+    accessKeyId: ACCESS_KEY_ID,
+    secretAccessKey: SECRET_ACCESS_KEY,
+    endpoint: UNREACHABLE,
+    bucket: 'uploads-bucket',
+  });
   const make = (options: Partial<UploadHandlerOptions> = {}) =>
-    createUploadHandler({ connection, rules: { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf', 'image/svg+xml'] }, ...options });
+    createUploadHandler({
+      connection,
+      rules: { maxSize: 1_000_000, allowedTypes: ['image/*', 'application/pdf', 'image/svg+xml'] },
+      ...options,
+    });
   const post = async (handler: ReturnType<typeof make>, body: unknown) => {
-    const response = await handler(new Request('http://app.test/post', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
-    return { status: response.status, body: (await response.json()) as { key: string; token: string; fields: Record<string, string>; error?: ErrorBody['error'] } };
+    const response = await handler(
+      new Request('http://app.test/post', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        key: string;
+        token: string;
+        fields: Record<string, string>;
+        error?: ErrorBody['error'];
+      },
+    };
   };
 
   test('a PDF (and an SVG listed exactly) is signed as a download; a PNG is not', async () => {
@@ -128,7 +221,11 @@ describe('what the handler signs', () => {
       const { body } = await post(handler, { filename, contentType, size: 10 });
       assert.equal(body.fields['Content-Disposition'], disposition, filename);
       const policy = JSON.parse(policyDecode(body.fields['policy']!)) as { conditions: unknown[] };
-      assert.equal(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify({ 'Content-Disposition': disposition })), disposition !== undefined, 'the policy pins it');
+      assert.equal(
+        policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify({ 'Content-Disposition': disposition })),
+        disposition !== undefined,
+        'the policy pins it',
+      );
     }
   });
 
@@ -144,9 +241,19 @@ describe('what the handler signs', () => {
   test('the default token key is derived from the connection: the same on two servers, another with other credentials', async () => {
     const body = { filename: 'cat.png', contentType: 'image/png', size: 10 };
     const token = (await post(make(), body)).body.token;
-    const twin = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+    const twin = new S3Connection({
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: SECRET_ACCESS_KEY,
+      endpoint: UNREACHABLE,
+      bucket: 'uploads-bucket',
+    });
     assert.ok(verifyToken(await twin.deriveKey('upload tokens for bucket uploads-bucket'), token));
-    const other = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'another-secret-key-entirely', endpoint: UNREACHABLE, bucket: 'uploads-bucket' });
+    const other = new S3Connection({
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: 'another-secret-key-entirely',
+      endpoint: UNREACHABLE,
+      bucket: 'uploads-bucket',
+    });
     assert.equal(verifyToken(await other.deriveKey('upload tokens for bucket uploads-bucket'), token), undefined);
   });
 
@@ -157,7 +264,11 @@ describe('what the handler signs', () => {
       ['uploads/42/${filename}', /allowFilenameVariable/],
     ] as const) {
       const errors: unknown[] = [];
-      const handler = createUploadHandler({ connection, rules: { maxSize: 100, makeKey: () => made }, onError: (e) => errors.push(e) });
+      const handler = createUploadHandler({
+        connection,
+        rules: { maxSize: 100, makeKey: () => made },
+        onError: (e) => errors.push(e),
+      });
       const { status, body } = await post(handler, { filename: 'cat.png', contentType: 'image/png', size: 10 });
       assert.equal(status, 500);
       assert.doesNotMatch(body.error!.message, /makeKey|uploads/);
@@ -166,20 +277,36 @@ describe('what the handler signs', () => {
   });
 
   test('${filename} at the end of a key only with allowFilenameVariable; the handler fills it in with the cleaned name, and the policy binds that exact key (#17, item 2)', async () => {
-    const handler = createUploadHandler({ connection, rules: { maxSize: 100, allowFilenameVariable: true, makeKey: () => 'uploads/42/${filename}' } });
-    const { status, body } = await post(handler, { filename: '../../etc/cat photo.png', contentType: 'image/png', size: 10 });
+    const handler = createUploadHandler({
+      connection,
+      rules: { maxSize: 100, allowFilenameVariable: true, makeKey: () => 'uploads/42/${filename}' },
+    });
+    const { status, body } = await post(handler, {
+      filename: '../../etc/cat photo.png',
+      contentType: 'image/png',
+      size: 10,
+    });
     assert.equal(status, 200);
     assert.equal(body.key, 'uploads/42/cat-photo.png');
     assert.equal(body.fields['key'], 'uploads/42/cat-photo.png');
     const policy = JSON.parse(policyDecode(body.fields['policy']!)) as { conditions: unknown[] };
-    assert.ok(!policy.conditions.some((c) => Array.isArray(c) && c[0] === 'starts-with' && c[1] === '$key'), 'no starts-with on the key: the client chooses none of it');
+    assert.ok(
+      !policy.conditions.some((c) => Array.isArray(c) && c[0] === 'starts-with' && c[1] === '$key'),
+      'no starts-with on the key: the client chooses none of it',
+    );
     assert.ok(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify({ key: 'uploads/42/cat-photo.png' })));
   });
 
   test('client keys with "..", "//", a leading "/" or control characters: 400 before any storage call', async () => {
     const handler = make({ authorize: () => true });
     for (const key of ['uploads/../private/x', 'uploads//x', '/uploads/x', 'uploads/x\n']) {
-      const response = await handler(new Request('http://app.test/get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) }));
+      const response = await handler(
+        new Request('http://app.test/get', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key }),
+        }),
+      );
       assert.equal(response.status, 400, key);
       assert.equal(((await response.json()) as ErrorBody).error.field, 'key');
     }

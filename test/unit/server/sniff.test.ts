@@ -23,7 +23,9 @@ const JPEG_EXIF = hex('ff d8 ff e1 00 18 45 78 69 66 00 00 4d 4d 00 2a 00 00 00 
 const GIF89A = hex(`
   47 49 46 38 39 61 01 00 01 00 80 00 00 ff ff ff 00 00 00 21 f9 04 01 00 00 00 00 2c
   00 00 00 00 01 00 01 00 00 02 02 44 01 00 3b`);
-const GIF87A = hex('47 49 46 38 37 61 01 00 01 00 80 00 00 00 00 00 ff ff ff 2c 00 00 00 00 01 00 01 00 00 02 02 44 01 00 3b');
+const GIF87A = hex(
+  '47 49 46 38 37 61 01 00 01 00 80 00 00 00 00 00 ff ff ff 2c 00 00 00 00 01 00 01 00 00 02 02 44 01 00 3b',
+);
 const WEBP = hex(`
   52 49 46 46 1a 00 00 00 57 45 42 50 56 50 38 4c 0d 00 00 00 2f 00 00 00 10 07 10 11
   11 88 88 fe 07 00`); // "RIFF" 26 "WEBP" "VP8L": lossless 1x1
@@ -123,7 +125,12 @@ const ROWS: Row[] = [
   { type: 'video/mp4', good: [MP4, M4A, MOV], other: AVIF, needs: 16 },
   { type: 'audio/mp4', good: [M4A, MP4], other: HEIC, needs: 16 },
   { type: 'audio/x-m4a', good: [M4A, MP4], other: MP3_ID3, needs: 16 },
-  { type: 'video/quicktime', good: [MOV, MOV_CLASSIC_WIDE, MOV_CLASSIC_MOOV, MOV_CLASSIC_PNOT, MOV_CLASSIC_FREE, MP4], other: HEIC, needs: 16 },
+  {
+    type: 'video/quicktime',
+    good: [MOV, MOV_CLASSIC_WIDE, MOV_CLASSIC_MOOV, MOV_CLASSIC_PNOT, MOV_CLASSIC_FREE, MP4],
+    other: HEIC,
+    needs: 16,
+  },
   { type: 'video/webm', good: [WEBM, WEBM_LONG_SIZE], other: MATROSKA, needs: 28 }, // to the end of DocType's value
   { type: 'audio/webm', good: [WEBM, WEBM_LONG_SIZE], other: OGG_OPUS, needs: 28 },
   { type: 'audio/mpeg', good: [MP3_ID3, MP3_ID3V23, MP3_FRAME, MP3_MPEG2], other: AAC_ADTS, needs: 10 }, // ID3v2 header
@@ -152,7 +159,8 @@ describe('the table covers every sniffable type', () => {
 describe('a real file matches its declared type', () => {
   for (const row of ROWS) {
     test(row.type, () => {
-      for (const [i, bytes] of row.good.entries()) assert.equal(matchesContentType(row.type, bytes), true, `sample ${i}`);
+      for (const [i, bytes] of row.good.entries())
+        assert.equal(matchesContentType(row.type, bytes), true, `sample ${i}`);
     });
   }
 });
@@ -210,7 +218,8 @@ describe('EBML header details', () => {
     ['DocType "webmx"', 'video/webm', hex('1a 45 df a3 88 42 82 85 77 65 62 6d 78'), false],
     ['an ID of 5 bytes first', 'video/webm', hex('08 1a 45 df a3 87 42 82 84 77 65 62 6d'), false],
   ];
-  for (const [name, type, bytes, expected] of cases) test(name, () => assert.equal(matchesContentType(type, bytes), expected));
+  for (const [name, type, bytes, expected] of cases)
+    test(name, () => assert.equal(matchesContentType(type, bytes), expected));
 });
 
 describe('near misses within a format family are refused', () => {
@@ -225,8 +234,16 @@ describe('near misses within a format family are refused', () => {
     ['a HEIC photo as MP4 video', 'video/mp4', HEIC],
     ['an AVIF sequence as MP4 video', 'video/mp4', AVIF_SEQUENCE],
     ['an ftyp box of an impossible size', 'video/mp4', hex('00 00 00 0a 66 74 79 70 69 73 6f 6d 00 00 02 00')],
-    ['an ftyp box cutting a brand in two', 'audio/mp4', hex('00 00 00 13 66 74 79 70 69 73 6f 6d 00 00 02 00 69 73 6f 6d')],
-    ['"avif" only as the minor version', 'image/avif', hex('00 00 00 14 66 74 79 70 69 73 6f 6d 61 76 69 66 69 73 6f 6d')],
+    [
+      'an ftyp box cutting a brand in two',
+      'audio/mp4',
+      hex('00 00 00 13 66 74 79 70 69 73 6f 6d 00 00 02 00 69 73 6f 6d'),
+    ],
+    [
+      '"avif" only as the minor version',
+      'image/avif',
+      hex('00 00 00 14 66 74 79 70 69 73 6f 6d 61 76 69 66 69 73 6f 6d'),
+    ],
     ['an unknown QuickTime atom first', 'video/quicktime', hex('00 00 00 10 6a 75 6e 6b 00 00 00 00 00 00 00 00')],
     ['a "moov" atom of size 4', 'video/quicktime', hex('00 00 00 04 6d 6f 6f 76')],
     ['gzip with a compression method other than deflate', 'application/gzip', hex('1f 8b 07 00 00 00 00 00 00 03')],
@@ -250,7 +267,17 @@ describe('near misses within a format family are refused', () => {
 });
 
 describe('types without a signature give undefined', () => {
-  const types = ['text/plain', 'application/octet-stream', 'application/json', 'text/plain; charset=utf-8', 'APPLICATION/JSON', 'image/svg+xml', 'text/html', 'text/csv', ''];
+  const types = [
+    'text/plain',
+    'application/octet-stream',
+    'application/json',
+    'text/plain; charset=utf-8',
+    'APPLICATION/JSON',
+    'image/svg+xml',
+    'text/html',
+    'text/csv',
+    '',
+  ];
   for (const type of types) {
     test(JSON.stringify(type), () => {
       assert.equal(matchesContentType(type, PNG), undefined);
@@ -270,5 +297,6 @@ describe('parameters and case are ignored', () => {
     ['audio/Ogg; codecs=opus', OGG_OPUS, true],
     ['AUDIO/MPEG;', SVG, false],
   ];
-  for (const [type, bytes, expected] of cases) test(type, () => assert.equal(matchesContentType(type, bytes), expected));
+  for (const [type, bytes, expected] of cases)
+    test(type, () => assert.equal(matchesContentType(type, bytes), expected));
 });

@@ -7,46 +7,106 @@ import assert from 'node:assert/strict';
 import { S3Presigner, type Credentials, type PostCondition, type PresignMethod } from '../../../src/sigv4/index.js';
 import { readFixture } from '../../support/fixtures.js';
 
-interface Common { name: string; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: Credentials }
+interface Common {
+  name: string;
+  region: string;
+  endpoint: string | null;
+  forcePathStyle: boolean;
+  bucket: string;
+  key: string;
+  expiresIn: number;
+  credentials: Credentials;
+}
 interface Golden {
   signingDate: string;
-  presignedUrls: Array<Common & { method: PresignMethod; url: string; query?: Record<string, string>; headers?: Record<string, string> }>;
-  presignedPosts: Array<Common & { fields: Record<string, string>; conditions: PostCondition[]; result: { url: string; fields: Record<string, string> }; policyJson: string }>;
+  presignedUrls: Array<
+    Common & { method: PresignMethod; url: string; query?: Record<string, string>; headers?: Record<string, string> }
+  >;
+  presignedPosts: Array<
+    Common & {
+      fields: Record<string, string>;
+      conditions: PostCondition[];
+      result: { url: string; fields: Record<string, string> };
+      policyJson: string;
+    }
+  >;
 }
 
 const golden = readFixture<Golden>('boto3-golden.json');
 const signingDate = new Date(golden.signingDate);
 
 const presignerFor = (c: Common) =>
-  new S3Presigner({ bucket: c.bucket, region: c.region, endpoint: c.endpoint ?? undefined, forcePathStyle: c.forcePathStyle });
+  new S3Presigner({
+    bucket: c.bucket,
+    region: c.region,
+    endpoint: c.endpoint ?? undefined,
+    forcePathStyle: c.forcePathStyle,
+  });
 
 test('the fixture covers the cases the issue names', () => {
   const keys = new Set(golden.presignedUrls.map((c) => c.key));
   for (const ch of [' ', '+', '=', '?', '#', '%', '~', '!', "'", '(', ')', '*', '//']) {
-    assert.ok([...keys].some((k) => k.includes(ch)), `a key with ${JSON.stringify(ch)}`);
+    assert.ok(
+      [...keys].some((k) => k.includes(ch)),
+      `a key with ${JSON.stringify(ch)}`,
+    );
   }
-  assert.ok([...keys].some((k) => Buffer.byteLength(k) === 1024), 'a 1024-byte key');
-  assert.ok([...keys].some((k) => /[^\x00-\x7f]/.test(k)), 'a unicode key');
+  assert.ok(
+    [...keys].some((k) => Buffer.byteLength(k) === 1024),
+    'a 1024-byte key',
+  );
+  assert.ok(
+    [...keys].some((k) => /[^\x00-\x7f]/.test(k)),
+    'a unicode key',
+  );
   assert.ok(golden.presignedUrls.some((c) => c.forcePathStyle) && golden.presignedUrls.some((c) => !c.forcePathStyle));
-  assert.ok(golden.presignedUrls.some((c) => c.credentials.sessionToken) && golden.presignedUrls.some((c) => !c.credentials.sessionToken));
+  assert.ok(
+    golden.presignedUrls.some((c) => c.credentials.sessionToken) &&
+      golden.presignedUrls.some((c) => !c.credentials.sessionToken),
+  );
   assert.ok(golden.presignedUrls.length >= 60 && golden.presignedPosts.length >= 10);
   assert.ok(golden.presignedUrls.filter((c) => c.query?.['uploadId']).length >= 20, 'UploadPart URLs');
   // URLs that sign headers besides host (and so must be sent with exactly those headers).
-  const signing = (name: string) => golden.presignedUrls.filter((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() === name));
+  const signing = (name: string) =>
+    golden.presignedUrls.filter((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() === name));
   assert.ok(signing('content-length').filter((c) => !c.query).length >= 10, 'PUT URLs signing content-length');
-  assert.ok(signing('content-length').filter((c) => c.query?.['uploadId']).length >= 10, 'UploadPart URLs signing content-length');
-  assert.ok(signing('content-length').some((c) => c.credentials.sessionToken) && signing('content-length').some((c) => !c.credentials.sessionToken));
+  assert.ok(
+    signing('content-length').filter((c) => c.query?.['uploadId']).length >= 10,
+    'UploadPart URLs signing content-length',
+  );
+  assert.ok(
+    signing('content-length').some((c) => c.credentials.sessionToken) &&
+      signing('content-length').some((c) => !c.credentials.sessionToken),
+  );
   assert.ok(signing('content-type').length >= 4, 'PUT URLs signing content-type');
-  assert.ok(golden.presignedUrls.some((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() > 'host')), 'a signed header that sorts after host');
-  const dispositions = golden.presignedUrls.map((c) => c.query?.['response-content-disposition']).filter((d) => d !== undefined);
-  assert.ok(dispositions.some((d) => d.includes("filename*=UTF-8''") && d.includes('%')), 'a percent-escaped UTF-8 filename');
-  assert.ok(dispositions.some((d) => d.includes('filename="')), 'a plain filename');
+  assert.ok(
+    golden.presignedUrls.some((c) => Object.keys(c.headers ?? {}).some((h) => h.toLowerCase() > 'host')),
+    'a signed header that sorts after host',
+  );
+  const dispositions = golden.presignedUrls
+    .map((c) => c.query?.['response-content-disposition'])
+    .filter((d) => d !== undefined);
+  assert.ok(
+    dispositions.some((d) => d.includes("filename*=UTF-8''") && d.includes('%')),
+    'a percent-escaped UTF-8 filename',
+  );
+  assert.ok(
+    dispositions.some((d) => d.includes('filename="')),
+    'a plain filename',
+  );
 });
 
 describe('presigned URLs equal boto3', () => {
   for (const c of golden.presignedUrls) {
     test(c.name, () => {
-      const url = presignerFor(c).presignUrl(c.credentials, { method: c.method, key: c.key, expiresIn: c.expiresIn, signingDate, query: c.query, headers: c.headers });
+      const url = presignerFor(c).presignUrl(c.credentials, {
+        method: c.method,
+        key: c.key,
+        expiresIn: c.expiresIn,
+        signingDate,
+        query: c.query,
+        headers: c.headers,
+      });
       assert.equal(url, c.url);
     });
   }
@@ -57,7 +117,13 @@ describe('presigned POSTs equal boto3', () => {
     test(c.name, () => {
       const fields = structuredClone(c.fields);
       const conditions = structuredClone(c.conditions);
-      const post = presignerFor(c).presignPost(c.credentials, { key: c.key, fields, conditions, expiresIn: c.expiresIn, signingDate });
+      const post = presignerFor(c).presignPost(c.credentials, {
+        key: c.key,
+        fields,
+        conditions,
+        expiresIn: c.expiresIn,
+        signingDate,
+      });
       assert.equal(post.url, c.result.url);
       assert.deepEqual(Object.keys(post.fields), Object.keys(c.result.fields), 'field order');
       assert.deepEqual(post.fields, c.result.fields);

@@ -13,17 +13,78 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Presigner, SigningKeyCache, credentialScope, deriveSigningKey, sha256Hex, stringToSign } from '../../../src/sigv4/index.js';
+import {
+  S3Presigner,
+  SigningKeyCache,
+  credentialScope,
+  deriveSigningKey,
+  sha256Hex,
+  stringToSign,
+} from '../../../src/sigv4/index.js';
 import { readFixture } from '../../support/fixtures.js';
 import * as reference from '../../support/sigv4-reference.js';
 
-interface Creds { accessKeyId: string; secretAccessKey: string; region: string; service: string }
+interface Creds {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  service: string;
+}
 interface Vectors {
-  presignedQuery: Array<{ name: string; credentials: Creds; method: 'GET'; host: string; bucket: string; key: string; canonicalUri: string; amzDate: string; expiresIn: number; canonicalRequest?: string; stringToSign?: string; signature: string; url?: string }>;
-  headerAuth: Array<{ name: string; credentials: Creds; amzDate: string; canonicalRequest: string; canonicalRequestSha256: string; signature: string; body?: string; bodySha256?: string }>;
-  postPolicy: Array<{ name: string; credentials: Creds; signingDate: string; policyText: string; policyBase64: string; signature: string }>;
-  chunkedUpload: Array<{ name: string; credentials: Creds; amzDate: string; host: string; path: string; seedSignature: string; chunkSignatures: string[] }>;
-  signingKey: Array<{ name: string; secretAccessKey: string; accessKeyId?: string; date?: string; amzDate?: string; region: string; service: string; signingKeyHex?: string; canonicalRequest?: string; signature?: string }>;
+  presignedQuery: Array<{
+    name: string;
+    credentials: Creds;
+    method: 'GET';
+    host: string;
+    bucket: string;
+    key: string;
+    canonicalUri: string;
+    amzDate: string;
+    expiresIn: number;
+    canonicalRequest?: string;
+    stringToSign?: string;
+    signature: string;
+    url?: string;
+  }>;
+  headerAuth: Array<{
+    name: string;
+    credentials: Creds;
+    amzDate: string;
+    canonicalRequest: string;
+    canonicalRequestSha256: string;
+    signature: string;
+    body?: string;
+    bodySha256?: string;
+  }>;
+  postPolicy: Array<{
+    name: string;
+    credentials: Creds;
+    signingDate: string;
+    policyText: string;
+    policyBase64: string;
+    signature: string;
+  }>;
+  chunkedUpload: Array<{
+    name: string;
+    credentials: Creds;
+    amzDate: string;
+    host: string;
+    path: string;
+    seedSignature: string;
+    chunkSignatures: string[];
+  }>;
+  signingKey: Array<{
+    name: string;
+    secretAccessKey: string;
+    accessKeyId?: string;
+    date?: string;
+    amzDate?: string;
+    region: string;
+    service: string;
+    signingKeyHex?: string;
+    canonicalRequest?: string;
+    signature?: string;
+  }>;
 }
 
 const vectors = readFixture<Vectors>('aws-sigv4-s3-vectors.json');
@@ -54,7 +115,12 @@ function splitCanonical(canonical: string) {
 }
 
 test('every group of vectors is checked below', () => {
-  assert.deepEqual(Object.keys(vectors).filter((k) => k !== 'about').sort(), ['chunkedUpload', 'headerAuth', 'postPolicy', 'presignedQuery', 'signingKey']);
+  assert.deepEqual(
+    Object.keys(vectors)
+      .filter((k) => k !== 'about')
+      .sort(),
+    ['chunkedUpload', 'headerAuth', 'postPolicy', 'presignedQuery', 'signingKey'],
+  );
 });
 
 describe('presigned query-string URLs: S3Presigner', () => {
@@ -90,7 +156,12 @@ describe('browser POST policy: the signing path of S3Presigner#presignPost', () 
     test(v.name, () => {
       // presignPost signs its base64 policy with the day's key from a SigningKeyCache; the vector
       // is a fixed policy document, so it goes through that same path.
-      const signer = new SigningKeyCache().get(v.credentials.secretAccessKey, v.signingDate, v.credentials.region, 's3');
+      const signer = new SigningKeyCache().get(
+        v.credentials.secretAccessKey,
+        v.signingDate,
+        v.credentials.region,
+        's3',
+      );
       assert.equal(signer.hex(v.policyBase64), v.signature);
     });
   }
@@ -116,7 +187,11 @@ describe('test reference only (test/support/sigv4-reference.ts), not the library
   }
   for (const v of vectors.signingKey) {
     test(`${v.name}: signing key and signature`, () => {
-      if (v.signingKeyHex) assert.equal(reference.signingKey(v.secretAccessKey, v.date!, v.region, v.service).toString('hex'), v.signingKeyHex);
+      if (v.signingKeyHex)
+        assert.equal(
+          reference.signingKey(v.secretAccessKey, v.date!, v.region, v.service).toString('hex'),
+          v.signingKeyHex,
+        );
       if (v.signature) assert.equal(reference.signCanonicalRequest(v, v.amzDate!, v.canonicalRequest!), v.signature);
     });
   }
@@ -158,7 +233,14 @@ describe('test reference only (test/support/sigv4-reference.ts), not the library
       const scope = reference.scopeOf(amzDate, c);
       const chunks = [Buffer.alloc(chunkSize, 'a'), Buffer.alloc(1024, 'a'), Buffer.alloc(0)];
       chunks.forEach((chunk, i) => {
-        const toSign = ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, reference.EMPTY_SHA256, reference.sha256Hex(chunk)].join('\n');
+        const toSign = [
+          'AWS4-HMAC-SHA256-PAYLOAD',
+          amzDate,
+          scope,
+          previous,
+          reference.EMPTY_SHA256,
+          reference.sha256Hex(chunk),
+        ].join('\n');
         previous = reference.hmacHex(key, toSign);
         assert.equal(previous, v.chunkSignatures[i], `chunk ${i}`);
       });

@@ -8,8 +8,20 @@ test('KeyedHmac equals createHmac on the fast path and on the fallback', () => {
     const key = randomBytes(keyLength);
     const hmac = new KeyedHmac(key);
     // Short ASCII (a string to sign), unicode, exactly at and beyond the fast path's limit.
-    for (const message of ['', 'AWS4-HMAC-SHA256\n20261129T043000Z\nscope\nabc', 'ünïcødé ✓ 日本', 'a'.repeat(2048), 'é'.repeat(2048), 'b'.repeat(2049), 'x'.repeat(10_000)]) {
-      assert.equal(hmac.hex(message), createHmac('sha256', key).update(message).digest('hex'), `${keyLength}-byte key, ${message.length} chars`);
+    for (const message of [
+      '',
+      'AWS4-HMAC-SHA256\n20261129T043000Z\nscope\nabc',
+      'ünïcødé ✓ 日本',
+      'a'.repeat(2048),
+      'é'.repeat(2048),
+      'b'.repeat(2049),
+      'x'.repeat(10_000),
+    ]) {
+      assert.equal(
+        hmac.hex(message),
+        createHmac('sha256', key).update(message).digest('hex'),
+        `${keyLength}-byte key, ${message.length} chars`,
+      );
     }
     // Reusing the buffers must not leak one message into the next.
     assert.equal(hmac.hex('short'), createHmac('sha256', key).update('short').digest('hex'));
@@ -24,10 +36,19 @@ test('KeyedHmac.hexOf(head, tail) equals the HMAC of head + tail as heads and ta
   const key = randomBytes(32);
   const hmac = new KeyedHmac(key);
   const expected = (m: string) => createHmac('sha256', key).update(m).digest('hex');
-  const heads = ['AWS4-HMAC-SHA256\n20261129T043000Z\n20261129/us-east-1/s3/aws4_request\n', 'AWS4-HMAC-SHA256\n20261129T043001Z\n20261129/us-east-1/s3/aws4_request\n', '', 'ü'];
+  const heads = [
+    'AWS4-HMAC-SHA256\n20261129T043000Z\n20261129/us-east-1/s3/aws4_request\n',
+    'AWS4-HMAC-SHA256\n20261129T043001Z\n20261129/us-east-1/s3/aws4_request\n',
+    '',
+    'ü',
+  ];
   for (const head of [...heads, ...heads.reverse()]) {
     for (const tail of ['a'.repeat(64), 'b'.repeat(64), 'short', '', 'c'.repeat(3000)]) {
-      assert.equal(hmac.hexOf(head, tail), expected(head + tail), `${JSON.stringify(head.slice(0, 30))} + ${tail.length} chars`);
+      assert.equal(
+        hmac.hexOf(head, tail),
+        expected(head + tail),
+        `${JSON.stringify(head.slice(0, 30))} + ${tail.length} chars`,
+      );
     }
   }
 });

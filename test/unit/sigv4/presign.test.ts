@@ -12,7 +12,15 @@ import { pathToFileURL } from 'node:url';
 import { S3Connection, S3Presigner, type PostCondition } from '../../../src/index.js';
 import { readFixture, repoRoot } from '../../support/fixtures.js';
 import * as reference from '../../support/sigv4-reference.js';
-import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, decodePolicy, deepFreeze, invalid, isCloudSparkError } from '../helpers.js';
+import {
+  ACCESS_KEY_ID,
+  SECRET_ACCESS_KEY,
+  UNREACHABLE,
+  decodePolicy,
+  deepFreeze,
+  invalid,
+  isCloudSparkError,
+} from '../helpers.js';
 
 const signingDate = new Date('2026-11-29T04:30:00Z');
 const BUCKET = 'example-bucket';
@@ -20,13 +28,29 @@ const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS
 const connection = (extra: Record<string, unknown> = {}) =>
   new S3Connection({ ...credentials, bucket: BUCKET, endpoint: UNREACHABLE, region: 'us-east-1', ...extra });
 
-const BOTO3_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
+const BOTO3_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+];
 const BOTO3_PARAMS_WITH_TOKEN = [...BOTO3_PARAMS.slice(0, 5), 'X-Amz-Security-Token', 'X-Amz-Signature'];
 const params = (url: string) => [...new URL(url).searchParams.keys()];
 
 type Method = 'GET' | 'PUT' | 'DELETE';
-const presignWith = (c: S3Connection, method: Method, key: string, options?: { expiresIn?: number; signingDate?: Date }) =>
-  method === 'GET' ? c.presignedGetUrl(key, options) : method === 'PUT' ? c.presignedPutUrl(key, options) : c.presignedDeleteUrl(key, options);
+const presignWith = (
+  c: S3Connection,
+  method: Method,
+  key: string,
+  options?: { expiresIn?: number; signingDate?: Date },
+) =>
+  method === 'GET'
+    ? c.presignedGetUrl(key, options)
+    : method === 'PUT'
+      ? c.presignedPutUrl(key, options)
+      : c.presignedDeleteUrl(key, options);
 
 describe('presigned URLs from S3Connection', () => {
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {
@@ -56,9 +80,20 @@ describe('presigned URLs from S3Connection', () => {
 
     test(`${method}: expiresIn defaults to 3600 and accepts 1 s to 7 days`, async () => {
       const c = connection();
-      assert.equal(new URL(await presignWith(c, method, 'k', { signingDate })).searchParams.get('X-Amz-Expires'), '3600');
-      assert.equal(new URL(await presignWith(c, method, 'k', { signingDate, expiresIn: 1 })).searchParams.get('X-Amz-Expires'), '1');
-      assert.equal(new URL(await presignWith(c, method, 'k', { signingDate, expiresIn: 604800 })).searchParams.get('X-Amz-Expires'), '604800');
+      assert.equal(
+        new URL(await presignWith(c, method, 'k', { signingDate })).searchParams.get('X-Amz-Expires'),
+        '3600',
+      );
+      assert.equal(
+        new URL(await presignWith(c, method, 'k', { signingDate, expiresIn: 1 })).searchParams.get('X-Amz-Expires'),
+        '1',
+      );
+      assert.equal(
+        new URL(await presignWith(c, method, 'k', { signingDate, expiresIn: 604800 })).searchParams.get(
+          'X-Amz-Expires',
+        ),
+        '604800',
+      );
       for (const expiresIn of [0, 604801, 1.5, -1]) {
         await assert.rejects(presignWith(c, method, 'k', { expiresIn }), invalid('expiresIn'));
       }
@@ -71,7 +106,10 @@ describe('presigned URLs from S3Connection', () => {
     const urls = new Set<string>();
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
       const url = await presignWith(c, method, 'dir/file name.txt', { signingDate, expiresIn: 900 });
-      assert.equal(url, core.presignUrl(credentials, { method, key: 'dir/file name.txt', expiresIn: 900, signingDate }));
+      assert.equal(
+        url,
+        core.presignUrl(credentials, { method, key: 'dir/file name.txt', expiresIn: 900, signingDate }),
+      );
       urls.add(new URL(url).searchParams.get('X-Amz-Signature')!);
     }
     assert.equal(urls.size, 3);
@@ -91,7 +129,9 @@ describe('presigned URLs from S3Connection', () => {
     const now = new URL(await c.presignedGetUrl('k'));
     const after = Date.now();
     // X-Amz-Date is ISO 8601 basic format, 20261129T043000Z: back to milliseconds, independently.
-    const [, y, mo, d, h, mi, sec] = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(now.searchParams.get('X-Amz-Date')!)!.map(Number);
+    const [, y, mo, d, h, mi, sec] = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/
+      .exec(now.searchParams.get('X-Amz-Date')!)!
+      .map(Number);
     const signedAt = Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!);
     assert.ok(signedAt >= before - 1000 && signedAt <= after, `${signedAt} within [${before - 1000}, ${after}]`);
 
@@ -99,13 +139,31 @@ describe('presigned URLs from S3Connection', () => {
   });
 
   test('every boto3 golden URL (UploadPart, signed headers, response-* too) is reproduced through S3Connection', async () => {
-    interface Golden { signingDate: string; presignedUrls: Array<{ name: string; method: Method; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; url: string; query?: Record<string, string>; headers?: Record<string, string> }> }
+    interface Golden {
+      signingDate: string;
+      presignedUrls: Array<{
+        name: string;
+        method: Method;
+        region: string;
+        endpoint: string | null;
+        forcePathStyle: boolean;
+        bucket: string;
+        key: string;
+        expiresIn: number;
+        credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+        url: string;
+        query?: Record<string, string>;
+        headers?: Record<string, string>;
+      }>;
+    }
     const golden = readFixture<Golden>('boto3-golden.json');
     const date = new Date(golden.signingDate);
     assert.ok(golden.presignedUrls.length > 0);
     let coreOnly = 0;
     for (const g of golden.presignedUrls) {
-      const headers = Object.fromEntries(Object.entries(g.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+      const headers = Object.fromEntries(
+        Object.entries(g.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+      );
       const { 'content-type': contentType, 'content-length': length, ...otherHeaders } = headers;
       // Headers the connection has no option for (x-amz-meta-*) are the core's alone.
       if (Object.keys(otherHeaders).length > 0) {
@@ -121,7 +179,12 @@ describe('presigned URLs from S3Connection', () => {
       });
       const contentLength = length === undefined ? undefined : Number(length);
       const options = { expiresIn: g.expiresIn, signingDate: date };
-      const { partNumber, uploadId, 'response-content-disposition': responseContentDisposition, 'response-content-type': responseContentType } = g.query ?? {};
+      const {
+        partNumber,
+        uploadId,
+        'response-content-disposition': responseContentDisposition,
+        'response-content-type': responseContentType,
+      } = g.query ?? {};
       const url =
         uploadId !== undefined
           ? await c.presignedUploadPartUrl(g.key, uploadId, Number(partNumber), { ...options, contentLength })
@@ -173,7 +236,10 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
   });
 
   test('params become x-amz-meta-* fields, each with a matching condition', async () => {
-    const post = await connection().presignedCreateUrl('a.txt', { signingDate, params: { owner: 'alice', 'Project-Id': 'ünïcode 42' } });
+    const post = await connection().presignedCreateUrl('a.txt', {
+      signingDate,
+      params: { owner: 'alice', 'Project-Id': 'ünïcode 42' },
+    });
     assert.equal(post.fields['x-amz-meta-owner'], 'alice');
     assert.equal(post.fields['x-amz-meta-Project-Id'], 'ünïcode 42');
     assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
@@ -185,12 +251,31 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
   });
 
   test('every field sent is covered by a policy condition', async () => {
-    const fields = { 'Content-Type': 'image/png', acl: 'private', success_action_status: '201', 'Cache-Control': 'max-age=60' };
-    const post = await connection({ sessionToken: 'tok' }).presignedCreateUrl('a.png', { signingDate, fields, params: { owner: 'bob' } });
+    const fields = {
+      'Content-Type': 'image/png',
+      acl: 'private',
+      success_action_status: '201',
+      'Cache-Control': 'max-age=60',
+    };
+    const post = await connection({ sessionToken: 'tok' }).presignedCreateUrl('a.png', {
+      signingDate,
+      fields,
+      params: { owner: 'bob' },
+    });
     // Each form field (but the policy and its signature) has exactly one condition.
     assert.deepEqual(Object.keys(post.fields), [
-      'Content-Type', 'acl', 'success_action_status', 'Cache-Control', 'x-amz-meta-owner',
-      'key', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-security-token', 'policy', 'x-amz-signature',
+      'Content-Type',
+      'acl',
+      'success_action_status',
+      'Cache-Control',
+      'x-amz-meta-owner',
+      'key',
+      'x-amz-algorithm',
+      'x-amz-credential',
+      'x-amz-date',
+      'x-amz-security-token',
+      'policy',
+      'x-amz-signature',
     ]);
     for (const [name, value] of Object.entries(fields)) assert.equal(post.fields[name], value);
     assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
@@ -209,7 +294,12 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
     const post = await connection().presignedCreateUrl('a.png', {
       signingDate,
       fields: { 'Content-Type': 'image/png', acl: 'private', 'Cache-Control': 'no-cache' },
-      conditions: [['starts-with', '$content-type', 'image/'], ['eq', '$ACL', 'private'], { 'cache-control': 'no-cache' }, ['content-length-range', 1, 1024]],
+      conditions: [
+        ['starts-with', '$content-type', 'image/'],
+        ['eq', '$ACL', 'private'],
+        { 'cache-control': 'no-cache' },
+        ['content-length-range', 1, 1024],
+      ],
     });
     // The caller's conditions, unchanged, and nothing added for the fields they cover.
     assert.deepEqual(decodePolicy(post.fields['policy']).conditions, [
@@ -236,11 +326,15 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
     ]);
   });
 
-  test('the caller\'s fields, conditions and params are neither mutated nor aliased', async () => {
+  test("the caller's fields, conditions and params are neither mutated nor aliased", async () => {
     const options = {
       signingDate,
       fields: { 'Content-Type': 'image/png', acl: 'private' },
-      conditions: [['starts-with', '$Content-Type', 'image/'], ['content-length-range', 1, 1048576], { success_action_status: '201' }] as PostCondition[],
+      conditions: [
+        ['starts-with', '$Content-Type', 'image/'],
+        ['content-length-range', 1, 1048576],
+        { success_action_status: '201' },
+      ] as PostCondition[],
       params: { owner: 'carol' },
     };
     const snapshot = structuredClone(options);
@@ -263,12 +357,38 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
   });
 
   test('every boto3 golden POST is reproduced through S3Connection when all fields are covered', async () => {
-    interface Golden { signingDate: string; presignedPosts: Array<{ name: string; region: string; endpoint: string | null; forcePathStyle: boolean; bucket: string; key: string; expiresIn: number; fields: Record<string, string>; conditions: PostCondition[]; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; result: { url: string; fields: Record<string, string> } }> }
+    interface Golden {
+      signingDate: string;
+      presignedPosts: Array<{
+        name: string;
+        region: string;
+        endpoint: string | null;
+        forcePathStyle: boolean;
+        bucket: string;
+        key: string;
+        expiresIn: number;
+        fields: Record<string, string>;
+        conditions: PostCondition[];
+        credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+        result: { url: string; fields: Record<string, string> };
+      }>;
+    }
     const golden = readFixture<Golden>('boto3-golden.json');
     const date = new Date(golden.signingDate);
     for (const g of golden.presignedPosts) {
-      const c = new S3Connection({ ...g.credentials, bucket: g.bucket, region: g.region, forcePathStyle: g.forcePathStyle, ...(g.endpoint === null ? {} : { endpoint: g.endpoint }) });
-      const post = await c.presignedCreateUrl(g.key, { fields: g.fields, conditions: g.conditions, expiresIn: g.expiresIn, signingDate: date });
+      const c = new S3Connection({
+        ...g.credentials,
+        bucket: g.bucket,
+        region: g.region,
+        forcePathStyle: g.forcePathStyle,
+        ...(g.endpoint === null ? {} : { endpoint: g.endpoint }),
+      });
+      const post = await c.presignedCreateUrl(g.key, {
+        fields: g.fields,
+        conditions: g.conditions,
+        expiresIn: g.expiresIn,
+        signingDate: date,
+      });
       assert.equal(post.url, g.result.url, g.name);
       assert.deepEqual(post.fields, g.result.fields, g.name);
     }
@@ -290,14 +410,20 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
   ];
   for (const [what, condition] of malformed) {
     test(`a malformed condition is refused: ${what}`, async () => {
-      await assert.rejects(connection().presignedCreateUrl('a.png', { conditions: [condition as PostCondition] }), invalid('conditions'));
+      await assert.rejects(
+        connection().presignedCreateUrl('a.png', { conditions: [condition as PostCondition] }),
+        invalid('conditions'),
+      );
     });
   }
 
   test('a null condition is refused with INVALID_INPUT when fields are given too', async () => {
     // With fields, each field is looked up in the conditions before they are checked.
     await assert.rejects(
-      connection().presignedCreateUrl('a.png', { fields: { acl: 'private' }, conditions: [null as unknown as PostCondition] }),
+      connection().presignedCreateUrl('a.png', {
+        fields: { acl: 'private' },
+        conditions: [null as unknown as PostCondition],
+      }),
       invalid('conditions'),
     );
   });
@@ -310,17 +436,23 @@ describe('presigned POSTs from S3Connection (presignedCreateUrl)', () => {
   });
 
   test('a field with a non-string value is refused with INVALID_INPUT', async () => {
-    await assert.rejects(connection().presignedCreateUrl('a.png', { fields: { acl: 1 } as unknown as Record<string, string> }), invalid('fields'));
+    await assert.rejects(
+      connection().presignedCreateUrl('a.png', { fields: { acl: 1 } as unknown as Record<string, string> }),
+      invalid('fields'),
+    );
   });
 
   test('fields given as a string (not an object) are refused with INVALID_INPUT', async () => {
     // S3Presigner#presignPost refuses this; the connection must not turn "acl=private" into
     // form fields named "0", "1", "2", ... by spreading it.
-    await assert.rejects(connection().presignedCreateUrl('a.png', { fields: 'acl=private' as unknown as Record<string, string> }), invalid('fields'));
+    await assert.rejects(
+      connection().presignedCreateUrl('a.png', { fields: 'acl=private' as unknown as Record<string, string> }),
+      invalid('fields'),
+    );
   });
 
   test('bad params (metadata names) are refused', async () => {
-    for (const params of [{ 'bad name': 'x' }, { 'é': 'x' }, { '-lead': 'x' }, { ok: 1 }]) {
+    for (const params of [{ 'bad name': 'x' }, { é: 'x' }, { '-lead': 'x' }, { ok: 1 }]) {
       await assert.rejects(
         connection().presignedCreateUrl('a.png', { params: params as unknown as Record<string, string> }),
         invalid('params'),
@@ -334,18 +466,36 @@ describe('the S3Presigner core directly', () => {
   test('refuses bad keys, lifetimes, fields and conditions', () => {
     const p = new S3Presigner({ bucket: BUCKET, region: 'us-east-1' });
     assert.throws(() => p.presignUrl(credentials, { method: 'GET', key: '', expiresIn: 60 }), invalid('key'));
-    assert.throws(() => p.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 604801 }), invalid('expiresIn'));
+    assert.throws(
+      () => p.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 604801 }),
+      invalid('expiresIn'),
+    );
     assert.throws(() => p.presignPost(credentials, { key: 'k'.repeat(1025), expiresIn: 60 }), invalid('key'));
-    assert.throws(() => p.presignPost(credentials, { key: 'k', expiresIn: 60, fields: 'x' as never }), invalid('fields'));
-    assert.throws(() => p.presignPost(credentials, { key: 'k', expiresIn: 60, conditions: {} as never }), invalid('conditions'));
-    assert.throws(() => p.presignPost(credentials, { key: 'k', expiresIn: 60, conditions: [null as never] }), invalid('conditions'));
+    assert.throws(
+      () => p.presignPost(credentials, { key: 'k', expiresIn: 60, fields: 'x' as never }),
+      invalid('fields'),
+    );
+    assert.throws(
+      () => p.presignPost(credentials, { key: 'k', expiresIn: 60, conditions: {} as never }),
+      invalid('conditions'),
+    );
+    assert.throws(
+      () => p.presignPost(credentials, { key: 'k', expiresIn: 60, conditions: [null as never] }),
+      invalid('conditions'),
+    );
   });
 
   test('Amazon S3 addresses: virtual-hosted by default, path style for dotted buckets', () => {
     const virtual = new S3Presigner({ bucket: 'my-bucket', region: 'eu-west-1' });
-    assert.match(virtual.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 60, signingDate }), /^https:\/\/my-bucket\.s3\.amazonaws\.com\/k\?/);
+    assert.match(
+      virtual.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 60, signingDate }),
+      /^https:\/\/my-bucket\.s3\.amazonaws\.com\/k\?/,
+    );
     const dotted = new S3Presigner({ bucket: 'my.bucket', region: 'eu-west-1' });
-    assert.match(dotted.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 60, signingDate }), /^https:\/\/s3\.eu-west-1\.amazonaws\.com\/my\.bucket\/k\?/);
+    assert.match(
+      dotted.presignUrl(credentials, { method: 'GET', key: 'k', expiresIn: 60, signingDate }),
+      /^https:\/\/s3\.eu-west-1\.amazonaws\.com\/my\.bucket\/k\?/,
+    );
   });
 });
 
@@ -441,11 +591,17 @@ test('importing the package, constructing a connection and presigning load no AW
 
     const sdk = (list: string[]) => list.filter((entry) => /@aws-sdk|@smithy/.test(entry));
     // The hook did see the library's own modules: the log is not empty by accident.
-    assert.ok(out.before.resolved.some((r) => r.includes('/src/sigv4/presigner.ts')), 'the resolve log records the library');
+    assert.ok(
+      out.before.resolved.some((r) => r.includes('/src/sigv4/presigner.ts')),
+      'the resolve log records the library',
+    );
     assert.deepEqual(sdk(out.before.resolved), [], 'no @aws-sdk/@smithy module resolved before connect()');
     assert.deepEqual(sdk(out.before.cache), [], 'no @aws-sdk/@smithy module in require.cache before connect()');
     // Control: connect() loads the SDK, and both views notice it.
-    assert.ok(sdk(out.after.resolved).some((r) => r.includes('@aws-sdk/client-s3')), 'the control saw @aws-sdk/client-s3 resolved');
+    assert.ok(
+      sdk(out.after.resolved).some((r) => r.includes('@aws-sdk/client-s3')),
+      'the control saw @aws-sdk/client-s3 resolved',
+    );
     assert.ok(sdk(out.after.cache).length > 0, 'the control saw SDK modules in require.cache');
   } finally {
     rmSync(dir, { recursive: true, force: true });

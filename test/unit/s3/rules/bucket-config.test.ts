@@ -74,7 +74,10 @@ describe('CORS rules', () => {
     test(`refuses method ${JSON.stringify(method)}`, () => {
       const rules = [{ AllowedMethods: ['GET', method], AllowedOrigins: ['*'] }];
       assert.throws(() => validateCorsRules(rules), invalid('CORS rule 0 AllowedMethods'));
-      assert.throws(() => validateCorsRules(rules), new RegExp(`"${method.replace('*', '\\*')}" is not one of GET, PUT, POST, DELETE, HEAD`));
+      assert.throws(
+        () => validateCorsRules(rules),
+        new RegExp(`"${method.replace('*', '\\*')}" is not one of GET, PUT, POST, DELETE, HEAD`),
+      );
     });
   }
 
@@ -85,11 +88,17 @@ describe('CORS rules', () => {
     const maxAge = [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], maxAgeSeconds: 10 }];
     assert.throws(() => validateCorsRules(maxAge), /did you mean "MaxAgeSeconds"/);
     const other = [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], Origins: ['*'] }];
-    assert.throws(() => validateCorsRules(other), (e: Error) => /unknown field "Origins"/.test(e.message) && !/did you mean/.test(e.message));
+    assert.throws(
+      () => validateCorsRules(other),
+      (e: Error) => /unknown field "Origins"/.test(e.message) && !/did you mean/.test(e.message),
+    );
   });
 
   test('the index of the faulty rule is named', () => {
-    const rules = [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }, { AllowedMethods: ['PATCH'], AllowedOrigins: ['*'] }];
+    const rules = [
+      { AllowedMethods: ['GET'], AllowedOrigins: ['*'] },
+      { AllowedMethods: ['PATCH'], AllowedOrigins: ['*'] },
+    ];
     assert.throws(() => validateCorsRules(rules), invalid('CORS rule 1 AllowedMethods'));
   });
 
@@ -128,12 +137,18 @@ describe('CORS rules', () => {
 });
 
 describe('bucket policies', () => {
-  test('publicReadPolicy grants only s3:GetObject on the bucket\'s objects, to everyone', () => {
+  test("publicReadPolicy grants only s3:GetObject on the bucket's objects, to everyone", () => {
     const policy = publicReadPolicy('b');
     assert.deepEqual(policy, {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+        {
+          Sid: 'PublicReadGetObject',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::b/*',
+        },
       ],
     });
     assert.doesNotMatch(JSON.stringify(policy), /s3:\*|"Action":\s*"\*"/);
@@ -151,16 +166,32 @@ describe('bucket policies', () => {
     const doc = {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Deny', Principal: { AWS: ['arn:aws:iam::123456789012:root'] }, Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::b'] },
+        {
+          Effect: 'Deny',
+          Principal: { AWS: ['arn:aws:iam::123456789012:root'] },
+          Action: ['s3:DeleteObject'],
+          Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::b'],
+        },
       ],
     };
     assert.deepEqual(JSON.parse(bucketPolicyJson(doc, 'b')), doc);
     assert.deepEqual(JSON.parse(bucketPolicyJson(JSON.stringify(doc, null, 2), 'b')), doc);
     // A single statement object (not in an array) is valid IAM policy grammar.
-    const single = { Statement: { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' } };
+    const single = {
+      Statement: { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+    };
     assert.deepEqual(JSON.parse(bucketPolicyJson(single, 'b')), single);
     // NotPrincipal / NotAction / NotResource forms.
-    const nots = { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: 'x' }, NotAction: 's3:GetObject', NotResource: 'arn:aws:s3:::b/public/*' }] };
+    const nots = {
+      Statement: [
+        {
+          Effect: 'Deny',
+          NotPrincipal: { AWS: 'x' },
+          NotAction: 's3:GetObject',
+          NotResource: 'arn:aws:s3:::b/public/*',
+        },
+      ],
+    };
     assert.doesNotThrow(() => bucketPolicyJson(nots, 'b'));
   });
 
@@ -171,17 +202,65 @@ describe('bucket policies', () => {
     ['a non-object', 42, /JSON object/],
     ['missing Statement', { Version: '2012-10-17' }, /at least one Statement/],
     ['empty Statement', { Statement: [] }, /at least one Statement/],
-    ['an unknown Version', { Version: '2020-01-01', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }, /Version/],
-    ['bad Effect', { Statement: [{ Effect: 'allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }, /Effect/],
-    ['missing Effect', { Statement: [{ Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }, /Effect/],
-    ['missing Principal', { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }, /Principal/],
+    [
+      'an unknown Version',
+      {
+        Version: '2020-01-01',
+        Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
+      },
+      /Version/,
+    ],
+    [
+      'bad Effect',
+      { Statement: [{ Effect: 'allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] },
+      /Effect/,
+    ],
+    [
+      'missing Effect',
+      { Statement: [{ Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] },
+      /Effect/,
+    ],
+    [
+      'missing Principal',
+      { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] },
+      /Principal/,
+    ],
     ['missing Action', { Statement: [{ Effect: 'Allow', Principal: '*', Resource: 'arn:aws:s3:::b/*' }] }, /Action/],
-    ['empty Action list', { Statement: [{ Effect: 'Allow', Principal: '*', Action: [], Resource: 'arn:aws:s3:::b/*' }] }, /Action/],
+    [
+      'empty Action list',
+      { Statement: [{ Effect: 'Allow', Principal: '*', Action: [], Resource: 'arn:aws:s3:::b/*' }] },
+      /Action/,
+    ],
     ['missing Resource', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject' }] }, /Resource/],
-    ['a resource of another bucket', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }] }, /not in bucket "b"/],
-    ['a bucket whose name starts with ours', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bb/*' }] }, /not in bucket "b"/],
-    ['a wildcard over every bucket', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }] }, /not in bucket "b"/],
-    ['one foreign resource among good ones', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::c/*'] }] }, /"arn:aws:s3:::c\/\*"/],
+    [
+      'a resource of another bucket',
+      { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }] },
+      /not in bucket "b"/,
+    ],
+    [
+      'a bucket whose name starts with ours',
+      { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bb/*' }] },
+      /not in bucket "b"/,
+    ],
+    [
+      'a wildcard over every bucket',
+      { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }] },
+      /not in bucket "b"/,
+    ],
+    [
+      'one foreign resource among good ones',
+      {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::c/*'],
+          },
+        ],
+      },
+      /"arn:aws:s3:::c\/\*"/,
+    ],
     ['a statement that is not an object', { Statement: ['Allow'] }, /must be an object/],
   ];
   for (const [what, policy, message] of refused) {
@@ -192,14 +271,19 @@ describe('bucket policies', () => {
   }
 
   test('a dot in the bucket name is matched literally', () => {
-    const policy = (resource: string) => ({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: resource }] });
+    const policy = (resource: string) => ({
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: resource }],
+    });
     assert.doesNotThrow(() => bucketPolicyJson(policy('arn:aws:s3:::a.b/*'), 'a.b'));
     assert.throws(() => bucketPolicyJson(policy('arn:aws:s3:::aXb/*'), 'a.b'), invalid(/^policy/));
   });
 
-  test('the second statement\'s problem is reported with its index', () => {
+  test("the second statement's problem is reported with its index", () => {
     const good = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
-    assert.throws(() => bucketPolicyJson({ Statement: [good, { ...good, Effect: 'Maybe' }] }, 'b'), invalid('policy Statement 1'));
+    assert.throws(
+      () => bucketPolicyJson({ Statement: [good, { ...good, Effect: 'Maybe' }] }, 'b'),
+      invalid('policy Statement 1'),
+    );
   });
 
   test('a policy over 20 KB is refused', () => {
@@ -216,7 +300,12 @@ describe('policyDecode', () => {
   const post = new S3Presigner({ bucket: 'example-bucket', region: 'eu-west-1' }).presignPost(credentials, {
     key: 'uploads/café ☕/${filename}',
     fields: { 'Content-Type': 'image/png', 'x-amz-meta-title': title },
-    conditions: [{ 'Content-Type': 'image/png' }, { 'x-amz-meta-title': title }, ['content-length-range', 1, 10485760], ['starts-with', '$success_action_status', '']],
+    conditions: [
+      { 'Content-Type': 'image/png' },
+      { 'x-amz-meta-title': title },
+      ['content-length-range', 1, 10485760],
+      ['starts-with', '$success_action_status', ''],
+    ],
     expiresIn: 900,
     signingDate: new Date('2026-11-29T04:30:00Z'),
   });
@@ -225,7 +314,7 @@ describe('policyDecode', () => {
   const PYTHON =
     '{\n    "expiration": "2026-11-29T04:45:00Z",\n    "conditions": [\n        {\n            "Content-Type": "image/png"\n        },\n        {\n            "x-amz-meta-title": "Cr\\u00e8me br\\u00fbl\\u00e9e \\ud83d\\ude00 \\u007f \\"q\\" \\\\ \\t"\n        },\n        [\n            "content-length-range",\n            1,\n            10485760\n        ],\n        [\n            "starts-with",\n            "$success_action_status",\n            ""\n        ],\n        {\n            "bucket": "example-bucket"\n        },\n        [\n            "starts-with",\n            "$key",\n            "uploads/caf\\u00e9 \\u2615/"\n        ],\n        {\n            "x-amz-algorithm": "AWS4-HMAC-SHA256"\n        },\n        {\n            "x-amz-credential": "AKIAIOSFODNN7EXAMPLE/20261129/eu-west-1/s3/aws4_request"\n        },\n        {\n            "x-amz-date": "20261129T043000Z"\n        },\n        {\n            "x-amz-security-token": "tok/en+="\n        }\n    ]\n}';
 
-  test('decodes a real presigned POST policy exactly as Python\'s json.dumps(indent=4)', () => {
+  test("decodes a real presigned POST policy exactly as Python's json.dumps(indent=4)", () => {
     assert.equal(policyDecode(post.fields['policy']!), PYTHON);
   });
 
@@ -240,7 +329,11 @@ describe('policyDecode', () => {
 
   test('surrounding whitespace is tolerated, and S3Connection#policyDecode is the same function', () => {
     assert.equal(policyDecode(`  ${post.fields['policy']!}\n`), PYTHON);
-    const connection = new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE });
+    const connection = new S3Connection({
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: SECRET_ACCESS_KEY,
+      endpoint: UNREACHABLE,
+    });
     assert.equal(connection.policyDecode(post.fields['policy']!), PYTHON);
   });
 

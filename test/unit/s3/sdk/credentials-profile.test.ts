@@ -17,7 +17,10 @@ let dir = '';
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'cloudspark-profile-'));
-  writeFileSync(join(dir, 'credentials'), '[ops]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = profileSecret/0001\n');
+  writeFileSync(
+    join(dir, 'credentials'),
+    '[ops]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = profileSecret/0001\n',
+  );
   writeFileSync(join(dir, 'config'), '');
   Object.assign(process.env, {
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
@@ -34,9 +37,14 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the profile\'s keys are used, ahead of AWS_ACCESS_KEY_ID, and the SDK\'s warning goes to the logger', async () => {
+test("the profile's keys are used, ahead of AWS_ACCESS_KEY_ID, and the SDK's warning goes to the logger", async () => {
   const warnings: string[] = [];
-  const source = new CredentialSource({ profile: 'ops', region: 'us-east-1', endpoint: UNREACHABLE, logger: { warn: (m) => warnings.push(m) } });
+  const source = new CredentialSource({
+    profile: 'ops',
+    region: 'us-east-1',
+    endpoint: UNREACHABLE,
+    logger: { warn: (m) => warnings.push(m) },
+  });
   const c = await source.get();
   assert.equal(c.accessKeyId, 'AKIAPROFILEKEY000001');
   assert.equal(c.secretAccessKey, 'profileSecret/0001');
@@ -44,22 +52,33 @@ test('the profile\'s keys are used, ahead of AWS_ACCESS_KEY_ID, and the SDK\'s w
   assert.match(warnings[0]!, /Multiple credential sources/);
 });
 
-test('without a profile the chain takes the environment\'s keys', async () => {
+test("without a profile the chain takes the environment's keys", async () => {
   const c = await new CredentialSource({ region: 'us-east-1', endpoint: UNREACHABLE }).get();
   assert.equal(c.accessKeyId, ACCESS_KEY_ID);
 });
 
-test('through S3Connection: presigned URLs are signed with the profile\'s key', async () => {
-  const url = await new S3Connection({ profile: 'ops', endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'b-b' }).presignedGetUrl('k');
+test("through S3Connection: presigned URLs are signed with the profile's key", async () => {
+  const url = await new S3Connection({
+    profile: 'ops',
+    endpoint: UNREACHABLE,
+    region: 'us-east-1',
+    bucket: 'b-b',
+  }).presignedGetUrl('k');
   assert.match(new URL(url).searchParams.get('X-Amz-Credential')!, /^AKIAPROFILEKEY000001\//);
 });
 
 test('a profile that is not in the files is a CREDENTIALS error', async () => {
-  await assert.rejects(new CredentialSource({ profile: 'missing', region: 'us-east-1', endpoint: UNREACHABLE }).get(), isCloudSparkError('CREDENTIALS'));
+  await assert.rejects(
+    new CredentialSource({ profile: 'missing', region: 'us-east-1', endpoint: UNREACHABLE }).get(),
+    isCloudSparkError('CREDENTIALS'),
+  );
 });
 
 test('a profile with keys, or a malformed name, is refused at construction', () => {
-  assert.throws(() => new S3Connection({ profile: 'ops', accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }), invalid('profile'));
+  assert.throws(
+    () => new S3Connection({ profile: 'ops', accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }),
+    invalid('profile'),
+  );
   for (const name of ['', 'two words', '[ops]']) {
     assert.throws(() => new S3Connection({ profile: name }), invalid('profile'), JSON.stringify(name));
   }

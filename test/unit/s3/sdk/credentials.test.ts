@@ -34,7 +34,12 @@ describe('STS session credentials: expiresIn beyond durationSeconds', () => {
   // The endpoint is unreachable: had a network call been made, the error would be NETWORK
   // (the controls below show it), not EXPIRES_AFTER_CREDENTIALS.
   const sts = (durationSeconds?: number) =>
-    new CredentialSource({ credentials, sts: durationSeconds === undefined ? {} : { durationSeconds }, region: 'us-east-1', endpoint: UNREACHABLE });
+    new CredentialSource({
+      credentials,
+      sts: durationSeconds === undefined ? {} : { durationSeconds },
+      region: 'us-east-1',
+      endpoint: UNREACHABLE,
+    });
 
   test('is refused with EXPIRES_AFTER_CREDENTIALS before any network call', async () => {
     await assert.rejects(sts(900).get(901), isCloudSparkError('EXPIRES_AFTER_CREDENTIALS', 'expiresIn'));
@@ -52,10 +57,19 @@ describe('STS session credentials: expiresIn beyond durationSeconds', () => {
   });
 
   test('through S3Connection: the default one-hour URL does not fit in a 900 s session', async () => {
-    const c = new S3Connection({ ...credentials, endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'b-b', sts: { durationSeconds: 900 } });
+    const c = new S3Connection({
+      ...credentials,
+      endpoint: UNREACHABLE,
+      region: 'us-east-1',
+      bucket: 'b-b',
+      sts: { durationSeconds: 900 },
+    });
     await assert.rejects(c.presignedGetUrl('k'), isCloudSparkError('EXPIRES_AFTER_CREDENTIALS', 'expiresIn'));
     await assert.rejects(c.presignedPutUrl('k', { expiresIn: 901 }), isCloudSparkError('EXPIRES_AFTER_CREDENTIALS'));
-    await assert.rejects(c.presignedDeleteUrl('k', { expiresIn: 604800 }), isCloudSparkError('EXPIRES_AFTER_CREDENTIALS'));
+    await assert.rejects(
+      c.presignedDeleteUrl('k', { expiresIn: 604800 }),
+      isCloudSparkError('EXPIRES_AFTER_CREDENTIALS'),
+    );
     await assert.rejects(c.presignedCreateUrl('k'), isCloudSparkError('EXPIRES_AFTER_CREDENTIALS'));
   });
 
@@ -82,7 +96,9 @@ describe('STS session credentials from a local fake STS', () => {
         requests.push({ body, authorization: String(req.headers.authorization ?? '') });
         if (failWith) {
           res.writeHead(failWith.status, { 'content-type': 'text/xml' });
-          res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${failWith.code}</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>sts-req</RequestId></ErrorResponse>`);
+          res.end(
+            `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${failWith.code}</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>sts-req</RequestId></ErrorResponse>`,
+          );
           return;
         }
         const asked = Number(new URLSearchParams(body).get('DurationSeconds'));
@@ -120,7 +136,18 @@ describe('STS session credentials from a local fake STS', () => {
     assert.match(requests[0]!.authorization, new RegExp(`Credential=${ACCESS_KEY_ID}/`));
     assert.match(url.searchParams.get('X-Amz-Credential')!, /^ASIATEMP1\//);
     assert.equal(url.searchParams.get('X-Amz-Security-Token'), 'session/token+1=');
-    assert.deepEqual([...url.searchParams.keys()], ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature']);
+    assert.deepEqual(
+      [...url.searchParams.keys()],
+      [
+        'X-Amz-Algorithm',
+        'X-Amz-Credential',
+        'X-Amz-Date',
+        'X-Amz-Expires',
+        'X-Amz-SignedHeaders',
+        'X-Amz-Security-Token',
+        'X-Amz-Signature',
+      ],
+    );
   });
 
   test('the session is fetched once and shared, also by concurrent calls', async () => {
@@ -161,7 +188,8 @@ describe('STS session credentials from a local fake STS', () => {
 
   test('SDK calls get credentials renewed five minutes before they expire', async () => {
     reset();
-    const source = (d: number) => new CredentialSource({ credentials, sts: { durationSeconds: d }, region: 'us-east-1', endpoint });
+    const source = (d: number) =>
+      new CredentialSource({ credentials, sts: { durationSeconds: d }, region: 'us-east-1', endpoint });
     lifetime = 240; // already inside the renewal margin: every SDK call renews
     const short = source(3600);
     assert.equal((await short.provider()).accessKeyId, 'ASIATEMP1');
@@ -174,15 +202,18 @@ describe('STS session credentials from a local fake STS', () => {
     assert.ok(first.expiration instanceof Date && first.expiration.getTime() > Date.now() + 3500_000);
   });
 
-  test('an STS refusal is a CREDENTIALS error that keeps the service\'s code', async () => {
+  test("an STS refusal is a CREDENTIALS error that keeps the service's code", async () => {
     reset();
     failWith = { status: 403, code: 'InvalidClientTokenId' };
-    await assert.rejects(connection(3600).presignedGetUrl('k', { expiresIn: 60 }), (e: Error & { status?: number; s3Code?: string }) => {
-      isCloudSparkError('CREDENTIALS')(e);
-      assert.equal(e.status, 403);
-      assert.equal(e.s3Code, 'InvalidClientTokenId');
-      assert.ok(!e.message.includes(SECRET_ACCESS_KEY));
-      return true;
-    });
+    await assert.rejects(
+      connection(3600).presignedGetUrl('k', { expiresIn: 60 }),
+      (e: Error & { status?: number; s3Code?: string }) => {
+        isCloudSparkError('CREDENTIALS')(e);
+        assert.equal(e.status, 403);
+        assert.equal(e.s3Code, 'InvalidClientTokenId');
+        assert.ok(!e.message.includes(SECRET_ACCESS_KEY));
+        return true;
+      },
+    );
   });
 });

@@ -7,7 +7,12 @@ test('a failed call is one readable line, without its input', () => {
   const lines: string[] = [];
   const logger = sdkLogger({ error: (m) => lines.push(m), warn: (m) => lines.push(m) });
   const error = Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-  logger.error({ clientName: 'S3Client', commandName: 'GetObjectCommand', input: { Bucket: 'b', Key: 'secret-plan.txt' }, error });
+  logger.error({
+    clientName: 'S3Client',
+    commandName: 'GetObjectCommand',
+    input: { Bucket: 'b', Key: 'secret-plan.txt' },
+    error,
+  });
   logger.warn('a plain warning', 42);
   logger.error(new TypeError('boom'));
   assert.deepEqual(lines, [
@@ -23,7 +28,8 @@ test('without a logger, nothing happens: nothing is printed, on any channel', ()
   const capture = (chunk: unknown) => (printed.push(String(chunk)), true);
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
-  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[level] = (...args: unknown[]) => void printed.push(args.join(' '));
+  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
+    console[level] = (...args: unknown[]) => void printed.push(args.join(' '));
   try {
     const logger = sdkLogger(undefined);
     logger.error({ commandName: 'X', error: new Error('boom') });

@@ -40,7 +40,12 @@ function host(body: string): { stderr: string; warns: string[] } {
   // Either would hide the notice from the host, whatever the library does.
   delete env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
   delete env['NODE_NO_WARNINGS'];
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(run.status, 0, run.stderr);
   return { stderr: run.stderr, warns: JSON.parse(run.stdout) as string[] };
 }
@@ -48,19 +53,24 @@ function host(body: string): { stderr: string; warns: string[] } {
 const notices = (stderr: string) => stderr.split('\n').filter((line) => NOTICE.test(line)).length;
 
 test('our client first: the notice goes to our logger, in one line, and nothing is printed', () => {
-  const { stderr, warns } = host('const a = ours(); await a.connect(); a.close(); const b = ours(); await b.connect(); b.close();');
+  const { stderr, warns } = host(
+    'const a = ours(); await a.connect(); a.close(); const b = ours(); await b.connect(); b.close();',
+  );
   assert.equal(stderr, '');
   assert.equal(warns.length, 1, 'once per process');
-  assert.match(warns[0]!, /^\[aws-sdk\] NodeVersionSupportWarning: The AWS SDK for JavaScript \(v3\) versions published after the first week of January 2027 will require node >=22\. You are running node v20\.0\.0\. /);
+  assert.match(
+    warns[0]!,
+    /^\[aws-sdk\] NodeVersionSupportWarning: The AWS SDK for JavaScript \(v3\) versions published after the first week of January 2027 will require node >=22\. You are running node v20\.0\.0\. /,
+  );
 });
 
-test('the host\'s own client first: it gets its notice on stderr, and our client adds nothing', () => {
+test("the host's own client first: it gets its notice on stderr, and our client adds nothing", () => {
   const { stderr, warns } = host('new S3Client({}); const a = ours(); await a.connect(); a.close();');
   assert.equal(notices(stderr), 1, stderr);
   assert.deepEqual(warns, []);
 });
 
-test('after our client is made, the host\'s own warnings print, and process.emitWarning is the host\'s again', () => {
+test("after our client is made, the host's own warnings print, and process.emitWarning is the host's again", () => {
   const { stderr } = host(`
     const original = process.emitWarning;
     const a = ours();
@@ -73,7 +83,7 @@ test('after our client is made, the host\'s own warnings print, and process.emit
   assert.equal(notices(stderr), 0);
 });
 
-test('the host\'s client made after ours gets no second notice: the SDK sends it once per process', () => {
+test("the host's client made after ours gets no second notice: the SDK sends it once per process", () => {
   // Not the library's doing: the SDK's own once-per-process rule, the same as between two host
   // clients. The notice went to our logger (docs/connection.md, "The connection": logger).
   const { stderr, warns } = host('const a = ours(); await a.connect(); a.close(); new S3Client({});');

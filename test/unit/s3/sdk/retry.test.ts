@@ -22,7 +22,7 @@ max_attempts=7 ; trailing comment
 max_attempts = 99
 `;
 
-test('iniValue reads a profile\'s setting as the SDK does: [default], [profile NAME], comments and spaces', () => {
+test("iniValue reads a profile's setting as the SDK does: [default], [profile NAME], comments and spaces", () => {
   assert.equal(iniValue(CONFIG, 'default', 'max_attempts'), '4');
   assert.equal(iniValue(CONFIG, 'ci', 'max_attempts'), '7');
   assert.equal(iniValue(CONFIG, 'ci', 'region'), undefined, 'not inherited from another section');
@@ -63,7 +63,7 @@ test('maxAttempts is checked by the constructor: 1 to 10', () => {
   new S3Connection({ maxAttempts: 1 }).close();
 });
 
-test('backoff is the SDK\'s full jitter: from 0 up to 100 ms x 2^attempt, at most 20 s', () => {
+test("backoff is the SDK's full jitter: from 0 up to 100 ms x 2^attempt, at most 20 s", () => {
   for (let attempt = 1; attempt < 12; attempt++) {
     for (let i = 0; i < 50; i++) {
       const ms = backoff(attempt);

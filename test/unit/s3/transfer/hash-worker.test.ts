@@ -43,7 +43,10 @@ test('md5Of: a process waits for a hash in flight, then exits on its own (the id
     md5Of(b).then((d) => console.log(d));
   `;
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), md5(Buffer.alloc(4 * MiB, 7)));
   assert.ok(Date.now() - started < 15_000, 'exited on its own');

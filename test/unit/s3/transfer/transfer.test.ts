@@ -9,7 +9,14 @@ import { S3Connection } from '../../../../src/index.js';
 import { unsafeReason } from '../../../../src/s3/transfer/folders.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, UNREACHABLE, invalid, isCloudSparkError } from '../../helpers.js';
 
-const connect = () => new S3Connection({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, endpoint: UNREACHABLE, region: 'us-east-1', bucket: 'my-bucket' });
+const connect = () =>
+  new S3Connection({
+    accessKeyId: ACCESS_KEY_ID,
+    secretAccessKey: SECRET_ACCESS_KEY,
+    endpoint: UNREACHABLE,
+    region: 'us-east-1',
+    bucket: 'my-bucket',
+  });
 
 test('control: a valid download reaches the network and fails with NETWORK, leaving no file', async () => {
   const c = connect();
@@ -17,7 +24,11 @@ test('control: a valid download reaches the network and fails with NETWORK, leav
   rmSync(path, { force: true });
   await assert.rejects(c.downloadObject('a.txt', path), isCloudSparkError('NETWORK'));
   assert.ok(!existsSync(path), 'no file written');
-  assert.deepEqual(readdirSync('/tmp').filter((f) => f.startsWith('.cloudspark-unit-never-written.txt.cloudspark-')), [], 'no part file');
+  assert.deepEqual(
+    readdirSync('/tmp').filter((f) => f.startsWith('.cloudspark-unit-never-written.txt.cloudspark-')),
+    [],
+    'no part file',
+  );
   c.close();
 });
 
@@ -52,7 +63,8 @@ test('uploadDirectory and downloadPrefix refuse bad arguments before any network
 });
 
 test('a key\'s path after the prefix must be plain names: no "..", ".", empty segment, or leading "/"', () => {
-  for (const ok of ['a.txt', 'a/b/c.txt', 'été/çà là.png', '..a/b..', '.hidden', 'a/.b/c']) assert.equal(unsafeReason(ok), undefined, ok);
+  for (const ok of ['a.txt', 'a/b/c.txt', 'été/çà là.png', '..a/b..', '.hidden', 'a/.b/c'])
+    assert.equal(unsafeReason(ok), undefined, ok);
   for (const [bad, why] of [
     ['../x', /"\.\." segment/],
     ['a/../../x', /"\.\." segment/],
