@@ -268,14 +268,23 @@ function writtenFrom(pos: number, ranges: readonly WrittenRange[]): number {
   }
 }
 
+/** The binary MD5s of the bytes [0, size) of `file`, one per `partSize` (one in all when undefined). */
+async function fileDigests(file: import('node:fs/promises').FileHandle, size: number, partSize: number | undefined) {
+  const all: WrittenRange = { start: 0, end: size - 1, pos: size };
+  return (await new DownloadDigests(size, partSize).digests(file, [all])) ?? [];
+}
+
 /** The MD5 of the bytes [0, size) of `file` cut into parts of `partSize`: the multipart ETag's hex (no `-N`). */
 export async function fileEtag(
   file: import('node:fs/promises').FileHandle,
   size: number,
   partSize: number,
 ): Promise<string> {
-  const digests = new DownloadDigests(size, partSize);
-  const all: WrittenRange = { start: 0, end: size - 1, pos: size };
-  const out = await digests.digests(file, [all]);
-  return partsMd5(out ?? []);
+  return partsMd5(await fileDigests(file, size, partSize));
+}
+
+/** The hex MD5 of the bytes [0, size) of `file`: a single-part object's ETag, when they are its bytes. */
+export async function fileMd5(file: import('node:fs/promises').FileHandle, size: number): Promise<string> {
+  const [digest] = await fileDigests(file, size, undefined);
+  return digest!.toString('hex');
 }

@@ -7,11 +7,10 @@
  * and the source does not; `--exclude`/`--include` globs choose what is compared (a path an
  * `--include` matches is in, whatever the excludes say); `--dryrun` prints what it would do.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { fileMd5 } from '../../s3/integrity.js';
 import { walk, unsafeReason } from '../../s3/transfer/folders.js';
 import { eachLimited } from '../../s3/transfer/pool.js';
 import { action, examples, type App } from '../action.js';
@@ -71,11 +70,14 @@ interface Entry {
   md5?: string | undefined;
 }
 
-/** The hex MD5 of a file's bytes. */
-async function fileMd5(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** The hex MD5 of the file's bytes, read back as downloads read theirs (integrity.ts). */
+async function md5Of(path: string, size: number): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    return await fileMd5(file, size);
+  } finally {
+    await file.close();
+  }
 }
 
 const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
@@ -142,7 +144,7 @@ async function sync(ctx: CliContext, source: string, dest: string, options: Sync
     const object = from ? w : h;
     const file = (from ? h : w) as (Entry & { path: string }) | undefined;
     if (h === undefined || h.size !== w.size || object?.md5 === undefined || file === undefined) return;
-    if ((await fileMd5(file.path).catch(() => undefined)) !== object.md5) return;
+    if ((await md5Of(file.path, file.size).catch(() => undefined)) !== object.md5) return;
     same.add(rel);
     if (from && !options.dryrun) await utimes(file.path, w.modified / 1000, w.modified / 1000).catch(() => {});
   });

@@ -239,22 +239,26 @@ export async function deleteObjects(s: Session, keys: readonly string[]): Promis
   return result;
 }
 
-/** Every object of the bucket (or under `prefix`), one page of up to `pageSize` at a time. */
-export async function* listObjects(s: Session, options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
+/** The ListObjectsV2 request of `listObjects` and `listFolder`, its options checked. */
+function listRequest(s: Session, options: ListOptions | undefined) {
   const Bucket = s.requireBucket();
   const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
   assertOptionalString(prefix, 'prefix');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
     throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
-  const pages = s.paginate(
-    { action: 'listObjects()' },
-    'ListObjectsV2Command',
-    { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize },
-    (out) => ({
-      items: out.Contents,
-      next: out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
-    }),
-  );
+  return { Bucket, Prefix: prefix || undefined, MaxKeys: pageSize };
+}
+
+/** The next page's request, while S3 says there is one. */
+const nextPage = (out: { IsTruncated?: boolean | undefined; NextContinuationToken?: string | undefined }) =>
+  out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined;
+
+/** Every object of the bucket (or under `prefix`), one page of up to `pageSize` at a time. */
+export async function* listObjects(s: Session, options?: ListOptions): AsyncGenerator<ObjectInfo, void, undefined> {
+  const pages = s.paginate({ action: 'listObjects()' }, 'ListObjectsV2Command', listRequest(s, options), (out) => ({
+    items: out.Contents,
+    next: nextPage(out),
+  }));
   for await (const o of pages) yield objectInfo(o);
 }
 
@@ -280,34 +284,17 @@ function objectInfo(o: {
  * objects directly in it, in key order, page after page.
  */
 export async function* listFolder(s: Session, options?: ListOptions): AsyncGenerator<FolderEntry, void, undefined> {
-  const Bucket = s.requireBucket();
-  const { prefix, pageSize = 1000 } = knownOptionsOf(options, ['prefix', 'pageSize']);
-  assertOptionalString(prefix, 'prefix');
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
-    throw invalidInput('pageSize', 'must be a whole number from 1 to 1000');
-  const pages = s.paginate(
-    { action: 'listFolder()' },
-    'ListObjectsV2Command',
-    { Bucket, Prefix: prefix || undefined, Delimiter: '/', MaxKeys: pageSize },
-    (out) => {
-      const entries: Array<FolderEntry & { at: string }> = [
-        ...(out.CommonPrefixes ?? []).map((p) => ({
-          kind: 'folder' as const,
-          prefix: p.Prefix ?? '',
-          at: p.Prefix ?? '',
-        })),
-        ...(out.Contents ?? []).map((o) => ({ kind: 'object' as const, ...objectInfo(o), at: o.Key ?? '' })),
-      ];
-      // S3 sends the page's folders and objects apart, each in key order: one order for both.
-      entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-      return {
-        items: entries,
-        next:
-          out.IsTruncated && out.NextContinuationToken ? { ContinuationToken: out.NextContinuationToken } : undefined,
-      };
-    },
-  );
-  for await (const { at: _, ...entry } of pages) yield entry as FolderEntry;
+  const request = { ...listRequest(s, options), Delimiter: '/' };
+  const at = (e: FolderEntry) => (e.kind === 'folder' ? e.prefix : e.key);
+  yield* s.paginate({ action: 'listFolder()' }, 'ListObjectsV2Command', request, (out) => {
+    const entries: FolderEntry[] = [
+      ...(out.CommonPrefixes ?? []).map((p) => ({ kind: 'folder' as const, prefix: p.Prefix ?? '' })),
+      ...(out.Contents ?? []).map((o) => ({ kind: 'object' as const, ...objectInfo(o) })),
+    ];
+    // S3 sends the page's folders and objects apart, each in key order: one order for both.
+    entries.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+    return { items: entries, next: nextPage(out) };
+  });
 }
 
 /** Every object, all pages: the keys (`onlyKeys`), the objects (`onlyObjects`), or a listing with both. */
