@@ -17,7 +17,10 @@
  * - On any failure (or `signal`) the part file is removed: the target is either the whole object
  *   or what it was before.
  * - Every byte is checked against the object's ETag (integrity.ts): the MD5 of the whole, or of
- *   each part, is computed as the ranges are written. A file whose bytes do not match is fetched
+ *   each part, is computed as the ranges are written. A multipart object's parts are hashed on
+ *   the hashing thread, four at a time, read back from the file right behind the writes
+ *   (md5-worker.ts): so the file itself is checked, and this thread only moves bytes. Anything
+ *   else is hashed here as it arrives. A file whose bytes do not match is fetched
  *   again, with other range boundaries (a corruption that depends on the body moves with them),
  *   up to `retries` times, then fails CORRUPT. Bytes that are the same on two such fetches and
  *   still do not match mean an ETag that is no MD5 of them: the result says `verified: false`.
@@ -33,6 +36,7 @@ import { DirectClient, pause, type DirectAnswer } from './direct.js';
 import { fileFailure, fsp, partFileName } from './files.js';
 import { assertDownloadOptions, assertPath, type DownloadOptions, type DownloadResult } from './options.js';
 import { cancelLink, eachLimited } from './pool.js';
+import { hashPartsBehind, type LaneJob } from './md5-worker.js';
 
 /** One answer to a GET: where its body starts in the object, and what it says of the object. */
 interface Answer {
@@ -118,7 +122,9 @@ export async function downloadWith(
   let total: number | undefined;
   let etag: string | undefined;
   let file: FileHandle | undefined;
+  /** What hashes the bytes for the ETag check: this thread as they arrive, or the hashing thread behind the writes. */
   let digests: DownloadDigests | undefined;
+  let lanes: LaneJob | undefined;
   let segments: Segment[] = [];
   const part = partFileName(path);
   // Progress counts the first fetch: a refetch rewrites bytes already counted.
@@ -195,6 +201,7 @@ export async function downloadWith(
         digests?.feed(segment.pos, [chunk]);
         writeAt(fd, chunk, segment.pos);
         segment.pos += chunk.length;
+        lanes?.written(segment);
         unreported += chunk.length;
         if (unreported >= PROGRESS_BYTES) {
           progress(unreported);
@@ -276,16 +283,39 @@ export async function downloadWith(
     const check: EtagCheck = !verify
       ? { kind: 'none', reason: 'verify is off' }
       : etagCheck(etag, total ?? 0, first.out.metadata, first.out.encrypted);
-    const newDigests = () =>
-      check.kind === 'none'
-        ? undefined
-        : new DownloadDigests(total, check.kind === 'parts' ? check.partSize : undefined);
-    digests = newDigests();
     // The whole object in one answer (a store that ignores Range, or an empty object), else ranges.
     const whole = first.out.contentRange === undefined || total === undefined;
     segments = whole
       ? [{ start: 0, end: total === undefined ? undefined : total - 1, pos: 0 }]
       : plan(total!, partSize, partSize);
+    const partDigests = () => new DownloadDigests(total, check.kind === 'parts' ? check.partSize : undefined);
+    /**
+     * Hashing of this fetch's ranges: a multipart object fetched in parallel ranges is hashed on
+     * the hashing thread, several parts at once (md5-worker.ts); anything else here, as it arrives.
+     */
+    const startHashing = async () => {
+      digests = undefined;
+      lanes = undefined;
+      if (check.kind === 'none') return;
+      if (check.kind === 'parts' && check.count > 1 && !whole && concurrency > 1)
+        lanes = await hashPartsBehind(file!.fd, total!, check.partSize, segments);
+      digests = lanes ? undefined : partDigests();
+    };
+    /** Every part's MD5 once every byte is written (undefined: some are missing). */
+    const hashed = async (handle: FileHandle): Promise<Buffer[] | undefined> => {
+      const job = lanes;
+      lanes = undefined;
+      if (job) {
+        try {
+          return await job.finish();
+        } catch {
+          // The hashing thread failed: every byte is read back and hashed here.
+          digests = partDigests();
+        }
+      }
+      return digests!.digests(handle, segments);
+    };
+    await startHashing();
     await fetchAll(first);
     if (total !== undefined && loaded !== total) {
       throw new CloudSparkError('NETWORK', `${action} failed: ${loaded} of ${total} bytes arrived`);
@@ -294,7 +324,7 @@ export async function downloadWith(
     let unverifiedReason = check.kind === 'none' ? check.reason : undefined;
     let previous: string | undefined;
     while (check.kind !== 'none') {
-      const got = await digests!.digests(file, segments).catch((error: unknown) => {
+      const got = await hashed(file).catch((error: unknown) => {
         throw new LocalWriteError('read-back failed', { cause: error });
       });
       if (got === undefined) throw new CloudSparkError('NETWORK', `${action} failed: not every byte arrived`);
@@ -315,7 +345,7 @@ export async function downloadWith(
       round++;
       // Other boundaries each time: a fault that strikes a body at the same place moves.
       segments = plan(total!, Math.max(1, Math.floor(Math.min(partSize, total!) / 2 ** (round - 1))), partSize);
-      digests = newDigests();
+      await startHashing();
       await fetchAll();
     }
 
@@ -344,6 +374,8 @@ export async function downloadWith(
     };
   } catch (error) {
     stop.abort();
+    // The hashing thread reads the file: it stops before the file is closed.
+    await lanes?.cancel();
     if (file !== undefined) await file.close().catch(() => {});
     await unlink(part).catch(() => {});
     if (signal?.aborted) throw cancelled(action, path, error);

@@ -60,7 +60,8 @@ export async function md5Of(body: Buffer): Promise<string> {
 async function startWorker(): Promise<HashWorker | undefined> {
   try {
     const { Worker } = await import('node:worker_threads');
-    const thread = new Worker(WORKER_SOURCE, { eval: true });
+    // Not the process's flags: `--input-type=module` would make the source a module, without `require`.
+    const thread = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     const pending: Pending = new Map();
     const hashWorker: HashWorker = {
       pending,
