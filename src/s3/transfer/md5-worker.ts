@@ -15,9 +15,9 @@
  * the download is), so messages stay few. One worker for the process, started on first use and
  * unref()ed while it has no job; if it cannot start or dies, the caller hashes on its own thread.
  */
-import type { Worker } from 'node:worker_threads';
 import { LANE_BYTES, MD5X4_LAYOUT, MD5_INIT, MD5_T, md5x4Module } from '../md5x4.js';
 import type { WrittenRange } from '../integrity.js';
+import { startEvalWorker, type EvalWorker } from './eval-worker.js';
 
 /** Bytes written since the worker went idle before it is woken. */
 const RING_BYTES = 1024 * 1024;
@@ -32,10 +32,9 @@ interface Reply {
 }
 
 interface Running {
-  worker: Worker;
+  worker: EvalWorker<Reply>;
   /** [0]: 1 while the worker waits for a message. */
   idle: Int32Array;
-  pending: Map<number, (reply: Reply) => void>;
 }
 
 let running: Promise<Running | undefined> | undefined;
@@ -70,27 +69,24 @@ export async function hashPartsBehind(
   const indexOf = new Map(ranges.map((range, i) => [range, i]));
   const id = nextId++;
   let settled = false;
-  const result = new Promise<Reply>((resolve) =>
-    r.pending.set(id, (reply) => {
-      settled = true;
-      resolve(reply);
-    }),
-  );
-  if (r.pending.size === 1) r.worker.ref();
-  r.worker.postMessage({
-    type: 'job',
-    id,
-    fd,
-    size,
-    partSize,
-    starts: ranges.map((x) => x.start),
-    ends: ranges.map((x) => (x.end === undefined ? size - 1 : x.end)),
-    positions,
-  });
+  const result = r.worker
+    .request(id, {
+      type: 'job',
+      id,
+      fd,
+      size,
+      partSize,
+      starts: ranges.map((x) => x.start),
+      ends: ranges.map((x) => (x.end === undefined ? size - 1 : x.end)),
+      positions,
+    })
+    .finally(() => (settled = true));
+  // A thread that dies before finish() is asked rejects this; finish() then throws it.
+  result.catch(() => {});
   let unrung = 0;
   const ring = () => {
     unrung = 0;
-    if (Atomics.exchange(r.idle, 0, 0) === 1) r.worker.postMessage({ type: 'ring' });
+    if (Atomics.exchange(r.idle, 0, 0) === 1) r.worker.post({ type: 'ring' });
   };
   return {
     written(range) {
@@ -101,52 +97,26 @@ export async function hashPartsBehind(
       if (unrung >= RING_BYTES || (range.end !== undefined && range.pos > range.end)) ring();
     },
     async finish() {
-      if (!settled) r.worker.postMessage({ type: 'finish', id });
+      if (!settled) r.worker.post({ type: 'finish', id });
       const reply = await result;
       if (reply.error !== undefined) throw new Error(`the hashing thread failed: ${reply.error}`);
       return reply.digests?.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
     },
     async cancel() {
-      if (!settled) r.worker.postMessage({ type: 'cancel', id });
-      await result;
+      if (!settled) r.worker.post({ type: 'cancel', id });
+      await result.catch(() => {});
     },
   };
 }
 
 async function start(): Promise<Running | undefined> {
-  try {
-    const { Worker } = await import('node:worker_threads');
-    const module = new WebAssembly.Module(md5x4Module());
-    const idle = new Int32Array(new SharedArrayBuffer(4));
-    const constants = { init: MD5_INIT, t: MD5_T, laneBytes: LANE_BYTES, layout: MD5X4_LAYOUT };
-    const worker = new Worker(LANE_WORKER, {
-      eval: true,
-      // Not the process's flags: `--input-type=module` would make the source a module, without `require`.
-      execArgv: [],
-      workerData: { module, idle, constants },
-    });
-    const pending = new Map<number, (reply: Reply) => void>();
-    const settle = (reply: Reply) => {
-      const done = pending.get(reply.id);
-      if (!done) return;
-      pending.delete(reply.id);
-      if (pending.size === 0) worker.unref();
-      done(reply);
-    };
-    worker.on('message', settle);
-    // A worker gone: its jobs end in an error (their callers hash on their own thread), and so
-    // does every later one.
-    const fallBack = (why: unknown) => {
-      running = Promise.resolve(undefined);
-      for (const id of [...pending.keys()]) settle({ id, error: String(why) });
-    };
-    worker.on('error', fallBack);
-    worker.on('exit', (code) => fallBack(`it exited (${code})`));
-    worker.unref();
-    return { worker, idle, pending };
-  } catch {
-    return undefined;
-  }
+  const idle = new Int32Array(new SharedArrayBuffer(4));
+  const worker = await startEvalWorker<Reply>(LANE_WORKER, () => ({
+    module: new WebAssembly.Module(md5x4Module()),
+    idle,
+    constants: { init: MD5_INIT, t: MD5_T, laneBytes: LANE_BYTES, layout: MD5X4_LAYOUT },
+  }));
+  return worker && { worker, idle };
 }
 
 // ------------------------------------------------------------------ the worker's side
